@@ -1,0 +1,35 @@
+# Two commands do all set-up by themselves: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-fast bench setup system-deps clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev,cluster,bench]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# apt packages the tests use: Chromium (render tests), redis-server (cluster tests),
+# LibreOffice (DOC/WPS conversion and PDF renditions), poppler-utils, sqlite3.
+system-deps:
+	@bash bin/install-system-deps
+
+demo: $(STAMP)
+	$(PY) -m tests.farm.demo --output output/demo.jsonl
+
+test: $(STAMP) system-deps
+	$(PY) -m pytest -q
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not slow and not browser and not redis"
+
+bench: $(STAMP) system-deps
+	$(PY) -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) output state .pytest_cache

@@ -1,0 +1,223 @@
+"""The arithmetic identities of the national tables, run over one parsed report.
+
+Each check is a named rule (spec/report-format.md, "Checks") with a message a person can act on:
+it names the numbers. A check whose inputs are missing (a blank cell, a row not found) is left
+out — it is never reported as passing. Checks report; they never correct a published number.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from govreports.parsing.table_labels import (
+    APPLICANT_COLUMN_LABELS,
+    APPLICANT_COLUMNS,
+    APPLICATION_ROW_KEYS,
+    RESULT_LEAVES_2019,
+    RESULT_LEAVES_2021,
+    REVIEW_COLUMNS,
+    REVIEW_GROUP_LABELS,
+    REVIEW_GROUPS,
+)
+
+Check = dict[str, Any]
+_SUB_ROWS_2021 = ("other_no_correction", "other_fee_unpaid", "other_other")
+_ROW_LABELS: dict[str, str] = {
+    "new_received": "本年新收",
+    "carried_over": "上年结转",
+    "results_total": "办理结果总计",
+    "carried_forward": "结转下年度",
+}
+
+
+def _number(value: Any) -> int | float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return value
+
+
+def _check(rule: str, ok: bool, message: str) -> Check:
+    return {"rule": rule, "ok": ok, "message": message}
+
+
+def _fmt(value: int | float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _application_checks(applications: dict) -> Iterable[Check]:
+    def cell(row: str, column: str) -> int | float | None:
+        values = applications.get(row)
+        return _number(values.get(column)) if isinstance(values, dict) else None
+
+    for column in APPLICANT_COLUMNS:
+        label = APPLICANT_COLUMN_LABELS[column]
+        new, carried, results, forward = (
+            cell(row, column) for row in ("new_received", "carried_over", "results_total", "carried_forward")
+        )
+        if None not in (new, carried, results, forward):
+            left, right = new + carried, results + forward  # type: ignore[operator]
+            relation = "=" if left == right else "≠"
+            yield _check(
+                f"applications.balance.{column}",
+                left == right,
+                f"{label} column: {_fmt(new)} new + {_fmt(carried)} carried over = {_fmt(left)} {relation} "
+                f"{_fmt(results)} results + {_fmt(forward)} carried forward = {_fmt(right)}",
+            )
+
+    present = {key for key in applications if key in APPLICATION_ROW_KEYS}
+    has_2021_rows = bool(present & set(_SUB_ROWS_2021))
+    leaves = RESULT_LEAVES_2021 if has_2021_rows else RESULT_LEAVES_2019
+    if all(key in present for key in leaves) and "results_total" in present:
+        for column in APPLICANT_COLUMNS:
+            parts = [cell(row, column) for row in leaves]
+            total = cell("results_total", column)
+            if total is None or any(part is None for part in parts):
+                continue
+            summed = sum(parts)  # type: ignore[arg-type]
+            relation = "=" if summed == total else "≠"
+            yield _check(
+                f"applications.results_sum.{column}",
+                summed == total,
+                f"{APPLICANT_COLUMN_LABELS[column]} column: the {len(leaves)} result rows sum to {_fmt(summed)} "
+                f"{relation} 总计 {_fmt(total)}",
+            )
+
+    for row in APPLICATION_ROW_KEYS:
+        values = applications.get(row)
+        if not isinstance(values, dict):
+            continue
+        parts = [_number(values.get(column)) for column in APPLICANT_COLUMNS[:6]]
+        total = _number(values.get("total"))
+        if total is None or any(part is None for part in parts):
+            continue
+        summed = sum(parts)  # type: ignore[arg-type]
+        relation = "=" if summed == total else "≠"
+        yield _check(
+            f"applications.row_sum.{row}",
+            summed == total,
+            f"{row}: {' + '.join(_fmt(p) for p in parts)} = {_fmt(summed)} {relation} 总计 {_fmt(total)}",  # type: ignore[arg-type]
+        )
+
+
+def _review_checks(review: dict) -> Iterable[Check]:
+    for group in REVIEW_GROUPS:
+        values = review.get(group)
+        if not isinstance(values, dict):
+            continue
+        parts = [_number(values.get(column)) for column in REVIEW_COLUMNS[:4]]
+        total = _number(values.get("total"))
+        if total is None or any(part is None for part in parts):
+            continue
+        summed = sum(parts)  # type: ignore[arg-type]
+        relation = "=" if summed == total else "≠"
+        yield _check(
+            f"review_litigation.sum.{group}",
+            summed == total,
+            f"{REVIEW_GROUP_LABELS[group]}: 维持 {_fmt(parts[0])} + 纠正 {_fmt(parts[1])} + 其他 {_fmt(parts[2])} "  # type: ignore[arg-type]
+            f"+ 尚未审结 {_fmt(parts[3])} = {_fmt(summed)} {relation} 总计 {_fmt(total)}",  # type: ignore[arg-type]
+        )
+
+
+def _active_checks(active: dict) -> Iterable[Check]:
+    for row in ("regulations", "normative_documents"):
+        values = active.get(row)
+        if not isinstance(values, dict):
+            continue
+        if "total_published" in values:
+            made, published, total = (
+                _number(values.get(k)) for k in ("new_made", "new_published", "total_published")
+            )
+            if None in (made, published, total):
+                continue
+            ok = published <= total and made <= total  # type: ignore[operator]
+            yield _check(
+                f"active_disclosure.published_le_total.{row}",
+                ok,
+                f"{row}: 本年新制作 {_fmt(made)}, 本年新公开 {_fmt(published)} "  # type: ignore[arg-type]
+                f"{'≤' if ok else 'not both ≤'} 对外公开总数 {_fmt(total)}",  # type: ignore[arg-type]
+            )
+        elif "in_force" in values:
+            issued, repealed, in_force = (_number(values.get(k)) for k in ("issued", "repealed", "in_force"))
+            if None in (issued, repealed, in_force):
+                continue
+            bound = in_force + repealed  # type: ignore[operator]
+            ok = issued <= bound  # type: ignore[operator]
+            yield _check(
+                f"active_disclosure.issued_le.{row}",
+                ok,
+                f"{row}: 本年制发 {_fmt(issued)} {'≤' if ok else '>'} 现行有效 {_fmt(in_force)} "  # type: ignore[arg-type]
+                f"+ 本年废止 {_fmt(repealed)} = {_fmt(bound)}",
+            )
+
+
+def _figure_checks(tables: dict, figures: dict) -> Iterable[Check]:
+    def table_value(table: str, row: str, column: str) -> int | float | None:
+        rows = tables.get(table)
+        values = rows.get(row) if isinstance(rows, dict) else None
+        return _number(values.get(column)) if isinstance(values, dict) else None
+
+    received = _number(figures.get("applications_received"))
+    new = table_value("applications", "new_received", "total")
+    if received is not None and new is not None:
+        carried = table_value("applications", "carried_over", "total")
+        with_carried = new + carried if carried is not None else None
+        ok = received == new or (with_carried is not None and received == with_carried)
+        detail = f"table 本年新收 {_fmt(new)}"
+        if carried is not None:
+            detail += f" (with 上年结转: {_fmt(with_carried)})"  # type: ignore[arg-type]
+        yield _check(
+            "figures.agree.applications_received",
+            ok,
+            f"prose says {_fmt(received)} applications received; {detail}",
+        )
+
+    completed = _number(figures.get("applications_completed"))
+    results = table_value("applications", "results_total", "total")
+    if completed is not None and results is not None:
+        yield _check(
+            "figures.agree.applications_completed",
+            completed == results,
+            f"prose says {_fmt(completed)} applications completed; table 办理结果总计 {_fmt(results)}",
+        )
+
+    review_total = _number(figures.get("review_total"))
+    table_review = table_value("review_litigation", "review", "total")
+    if review_total is not None and table_review is not None:
+        yield _check(
+            "figures.agree.review_total",
+            review_total == table_review,
+            f"prose says {_fmt(review_total)} administrative reviews; table 行政复议总计 {_fmt(table_review)}",
+        )
+
+    litigation_total = _number(figures.get("litigation_total"))
+    direct = table_value("review_litigation", "litigation_direct", "total")
+    after = table_value("review_litigation", "litigation_after_review", "total")
+    if litigation_total is not None and direct is not None and after is not None:
+        yield _check(
+            "figures.agree.litigation_total",
+            litigation_total == direct + after,
+            f"prose says {_fmt(litigation_total)} lawsuits; table 直接起诉 {_fmt(direct)} + 复议后起诉 {_fmt(after)} "
+            f"= {_fmt(direct + after)}",
+        )
+
+
+def run_checks(tables: dict, figures: dict | None = None, format: str | None = None) -> list[Check]:
+    """Every identity that can be evaluated on this report, as ``[{rule, ok, message}]``.
+
+    `format` ("2019", "2021", "pre2019", …) is accepted for symmetry with the item; the table-1
+    rules follow the columns actually present (2019: 对外公开总数量, 2021: 现行有效件数).
+    """
+    tables = tables if isinstance(tables, dict) else {}
+    figures = figures if isinstance(figures, dict) else {}
+    checks: list[Check] = []
+    applications = tables.get("applications")
+    if isinstance(applications, dict):
+        checks.extend(_application_checks(applications))
+    review = tables.get("review_litigation")
+    if isinstance(review, dict):
+        checks.extend(_review_checks(review))
+    active = tables.get("active_disclosure")
+    if isinstance(active, dict):
+        checks.extend(_active_checks(active))
+    checks.extend(_figure_checks(tables, figures))
+    return checks

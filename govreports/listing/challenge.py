@@ -1,0 +1,29 @@
+"""Recognising anti-bot challenges, so a site is recorded as blocked instead of "empty".
+
+We never try to defeat them (DESIGN.md §6). Shapes (portal-patterns.md §4.4): 瑞数 answers 412
+(sometimes 200/202) with a tiny page holding `$_ts=window['$_ts']` and a `<meta … r="m">` seed;
+加速乐 answers 521 with `document.cookie='__jsluid_s=…';location.reload()`; 创宇云/other WAFs
+answer 403 or 405 with a short block page.
+"""
+
+from __future__ import annotations
+
+import re
+
+_RUISHU = re.compile(rb"\$_ts\s*=\s*window\[|\$_ts\.(?:nsd|cd)\s*=|<meta[^>]+r=['\"]m['\"]", re.IGNORECASE)
+_JIASULE = re.compile(rb"__jsluid|document\.cookie\s*=.{0,200}location\.reload", re.IGNORECASE | re.DOTALL)
+_WAF_WORDS = re.compile("(访问被拦截|安全拦截|非法请求|您的访问已被|WAF|创宇|云防护|请开启JavaScript)".encode(), re.IGNORECASE)
+
+
+def challenge_kind(status: int, body: bytes) -> str | None:
+    """'ruishu', 'jiasule', 'waf' or 'forbidden' when the answer is a block page, else None."""
+    head = body[:20000]
+    if _RUISHU.search(head) and len(body) < 50000:
+        return "ruishu"
+    if status == 521 or (_JIASULE.search(head) and len(body) < 20000):
+        return "jiasule"
+    if status in (403, 405, 412) and _WAF_WORDS.search(head):
+        return "waf"
+    if status in (403, 412):
+        return "forbidden"
+    return None

@@ -1,0 +1,162 @@
+"""Links on list pages: what a column lists, with the date printed beside each link.
+
+Pure (parsel/lxml only). A list entry is an `<a>` (or an element whose `onclick` carries the URL,
+as on Tianjin's `isDownLoad(this,'…t20260911_7372816.html')`) plus the date found in the same
+`<li>`/`<tr>`/`<dd>` row. Titles come from the `title` attribute when the text is truncated
+("…" or shorter), since CMS list templates clip long titles.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from parsel import Selector
+
+from govreports.parsing.text import collapse_whitespace
+
+_DATE = re.compile(
+    r"((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?"
+)
+_QUOTED_URL = re.compile(r"""['"]((?:https?://|/|\./|\.\./)[^'"\s]+|[^'"\s/]+\.(?:s?html?|jsp|aspx?|php|pdf|docx?|wps))['"]""")
+_IGNORED_SCHEMES = ("javascript:", "mailto:", "tel:", "file:", "ftp:", "data:", "about:")
+_ROW_TAGS = ("li", "tr", "dd", "dt", "p", "td")
+
+
+@dataclass(frozen=True, slots=True)
+class ListEntry:
+    """One link of a list page: absolute URL, the best title, and the list date if printed."""
+
+    url: str
+    title: str
+    date: str | None = None  # ISO YYYY-MM-DD
+
+    def hints(self, column_url: str) -> dict[str, str | None]:
+        """The hints a ReportPage carries from its list page."""
+        return {"link_text": self.title, "list_date": self.date, "column_url": column_url}
+
+
+def parse_date(text: str) -> str | None:
+    """The first date in `text` as ISO, accepting 2024-01-15, 2024/1/5, 2024.01.15, 2024年1月15日."""
+    text = unicodedata.normalize("NFKC", text)
+    for match in _DATE.finditer(text):
+        year, month, day = (int(part) for part in match.groups())
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return f"{year:04d}-{month:02d}-{day:02d}"
+    return None
+
+
+def absolute_url(raw: str, base_url: str) -> str | None:
+    """`raw` resolved against `base_url`, fragment dropped; None for non-http links."""
+    raw = raw.strip().replace("\\", "/")
+    if not raw or raw.lower().startswith(_IGNORED_SCHEMES):
+        return None
+    if raw.startswith("#") and not (raw[1:].isdigit() and "gkmlpt" in base_url):
+        return None  # an in-page anchor (gkmlpt's "#<category>" links excepted)
+    try:
+        url = urljoin(base_url, raw)
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    # gkmlpt addresses its categories by fragment (/gkmlpt/index#2671): the one fragment kept
+    fragment = parts.fragment if "gkmlpt" in parts.path and parts.fragment.isdigit() else ""
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, fragment))
+
+
+def url_in_handler(handler: str) -> str | None:
+    """The URL a JS handler opens: `isDownLoad(this,'/a/t2024_1.html')`, `window.open("x.pdf")`."""
+    match = _QUOTED_URL.search(handler)
+    return match.group(1) if match else None
+
+
+def best_title(text: str, title_attribute: str) -> str:
+    """Prefer the title attribute when the visible text is clipped or missing."""
+    text = collapse_whitespace(text)
+    title_attribute = collapse_whitespace(title_attribute)
+    if not text:
+        return title_attribute
+    if title_attribute and (len(title_attribute) > len(text.rstrip(".…")) or text.endswith(("…", "..."))):
+        return title_attribute
+    return text
+
+
+def _row_text(anchor: Selector) -> str:
+    for tag in _ROW_TAGS:
+        row = anchor.xpath(f"ancestor::{tag}[1]")
+        if row:
+            return " ".join(row[0].xpath(".//text()").getall())
+    return " ".join(anchor.xpath("following-sibling::*[1]//text() | following-sibling::text()[1]").getall())
+
+
+def extract_entries(html: str, base_url: str) -> list[ListEntry]:
+    """Every http link of the page with its title and row date, in page order, deduplicated."""
+    if not html.strip():
+        return []
+    selector = Selector(text=html)
+    base = selector.xpath("//base/@href").get()
+    if base:
+        base_url = urljoin(base_url, base.strip())
+    found: dict[str, ListEntry] = {}
+    for element in selector.xpath("//a | //*[@onclick][not(self::a)]"):
+        href = element.xpath("@href").get() or ""
+        raw = href
+        if not raw.strip() or raw.strip().lower().startswith("javascript") or raw.strip() == "#":
+            raw = url_in_handler(element.xpath("@onclick").get() or "") or url_in_handler(href) or ""
+        url = absolute_url(raw, base_url) if raw else None
+        if url is None:
+            continue
+        title = best_title(" ".join(element.xpath(".//text()").getall()), element.xpath("@title").get() or "")
+        date = parse_date(_row_text(element))
+        entry = ListEntry(url=url, title=title, date=date)
+        previous = found.get(url)
+        if previous is None:
+            found[url] = entry
+        elif len(entry.title) > len(previous.title) or (entry.date and not previous.date):
+            found[url] = ListEntry(url=url, title=max(entry.title, previous.title, key=len),
+                                   date=previous.date or entry.date)
+    return list(found.values())
+
+
+def list_records(entries: list[ListEntry]) -> list[ListEntry]:
+    """The links that are the list's records rather than navigation.
+
+    Records print a date in their row; without dates, links shaped like documents; else all.
+    """
+    dated = [entry for entry in entries if entry.date]
+    if dated:
+        return dated
+    documents = [entry for entry in entries if looks_like_document(entry.url)]
+    return documents or entries
+
+
+# detail pages and files, by the URL shapes of the CMS families (portal-patterns.md §4.1)
+_DOCUMENT_PATH = re.compile(
+    r"(/t\d{8}_\d+(_wap)?\.s?html?$"           # TRS ./202401/t20240115_3271106.html
+    r"|/art_\d+_\d+\.html$"                      # Hanweb /art/2019/3/15/art_5296_668434.html
+    r"|/art/\d{4}/"                              # Hanweb art paths
+    r"|/post_\d+\.html$"                         # gkmlpt
+    r"|/content_\d+(\.s?html?)?$"                # gov.cn, UCAP
+    r"|/c\d+_\d+\.s?html$|/c0\d_\d+\.s?html$"    # Harbin / xyq
+    r"|/\d{6,8}/[^/]+\.s?html?$"                 # dated directory + page
+    r"|/\d{10,}\.s?html?$"                       # snowflake ids
+    r"|/[0-9a-f]{32}\.s?html?$"                  # 32-hex ids
+    r"|/show/[^/]+$"
+    r"|\.(pdf|docx?|wps|xlsx?|ofd|rtf)$)",
+    re.IGNORECASE,
+)
+_FILE_QUERY = re.compile(r"(downfile\.jsp|download)", re.IGNORECASE)
+
+
+def looks_like_document(url: str) -> bool:
+    """True for URLs shaped like a detail page or a file rather than a column/list page."""
+    parts = urlsplit(url)
+    path = parts.path
+    if re.search(r"/(index|list|default)(_\d+)?\.s?html?$", path, re.IGNORECASE) or path.endswith("/"):
+        return False
+    if _FILE_QUERY.search(path) and re.search(r"\.(pdf|docx?|wps)", parts.query, re.IGNORECASE):
+        return True
+    return bool(_DOCUMENT_PATH.search(path))

@@ -1,0 +1,161 @@
+"""HTML ``<table>`` → `Grid`: rowspan/colspan expanded, cell text cleaned.
+
+Merged cells repeat their text in every cell they cover, so a row can be read on its own (the
+mapper in `tables.py` relies on that). Hostile spans (colspan=100000) are clamped with a warning
+instead of allocating a huge matrix.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Iterator
+
+import lxml.html
+from lxml import etree
+
+from govreports.parsing.models import Grid
+from govreports.parsing.text import collapse_whitespace
+
+MAX_COLUMNS = 1000
+MAX_ROWS = 5000
+MAX_CELLS = 500_000
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "br", "li", "ul", "ol", "table", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
+     "section", "article", "blockquote", "pre", "dd", "dt", "hr", "caption", "thead", "tbody", "tfoot"}
+)
+_SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template"})
+_DIGITS = re.compile(r"\d+")
+
+
+def _span(value: str | None) -> int:
+    """A rowspan/colspan attribute as published ("2", " 3 ", "２", "2;", junk) → int ≥ 0."""
+    if not value:
+        return 1
+    match = _DIGITS.search(unicodedata.normalize("NFKC", value))
+    if match is None:
+        return 1
+    digits = match.group(0)
+    return int(digits) if len(digits) <= 9 else 10**9
+
+
+def _text_parts(element: etree._Element) -> Iterator[str]:
+    """Text of an element with a space wherever a block/line break separates words."""
+    tag = element.tag if isinstance(element.tag, str) else ""
+    tag = tag.lower().rpartition("}")[2]
+    if tag in _SKIPPED_TAGS:
+        return
+    block = tag in _BLOCK_TAGS
+    if block:
+        yield " "
+    if isinstance(element.tag, str) and element.text:
+        yield element.text
+    for child in element:
+        yield from _text_parts(child)
+        if child.tail:
+            yield child.tail
+    if block:
+        yield " "
+
+
+def cell_text(cell: etree._Element) -> str:
+    """A cell's text: <br>/<p> become spaces, nbsp/U+3000 collapse, nested tables flatten."""
+    parts: list[str] = []
+    if cell.text:
+        parts.append(cell.text)
+    for child in cell:
+        parts.extend(_text_parts(child))
+        if child.tail:
+            parts.append(child.tail)
+    return collapse_whitespace("".join(parts))
+
+
+def _own_rows(table: etree._Element) -> list[etree._Element]:
+    """The table's own <tr>s (not those of nested tables), in document order."""
+    rows: list[etree._Element] = []
+    for child in table:
+        tag = child.tag.lower() if isinstance(child.tag, str) else ""
+        if tag == "tr":
+            rows.append(child)
+        elif tag in ("thead", "tbody", "tfoot"):
+            rows.extend(sub for sub in child if isinstance(sub.tag, str) and sub.tag.lower() == "tr")
+    return rows
+
+
+def _as_table(table: lxml.html.HtmlElement | str) -> etree._Element | None:
+    if not isinstance(table, str):
+        return table
+    if not table.strip():
+        return None
+    try:
+        root = lxml.html.fromstring(table)
+    except (etree.ParserError, ValueError):
+        return None
+    if isinstance(root.tag, str) and root.tag.lower() == "table":
+        return root
+    found = root.xpath(".//table")
+    return found[0] if found else None
+
+
+def html_table_to_grid(table: lxml.html.HtmlElement | str, warnings: list[str] | None = None) -> Grid:
+    """Expand a ``<table>`` into a rectangular matrix of cell texts.
+
+    `warnings`, when given, receives a message for every clamp or oddity (absurd spans, a table
+    cut to the size limits). Never raises on malformed markup; an unusable input gives an empty grid.
+    """
+    notes = warnings if warnings is not None else []
+    element = _as_table(table)
+    if element is None:
+        notes.append("grid: no <table> element found")
+        return Grid(rows=(), source="html")
+    tr_elements = _own_rows(element)
+    if len(tr_elements) > MAX_ROWS:
+        notes.append(f"grid: table has {len(tr_elements)} rows; only the first {MAX_ROWS} are read")
+        tr_elements = tr_elements[:MAX_ROWS]
+    row_count = len(tr_elements)
+    cells: list[dict[int, str]] = [{} for _ in range(row_count)]
+    width = 0
+    clamped = False
+    budget = MAX_CELLS
+    for r, tr in enumerate(tr_elements):
+        col = 0
+        for td in tr:
+            if not isinstance(td.tag, str) or td.tag.lower() not in ("td", "th"):
+                continue
+            colspan = max(1, _span(td.get("colspan")))
+            rowspan = _span(td.get("rowspan"))
+            if rowspan == 0:  # HTML: span to the end of the table
+                rowspan = row_count - r
+            rowspan = max(1, rowspan)
+            if colspan > MAX_COLUMNS or rowspan > MAX_ROWS:
+                clamped = True
+            colspan = min(colspan, MAX_COLUMNS)
+            rowspan = min(rowspan, row_count - r)
+            while col in cells[r]:
+                col += 1
+            if col >= MAX_COLUMNS:
+                clamped = True
+                break
+            colspan = min(colspan, MAX_COLUMNS - col)
+            if colspan * rowspan > budget:
+                clamped = True
+                rowspan = max(1, min(rowspan, budget // colspan))
+                colspan = min(colspan, max(1, budget))
+            text = cell_text(td)
+            for rr in range(r, r + rowspan):
+                row = cells[rr]
+                for cc in range(col, col + colspan):
+                    row.setdefault(cc, text)
+            budget -= colspan * rowspan
+            col += colspan
+            width = max(width, col)
+            if budget <= 0:
+                break
+        if budget <= 0:
+            notes.append(f"grid: table exceeds {MAX_CELLS} cells; cut after row {r + 1}")
+            cells = cells[: r + 1]
+            break
+    if clamped:
+        notes.append(f"grid: absurd rowspan/colspan clamped (max {MAX_ROWS} rows, {MAX_COLUMNS} columns)")
+    rows = tuple(tuple(row.get(c, "") for c in range(width)) for row in cells)
+    return Grid(rows=rows, source="html")

@@ -1,0 +1,398 @@
+"""A report detail page (HTML text) → `Document`: the report body in reading order plus meta.
+
+What the page says about itself comes from, in this order of trust: the mandated meta tags
+(ArticleTitle, PubDate, ContentSource, SiteName, SiteIDCode, ColumnName; unfilled template
+placeholders ignored), fields set in scripts (`var title='…'`), the 信息公开 label block (a 2- or
+4-column table, a gov.cn "标　　题：" list, "来源:… 发布日期:…" lines) and `<h1>`/`<title>`.
+
+The body is the CMS content container when the page has a known one (#UCAP-CONTENT, #zoom,
+.TRS_Editor …), else the element a text-density score picks. Inside it, chrome elements (share,
+print, breadcrumbs, pagers, QR codes) and chrome lines (hit counters, 上一篇/下一篇, footers) are
+dropped. Each block-level element or `<br>` line becomes a `Paragraph`; each data `<table>`
+becomes a `Grid` (TABLES' `html_table_to_grid`); layout tables that merely wrap the article are
+walked through, and a label table inside the body feeds the meta instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import lxml.html
+from lxml import etree
+
+from govreports.parsing.metadata import (
+    META_NAMES,
+    is_chrome_line,
+    is_placeholder,
+    read_label_lines,
+)
+from govreports.parsing.models import Block, Document, Paragraph
+from govreports.parsing.text import normalize_label
+
+# known content containers, most specific first (portal-patterns.md §4.3)
+CONTENT_SELECTORS: tuple[str, ...] = (
+    '//*[@id="UCAP-CONTENT"]',
+    '//*[@id="zoom" or @id="Zoom" or @id="ZOOM"]',
+    '//*[@id="zoomcon"]',
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_UEDITOR ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' trs_editor_view ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' Custom_UnionStyle ')]",
+    '//*[@id="ivs_content"]',
+    '//*[@id="webeditorview"]',
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' webeditorview ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-content-body ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' wzzw-article ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' show-content ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' xxgk_content ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' zw-content ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' detail-content ')]",
+)
+MIN_CONTAINER_CHARS = 40
+
+_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
+              "input", "select", "option", "button", "textarea", "map", "audio", "video")
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "section", "article", "header", "footer", "main", "aside", "nav", "ul", "ol", "li", "dl", "dt",
+     "dd", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "address", "center", "form", "fieldset",
+     "figure", "figcaption", "hr", "tr", "td", "th", "tbody", "thead", "tfoot", "caption", "table", "br", "body",
+     "html"}
+)
+# class/id words of page chrome inside or around the article
+_CHROME_WORDS = frozenset(
+    {"share", "bdshare", "print", "close", "crumb", "crumbs", "breadcrumb", "breadcrumbs", "position", "location",
+     "weizhi", "dqwz", "footer", "foot", "copyright", "pagebar", "pager", "prev", "next", "qrcode", "ewm", "erweima",
+     "xgwz", "xglj", "related", "nav", "navbar", "menu", "toolbar", "fontsize", "zihao",
+     "sidebar", "topbar", "header", "banner", "search", "login", "wza", "slb"}
+)
+_CHROME_PREFIXES = ("bdshare", "share", "print", "crumb", "breadcrumb", "footer", "qrcode", "copyright", "pagebar")
+_CHROME_SPLIT = re.compile(r"[-_\s]+")
+_JS_FIELD = re.compile(
+    r"""\bvar\s+(title|docTitle|articleTitle|pubDate|pubdate|publishDate|pubTime|source|docSource)\s*=\s*(['"])(.*?)\2""",
+    re.IGNORECASE,
+)
+_JS_KEYS = {"title": "js.title", "doctitle": "js.title", "articletitle": "js.title", "pubdate": "js.pubDate",
+            "publishdate": "js.pubDate", "pubtime": "js.pubDate", "source": "js.source", "docsource": "js.source"}
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_BREAK_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\r\f\v]*\n\s*(?=[{_CJK}])")
+_WHITESPACE = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+_LABEL_TABLE_WORDS = ("索引号", "主题分类", "发布机构", "发文机关", "发文日期", "成文日期", "发布日期", "文号", "发文字号",
+                      "体裁分类")
+
+
+def _clean_text(raw: str, join_cjk: bool = True) -> str:
+    """Source line breaks between CJK characters vanish (as browsers render them); other
+    whitespace runs, nbsp and U+3000 padding become one space."""
+    if join_cjk:
+        raw = _BREAK_BETWEEN_CJK.sub("", raw)
+    return _WHITESPACE.sub(" ", raw).strip()
+
+
+def _text_of(element: etree._Element) -> str:
+    return _clean_text(element.text_content())
+
+
+def _tag(element: etree._Element) -> str:
+    return element.tag.lower() if isinstance(element.tag, str) else ""
+
+
+def _is_chrome_element(element: etree._Element) -> bool:
+    if _tag(element) in {"nav", "footer", "header"}:
+        return True
+    words = " ".join(filter(None, (element.get("class"), element.get("id")))).lower()
+    if not words:
+        return False
+    for part in _CHROME_SPLIT.split(words):
+        if part in _CHROME_WORDS or part.startswith(_CHROME_PREFIXES):
+            return True
+    return False
+
+
+def _parse(html: str) -> etree._Element | None:
+    html = _XML_DECLARATION.sub("", html)
+    if not html.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+# ---------------------------------------------------------------- meta
+
+
+def _read_head(root: etree._Element) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    canonical = {name.lower(): name for name in META_NAMES}
+    for element in root.iter("meta"):
+        name = (element.get("name") or element.get("property") or "").strip().lower()
+        key = canonical.get(name)
+        content = element.get("content")
+        if key and key not in meta and not is_placeholder(content):
+            meta[key] = _clean_text(content or "")
+    for script in root.iter("script"):
+        for match in _JS_FIELD.finditer(script.text or ""):
+            key = _JS_KEYS[match.group(1).lower()]
+            if key not in meta and not is_placeholder(match.group(3)):
+                meta[key] = _clean_text(match.group(3))
+    title = root.find(".//title")
+    if title is not None and _text_of(title):
+        meta["html.title"] = _text_of(title)
+    for heading in root.iter("h1"):
+        text = _text_of(heading)
+        if text:
+            meta["h1"] = text
+            break
+    return meta
+
+
+# ---------------------------------------------------------------- container
+
+
+def _container_by_selector(root: etree._Element) -> etree._Element | None:
+    for selector in CONTENT_SELECTORS:
+        found = [element for element in root.xpath(selector) if len(_text_of(element)) >= MIN_CONTAINER_CHARS]
+        if found:
+            return max(found, key=lambda element: len(_text_of(element)))
+    return None
+
+
+def _own_text_length(element: etree._Element) -> int:
+    parts = [element.text or ""] + [child.tail or "" for child in element if _tag(child) in {"", "br"} or
+                                    _tag(child) not in _BLOCK_TAGS]
+    inline = "".join(parts) + "".join(
+        child.text_content() for child in element if _tag(child) and _tag(child) not in _BLOCK_TAGS)
+    return len(_WHITESPACE.sub("", inline))
+
+
+def _link_density(element: etree._Element) -> float:
+    total = len(_WHITESPACE.sub("", element.text_content())) or 1
+    links = sum(len(_WHITESPACE.sub("", a.text_content())) for a in element.iter("a"))
+    return links / total
+
+
+def _container_by_density(root: etree._Element) -> etree._Element | None:
+    """Readability-style: text blocks credit their parent fully and grandparent by half."""
+    scores: dict[etree._Element, float] = {}
+    for element in root.iter("p", "td", "pre", "li", "div", "span", "font", "section", "article", "dd"):
+        own = _own_text_length(element)
+        if own < 20:
+            continue
+        parent = element.getparent()
+        if parent is None:
+            continue
+        scores[parent] = scores.get(parent, 0.0) + own
+        grandparent = parent.getparent()
+        if grandparent is not None:
+            scores[grandparent] = scores.get(grandparent, 0.0) + own / 2
+    if not scores:
+        return None
+    # link density needs the element's whole text: only the few best raw scores pay for it
+    finalists = sorted(scores, key=scores.__getitem__, reverse=True)[:12]
+    best = max(finalists, key=lambda element: scores[element] * (1 - _link_density(element)))
+    return best if _tag(best) not in {"html"} else None
+
+
+# ---------------------------------------------------------------- blocks
+
+
+def _cells(table: etree._Element) -> list[etree._Element]:
+    return [cell for row in table.iter("tr") for cell in row if _tag(cell) in {"td", "th"}
+            and _nearest_table(cell) is table]
+
+
+def _nearest_table(element: etree._Element) -> etree._Element | None:
+    parent = element.getparent()
+    while parent is not None and _tag(parent) != "table":
+        parent = parent.getparent()
+    return parent
+
+
+def is_layout_table(table: etree._Element) -> bool:
+    """A table that wraps the article (one cell, nested tables, or one cell holding most text)."""
+    if any(True for _ in table.iterdescendants("table")):
+        return True
+    cells = _cells(table)
+    if len(cells) <= 1:
+        return True
+    total = len(_WHITESPACE.sub("", table.text_content()))
+    longest = max(len(_WHITESPACE.sub("", cell.text_content())) for cell in cells)
+    return longest > 200 and longest > 0.6 * total
+
+
+def is_label_table(table: etree._Element) -> bool:
+    """The 信息公开 metadata table (索引号, 发布机构 …) rather than report data."""
+    text = normalize_label(table.text_content())
+    return sum(word in text for word in _LABEL_TABLE_WORDS) >= 2 and len(text) < 600
+
+
+def _table_to_grid(table: etree._Element, warnings: list[str]) -> Block | list[Paragraph]:
+    try:
+        from govreports.parsing.grid import html_table_to_grid
+    except ImportError:
+        html_table_to_grid = None
+    if html_table_to_grid is not None:
+        try:
+            return html_table_to_grid(table, warnings)
+        except Exception as error:  # a broken table must not lose the report
+            warnings.append(f"html: table could not be read as a grid ({type(error).__name__}: {error})")
+    else:
+        warnings.append("html: grid module unavailable; table kept as text rows")
+    rows = []
+    for row in table.iter("tr"):
+        cells = [_text_of(cell) for cell in row if _tag(cell) in {"td", "th"}]
+        if any(cells):
+            rows.append(Paragraph(" | ".join(cells)))
+    return rows
+
+
+class _Linearizer:
+    """Walks a subtree emitting Paragraph lines and Grids in reading order."""
+
+    def __init__(self, skip: set[etree._Element] | None = None, tables_as_text: bool = False) -> None:
+        # outside the body and in label tables, inline elements are separate fields
+        # ("<span>来源：办公室</span><span>时间：…</span>"), so they are kept apart by a space
+        self.inline_separator = " " if tables_as_text else ""
+        self.blocks: list[Block] = []
+        self.buffer: list[str] = []
+        self.skip = skip or set()
+        self.tables_as_text = tables_as_text
+        self.label_lines: list[str] = []
+        self.warnings: list[str] = []
+        self.skipped_at: int | None = None
+
+    def flush(self) -> None:
+        text = _clean_text("".join(self.buffer), join_cjk=not self.inline_separator)
+        self.buffer = []
+        if text:
+            self.blocks.append(Paragraph(text))
+
+    def walk(self, element: etree._Element) -> None:
+        if element in self.skip:
+            self.flush()
+            self.skipped_at = len(self.blocks)
+            return
+        tag = _tag(element)
+        if not tag:  # comments, processing instructions
+            return
+        if tag == "table" and not self.tables_as_text and not is_layout_table(element):
+            self.flush()
+            if is_label_table(element):
+                inner = _Linearizer(tables_as_text=True)
+                inner.walk(element)
+                inner.flush()
+                self.label_lines.extend(block.text for block in inner.blocks if isinstance(block, Paragraph))
+            else:
+                converted = _table_to_grid(element, self.warnings)
+                if isinstance(converted, list):
+                    self.blocks.extend(converted)
+                else:
+                    self.blocks.append(converted)
+            return
+        block = tag in _BLOCK_TAGS
+        if block:
+            self.flush()
+        if element.text:
+            self.buffer.append(element.text)
+        for child in element:
+            self.walk(child)
+            if self.inline_separator:
+                self.buffer.append(self.inline_separator)
+            if child.tail:
+                self.buffer.append(child.tail)
+        if block:
+            self.flush()
+
+
+# label blocks sit above the article, sometimes just below it; farther down are lists of other
+# documents whose "发布日期：…" lines must not be taken for this report's
+LINES_AFTER_CONTAINER = 10
+
+
+def _lines_outside(body: etree._Element, container: etree._Element | None) -> list[str]:
+    walker = _Linearizer(skip={container} if container is not None else set(), tables_as_text=True)
+    walker.walk(body)
+    walker.flush()
+    lines = [block.text if isinstance(block, Paragraph) else "" for block in walker.blocks]
+    if walker.skipped_at is None:
+        return lines
+    return lines[: walker.skipped_at + LINES_AFTER_CONTAINER]
+
+
+def html_to_document(html: str, url: str) -> Document:
+    """Meta and body blocks of one detail page; never raises on bad markup."""
+    root = _parse(html)
+    if root is None:
+        return Document(blocks=(), meta={}, warnings=("html: empty or unparseable page",))
+    warnings: list[str] = []
+    meta = _read_head(root)
+    for element in list(root.iter(*_DROP_TAGS)):
+        element.drop_tree()
+    for comment in list(root.iter(etree.Comment)):
+        comment.drop_tree()
+    body = root.find("body")
+    if body is None:
+        body = root
+
+    container = _container_by_selector(body)
+    if container is None:
+        for element in list(body.iter()):
+            if element is not body and _is_chrome_element(element) and element.getparent() is not None:
+                element.drop_tree()
+        container = _container_by_density(body)
+        if container is None:
+            warnings.append("html: no content container found; using the whole page")
+            container = body
+        else:
+            warnings.append("html: content container chosen by text density")
+
+    # the label block, "来源/发布日期" lines and breadcrumbs live outside the container
+    outside = _lines_outside(body, container) if container is not body else []
+    label_meta, _ = read_label_lines(outside)
+
+    for element in list(container.iter()):
+        if element is not container and _is_chrome_element(element) and element.getparent() is not None:
+            element.drop_tree()
+    walker = _Linearizer()
+    walker.walk(container)
+    walker.flush()
+    warnings.extend(walker.warnings)
+
+    inner_meta, _ = read_label_lines(walker.label_lines)
+    blocks: list[Block] = []
+    leading = True
+    dropped = 0
+    paragraphs_seen: list[str] = []
+    pending_labels: list[str] = []
+    for block in walker.blocks:
+        if isinstance(block, Paragraph):
+            if is_chrome_line(block.text):
+                dropped += 1
+                continue
+            if leading and len(paragraphs_seen) < 8:
+                _, used = read_label_lines([block.text])
+                if used:
+                    pending_labels.append(block.text)
+                    continue
+            paragraphs_seen.append(block.text)
+        else:
+            leading = False
+        blocks.append(block)
+    leading_meta, _ = read_label_lines(pending_labels)
+
+    for source in (label_meta, inner_meta, leading_meta):
+        for key, value in source.items():
+            meta.setdefault(key, value)
+    if dropped:
+        meta["chrome_lines_dropped"] = str(dropped)
+    if not blocks:
+        warnings.append("html: no body text found")
+    return Document(blocks=tuple(blocks), meta=meta, warnings=tuple(warnings))
+
+
+def iter_paragraph_texts(document: Document) -> Iterator[str]:
+    """The paragraph lines of a document (tables left out)."""
+    return (block.text for block in document.blocks if isinstance(block, Paragraph))

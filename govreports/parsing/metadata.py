@@ -1,0 +1,450 @@
+"""What a report page says about itself: labels, chrome, title, year, agency, dates.
+
+Two jobs live here because the HTML and the plain-text readers share them:
+
+- reading the 信息公开 label block (索 引 号 / 主题分类 / 发布机构 / 发文日期 / 文号 / 名称 …) and the
+  "来源:… 发布日期:… 点击数" lines into canonical meta keys, whatever the padding (spaces, U+3000),
+  colons (：/:), separators (|) or layout (value after the label or in the next cell);
+- recognising page chrome (breadcrumbs, hit counters, print/close, share, footers) line by line;
+
+and, from a built `Document`, deciding the report's identity (`extract_metadata`). Matching runs on
+Simplified copies; every value handed back keeps the published script.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from govreports.parsing.models import Document, Grid, Paragraph
+from govreports.parsing.text import collapse_whitespace, simplify, strip_pinyin_glosses
+
+_SPACE = r"[\s\u3000\u00a0]*"
+
+# label (Simplified, no spaces) → canonical meta key; None = recognised chrome, value dropped
+LABELS: dict[str, str | None] = {
+    "索引号": "index_no",
+    "主题分类": "topic",
+    "体裁分类": "genre",
+    "组配分类": "genre",
+    "发布机构": "publisher",
+    "发文机关": "publisher",
+    "发布单位": "publisher",
+    "发文单位": "publisher",
+    "公开主体": "publisher",
+    "信息来源": "source",
+    "文章来源": "source",
+    "来源": "source",
+    "发布日期": "published",
+    "发布时间": "published",
+    "公开日期": "published",
+    "发文日期": "issued",
+    "成文日期": "written",
+    "生成日期": "written",
+    "日期": "date",
+    "时间": "date",
+    "文号": "doc_no",
+    "发文字号": "doc_no",
+    "文件编号": "doc_no",
+    "名称": "title",
+    "标题": "title",
+    "文件名称": "title",
+    "有效性": None,
+    "主题词": None,
+    "关键词": None,
+    "点击数": None,
+    "点击量": None,
+    "点击率": None,
+    "浏览次数": None,
+    "浏览量": None,
+    "阅读次数": None,
+    "访问量": None,
+    "字体": None,
+    "字号": None,
+    "作者": None,
+    "分享到": None,
+}
+# short generic labels that only count as labels when a colon follows
+_NEEDS_COLON = frozenset({"来源", "日期", "时间", "作者", "字体", "字号", "标题", "关键词", "主题词", "点击量", "点击率",
+                          "浏览量", "访问量", "分享到", "点击数", "浏览次数", "阅读次数", "信息来源", "文章来源"})
+
+
+def _spaced(label: str) -> str:
+    return _SPACE.join(re.escape(ch) for ch in label)
+
+
+_LABEL_RE = re.compile(
+    r"(?:^|(?<=[\s|｜│丨\]】）)]))(?P<label>"
+    + "|".join(_spaced(label) for label in sorted(LABELS, key=len, reverse=True))
+    + r")" + _SPACE + r"(?P<colon>[:：])?"
+)
+_VALUE_JUNK = re.compile(r"^[\s|｜│丨:：]+|[\s|｜│丨]+$")
+
+
+def aligned_simplified(text: str) -> tuple[str, str]:
+    """(Simplified copy for matching, original copy with the same character positions).
+
+    Glosses are stripped and NFKC applied to both; when Simplified conversion changes the length
+    (rare phrase conversions) the Simplified copy is returned for both, so slicing stays safe.
+    """
+    original = unicodedata.normalize("NFKC", strip_pinyin_glosses(text))
+    simplified = simplify(original)
+    if len(simplified) != len(original):
+        return simplified, simplified
+    return simplified, original
+
+
+@dataclass(frozen=True, slots=True)
+class LabelHit:
+    """One label found in a line and the value that followed it (None when it was empty)."""
+
+    key: str | None
+    label: str
+    value: str | None
+
+
+def scan_label_line(line: str) -> tuple[list[LabelHit], str]:
+    """Label/value pairs in one line, plus whatever text preceded the first label.
+
+    A trailing label with nothing after it gets value None; the caller may take the next line.
+    """
+    simplified, original = aligned_simplified(line)
+    matches = []
+    for match in _LABEL_RE.finditer(simplified):
+        label = re.sub(_SPACE, "", match.group("label"))
+        if label in _NEEDS_COLON and not match.group("colon"):
+            continue
+        matches.append((match, label))
+    if not matches:
+        return [], line
+    hits: list[LabelHit] = []
+    for index, (match, label) in enumerate(matches):
+        end = matches[index + 1][0].start() if index + 1 < len(matches) else len(original)
+        value = _VALUE_JUNK.sub("", original[match.end():end])
+        value = collapse_whitespace(value) or None
+        hits.append(LabelHit(LABELS[label], label, value))
+    return hits, original[: matches[0][0].start()].strip()
+
+
+def read_label_lines(lines: Sequence[str]) -> tuple[dict[str, str], set[int]]:
+    """Meta values from label lines and the indexes of the lines that were labels (to drop).
+
+    A line counts when it starts with a label (nothing before it). A label alone in its line
+    with no value takes the next line as its value when that line is not itself a label line
+    (2-col/4-col tables); an empty field among several ("文号: |") stays empty.
+    The first value of a key wins.
+    """
+    meta: dict[str, str] = {}
+    used: set[int] = set()
+    index = 0
+    while index < len(lines):
+        hits, before = scan_label_line(lines[index])
+        if not hits or before:
+            index += 1
+            continue
+        used.add(index)
+        for position, hit in enumerate(hits):
+            value = hit.value
+            alone = len(hits) == 1  # a label alone in its line/cell: the value is the next cell
+            if value is None and alone and index + 1 < len(lines):
+                next_hits, next_before = scan_label_line(lines[index + 1])
+                candidate = lines[index + 1].strip()
+                if (not next_hits or next_before) and len(candidate) <= 120 and not is_chrome_line(candidate):
+                    value = collapse_whitespace(candidate) or None
+                    used.add(index + 1)
+                    index += 1
+            if hit.key and value and hit.key not in meta:
+                meta[hit.key] = value
+        index += 1
+    return meta, used
+
+
+# ---------------------------------------------------------------- chrome
+
+_CHROME_EXACT = frozenset(
+    {"打印", "关闭", "打印本页", "关闭窗口", "打印本文", "返回顶部", "收藏", "分享", "分享到", "扫一扫", "上一篇",
+     "下一篇", "站点地图", "网站地图", "联系我们", "国务院部门网站", "地方政府网站", "市政府部门网站", "区(县)政府网站",
+     "区县政府网站", "省政府部门网站", "相关链接", "友情链接", "政府网站", "网站声明", "无障碍", "无障碍浏览",
+     "长者模式", "政府信息公开", "政务公开", "信息公开", "首页", "返回", "纠错", "我要纠错", "视力保护色", "大", "中", "小",
+     "字号", "【大中小】", "[大中小]", "【打印】【关闭】", "【打印】", "【关闭】", "文字解读", "图片解读", "相关附件",
+     "附件下载", "微信", "微博", "QQ空间"}
+)
+_CHROME_START = re.compile(
+    r"^(?:您的位置|您当前的位置|您现在的位置|您所在的位置|当前位置|所在位置|当前的位置|位置)\s*[:：>]?"
+)
+_CHROME_ANYWHERE = re.compile(
+    r"版权所有|ICP备|ICP证|公网安备|公安备案|网站标识码|(?:主办|承办|协办|维护|管理)单位[:：]|技术支持[:：]|建议使用.{0,12}浏览器|"
+    r"最佳浏览|扫一扫在手机|在手机上查看|在手机打开|点击数|浏览次数|阅读次数|访问次数|上一篇[:：]|下一篇[:：]|"
+    r"【\s*打印|【\s*关闭|\[\s*打印|打印本页|关闭窗口|分享到|字号[:：]?\s*[【\[]?\s*大|字体[:：]\s*[【\[]|网站地图|站点地图"
+)
+_NO_CONTENT = re.compile(r"^[\W_]*$|^!\[[^\]]*\]\([^)]*\)[\s|]*$")
+
+
+def is_chrome_line(line: str) -> bool:
+    """True for a line of navigation, counters, sharing, printing or footer, not report text."""
+    stripped = collapse_whitespace(line)
+    if not stripped or _NO_CONTENT.match(stripped):
+        return True
+    simplified = simplify(stripped)
+    compact = re.sub(r"\s+", "", simplified)
+    if compact in _CHROME_EXACT:
+        return True
+    if _CHROME_START.match(compact):
+        return True
+    if len(compact) <= 200 and _CHROME_ANYWHERE.search(compact):
+        return True
+    return False
+
+
+# ---------------------------------------------------------------- meta tags
+
+META_NAMES = ("ArticleTitle", "PubDate", "ContentSource", "SiteName", "SiteDomain", "SiteIDCode", "ColumnName",
+              "ColumnType", "Keywords", "Description", "Author", "Url")
+# what unfilled CMS templates leave in content="…"
+PLACEHOLDERS = frozenset(
+    {"网站名称", "网站域名", "政府网站标识码", "网站标识码", "栏目名称", "栏目类型", "栏目描述", "栏目关键词", "文章标题",
+     "标题", "发布时间", "发布日期", "文章来源", "信息来源", "来源", "关键词", "描述", "作者", "网站域名地址"}
+)
+_TEMPLATE_TOKEN = re.compile(r"\$\{|\{\{|<%|%>|\$!|#\{|^#\w+#$|^\[\w+\]$|^null$|^undefined$", re.IGNORECASE)
+
+
+def is_placeholder(value: str | None) -> bool:
+    """True when a meta/JS value is an unfilled template field rather than data."""
+    if value is None:
+        return True
+    cleaned = collapse_whitespace(value)
+    return not cleaned or cleaned in PLACEHOLDERS or bool(_TEMPLATE_TOKEN.search(cleaned))
+
+
+# ---------------------------------------------------------------- dates, years, titles
+
+_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*(?:年|年度)?")
+_STATS_PERIOD = re.compile(
+    r"统计(?:期限|时限|时间|区间|范围|周期)[^。]{0,12}?(?:自|从|为|是|:)?\s*((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日"
+)
+_REPORT_YEAR_PHRASES = (
+    re.compile(r"((?:19|20)\d{2})\s*年度?\s*(?:政府)?信息公开(?:工作)?(?:年度)?(?:报告|年报)"),
+    re.compile(r"((?:19|20)\d{2})\s*年度?\s*政务公开(?:工作)?(?:年度)?(?:报告|年报)"),
+    re.compile(r"本(?:年度)?报告[^。]{0,20}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日"),
+    re.compile(r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日\s*(?:起|至|到|-|—)"),
+)
+_ANY_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_TITLE_WORDS = re.compile(r"(?:信息公开|政务公开|信息公開|政務公開).{0,12}(?:报告|年报|報告|年報)|年度报告|工作报告|年报")
+_ANNOUNCED_TITLE = (
+    re.compile(r"(?:现|特|特此|现予|现将)?(?:向社会)?(?:公布|发布|公开)《([^》]{6,80}?(?:报告|年报))》"),
+    re.compile(r"现(?:予)?(?:公布|发布)([^。;,，《》]{6,80}?(?:年度报告|工作报告|年报))"),
+    re.compile(r"现将([^。;,，《》]{6,80}?(?:年度报告|工作报告|年报))(?:予以公布|公布如下|发布如下|报告如下|如下)"),
+)
+_AGENCY_STOP = re.compile(r"(?:关于)?(?:政府信息公开|信息公开|政务公开|政府信息|年度报告|工作报告)")
+
+
+def parse_date(value: str | None) -> str | None:
+    """ISO date from '2019-03-12 16:00:58', '2020年2月19日', '2021/2/5'; None if no valid date."""
+    if not value:
+        return None
+    match = _DATE.search(unicodedata.normalize("NFKC", value))
+    if not match:
+        return None
+    try:
+        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3))).isoformat()
+    except ValueError:
+        return None
+
+
+def looks_like_title(line: str) -> bool:
+    """A line that names a disclosure report: short, no sentence end, says 信息公开…报告/年报."""
+    text = collapse_whitespace(line)
+    if not 6 <= len(text) <= 90 or text.endswith(("。", "；", ";", "，", ",")) or "|" in text:
+        return False
+    if is_chrome_line(text):
+        return False
+    return bool(_TITLE_WORDS.search(simplify(text)))
+
+
+def year_from_title(title: str | None) -> int | None:
+    """The year a title names (2018 in '…2018年政府信息公开工作年度报告', 2019 in '…(2019年)')."""
+    if not title:
+        return None
+    match = _YEAR_IN_TITLE.search(unicodedata.normalize("NFKC", title))
+    return int(match.group(1)) if match else None
+
+
+# a title naming only a county-level or higher division reports for that division's government
+_DIVISION_END = re.compile(r"(?:省|自治区|市|区|县|旗|盟|州)$")
+_NOT_A_DIVISION = re.compile(r"(?:实验区|试验区|开发区|新区|高新区|园区|示范区|合作区|保税区|景区|社区|街道|镇|乡|苏木)$")
+
+
+def agency_from_title(title: str | None) -> str | None:
+    """The organ a title names before its year, normalised (Simplified, no spaces; a bare division
+    such as '资兴市' becomes '资兴市人民政府'); None when the title names none.
+
+    Normalised because it is a grouping and dedup key; the title keeps the published script.
+    """
+    if not title:
+        return None
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", strip_pinyin_glosses(title)))
+    year = re.search(r"(?:19|20)\d{2}", text)
+    prefix = text[: year.start()] if year else text
+    simplified = simplify(prefix)
+    stop = _AGENCY_STOP.search(simplified) if len(simplified) == len(prefix) else None
+    if stop:
+        prefix = prefix[: stop.start()]
+    elif not year:
+        return None
+    prefix = re.sub(r"(?:关于|關於|关於)$", "", prefix.strip("《》()（）[]【】\"“”'‘’:：,，、 "))
+    if len(prefix) < 2:
+        return None
+    agency = simplify(prefix)
+    if _DIVISION_END.search(agency) and not _NOT_A_DIVISION.search(agency):
+        agency += "人民政府"
+    return agency
+
+
+def announced_title(lines: Iterable[str]) -> str | None:
+    """The report name an intro announces (现公布《…》/现将…报告如下), in the published script."""
+    for line in lines:
+        simplified, original = aligned_simplified(line)
+        for pattern in _ANNOUNCED_TITLE:
+            match = pattern.search(simplified)
+            if match:
+                return original[match.start(1): match.end(1)].strip()
+    return None
+
+
+def report_year_from_text(lines: Sequence[str], publish_date: str | None) -> int | None:
+    """The year reported on when the title names none: statistics period, report phrases, then
+    the most mentioned year; never the publish year when the year before is also mentioned."""
+    simplified = [simplify(line) for line in lines]
+    for pattern in (_STATS_PERIOD, *_REPORT_YEAR_PHRASES):
+        for line in simplified:
+            match = pattern.search(line)
+            if match:
+                return int(match.group(1))
+    counts = Counter(int(m.group(1)) for line in simplified for m in _ANY_YEAR.finditer(line))
+    if not counts:
+        return None
+    published_year = int(publish_date[:4]) if publish_date else None
+    ranked = [year for year, _ in counts.most_common()]
+    for year in ranked:
+        if published_year and year > published_year:
+            continue
+        if published_year and year == published_year and (year - 1) in counts:
+            return year - 1
+        return year
+    return None
+
+
+# ---------------------------------------------------------------- the report's identity
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """The identity fields of a report (DESIGN.md §3) and how each was found."""
+
+    title: str | None
+    agency: str | None
+    report_year: int | None
+    publish_date: str | None
+    index_no: str | None
+    publisher: str | None
+    doc_no: str | None
+    topic: str | None
+    site: dict[str, str]
+    warnings: tuple[str, ...] = ()
+
+
+_DATE_KEYS = ("published", "issued", "PubDate", "js.pubDate", "date", "written")
+_SITE_KEYS = ("SiteName", "SiteDomain", "SiteIDCode", "ColumnName")
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = collapse_whitespace(value)
+    return value or None
+
+
+def paragraph_lines(document: Document) -> list[str]:
+    """The document's paragraph texts in order (tables left out)."""
+    return [block.text for block in document.blocks if isinstance(block, Paragraph)]
+
+
+def _title_from_h1(value: str | None) -> str | None:
+    return value if value and looks_like_title(value) else None
+
+
+def _title_from_html_title(value: str | None) -> str | None:
+    """The report part of '<title>报告_栏目_网站</title>'."""
+    if not value:
+        return None
+    for part in re.split(r"\s*(?:_|\||-{1,2}|—|｜)\s*", value):
+        if looks_like_title(part):
+            return collapse_whitespace(part)
+    return None
+
+
+def extract_metadata(document: Document, hints: Mapping[str, Any] | None = None) -> Metadata:
+    """Title, year, agency, dates and labels of a report, each from the best source it has."""
+    meta = document.meta
+    hints = hints or {}
+    warnings: list[str] = []
+    lines = paragraph_lines(document)
+
+    title_sources = (
+        ("ArticleTitle", _clean(meta.get("ArticleTitle"))),
+        ("js.title", _clean(meta.get("js.title"))),
+        ("h1", _title_from_h1(_clean(meta.get("h1")))),
+        ("label", _clean(meta.get("title"))),
+        ("title line", next((collapse_whitespace(line) for line in lines[:40] if looks_like_title(line)), None)),
+        ("html title", _title_from_html_title(meta.get("html.title"))),
+        ("announced", announced_title(lines[:30])),
+        ("hint", _clean(hints.get("link_text"))),
+    )
+    title = next((value for _, value in title_sources if value), None)
+    if title is None:
+        warnings.append("metadata: no title found")
+
+    publish_date = next((d for d in (parse_date(meta.get(key)) for key in _DATE_KEYS) if d), None)
+    if publish_date is None:
+        # the signature date closing the report ("2020年2月19日") is the next best thing
+        for line in reversed(lines[-6:]):
+            compact = re.sub(r"\s+", "", line)
+            if len(compact) <= 16 and parse_date(compact):
+                publish_date = parse_date(compact)
+                break
+    if publish_date is None and hints.get("list_date"):
+        publish_date = parse_date(str(hints["list_date"]))
+
+    report_year = year_from_title(title)
+    if report_year is None:
+        report_year = report_year_from_text(lines, publish_date)
+        if report_year is None:
+            warnings.append("metadata: report year not found")
+
+    index_no = meta.get("index_no")
+    index_no = re.sub(r"[\s\u3000\u00a0]+", "", index_no) if index_no else None
+    publisher = _clean(meta.get("publisher")) or _clean(meta.get("source")) or _clean(meta.get("ContentSource"))
+    publisher = publisher or _clean(meta.get("js.source"))
+    return Metadata(
+        title=title,
+        agency=agency_from_title(title),
+        report_year=report_year,
+        publish_date=publish_date,
+        index_no=index_no or None,
+        publisher=publisher,
+        doc_no=_clean(meta.get("doc_no")),
+        topic=_clean(meta.get("topic")),
+        site={key: meta[key] for key in _SITE_KEYS if meta.get(key)},
+        warnings=tuple(warnings),
+    )
+
+
+def grid_lines(grid: Grid) -> list[str]:
+    """A table as text rows ('a | b | c'), for the report's text field."""
+    return [" | ".join(cell for cell in row) for row in grid.rows]

@@ -1,0 +1,60 @@
+"""Plain text (text extractions of real pages, .txt files) → `Document`.
+
+The text still carries the page around the report: breadcrumbs ("您的位置:首页 - …"), the
+信息公开 label lines (索 引 号 … 主题分类 … on one line, or "索引号:… | 体裁分类:… |"), the
+"来源:… 发布日期:… 点击数:102 人次" line, footers. Label lines become `Document.meta`, chrome is
+dropped, every other non-empty line is one `Paragraph` (tables in text layouts stay lines: the
+table recogniser reads them from paragraphs).
+"""
+
+from __future__ import annotations
+
+from govreports.parsing.metadata import is_chrome_line, looks_like_title, read_label_lines
+from govreports.parsing.models import Document, Paragraph
+
+# the label block and page header sit above the report; look no further than this for them
+HEADER_LINES = 15
+
+
+def split_header(lines: list[str]) -> tuple[dict[str, str], set[int]]:
+    """Meta from the label lines near the top and the indexes of header lines to drop.
+
+    Only the lines before the first long paragraph are searched (a label word inside the report
+    is not metadata). Short navigation lines above the title ("政府信息公开") are header too.
+    """
+    limit = 0
+    for limit, line in enumerate(lines[:HEADER_LINES]):
+        if len(line.strip()) > 100:
+            break
+    else:
+        limit = min(len(lines), HEADER_LINES)
+    meta, used = read_label_lines(lines[:limit])
+    title_index = next((i for i in range(limit) if i not in used and looks_like_title(lines[i])), None)
+    if title_index is not None:
+        for index in range(title_index):
+            line = lines[index].strip()
+            if index not in used and len(line) <= 30 and not any(mark in line for mark in "。，,；;"):
+                used.add(index)
+    return meta, used
+
+
+def text_to_document(text: str) -> Document:
+    """Lines → Paragraphs, label lines → meta, chrome lines dropped (counted in warnings)."""
+    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = [line for line in lines if line]
+    meta, header = split_header(lines)
+    blocks: list[Paragraph] = []
+    dropped = 0
+    for index, line in enumerate(lines):
+        if index in header:
+            continue
+        if is_chrome_line(line):
+            dropped += 1
+            continue
+        blocks.append(Paragraph(line))
+    warnings: tuple[str, ...] = ()
+    if not blocks:
+        warnings = ("plaintext: no body text",)
+    if dropped:
+        meta = {**meta, "chrome_lines_dropped": str(dropped)}
+    return Document(blocks=tuple(blocks), meta=meta, warnings=warnings)

@@ -1,0 +1,225 @@
+"""`parse_report`: one downloaded body (HTML, text, PDF, DOCX, DOC/WPS) → a `ParsedReport`.
+
+The single entry point the pipelines and `scrapy extract` call. It sniffs what the bytes are,
+builds the intermediate `Document` (decode.py + html.py, plaintext.py, or the attachment
+converters), reads identity (metadata.py), sections and prose figures, hands the blocks to the
+table mapper (tables.py) and decides the format: the labels found in the tables win, else the
+report year (≤2018 pre2019, 2019–2020 "2019", ≥2021 "2021"), else "unknown". Checks are not run
+here (ValidatePipeline does). Nothing raises: every problem is a warning on the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from govreports.parsing.decode import decode_body
+from govreports.parsing.figures import extract_figures
+from govreports.parsing.metadata import extract_metadata, grid_lines
+from govreports.parsing.models import Document, Grid, Paragraph
+from govreports.parsing.sections import split_sections
+from govreports.parsing.text import detect_script
+
+HTML = "text/html"
+TEXT = "text/plain"
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+LEGACY_OFFICE = frozenset({"application/msword", "application/vnd.ms-works", "application/wps-office.wps",
+                           "application/kswps"})
+FORMATS = ("pre2019", "2019", "2021", "unknown")
+
+
+@dataclass(frozen=True)
+class ParsedReport:
+    """Everything a report body yields; the lead fills `ReportItem` from it field by field."""
+
+    title: str
+    agency: str | None
+    report_year: int | None
+    publish_date: str | None
+    index_no: str | None
+    publisher: str | None
+    doc_no: str | None
+    topic: str | None
+    format: str
+    script: str
+    text: str
+    sections: list[dict[str, str]]
+    tables: dict[str, Any]
+    figures: dict[str, Any]
+    warnings: list[str]
+    media_type: str
+    encoding: str | None
+    # what the page said about its site (SiteName, SiteDomain, SiteIDCode, ColumnName)
+    site_meta: dict[str, str] = field(default_factory=dict)
+    # the raw meta of the Document (meta tags, labels), for debugging and dedup keys
+    meta: dict[str, str] = field(default_factory=dict)
+    # how many tables (Grids) the document held, for choosing between a page and its attachment
+    grid_count: int = 0
+
+
+def format_for_year(year: int | None) -> str:
+    """The national format a report year falls under (format-research.md §7)."""
+    if year is None:
+        return "unknown"
+    if year <= 2018:
+        return "pre2019"
+    if year <= 2020:
+        return "2019"
+    return "2021"
+
+
+def _sniff(data: bytes, declared: str | None, url: str) -> str:
+    try:
+        from govreports.parsing.sniff import sniff_media_type
+    except ImportError:  # the attachments module is optional for text and HTML
+        head = data[:1024].lstrip().lower()
+        if head.startswith(b"%pdf"):
+            return PDF
+        return HTML if head.startswith(b"<") else TEXT
+    return sniff_media_type(data, declared, url)
+
+
+def _suffix(url: str, media_type: str) -> str:
+    path = urlsplit(url).path.lower()
+    for suffix in (".wps", ".doc", ".rtf", ".et", ".xls"):
+        if path.endswith(suffix):
+            return suffix
+    return ".wps" if "works" in media_type or "wps" in media_type else ".doc"
+
+
+def _declared_type(media_type: str | None) -> str | None:
+    return media_type.split(";", 1)[0].strip().lower() if media_type else None
+
+
+def build_document(
+    body: bytes | str, *, url: str, media_type: str | None = None, declared_encoding: str | None = None
+) -> tuple[Document, str, str | None, list[str]]:
+    """(Document, media type used, encoding used, warnings) for any supported body."""
+    from govreports.parsing.html import html_to_document
+    from govreports.parsing.plaintext import text_to_document
+
+    warnings: list[str] = []
+    declared = _declared_type(media_type)
+    is_text_url = urlsplit(url).path.lower().endswith(".txt")
+    if isinstance(body, str):
+        kind = TEXT if declared == TEXT or (declared is None and is_text_url) else HTML
+        if kind == HTML:
+            return html_to_document(body, url), HTML, None, warnings
+        return text_to_document(body), TEXT, None, warnings
+
+    kind = _sniff(body, media_type, url)
+    if kind in (HTML, TEXT) and (declared == TEXT or (is_text_url and declared in (None, TEXT))):
+        kind = TEXT
+    if kind in (HTML, TEXT):
+        decoded = decode_body(body, declared_encoding, look_for_meta=kind == HTML)
+        warnings.extend(decoded.warnings)
+        if kind == HTML:
+            return html_to_document(decoded.text, url), kind, decoded.encoding, warnings
+        return text_to_document(decoded.text), kind, decoded.encoding, warnings
+    try:
+        if kind == PDF:
+            from govreports.parsing.pdf import pdf_to_document
+
+            return pdf_to_document(body), kind, None, warnings
+        if kind == DOCX:
+            from govreports.parsing.office import docx_to_document
+
+            return docx_to_document(body), kind, None, warnings
+        if kind in LEGACY_OFFICE:
+            from govreports.parsing.office import legacy_office_to_document
+
+            return legacy_office_to_document(body, _suffix(url, kind)), kind, None, warnings
+    except ImportError as error:
+        warnings.append(f"report: no converter for {kind} ({error})")
+    except Exception as error:  # a converter bug must not lose the page
+        warnings.append(f"report: {kind} conversion failed ({type(error).__name__}: {error})")
+    else:
+        warnings.append(f"report: unsupported media type {kind}")
+    return Document(blocks=()), kind, None, warnings
+
+
+def _extract_tables(document: Document) -> tuple[dict[str, Any], str | None, list[str]]:
+    try:
+        from govreports.parsing.tables import extract_tables
+    except ImportError:
+        return {}, None, ["report: table mapping unavailable (govreports.parsing.tables missing)"]
+    try:
+        result = extract_tables(document.blocks)
+    except Exception as error:  # keep the rest of the report when the mapper trips
+        return {}, None, [f"report: table mapping failed ({type(error).__name__}: {error})"]
+    return dict(result.tables), result.format, list(result.warnings)
+
+
+def _body_text(document: Document) -> str:
+    lines: list[str] = []
+    for block in document.blocks:
+        if isinstance(block, Paragraph):
+            lines.append(block.text)
+        elif isinstance(block, Grid):
+            lines.extend(grid_lines(block))
+    return "\n".join(lines)
+
+
+def _prose_text(document: Document) -> str:
+    """Paragraphs that are sentences, not table rows in a text layout."""
+    return "\n".join(
+        block.text for block in document.blocks if isinstance(block, Paragraph) and block.text.count("|") < 2
+    )
+
+
+def parse_report(
+    body: bytes | str,
+    *,
+    url: str,
+    media_type: str | None = None,
+    declared_encoding: str | None = None,
+    hints: Mapping[str, Any] | None = None,
+) -> ParsedReport:
+    """Parse one report body; see the module docstring. Never raises for bad input."""
+    document, used_type, encoding, warnings = build_document(
+        body, url=url, media_type=media_type, declared_encoding=declared_encoding
+    )
+    warnings.extend(document.warnings)
+    metadata = extract_metadata(document, hints)
+    warnings.extend(metadata.warnings)
+    tables, table_format, table_warnings = _extract_tables(document)
+    warnings.extend(table_warnings)
+    text = _body_text(document)
+    figures = extract_figures(_prose_text(document))
+
+    report_format = table_format if table_format in FORMATS and table_format != "unknown" else None
+    if report_format is None:
+        report_format = format_for_year(metadata.report_year)
+    if report_format == "unknown" and not tables and text and metadata.report_year is None:
+        warnings.append("report: format unknown (no tables and no report year)")
+    if table_format and metadata.report_year and table_format != format_for_year(metadata.report_year):
+        warnings.append(
+            f"report: tables are in the {table_format} format but the report year {metadata.report_year} "
+            f"suggests {format_for_year(metadata.report_year)}"
+        )
+
+    return ParsedReport(
+        title=metadata.title or "",
+        agency=metadata.agency,
+        report_year=metadata.report_year,
+        publish_date=metadata.publish_date,
+        index_no=metadata.index_no,
+        publisher=metadata.publisher,
+        doc_no=metadata.doc_no,
+        topic=metadata.topic,
+        format=report_format,
+        script=detect_script(text or metadata.title or ""),
+        text=text,
+        sections=split_sections(document.blocks),
+        tables=tables,
+        figures=figures,
+        warnings=warnings,
+        media_type=used_type,
+        encoding=encoding,
+        site_meta=dict(metadata.site),
+        meta=dict(document.meta),
+        grid_count=sum(isinstance(block, Grid) for block in document.blocks),
+    )

@@ -1,0 +1,696 @@
+"""Find the three statistics tables in a document and map them to the spec's keys.
+
+Every source is first flattened into one stream of tokens — label cells, value cells and row
+ends — so grids (HTML/PDF/DOCX), pipe rows, whitespace rows and one-cell-per-line text are read
+by the same state machine. Labels decide everything: which table we are in, which row a run of
+values belongs to, which column a table-1 value is. Positions are used only inside a row (the
+spec's column order) and for the table-3 row of 15 numbers whose header can be lost.
+
+Blank cells become ``None`` with a warning naming table/row/column; nothing is ever guessed as 0.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from govreports.parsing import table_labels as L
+from govreports.parsing.models import Block, Grid, Paragraph
+from govreports.parsing.numbers import (
+    is_blank,
+    is_value_cell,
+    parse_change,
+    parse_count,
+    parse_money_wan,
+)
+from govreports.parsing.text import collapse_whitespace
+
+MAX_GRID_ROWS = 400
+MAX_GRID_COLUMNS = 80
+MAX_TOKENS = 200_000
+MAX_ROWS_PER_TABLE = 200  # real tables have ≤ 26 rows; more means the same text repeated or garbage
+MAX_WARNINGS = 100
+_PIPES = re.compile(r"[|｜]")
+_PAGE_MARKER = re.compile(r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[/,，]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
+_COUNT_COLUMNS = frozenset(
+    {"new_made", "new_published", "total_published", "issued", "repealed", "in_force", "previous_items",
+     "decisions", "projects"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TablesResult:
+    """The mapped tables (spec keys), the format the labels name, and what could not be read."""
+
+    tables: dict
+    format: str | None
+    warnings: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class _Token:
+    kind: str  # "label" | "value" | "end" (a row or line ends) | "break" (a grid ends)
+    text: str = ""
+    line: int = 0  # tokens of one grid row / one text line share it
+    col: int | None = None  # grid column (None for text)
+    span: int = 1
+    grid: int = -1  # grid number, -1 for text
+    width: int = 0  # grid width
+
+
+@dataclass(slots=True)
+class _Column:
+    key: str | None
+    text: str
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(slots=True)
+class _RawRow:
+    table: str  # "active_disclosure" | "applications" | "review_litigation"
+    key: str
+    label: str
+    line: int
+    expected: int
+    values: list[_Token] = field(default_factory=list)
+    columns: list[_Column] = field(default_factory=list)
+    tentative: bool = False
+
+
+# ------------------------------------------------------------------------------ tokenizing
+
+
+def _tokenize(blocks: Sequence[Block], warnings: list[str]) -> list[_Token]:
+    tokens: list[_Token] = []
+    line = 0
+    grid_no = 0
+    for block in blocks:
+        if len(tokens) > MAX_TOKENS:
+            warnings.append(f"tables: document too large; only the first {MAX_TOKENS} cells were read")
+            break
+        if isinstance(block, Grid):
+            grid_no += 1
+            rows = block.rows
+            if len(rows) > MAX_GRID_ROWS:
+                warnings.append(f"tables: a grid of {len(rows)} rows was cut to {MAX_GRID_ROWS}")
+                rows = rows[:MAX_GRID_ROWS]
+            width = max((len(row) for row in rows), default=0)
+            if width > MAX_GRID_COLUMNS:
+                warnings.append(f"tables: a grid of {width} columns was cut to {MAX_GRID_COLUMNS}")
+                width = MAX_GRID_COLUMNS
+            for row in rows:
+                line += 1
+                previous: _Token | None = None
+                for col, cell in enumerate(row[:MAX_GRID_COLUMNS]):
+                    text = collapse_whitespace(str(cell)) if cell is not None else ""
+                    if is_value_cell(text):
+                        previous = _Token("value", text, line, col, 1, grid_no, width)
+                        tokens.append(previous)
+                    elif previous is not None and previous.kind == "label" and previous.text == text:
+                        previous.span += 1  # a merged cell repeated by the grid
+                    else:
+                        previous = _Token("label", text, line, col, 1, grid_no, width)
+                        tokens.append(previous)
+                tokens.append(_Token("end", line=line, grid=grid_no, width=width))
+            tokens.append(_Token("break", grid=grid_no))
+        elif isinstance(block, Paragraph):
+            for raw_line in str(block.text).splitlines():
+                stripped = raw_line.strip()
+                if not stripped:
+                    continue
+                line += 1
+                if _PIPES.search(stripped):
+                    cells = _PIPES.split(stripped)
+                    if cells and not cells[-1].strip():
+                        cells = cells[:-1]  # the empty piece after a closing pipe
+                    for cell in cells:
+                        text = collapse_whitespace(cell)
+                        kind = "value" if is_value_cell(text) else "label"
+                        tokens.append(_Token(kind, text, line))
+                    tokens.append(_Token("end", line=line))
+                    continue
+                if _PAGE_MARKER.match(stripped):
+                    continue  # "- 4 -", "第 3 页": page furniture inside a split table
+                words = stripped.split()
+                tail = len(words)
+                while tail > 0 and is_value_cell(words[tail - 1]) and words[tail - 1] not in ("无",):
+                    tail -= 1
+                if tail == len(words):
+                    text = collapse_whitespace(stripped)
+                    kind = "value" if is_value_cell(text) else "label"
+                    tokens.append(_Token(kind, text, line))
+                    continue
+                if tail > 0:
+                    tokens.append(_Token("label", " ".join(words[:tail]), line))
+                elif len(words) == 1:
+                    tokens.append(_Token("value", words[0], line))
+                    continue
+                for word in words[tail:]:
+                    tokens.append(_Token("value", word, line))
+                tokens.append(_Token("end", line=line))
+    return tokens
+
+
+# ------------------------------------------------------------------------------ the state machine
+
+
+class _Mapper:
+    """Walks the token stream and cuts it into raw rows of the three tables."""
+
+    def __init__(self, tokens: list[_Token], warnings: list[str]) -> None:
+        self.tokens = tokens
+        self.warnings = warnings
+        self.table = ""  # "t1", "t2", "t3" or ""
+        self.header_mode = False
+        self.columns: list[_Column] = []
+        self.groups: tuple[str, ...] = ()
+        self.row: _RawRow | None = None
+        self.orphans: list[_Token] = []
+        self.orphan_label = ""
+        self.rows: list[_RawRow] = []
+        self.value_column: dict[tuple[int, int], int] = {}  # (grid, width) → first table-2 value column
+        self.value_column_by_width: dict[int, int] = {}
+        self.seen_tables: set[str] = set()
+        self.last_line_label: dict[int, str] = {}
+        # lines holding a label: blank cells there are header padding for table 3
+        self.label_lines: set[int] = {t.line for t in tokens if t.kind == "label" and t.text}
+
+    # -- rows
+    def close_row(self) -> None:
+        row = self.row
+        self.row = None
+        if row is None or not row.key:
+            return
+        if row.values:
+            self.rows.append(row)
+
+    def open_row(self, table: str, key: str, label: str, line: int, expected: int, tentative: bool = False) -> None:
+        self.close_row()
+        self.row = _RawRow(table, key, label, line, expected, columns=list(self.columns), tentative=tentative)
+
+    def flush_orphans(self) -> None:
+        filled = [t.text for t in self.orphans if not is_blank(t.text)]
+        if filled and len(self.orphan_label.replace(" ", "")) <= 20:  # longer: a wrapped prose line
+            where = f" after {self.orphan_label!r}" if self.orphan_label else ""
+            self.warnings.append(f"tables: {len(filled)} value(s) {filled[:8]} belong to no known row{where}; ignored")
+        self.orphans = []
+        self.orphan_label = ""
+
+    def _values_follow(self, index: int) -> bool:
+        """True when the token after `index` is a value on the same line (the label's own values)."""
+        token = self.tokens[index]
+        nxt = self.tokens[index + 1] if index + 1 < len(self.tokens) else None
+        return nxt is not None and nxt.kind == "value" and nxt.line == token.line
+
+    def adopt_orphans(self, index: int) -> None:
+        """Values printed before their (wrapped) label go to this label's row; else they are lost."""
+        if self.row is None or not self.orphans:
+            return
+        if any(not is_blank(t.text) for t in self.orphans) and not self._values_follow(index):
+            self.row.values.extend(self.orphans)
+            self.row.line = -1  # finished: its values came from another line
+            self.orphans = []
+            self.orphan_label = ""
+            self.close_row()
+        else:
+            self.flush_orphans()
+
+    # -- tokens
+    def run(self) -> list[_RawRow]:
+        for index, token in enumerate(self.tokens):
+            if token.kind == "label":
+                self.on_label(token, index)
+            elif token.kind == "value":
+                self.on_value(token)
+            elif token.kind == "end":
+                self.on_end(token)
+            elif token.kind == "break":
+                self.header_mode = False
+        self.close_row()
+        self.flush_orphans()
+        return self.rows
+
+    def on_value(self, token: _Token) -> None:
+        row = self.row
+        if (
+            row is not None
+            and row.table == "review_litigation"
+            and token.line in self.label_lines
+            and is_blank(token.text)
+        ):
+            return  # padding of a header row of table 3
+        if row is not None and (row.line == token.line or len(row.values) < row.expected):
+            row.values.append(token)
+            return
+        if self.header_mode or not self.table:
+            return  # padding of a header row, or a number at the end of a prose line
+        if self.orphans and self.orphans[-1].line != token.line:
+            self.flush_orphans()
+        if not self.orphans:
+            self.orphan_label = self.last_line_label.get(token.line, "")
+        self.orphans.append(token)
+
+    def on_end(self, token: _Token) -> None:
+        self.header_mode = False
+        row = self.row
+        if row is not None and row.values and row.line == token.line:
+            self.close_row()
+
+    def on_label(self, token: _Token, index: int) -> None:
+        label = L.classify(token.text)
+        kind = label.kind
+        if kind == "fragment":
+            if self.header_mode and self.table == "t1":
+                self.columns.append(_Column(None, token.text, token.col, _end(token)))
+            else:
+                self.last_line_label[token.line] = token.text
+            return
+        if kind == "prose":
+            self.close_row()
+            self.flush_orphans()
+            self.table = ""
+            self.header_mode = False
+            return
+        if kind in ("caption", "t1_header", "t2_marker", "t3_marker"):
+            self.seen_tables.add(kind)
+        if kind == "caption":
+            self.close_row()
+            self.table, self.columns, self.header_mode = "t1", [], False
+            return
+        if kind == "section":
+            self.close_row()
+            self.flush_orphans()
+            self.table = label.key
+            self.header_mode = False
+            if label.key == "t3":
+                self.open_row("review_litigation", "all", token.text, token.line, 15)
+            return
+        if kind == "t1_header":
+            self.close_row()
+            self.table, self.header_mode = "t1", True
+            self.columns = [_Column(L.active_column_key(text), text) for text in label.columns]
+            return
+        if kind == "t1_column":
+            if self.header_mode or (self.table == "t1" and self.row is None):
+                if not self.header_mode:  # a header whose 信息内容 cell was lost
+                    self.columns, self.header_mode = [], True
+                self.columns.append(_Column(label.key, token.text, token.col, _end(token)))
+            return
+        if kind == "t1_row":
+            self.header_mode = False
+            self.table = "t1"
+            expected = len(self.columns) or 3
+            self.open_row("active_disclosure", label.key, token.text, token.line, expected)
+            self.adopt_orphans(index)
+            return
+        if kind == "t2_marker":
+            if self.row is not None and self.row.table != "applications":
+                self.close_row()
+            self.table = "t2"
+            self.header_mode = False
+            if label.key == "natural_person" and token.col is not None:
+                self.value_column[(token.grid, token.width)] = token.col
+                self.value_column_by_width[token.width] = token.col
+            return
+        if kind == "t2_row":
+            self.table = "t2"
+            self.header_mode = False
+            if label.groups:
+                self.groups = label.groups
+            if not label.key:  # a group label alone
+                if self.row is not None and self.row.values:
+                    self.close_row()
+                return
+            key = label.key
+            if label.alternatives and self.groups:
+                # equal scores: the group we are in decides
+                for candidate in (key, *label.alternatives):
+                    if _group_of(candidate) == self.groups[-1]:
+                        key = candidate
+                        break
+            current = self.row
+            if current is not None and current.tentative and not current.values:
+                self.row = None  # "（六）其他处理" was the group label of the 2021 sub-rows
+            self.open_row("applications", key, token.text, token.line, 7, tentative=label.tentative)
+            self.groups = (*label.groups, _group_of(key)) if not label.groups else label.groups
+            self.adopt_orphans(index)
+            return
+        if kind == "t3_marker" or (kind == "total" and self.table == "t3"):
+            self.table = "t3"
+            self.header_mode = False
+            if self.row is None or self.row.table != "review_litigation":
+                self.open_row("review_litigation", "all", token.text, token.line, 15)
+            return
+        # "total" elsewhere: a column header of table 2
+
+
+def _end(token: _Token) -> int | None:
+    return None if token.col is None else token.col + token.span - 1
+
+
+def _group_of(key: str) -> str:
+    for row in L.APPLICATION_ROWS:
+        if row.key == key:
+            return row.group
+    return ""
+
+
+# ------------------------------------------------------------------------------ mapping raw rows
+
+
+def _fit(values: list[_Token], expected: int) -> tuple[list[str | None], bool]:
+    """Exactly `expected` cell texts: padding trimmed, missing cells None. Second item: had to guess."""
+    texts = [t.text for t in values]
+    while len(texts) > expected and texts and is_blank(texts[-1]):
+        texts.pop()
+    while len(texts) > expected and texts and is_blank(texts[0]):
+        texts.pop(0)
+    guessed = len(texts) != expected
+    if len(texts) > expected:
+        texts = texts[:expected]
+    out: list[str | None] = list(texts)
+    out.extend([None] * (expected - len(out)))
+    return out, guessed
+
+
+def _read_count(text: str | None, where: str, warnings: list[str]) -> int | None:
+    if text is None:
+        warnings.append(f"{where}: cell missing → null")
+        return None
+    if is_blank(text):
+        warnings.append(f"{where}: blank cell ({text!r}) → null")
+        return None
+    value = parse_count(text)
+    if value is None:
+        warnings.append(f"{where}: cannot read {text!r} as a count → null")
+    return value
+
+
+class _Builder:
+    def __init__(self, rows: list[_RawRow], fmt: str | None, mapper: _Mapper, warnings: list[str]) -> None:
+        self.rows = rows
+        self.fmt = fmt
+        self.mapper = mapper
+        self.warnings = warnings
+
+    def build(self) -> dict:
+        tables: dict = {}
+        outer = self.warnings
+        for name, build in (
+            ("active_disclosure", self.active_disclosure),
+            ("applications", self.applications),
+            ("review_litigation", self.review_litigation),
+        ):
+            self.warnings = []
+            table = build()
+            if table and not any(v is not None for row in table.values() for v in _leaves(row)):
+                # a blank form (e.g. the Word template): no data, said once rather than per cell
+                outer.append(f"{name}: table found but every cell is blank; left out")
+            elif table:
+                tables[name] = table
+                outer.extend(self.warnings)
+            else:
+                outer.extend(self.warnings)
+        self.warnings = outer
+        return tables
+
+    def _store(self, out: dict, key: str, value: dict, where: str) -> None:
+        if key in out:
+            if out[key] != value:
+                self.warnings.append(f"{where}: printed twice with different values; the first is kept")
+            return
+        out[key] = value
+
+    # -- table 2
+    def _application_cells(self, row: _RawRow) -> list[_Token]:
+        values = row.values
+        grid_values = [t for t in values if t.col is not None]
+        if grid_values and len(grid_values) == len(values):
+            token = grid_values[0]
+            start = self.mapper.value_column.get((token.grid, token.width))
+            if start is None:
+                start = self.mapper.value_column_by_width.get(token.width)
+            if start is not None:
+                kept = [t for t in values if t.col is not None and t.col >= start]
+                if kept:
+                    return kept
+        return values
+
+    def applications(self) -> dict:
+        out: dict = {}
+        for row in self.rows:
+            if row.table != "applications":
+                continue
+            where = f"applications.{row.key}"
+            texts, guessed = _fit(self._application_cells(row), 7)
+            if guessed:
+                self.warnings.append(
+                    f"{where}: {len(row.values)} value cells for 7 columns ({[t.text for t in row.values][:10]})"
+                )
+            cells = {
+                column: _read_count(text, f"{where}.{column}", self.warnings)
+                for column, text in zip(L.APPLICANT_COLUMNS, texts)
+            }
+            self._store(out, row.key, cells, where)
+        if out:
+            present = set(out)
+            leaves = L.RESULT_LEAVES_2021 if {"other_no_correction", "other_fee_unpaid", "other_other"} & present else L.RESULT_LEAVES_2019
+            required = ("new_received", "carried_over", *leaves, "results_total", "carried_forward")
+            missing = [key for key in required if key not in present]
+            if missing:
+                self.warnings.append(f"applications: rows not found: {', '.join(missing)}")
+            out = {key: out[key] for key in L.APPLICATION_ROW_KEYS if key in out}
+        return out
+
+    # -- table 3
+    def review_litigation(self) -> dict:
+        out: dict = {}
+        for row in self.rows:
+            if row.table != "review_litigation":
+                continue
+            texts, guessed = _fit(row.values, 15)
+            if guessed:
+                self.warnings.append(
+                    f"review_litigation: {len(row.values)} value cells for 15 columns ({[t.text for t in row.values][:20]})"
+                )
+            groups: dict = {}
+            for g, group in enumerate(L.REVIEW_GROUPS):
+                groups[group] = {
+                    column: _read_count(texts[g * 5 + c], f"review_litigation.{group}.{column}", self.warnings)
+                    for c, column in enumerate(L.REVIEW_COLUMNS)
+                }
+            if out:
+                if out != groups:
+                    self.warnings.append("review_litigation: printed twice with different values; the first is kept")
+                continue
+            out = groups
+        return out
+
+    # -- table 1
+    def _format_for_active(self) -> str:
+        if self.fmt in ("2019", "2021"):
+            return self.fmt
+        for row in self.rows:
+            if row.table == "active_disclosure" and row.key in ("other_services", "procurement"):
+                return "2019"
+            if row.table == "active_disclosure" and row.key in ("licensing", "punishment", "coercion"):
+                filled = [t for t in row.values if not is_blank(t.text)]
+                return "2019" if len(filled) >= 3 else "2021"
+        return "2019"
+
+    def _active_columns(self, row: _RawRow, fmt: str) -> list[_Column]:
+        """The row's columns: its block header when that fits the row, else the format's order."""
+        layout = L.ACTIVE_COLUMNS[fmt].get(row.key) or L.ACTIVE_COLUMNS["2019"][row.key]
+        allowed = set(L.ACTIVE_COLUMNS["2019"].get(row.key, ())) | set(L.ACTIVE_COLUMNS["2021"].get(row.key, ()))
+        allowed.add(L.AMBIGUOUS_COLUMN)
+        header = [c for c in row.columns if c.key is not None]
+        where = f"active_disclosure.{row.key}"
+        if header and all(c.key in allowed for c in header):
+            columns = [_Column(c.key, c.text, c.start, c.end) for c in header]
+            if len(columns) < len(layout):
+                columns = _split_repeated_truncations(columns, len(layout))
+            unresolved = [i for i, c in enumerate(columns) if c.key == L.AMBIGUOUS_COLUMN]
+            if len(columns) == len(layout):
+                for i in unresolved:  # "本年新 | 本年新 | 对外公开总数量": the block's order decides
+                    columns[i].key = layout[i]
+            else:
+                spare = [key for key in layout if key not in {c.key for c in columns}]
+                for i in unresolved:
+                    columns[i].key = spare.pop(0) if spare else None
+            return [c for c in columns if c.key]
+        if header:
+            self.warnings.append(
+                f"{where}: header {[c.text for c in header]} does not fit the row; "
+                f"columns taken in the order of the {fmt} format"
+            )
+        else:
+            self.warnings.append(f"{where}: no column header; columns taken in the order of the {fmt} format")
+        return [_Column(key, "") for key in layout]
+
+    def active_disclosure(self) -> dict:
+        out: dict = {}
+        fmt = self._format_for_active()
+        for row in self.rows:
+            if row.table != "active_disclosure":
+                continue
+            columns = self._active_columns(row, fmt)
+            texts = _align(columns, row.values)
+            if texts is None:
+                texts, guessed = _fit(_unmerge(row.values, len(columns)), len(columns))
+                if guessed:
+                    self.warnings.append(
+                        f"active_disclosure.{row.key}: {len(row.values)} value cells for columns "
+                        f"{[c.key for c in columns]}"
+                    )
+            cells: dict = {}
+            for column, text in zip(columns, texts):
+                where = f"active_disclosure.{row.key}.{column.key}"
+                if column.key == "amount" or (column.key == "amount_wan_yuan" and row.key == "procurement"):
+                    amount = self._money(text, column.text, f"active_disclosure.{row.key}.amount_wan_yuan")
+                    cells["amount_wan_yuan"] = amount
+                    cells["amount_text"] = text if text and not is_blank(text) else None
+                elif column.key == "amount_wan_yuan":
+                    cells["amount_wan_yuan"] = self._money(text, column.text or "万元", where)
+                elif column.key == "change":
+                    cells["change"] = self._change(text, where)
+                elif column.key in _COUNT_COLUMNS:
+                    cells[column.key] = _read_count(text, where, self.warnings)
+            if row.key == "procurement":
+                cells = {
+                    "projects": cells.get("projects"),
+                    "amount_wan_yuan": cells.get("amount_wan_yuan"),
+                    "amount_text": cells.get("amount_text"),
+                }
+            self._store(out, row.key, cells, f"active_disclosure.{row.key}")
+        order = list(L.ACTIVE_ROWS)
+        return {key: out[key] for key in order if key in out}
+
+    def _money(self, text: str | None, header: str, where: str) -> float | int | None:
+        if text is None or is_blank(text):
+            self.warnings.append(f"{where}: blank cell → null")
+            return None
+        value = parse_money_wan(text, header or None)
+        if value is None:
+            self.warnings.append(f"{where}: cannot read {text!r} as money → null")
+        return value
+
+    def _change(self, text: str | None, where: str) -> int | None:
+        if text is None or is_blank(text):
+            self.warnings.append(f"{where}: blank cell → null")
+            return None
+        value = parse_change(text)
+        if value is None:
+            self.warnings.append(f"{where}: cannot read {text!r} as a change → null")
+        return value
+
+
+def _split_repeated_truncations(columns: list[_Column], wanted: int) -> list[_Column]:
+    """Undo the grid's merge of two distinct header cells that were truncated to the same text.
+
+    "本年新 | 本年新 | 对外公开总数量" arrives as one label spanning two grid columns, exactly like a
+    colspan=2 cell; when the block needs more columns than the header has, an ambiguous
+    (truncated) header spanning several grid columns is taken as that many cells.
+    """
+    out: list[_Column] = []
+    missing = wanted - len(columns)
+    for column in columns:
+        span = (column.end - column.start + 1) if column.start is not None and column.end is not None else 1
+        if column.key == L.AMBIGUOUS_COLUMN and span > 1 and missing > 0:
+            pieces = min(span, missing + 1)
+            for offset in range(pieces):
+                start = column.start + offset  # type: ignore[operator]
+                end = column.end if offset == pieces - 1 else start
+                out.append(_Column(column.key, column.text, start, end))
+            missing -= pieces - 1
+        else:
+            out.append(column)
+    return out
+
+
+def _leaves(value: object) -> list[object]:
+    if isinstance(value, dict):
+        return [leaf for item in value.values() for leaf in _leaves(item)]
+    return [value]
+
+
+def _unmerge(values: list[_Token], expected: int) -> list[_Token]:
+    """Collapse a merged value cell repeated by the grid, when that gives exactly `expected` values."""
+    if len(values) <= expected or any(v.col is None for v in values):
+        return values
+    collapsed = [
+        v for i, v in enumerate(values)
+        if i == 0 or not (v.text == values[i - 1].text and v.col == values[i - 1].col + 1)  # type: ignore[operator]
+    ]
+    return collapsed if len(collapsed) == expected else values
+
+
+def _align(columns: list[_Column], values: list[_Token]) -> list[str | None] | None:
+    """Values by grid position under their header columns; None when positions do not agree.
+
+    Merged header cells cover several grid columns; a value merged the same way repeats its text,
+    so every column must find one consistent text. When the data row was merged differently from
+    the header (a real deviation), the caller falls back to the order of the values.
+    """
+    if not columns or any(c.start is None for c in columns) or any(v.col is None for v in values):
+        return None
+    texts: list[str | None] = []
+    used: set[int] = set()
+    for column in columns:
+        inside = [v for v in values if column.start <= v.col <= column.end]  # type: ignore[operator]
+        if not inside:
+            return None
+        filled = {v.text for v in inside if not is_blank(v.text)}
+        if len(filled) > 1:
+            return None
+        used.update(id(v) for v in inside)
+        texts.append(next(iter(filled)) if filled else inside[0].text)
+    if any(id(v) not in used and not is_blank(v.text) for v in values):
+        return None
+    return texts
+
+
+# ------------------------------------------------------------------------------ entry point
+
+
+def extract_tables(blocks: Sequence[Block]) -> TablesResult:
+    """Find and map the 主动公开 / 依申请 / 复议诉讼 tables in a document's blocks.
+
+    Never raises on malformed input: whatever could not be read is listed in `warnings`.
+    """
+    warnings: list[str] = []
+    try:
+        tokens = _tokenize(blocks, warnings)
+        fmt, format_warnings = L.detect_format([t.text for t in tokens if t.kind == "label"])
+        warnings.extend(format_warnings)
+        mapper = _Mapper(tokens, warnings)
+        rows = _limit_rows(mapper.run(), warnings)
+        tables = _Builder(rows, fmt, mapper, warnings).build()
+    except Exception as exc:  # noqa: BLE001 - garbage in must never crash the crawl
+        warnings.append(f"tables: internal error {type(exc).__name__}: {exc}")
+        return TablesResult(tables={}, format=None, warnings=tuple(warnings))
+    if mapper.seen_tables and not rows:
+        warnings.append("tables: table labels found but no row could be mapped")
+    return TablesResult(tables=tables, format=fmt, warnings=_summarise(warnings))
+
+
+def _limit_rows(rows: list[_RawRow], warnings: list[str]) -> list[_RawRow]:
+    kept: list[_RawRow] = []
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.table] = counts.get(row.table, 0) + 1
+        if counts[row.table] <= MAX_ROWS_PER_TABLE:
+            kept.append(row)
+    for table, count in counts.items():
+        if count > MAX_ROWS_PER_TABLE:
+            warnings.append(f"{table}: {count} rows found; only the first {MAX_ROWS_PER_TABLE} were read")
+    return kept
+
+
+def _summarise(warnings: list[str]) -> tuple[str, ...]:
+    """Each warning once, at most MAX_WARNINGS of them plus a count of the rest."""
+    unique = list(dict.fromkeys(warnings))
+    if len(unique) <= MAX_WARNINGS:
+        return tuple(unique)
+    return (*unique[:MAX_WARNINGS], f"tables: {len(unique) - MAX_WARNINGS} more warnings not listed")

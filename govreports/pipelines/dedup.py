@@ -1,0 +1,205 @@
+"""DedupPipeline (priority 300): one item per report, within a run and across runs (DESIGN.md §5).
+
+Key: (site id, 索引号) when the report has an index number, else (site id, report year, agency or
+publisher, normalised title); `item.id` = sha1 of the key. A second posting of the same report
+(district column and department column) is recognised by the key, by an identical body (title,
+text, tables) within the site, or, across runs, by its URL being a known alias of a delivered report.
+
+Content hash: sha256 over the fields that carry the report's content (`GOVREPORTS_DEDUP_HASH_FIELDS`,
+default title, agency, report_year, publish_date, index_no, publisher, doc_no, topic, format,
+text, sections, tables, figures, and each attachment's sha256). Not the URL, not `source`
+(fetched_at, raw-body hash: page chrome changes), not checks/warnings (derived by our code).
+
+Outcomes (stats):
+- `govreports/dedup/new`: never delivered → emitted with revision 1;
+- `govreports/dedup/changed`: delivered before with another hash → emitted with revision + 1;
+- `govreports/dedup/unchanged`: delivered with this hash → dropped (DEBUG);
+- `govreports/dedup/duplicate`: already emitted in this run, or a known second posting → dropped.
+
+An emitted item is only *claimed*; it becomes "seen" when the feed has it on disk (see
+`govreports.state`). Items that are not `ReportItem`s pass through untouched.
+Settings: `GOVREPORTS_STATE_ENABLED` (default True), `GOVREPORTS_DEDUP_HASH_FIELDS`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.statscollectors import StatsCollector
+
+from govreports.items import ReportItem
+from govreports.parsing.text import normalize_label
+from govreports.state import Claim, RunState, state_for
+from govreports.urls import canonical_url
+
+logger = logging.getLogger(__name__)
+
+HASH_FIELDS: tuple[str, ...] = (
+    "title",
+    "agency",
+    "report_year",
+    "publish_date",
+    "index_no",
+    "publisher",
+    "doc_no",
+    "topic",
+    "format",
+    "text",
+    "sections",
+    "tables",
+    "figures",
+    "attachments",
+)
+BODY_FIELDS: tuple[str, ...] = ("title", "text", "tables")
+# punctuation and brackets that differ between two postings of one title: 《》“”（）【】 and co.
+_TITLE_NOISE = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def _canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def site_id_of(adapter: ItemAdapter) -> str:
+    """The registry id of the item's site; for an ad-hoc site without one, the URL's host."""
+    site = adapter.get("site") or {}
+    site_id = site.get("id") or site.get("adcode")
+    if site_id:
+        return str(site_id)
+    return urlsplit(canonical_url(str(adapter.get("url") or ""))).hostname or ""
+
+
+def normalize_index_no(index_no: str) -> str:
+    return re.sub(r"\s+", "", normalize_label(index_no)).upper()
+
+
+def normalize_title(title: str) -> str:
+    return _TITLE_NOISE.sub("", normalize_label(title))
+
+
+def dedup_key(item: Any) -> str:
+    """The report's identity as a JSON array string (its sha1 is the item id)."""
+    adapter = ItemAdapter(item)
+    site_id = site_id_of(adapter)
+    index_no = normalize_index_no(str(adapter.get("index_no") or ""))
+    if index_no:
+        parts: list[Any] = [site_id, "index_no", index_no]
+    else:
+        title = normalize_title(str(adapter.get("title") or ""))
+        organ = normalize_label(str(adapter.get("agency") or adapter.get("publisher") or ""))
+        year = adapter.get("report_year")
+        if title:
+            parts = [site_id, "report", year, organ, title]
+        else:  # nothing to recognise it by but where it lives
+            parts = [site_id, "url", canonical_url(str(adapter.get("url") or ""))]
+    return _canonical_json(parts)
+
+
+def report_id(key: str) -> str:
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()
+
+
+def _hashable(adapter: ItemAdapter, names: tuple[str, ...]) -> dict[str, Any]:
+    selected: dict[str, Any] = {}
+    for name in names:
+        value = adapter.get(name)
+        if name == "attachments":
+            value = sorted(str((a or {}).get("sha256") or "") for a in (value or []))
+        selected[name] = value
+    return selected
+
+
+def content_hash(item: Any, fields: tuple[str, ...] = HASH_FIELDS) -> str:
+    """sha256 of the report's meaningful content (see module docstring)."""
+    payload = _canonical_json(_hashable(ItemAdapter(item), fields))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class DedupPipeline:
+    def __init__(self, run_state: RunState, stats: StatsCollector, *, hash_fields: tuple[str, ...] = HASH_FIELDS) -> None:
+        self.run_state = run_state
+        self.store = run_state.store
+        self.stats = stats
+        self.hash_fields = hash_fields
+        self.emitted_keys: dict[str, str] = {}  # key -> url emitted in this run
+        self.emitted_bodies: dict[tuple[str, str], str] = {}  # (site, body hash) -> key
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
+        if not crawler.settings.getbool("GOVREPORTS_STATE_ENABLED", True):
+            raise NotConfigured("GOVREPORTS_STATE_ENABLED is off")
+        fields = tuple(crawler.settings.getlist("GOVREPORTS_DEDUP_HASH_FIELDS") or HASH_FIELDS)
+        assert crawler.stats is not None
+        return cls(state_for(crawler), crawler.stats, hash_fields=fields)
+
+    def _count(self, outcome: str) -> None:
+        self.stats.inc_value(f"govreports/dedup/{outcome}")
+
+    def _duplicate(self, url: str, key: str, why: str) -> DropItem:
+        self._count("duplicate")
+        return DropItem(f"duplicate report ({why}): {url}", log_level="DEBUG")
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ReportItem):
+            return item
+        adapter = ItemAdapter(item)
+        url = str(adapter.get("url") or "")
+        site_id = site_id_of(adapter)
+        key = dedup_key(item)
+        body = content_hash(item, BODY_FIELDS)
+
+        # within this run
+        if key in self.emitted_keys:
+            self.store.remember_urls(key, [url], site_id)
+            raise self._duplicate(url, key, f"same key as {self.emitted_keys[key]}")
+        first_key = self.emitted_bodies.get((site_id, body))
+        if first_key is not None:
+            self.store.remember_urls(first_key, [url], site_id)
+            raise self._duplicate(url, key, "same body as a report already emitted")
+
+        # across runs
+        digest = content_hash(item, self.hash_fields)
+        seen = self.store.lookup(key)
+        if seen is None:
+            alias = self._alias_of(url, key)
+            if alias is not None:
+                raise self._duplicate(url, key, f"second posting of {alias.url}")
+            revision, outcome = 1, "new"
+        elif seen.content_hash == digest:
+            self.store.touch(key, self.run_state.run_id)
+            self.store.remember_urls(key, [url], site_id)
+            self.emitted_keys[key] = url  # later copies in this run are duplicates, not "unchanged"
+            self.emitted_bodies[(site_id, body)] = key
+            self._count("unchanged")
+            raise DropItem(f"unchanged since revision {seen.revision}: {url}", log_level="DEBUG")
+        else:
+            revision, outcome = seen.revision + 1, "changed"
+            logger.info("report changed: %s (revision %d → %d)", url, seen.revision, revision)
+
+        item.id = report_id(key)
+        item.revision = revision
+        self.run_state.claim(
+            Claim(key=key, id=item.id, content_hash=digest, revision=revision, url=url,
+                  site_id=site_id, run_id=self.run_state.run_id)
+        )
+        self.emitted_keys[key] = url
+        self.emitted_bodies[(site_id, body)] = key
+        self._count(outcome)
+        return item
+
+    def _alias_of(self, url: str, key: str) -> Any:
+        """A delivered report of another key whose known URLs include this one (a second posting)."""
+        other = self.store.url_key(url)
+        if other is None or other == key:
+            return None
+        seen = self.store.lookup(other)
+        if seen is None or canonical_url(seen.url) == canonical_url(url):
+            return None
+        return seen

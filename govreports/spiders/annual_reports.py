@@ -1,0 +1,629 @@
+"""`annual_reports`: one spider for every portal of the registry. It navigates, nothing else.
+
+Per site it starts from the registry's 年报 column (or sites.toml `start_urls`, or the home page),
+finds the column by discovery when needed (listing/discovery.py), walks it and its sub-columns
+with the CMS adapter that recognises the pages (listing/adapters/), keeps the links whose titles
+name an annual disclosure report (listing/candidates.py), fetches each report page and its
+attachments, and yields one `ReportPage` per report. Parsing is the pipelines' job.
+
+Arguments (`-a`): `sites=ID,ID` (adcode or slug), `province=四川省`, `level=county`,
+`url=URL` (an ad-hoc portal: home page or column), `years=2019-2023` (report years to keep,
+judged on the title; unknown years are kept), `full=1` (ignore early stop). No argument = the
+whole registry.
+
+Settings: GOVREPORTS_PORTALS_FILE, GOVREPORTS_SITES_FILE, GOVREPORTS_MAX_LIST_PAGES (200),
+GOVREPORTS_MAX_HUB_PAGES (30), GOVREPORTS_DISCOVERY_DEPTH (3), GOVREPORTS_SUBCOLUMN_DEPTH (2),
+GOVREPORTS_EARLY_STOP (True), GOVREPORTS_RENDER (default for sites with render = "auto").
+
+`self.site_status: dict[site_id, dict]` (persisted at close by the state extension) holds, per site:
+
+- `site`: {id, name, adcode, province, level}; `home_url`;
+- `column_url`: the first 年报 column walked (None when none was found); `columns`: every column
+  and sub-column walked; `column_source`: registry | start_url | discovered | ad-hoc;
+- `discovery`: "found: <evidence>", "registry", or "no_column: <why>" ("pending" while running);
+- `hub_pages`: discovery pages fetched; `list_pages`: list pages walked (all columns);
+- `candidates`: report links kept; `reports_yielded`: ReportPages yielded;
+- `pages_failed`: requests that failed (HTTP error, timeout, DNS, refused, challenge);
+  `pages_skipped`: requests not made by choice (robots.txt, offsite); `failures`: the first 20 of
+  both as {url, kind, reason};
+- `stop_reasons`: {reason: count} over all column walks; `walks`: per column {column, adapter, pages,
+  records, declared_total, stop_reasons};
+- `blocked`: True when a challenge/403 page answered; `blocked_reason`.
+Counts are mirrored in stats under `govreports/site/<id>/<key>`; global stats:
+`govreports/discovery/column_found`, `govreports/discovery/no_column`, `govreports/stop/<reason>`,
+`govreports/candidates/kept`, `govreports/candidates/dropped/<reason>`, `govreports/reports_yielded`,
+`govreports/failed/<kind>`, `govreports/skipped/robots|offsite`, `govreports/attachments/fetched|failed`, `govreports/blocked/<kind>`.
+
+Early stop (incremental runs): when GOVREPORTS_EARLY_STOP is on, `-a full` is not given, and
+something (the state extension) has set `spider.known_url: Callable[[str], bool]`, a column walk
+stops (reason `already_known`) at the first list page whose report links are all known.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import FormRequest, Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError
+from twisted.internet.error import TimeoutError as TwistedTimeoutError
+from twisted.python.failure import Failure
+from w3lib.encoding import html_body_declared_encoding
+
+from govreports.items import ReportPage
+from govreports.listing.adapters import ADAPTERS, Adapter, ListingStep, PageRequest, detect_adapter
+from govreports.listing.candidates import judge_title, parse_years, year_wanted
+from govreports.listing.challenge import challenge_kind
+from govreports.listing.discovery import (
+    column_links,
+    hub_links,
+    js_redirect_target,
+    looks_like_column,
+    subcolumn_links,
+)
+from govreports.listing.entries import ListEntry
+from govreports.listing.walk import ColumnWalk
+from govreports.parsing.attachments import AttachmentLink, find_attachment_links
+from govreports.registry import Site, adhoc_site, load_registry, select_sites
+
+try:
+    from govreports.urls import canonical_url
+except ImportError:  # pragma: no cover - the state engineer's module; identity until it lands
+    def canonical_url(url: str) -> str:
+        return url
+
+# content containers, in the order peers use them (portal-patterns.md §4.3)
+CONTENT_SELECTORS: tuple[str, ...] = (
+    "#UCAP-CONTENT", "#zoom", "#Zoom", "#zoomcon", ".TRS_Editor", ".TRS_UEDITOR", ".trs_editor_view",
+    ".Custom_UnionStyle", "#ivs_content", "#webeditorview", ".webeditorview", ".article-content",
+    ".wzzw-article", ".show-content", ".xxgk_content", ".zw-content", ".detail-content", "article",
+)
+_MAX_FAILURE_SAMPLES = 20
+_MEDIA_BY_SUFFIX = {".wps": "application/vnd.ms-works", ".ofd": "application/ofd"}
+
+
+@dataclass
+class SiteRun:
+    """The spider's working state for one site (the persisted part is `status`)."""
+
+    site: Site
+    status: dict[str, Any]
+    visited: set[str] = field(default_factory=set)  # canonical URLs of discovery/list pages requested
+    reports: set[str] = field(default_factory=set)  # canonical URLs of report pages requested
+    discovery_pending: int = 0
+    hub_budget: int = 30
+    column_fallback_done: bool = False
+
+
+class AnnualReportsSpider(scrapy.Spider):
+    name = "annual_reports"
+
+    def __init__(self, *args: Any, sites: str | None = None, province: str | None = None,
+                 level: str | None = None, url: str | None = None, years: str | None = None,
+                 full: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.arg_sites = [part for part in (sites or "").replace(";", ",").split(",") if part.strip()] or None
+        self.arg_province = province or None
+        self.arg_level = level or None
+        self.arg_url = url or None
+        self.full = str(full or "").lower() in ("1", "true", "yes")
+        self.years: tuple[int, int] | None = None
+        if years:
+            try:
+                self.years = parse_years(years)
+            except ValueError as error:
+                raise ValueError(f"-a years={years}: {error}") from None
+        self.site_status: dict[str, dict[str, Any]] = {}
+        self.runs: dict[str, SiteRun] = {}
+        self.walks: dict[str, ColumnWalk] = {}
+        self.known_url: Callable[[str], bool] | None = None
+        self.allowed_domains: list[str] = []
+        self.startup_stats: dict[str, int] = {}
+
+    # --- set-up ------------------------------------------------------------------------------
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> AnnualReportsSpider:
+        spider: AnnualReportsSpider = super().from_crawler(crawler, *args, **kwargs)
+        spider._configure(crawler.settings)
+        return spider
+
+    def _configure(self, settings: Any) -> None:
+        self.max_list_pages = settings.getint("GOVREPORTS_MAX_LIST_PAGES", 200)
+        self.max_hub_pages = settings.getint("GOVREPORTS_MAX_HUB_PAGES", 30)
+        self.discovery_depth = settings.getint("GOVREPORTS_DISCOVERY_DEPTH", 3)
+        self.subcolumn_depth = settings.getint("GOVREPORTS_SUBCOLUMN_DEPTH", 2)
+        self.early_stop = settings.getbool("GOVREPORTS_EARLY_STOP", True) and not self.full
+        self.default_render = settings.get("GOVREPORTS_RENDER", "auto")
+        selected = self._select_sites(settings)
+        slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
+        domains: dict[str, None] = {}
+        for site in selected:
+            self.runs[site.id] = SiteRun(site=site, status=self._new_status(site), hub_budget=self.max_hub_pages)
+            self.site_status[site.id] = self.runs[site.id].status
+            domains.update(dict.fromkeys(site.domains()))
+            if site.download_delay is not None or site.concurrency is not None:
+                slot: dict[str, Any] = {}
+                if site.download_delay is not None:
+                    slot["delay"] = site.download_delay
+                if site.concurrency is not None:
+                    slot["concurrency"] = site.concurrency
+                slots[self._slot(site)] = slot
+        self.allowed_domains = list(domains)
+        if slots:
+            if settings.frozen:
+                self.logger.warning("settings already frozen: per-site download_delay/concurrency not applied")
+            else:
+                settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
+        self.logger.info("annual_reports: %d site(s) selected, %d allowed domain(s)",
+                         len(self.runs), len(self.allowed_domains))
+
+    def _select_sites(self, settings: Any) -> tuple[Site, ...]:
+        if self.arg_url:
+            return (adhoc_site(self.arg_url),)
+        portals = Path(settings.get("GOVREPORTS_PORTALS_FILE", "settings/portals.csv"))
+        sites_file = settings.get("GOVREPORTS_SITES_FILE", "settings/sites.toml")
+        load = load_registry(portals, Path(sites_file) if sites_file else None)
+        for message in load.errors:
+            self.logger.warning("registry: %s", message)
+        # stats exist only once the crawl starts: start() copies these in
+        self.startup_stats["govreports/registry/sites"] = len(load.sites)
+        self.startup_stats["govreports/registry/errors"] = len(load.errors)
+        selection = select_sites(load.sites, ids=self.arg_sites, province=self.arg_province, level=self.arg_level)
+        for message in selection.messages():
+            self.logger.error("-a sites: %s", message)
+        self.startup_stats["govreports/registry/unknown_ids"] = len(selection.unknown)
+        if not selection.sites:
+            self.logger.error("no site selected (sites=%s province=%s level=%s)",
+                              self.arg_sites, self.arg_province, self.arg_level)
+        return selection.sites
+
+    @staticmethod
+    def _new_status(site: Site) -> dict[str, Any]:
+        return {
+            "site": site.info(), "home_url": site.home_url, "column_url": None, "columns": [],
+            "column_source": None, "discovery": "pending", "hub_pages": 0, "list_pages": 0,
+            "candidates": 0, "reports_yielded": 0, "pages_failed": 0, "pages_skipped": 0, "failures": [],
+            "stop_reasons": {}, "walks": [], "blocked": False, "blocked_reason": None,
+        }
+
+    @staticmethod
+    def _slot(site: Site) -> str:
+        return f"site:{site.id}"
+
+    # --- small helpers -----------------------------------------------------------------------
+    def _count(self, run: SiteRun, key: str, amount: int = 1) -> None:
+        run.status[key] = run.status.get(key, 0) + amount
+        self.crawler.stats.inc_value(f"govreports/site/{run.site.id}/{key}", amount)
+
+    def _meta(self, run: SiteRun, **extra: Any) -> dict[str, Any]:
+        # one download slot per site (not per host): politeness and per-site delays follow the site
+        meta: dict[str, Any] = {"govreports_site": run.site.id, "download_slot": self._slot(run.site)}
+        render = run.site.render if run.site.render != "auto" else self.default_render
+        if render != "never":
+            meta["govreports_render"] = render
+        meta.update(extra)
+        return meta
+
+    @staticmethod
+    def _visit_key(url: str) -> str:
+        """The canonical URL, plus gkmlpt's category fragment (the one fragment that matters)."""
+        fragment = urlsplit(url).fragment
+        return canonical_url(url) + (f"#{fragment}" if fragment.isdigit() else "")
+
+    def _first_visit(self, run: SiteRun, url: str) -> bool:
+        key = self._visit_key(url)
+        if key in run.visited:
+            return False
+        run.visited.add(key)
+        return True
+
+    def _stat(self, key: str, amount: int = 1) -> None:
+        self.crawler.stats.inc_value(key, amount)
+
+    # --- start -------------------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[Request]:
+        for key, value in self.startup_stats.items():
+            self.crawler.stats.set_value(key, value)
+        self.crawler.stats.set_value("govreports/sites_selected", len(self.runs))
+        for run in self.runs.values():
+            for request in self._start_requests(run):
+                yield request
+
+    def _start_requests(self, run: SiteRun) -> Iterator[Request]:
+        site = run.site
+        if site.start_urls:
+            run.status["column_source"] = "ad-hoc" if self.arg_url else "start_url"
+            for url in site.start_urls:
+                yield from self._discovery_request(run, url, depth=0, entry=True)
+        elif site.annual_report_url:
+            run.status["column_source"] = "registry"
+            run.status["discovery"] = "registry"
+            yield from self._column_request(run, site.annual_report_url, depth=0, from_registry=True)
+        else:
+            yield from self._discovery_request(run, site.home_url, depth=0)
+
+    # --- discovery ---------------------------------------------------------------------------
+    def _discovery_request(self, run: SiteRun, url: str, *, depth: int, entry: bool = False,
+                           stub_followed: bool = False) -> Iterator[Request]:
+        if not self._first_visit(run, url):
+            return
+        run.discovery_pending += 1
+        yield Request(url, callback=self.parse_discovery, errback=self.discovery_failed, dont_filter=True,
+                      cb_kwargs={"site_id": run.site.id, "depth": depth, "entry": entry,
+                                 "stub_followed": stub_followed},
+                      meta=self._meta(run, govreports_kind="discovery"))
+
+    def parse_discovery(self, response: Response, site_id: str, depth: int, entry: bool,
+                        stub_followed: bool) -> Iterator[Request]:
+        run = self.runs[site_id]
+        run.discovery_pending -= 1
+        self._count(run, "hub_pages")
+        if not isinstance(response, TextResponse):
+            self._note_failure(run, response.url, "not_html", "discovery page is not HTML")
+            yield from self._discovery_settled(run)
+            return
+        if self._blocked_by(run, response.status, response.body, response.url):
+            yield from self._discovery_settled(run)
+            return
+        html = response.text
+        target = js_redirect_target(html, response.url)
+        if target and not stub_followed:
+            self._stat("govreports/discovery/redirect_stub")
+            yield from self._discovery_request(run, target, depth=depth, entry=entry, stub_followed=True)
+            yield from self._discovery_settled(run)
+            return
+        if entry and urlsplit(response.url).path.strip("/") not in ("", "index.html", "index.htm", "index.shtml") \
+                and looks_like_column(html, response.url):
+            self._column_found(run, response.url, "the given URL is a 年报 column")
+            yield from self._walk_column_page(run, response, response.url, depth=0)
+            return
+        columns = column_links(html, response.url)
+        if columns:
+            best = columns[0].score
+            for link in [link for link in columns if link.score >= best - 6][:4]:
+                if self._visit_key(link.url) in run.visited:
+                    continue
+                self._column_found(run, link.url, f"{link.why} on {response.url}")
+                yield from self._column_request(run, link.url, depth=0)
+        elif run.status["column_url"] is None and depth < self.discovery_depth:
+            for link in hub_links(html, response.url):
+                if run.hub_budget <= 0:
+                    self._stat("govreports/discovery/hub_budget_exhausted")
+                    break
+                if self._visit_key(link.url) in run.visited:
+                    continue
+                run.hub_budget -= 1
+                yield from self._discovery_request(run, link.url, depth=depth + 1)
+        yield from self._discovery_settled(run)
+
+    def discovery_failed(self, failure: Failure) -> Iterator[Request]:
+        request = failure.request  # type: ignore[attr-defined]
+        run = self.runs[request.cb_kwargs["site_id"]]
+        run.discovery_pending -= 1
+        self._record_failure(run, failure)
+        yield from self._discovery_settled(run)
+
+    def _column_found(self, run: SiteRun, url: str, why: str) -> None:
+        if run.status["column_url"] is None:
+            run.status["column_url"] = url
+            run.status["column_source"] = run.status["column_source"] or "discovered"
+            run.status["discovery"] = f"found: {why}"
+            self._stat("govreports/discovery/column_found")
+            self.crawler.stats.set_value(f"govreports/site/{run.site.id}/column_found", 1)
+            self.logger.info("site %s: 年报 column %s (%s)", run.site.id, url, why)
+
+    def _discovery_settled(self, run: SiteRun) -> Iterator[Request]:
+        """When the last discovery page of a site is done and no column was found, say why."""
+        if run.discovery_pending > 0 or run.status["column_url"] is not None:
+            return
+        if run.status["discovery"] not in ("pending", "registry-failed"):
+            return
+        if run.status["blocked"]:
+            reason = f"blocked ({run.status['blocked_reason']})"
+        elif run.status["hub_pages"] == 0:
+            reason = "home page failed"
+        elif run.hub_budget <= 0:
+            reason = f"hub budget exhausted after {run.status['hub_pages']} pages"
+        else:
+            reason = f"no 年报 link within depth {self.discovery_depth} ({run.status['hub_pages']} pages seen)"
+        run.status["discovery"] = f"no_column: {reason}"
+        self._stat("govreports/discovery/no_column")
+        self.logger.warning("site %s: no 年报 column: %s", run.site.id, reason)
+        yield from ()
+
+    # --- columns and list pages --------------------------------------------------------------
+    def _column_request(self, run: SiteRun, url: str, *, depth: int, from_registry: bool = False,
+                        stub_followed: bool = False) -> Iterator[Request]:
+        if not self._first_visit(run, url):
+            return
+        yield Request(url, callback=self.parse_column, errback=self.column_failed, dont_filter=True,
+                      cb_kwargs={"site_id": run.site.id, "column_url": url, "depth": depth,
+                                 "stub_followed": stub_followed},
+                      meta=self._meta(run, govreports_kind="column", govreports_from_registry=from_registry))
+
+    def parse_column(self, response: Response, site_id: str, column_url: str, depth: int,
+                     stub_followed: bool) -> Iterator[Any]:
+        run = self.runs[site_id]
+        if not isinstance(response, TextResponse):
+            self._note_failure(run, response.url, "not_html", "column page is not HTML")
+            return
+        if self._blocked_by(run, response.status, response.body, response.url):
+            return
+        target = js_redirect_target(response.text, response.url)
+        if target and not stub_followed:
+            self._stat("govreports/discovery/redirect_stub")
+            yield from self._column_request(run, target, depth=depth, stub_followed=True)
+            return
+        if run.status["column_url"] is None:
+            self._column_found(run, column_url, "registry annual_report_url")
+        # keep the fragment of the URL as linked: gkmlpt's category id lives there
+        url = column_url if urlsplit(column_url).fragment else response.url
+        yield from self._walk_column_page(run, response, url, depth=depth)
+
+    def column_failed(self, failure: Failure) -> Iterator[Request]:
+        request = failure.request  # type: ignore[attr-defined]
+        run = self.runs[request.cb_kwargs["site_id"]]
+        self._record_failure(run, failure)
+        if request.meta.get("govreports_from_registry") and not run.column_fallback_done:
+            # the registry's column is gone: find it again from the home page
+            run.column_fallback_done = True
+            run.status["column_url"] = None
+            run.status["discovery"] = "registry-failed"
+            run.status["column_source"] = "discovered"
+            self._stat("govreports/discovery/registry_column_failed")
+            yield from self._discovery_request(run, run.site.home_url, depth=0)
+
+    def _walk_column_page(self, run: SiteRun, response: TextResponse, url: str, *, depth: int) -> Iterator[Any]:
+        html = response.text
+        adapter = detect_adapter(html, url, forced=run.site.adapter)
+        walk = ColumnWalk(column_url=url, adapter=adapter.name, max_pages=self.max_list_pages)
+        self.walks[self._visit_key(url)] = walk
+        run.status["columns"].append(url)
+        self._stat(f"govreports/adapter/{adapter.name}")
+        self._count(run, "list_pages")
+        step = adapter.first_page(html, url)
+        yield from self._take_step(run, walk, adapter, step, url)
+        if depth < self.subcolumn_depth:
+            for entry in subcolumn_links(html, response.url, url):
+                self._stat("govreports/discovery/subcolumn")
+                yield from self._column_request(run, entry.url, depth=depth + 1)
+
+    def parse_list_page(self, response: Response, site_id: str, walk_key: str, page: PageRequest) -> Iterator[Any]:
+        run = self.runs[site_id]
+        walk = self.walks[walk_key]
+        adapter = ADAPTERS[walk.adapter]
+        self._count(run, "list_pages")
+        if self._blocked_by(run, response.status, response.body, response.url):
+            self._end_walk(run, walk, walk.fail("blocked"))
+            return
+        body = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
+        step = adapter.next_page(body, page)
+        yield from self._take_step(run, walk, adapter, step, response.url)
+
+    def list_page_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        run = self.runs[request.cb_kwargs["site_id"]]
+        walk = self.walks[request.cb_kwargs["walk_key"]]
+        self._record_failure(run, failure)
+        self._end_walk(run, walk, walk.fail("page_failed"))
+
+    def _take_step(self, run: SiteRun, walk: ColumnWalk, adapter: Adapter, step: ListingStep,
+                   page_url: str) -> Iterator[Any]:
+        update = walk.add(step)
+        kept = list(self._candidates(run, walk, step))
+        for entry in kept:
+            yield from self._report_request(run, entry, walk.column_url)
+        reasons = list(update.stop_reasons)
+        following = update.next_request
+        if (following is not None and self.early_stop and self.known_url is not None and kept
+                and all(self.known_url(canonical_url(entry.url)) for entry in kept)):
+            following = None
+            reasons = ["already_known"]
+            walk.stop_reasons.append("already_known")
+        if following is not None:
+            yield self._list_request(run, walk, following)
+        if reasons:
+            self._end_walk(run, walk, reasons)
+
+    def _list_request(self, run: SiteRun, walk: ColumnWalk, page: PageRequest) -> Request:
+        kwargs = {"site_id": run.site.id, "walk_key": self._visit_key(walk.column_url), "page": page}
+        meta = self._meta(run, govreports_kind="list")
+        if page.method.upper() == "POST":
+            return FormRequest(page.url, formdata=dict(page.formdata), callback=self.parse_list_page,
+                               errback=self.list_page_failed, cb_kwargs=kwargs, meta=meta, dont_filter=True)
+        return Request(page.url, callback=self.parse_list_page, errback=self.list_page_failed,
+                       cb_kwargs=kwargs, meta=meta, dont_filter=True)
+
+    def _end_walk(self, run: SiteRun, walk: ColumnWalk, reasons: Iterable[str]) -> None:
+        reasons = list(reasons)
+        for reason in reasons:
+            self._stat(f"govreports/stop/{reason}")
+            run.status["stop_reasons"][reason] = run.status["stop_reasons"].get(reason, 0) + 1
+            self.crawler.stats.inc_value(f"govreports/site/{run.site.id}/stop/{reason}")
+        run.status["walks"].append({
+            "column": walk.column_url, "adapter": walk.adapter, "pages": walk.pages,
+            "records": walk.collected, "declared_total": walk.declared_total, "stop_reasons": reasons,
+        })
+        if "total_not_reached" in reasons:
+            self.logger.warning("site %s: column %s declares %s records, %d collected (%s)", run.site.id,
+                                walk.column_url, walk.declared_total, walk.collected, ", ".join(reasons))
+
+    def _candidates(self, run: SiteRun, walk: ColumnWalk, step: ListingStep) -> Iterator[ListEntry]:
+        record_urls = {entry.url for entry in step.entries}
+        for entry in (*step.entries, *step.links):
+            verdict = judge_title(entry.title, entry.url)
+            if not verdict.keep:
+                if entry.url in record_urls:
+                    self._stat(f"govreports/candidates/dropped/{verdict.reason}")
+                continue
+            if not year_wanted(verdict.year, self.years):
+                self._stat("govreports/candidates/dropped/outside_years")
+                continue
+            yield entry
+
+    # --- reports and attachments -------------------------------------------------------------
+    def _report_request(self, run: SiteRun, entry: ListEntry, column_url: str) -> Iterator[Request]:
+        key = canonical_url(entry.url)
+        if key in run.reports:
+            return
+        run.reports.add(key)
+        self._count(run, "candidates")
+        self._stat("govreports/candidates/kept")
+        yield Request(entry.url, callback=self.parse_report, errback=self.report_failed,
+                      cb_kwargs={"site_id": run.site.id, "hints": entry.hints(column_url)},
+                      meta=self._meta(run, govreports_kind="report"))
+
+    def parse_report(self, response: Response, site_id: str, hints: dict[str, Any]) -> Iterator[Any]:
+        run = self.runs[site_id]
+        if self._blocked_by(run, response.status, response.body, response.url):
+            return
+        page = self._report_page(run, response, hints)
+        links: list[AttachmentLink] = []
+        if isinstance(response, TextResponse) and page.media_type in ("text/html", "application/xhtml+xml"):
+            links = find_attachment_links(self._content_html(run, response), response.url)
+        yield from self._next_attachment(run, page, links)
+
+    def report_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        self._record_failure(self.runs[request.cb_kwargs["site_id"]], failure)
+
+    def _content_html(self, run: SiteRun, response: TextResponse) -> str:
+        """The report's content container when the page has a known one, else the whole page."""
+        selectors = (run.site.selectors.get("content"),) if run.site.selectors.get("content") else ()
+        for css in (*selectors, *CONTENT_SELECTORS):
+            found = response.css(css)  # type: ignore[arg-type]
+            if found:
+                return "".join(found.getall())
+        return response.text
+
+    def _next_attachment(self, run: SiteRun, page: ReportPage, links: list[AttachmentLink]) -> Iterator[Any]:
+        """Fetch attachments one after the other; the ReportPage goes out after the last one."""
+        if not links:
+            run.status["reports_yielded"] += 1
+            self.crawler.stats.inc_value(f"govreports/site/{run.site.id}/reports_yielded")
+            self._stat("govreports/reports_yielded")
+            yield page
+            return
+        link, rest = links[0], links[1:]
+        yield Request(link.url, callback=self.parse_attachment, errback=self.attachment_failed,
+                      dont_filter=True, cb_kwargs={"site_id": run.site.id, "page": page, "link": link, "rest": rest},
+                      meta=self._meta(run, govreports_kind="attachment"))
+
+    def parse_attachment(self, response: Response, site_id: str, page: ReportPage, link: AttachmentLink,
+                         rest: list[AttachmentLink]) -> Iterator[Any]:
+        run = self.runs[site_id]
+        page.attachments.append({"url": link.url, "name": link.name,
+                                 "media_type": self._media_type(response), "body": response.body})
+        self._stat("govreports/attachments/fetched")
+        yield from self._next_attachment(run, page, rest)
+
+    def attachment_failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        run = self.runs[request.cb_kwargs["site_id"]]
+        self._record_failure(run, failure)
+        self._stat("govreports/attachments/failed")
+        yield from self._next_attachment(run, request.cb_kwargs["page"], request.cb_kwargs["rest"])
+
+    def _report_page(self, run: SiteRun, response: Response, hints: dict[str, Any]) -> ReportPage:
+        headers = {key.decode("latin-1"): b", ".join(values).decode("latin-1", "replace")
+                   for key, values in response.headers.items()}
+        return ReportPage(
+            url=response.url, body=response.body, site=run.site.info(), media_type=self._media_type(response),
+            headers=headers, declared_encoding=self._declared_encoding(response), hints=dict(hints),
+            attachments=[], rendered="playwright" in (response.flags or []),
+            fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        )
+
+    @staticmethod
+    def _media_type(response: Response) -> str:
+        declared = (response.headers.get(b"Content-Type") or b"").decode("latin-1").split(";")[0].strip().lower()
+        if declared and declared not in ("application/octet-stream", "application/x-download",
+                                         "application/force-download", "binary/octet-stream"):
+            return declared
+        path = urlsplit(response.url).path.lower()
+        suffix = Path(path).suffix
+        if suffix in _MEDIA_BY_SUFFIX:
+            return _MEDIA_BY_SUFFIX[suffix]
+        guessed, _ = mimetypes.guess_type(path)
+        if guessed:
+            return guessed
+        return "text/html" if isinstance(response, TextResponse) else "application/octet-stream"
+
+    @staticmethod
+    def _declared_encoding(response: Response) -> str | None:
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        for part in content_type.split(";")[1:]:
+            key, _, value = part.partition("=")
+            if key.strip().lower() == "charset" and value.strip():
+                return value.strip().strip("\"'").lower()
+        if isinstance(response, TextResponse):
+            return html_body_declared_encoding(response.body)
+        return None
+
+    # --- failures and blocks -----------------------------------------------------------------
+    def _blocked_by(self, run: SiteRun, status: int, body: bytes, url: str) -> bool:
+        kind = challenge_kind(status, body)
+        if kind is None:
+            return False
+        if not run.status["blocked"]:
+            run.status["blocked"] = True
+            run.status["blocked_reason"] = f"{kind} (HTTP {status}) at {url}"
+            self._stat(f"govreports/blocked/{kind}")
+            self.crawler.stats.set_value(f"govreports/site/{run.site.id}/blocked", 1)
+            self.logger.warning("site %s: blocked by %s at %s; not trying to get around it", run.site.id, kind, url)
+        return True
+
+    def _record_failure(self, run: SiteRun, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        error = failure.value
+        if isinstance(error, HttpError):
+            response = error.response
+            if self._blocked_by(run, response.status, response.body, response.url):
+                kind = "blocked"
+            else:
+                kind = f"http_{response.status}"
+            reason = f"HTTP {response.status}"
+        elif isinstance(error, IgnoreRequest):
+            # robots.txt and offsite filtering are choices, not failures: counted apart
+            text = str(error)
+            kind = "robots" if "robots" in text.lower() else ("offsite" if "offsite" in text.lower() else "ignored")
+            self._count(run, "pages_skipped")
+            self._stat(f"govreports/skipped/{kind}")
+            if len(run.status["failures"]) < _MAX_FAILURE_SAMPLES:
+                run.status["failures"].append({"url": request.url, "kind": kind, "reason": text or kind})
+            self.logger.info("site %s: %s skipped (%s)", run.site.id, request.url, text or kind)
+            return
+        elif failure.check(DNSLookupError):
+            kind, reason = "dns", "DNS lookup failed"
+        elif failure.check(TwistedTimeoutError, TCPTimedOutError, TimeoutError):
+            kind, reason = "timeout", "timed out"
+        elif failure.check(ConnectionRefusedError):
+            kind, reason = "refused", "connection refused"
+        else:
+            kind, reason = "error", f"{type(error).__name__}: {error}"
+        self._note_failure(run, request.url, kind, reason)
+
+    def _note_failure(self, run: SiteRun, url: str, kind: str, reason: str) -> None:
+        self._count(run, "pages_failed")
+        self._stat(f"govreports/failed/{kind}")
+        if len(run.status["failures"]) < _MAX_FAILURE_SAMPLES:
+            run.status["failures"].append({"url": url, "kind": kind, "reason": reason})
+        self.logger.info("site %s: %s failed (%s)", run.site.id, url, reason)
+
+    def closed(self, reason: str) -> None:
+        for run in self.runs.values():
+            if run.status["discovery"] in ("pending", "registry-failed"):
+                run.status["discovery"] = "no_column: crawl ended before discovery finished"
+                self._stat("govreports/discovery/no_column")
+        found = sum(1 for run in self.runs.values() if run.status["column_url"])
+        self.logger.info("annual_reports closed (%s): %d/%d site(s) with a 年报 column, %d report page(s) yielded",
+                         reason, found, len(self.runs),
+                         sum(run.status["reports_yielded"] for run in self.runs.values()))

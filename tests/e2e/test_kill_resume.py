@@ -1,0 +1,145 @@
+"""A harvest killed at any moment and started again loses nothing and emits nothing twice.
+
+`test_sigkill_*`: the farm is crawled, SIGKILLed at random moments (some while items are being
+written), restarted each time against the same state DB, and finally allowed to finish; the union
+of all the feeds must hold every manifest report exactly once, and every line must be whole.
+`test_jobdir_*`: a crawl with Scrapy's JOBDIR stopped gracefully halfway and resumed with the same
+JOBDIR delivers the rest, again exactly once.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import random
+import signal
+import subprocess
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from govreports.state import SqliteStateStore
+from tests.farm import Farm
+from tests.state.harness import (
+    REPO,
+    crawl,
+    crawl_command,
+    environment,
+    manifest_report_urls,
+    read_feed,
+    report_url_of,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+KILLS = 10
+KILL_BUDGET_SECONDS = 75  # the kills stop early if this runs out; the final run still has to finish
+
+
+def feed_lines(path: Path) -> int:
+    try:
+        return path.read_bytes().count(b"\n")
+    except FileNotFoundError:
+        return 0
+
+
+def start(farm: Farm, db: Path, feed: Path, log: Path, *extra: str) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(crawl_command(farm, db, feed, *extra), cwd=REPO, env=environment(db),
+                                stdout=subprocess.DEVNULL, stderr=out)
+
+
+def kill_at_a_random_moment(proc: subprocess.Popen[bytes], feed: Path, rng: random.Random) -> str:
+    """SIGKILL either at a random time, or just after the feed has grown (mid item-writing)."""
+    if rng.random() < 0.5:
+        delay = rng.uniform(0.5, 8.0)
+        try:
+            proc.wait(timeout=delay)
+            return "finished"
+        except subprocess.TimeoutExpired:
+            pass
+        moment = f"at {delay:.1f}s"
+    else:
+        grown_by = rng.randint(1, 15)
+        waited = time.monotonic()
+        while proc.poll() is None and feed_lines(feed) < grown_by and time.monotonic() - waited < 12:
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0, 0.05))
+        if proc.poll() is not None:
+            return "finished"
+        moment = f"after {feed_lines(feed)} line(s)"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return f"killed {moment}"
+
+
+def union_of(feeds: list[Path], manifest: dict[str, Any]) -> Counter[str]:
+    return Counter(report_url_of(manifest, item["url"]) for feed in feeds for item in read_feed(feed))
+
+
+def test_sigkill_at_random_moments_then_restart_delivers_every_report_exactly_once(tmp_path: Path) -> None:
+    rng = random.Random(int(os.environ.get("GOVREPORTS_KILL_SEED", "20240327")))
+    db = tmp_path / "state" / "govreports.sqlite3"
+    log = tmp_path / "crawl.log"
+    feeds: list[Path] = []
+    moments: list[str] = []
+    with Farm.start(tmp_path / "farm") as farm:
+        manifest = copy.deepcopy(farm.manifest)
+        deadline = time.monotonic() + KILL_BUDGET_SECONDS
+        while len([m for m in moments if m.startswith("killed")]) < KILLS and time.monotonic() < deadline:
+            feed = tmp_path / "feeds" / f"run-{len(feeds):02d}.jsonl"
+            feeds.append(feed)
+            moments.append(kill_at_a_random_moment(start(farm, db, feed, log), feed, rng))
+        final_feed = tmp_path / "feeds" / "final.jsonl"
+        final = crawl(farm, db, final_feed)
+        feeds.append(final_feed)
+
+    kills = [m for m in moments if m.startswith("killed")]
+    print("runs:", "; ".join(moments))
+    print("stats of the final run: recovered", final.stat("govreports/state/recovered"),
+          "released", final.stat("govreports/state/released"), "new", final.stat("govreports/dedup/new"),
+          "torn tails cut", final.stat("govreports/state/torn_feed_tail"))
+    assert len(kills) >= KILLS, f"only {len(kills)} kills in the time budget: {moments}"
+    assert final.returncode == 0, final.log[-3000:]
+    delivered = union_of(feeds, manifest)  # read_feed fails on any torn or garbled line
+    missing = manifest_report_urls(manifest) - set(delivered)
+    twice = {url: n for url, n in delivered.items() if n > 1}
+    assert not missing, f"lost {len(missing)} report(s) after {moments}"
+    assert not twice, f"emitted twice: {twice} after {moments}"
+    assert set(delivered) == manifest_report_urls(manifest)
+    assert all(item["revision"] == 1 for feed in feeds for item in read_feed(feed))
+    store = SqliteStateStore(db)
+    try:
+        assert store.pending_claims() == []
+        assert store.count_reports() == len(manifest_report_urls(manifest))
+        assert [run.outcome for run in store.runs()][-1] == "finished"
+    finally:
+        store.close()
+
+
+def test_jobdir_run_stopped_gracefully_resumes_and_delivers_the_rest_exactly_once(tmp_path: Path) -> None:
+    db = tmp_path / "state" / "govreports.sqlite3"
+    jobdir = tmp_path / "job"
+    log = tmp_path / "crawl.log"
+    with Farm.start(tmp_path / "farm") as farm:
+        manifest = copy.deepcopy(farm.manifest)
+        first_feed = tmp_path / "first.jsonl"
+        proc = start(farm, db, first_feed, log, "-s", f"JOBDIR={jobdir}")
+        waited = time.monotonic()
+        while proc.poll() is None and feed_lines(first_feed) < 20 and time.monotonic() - waited < 60:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)  # Ctrl-C: Scrapy closes the spider and keeps the queue
+        assert proc.wait(timeout=60) == 0
+        assert (jobdir / "requests.seen").exists()
+        half = read_feed(first_feed)
+        assert 0 < len(half) < len(manifest_report_urls(manifest))
+
+        rest = crawl(farm, db, tmp_path / "rest.jsonl", "-s", f"JOBDIR={jobdir}")
+    assert rest.returncode == 0, rest.log[-3000:]
+    assert "Resuming crawl" in rest.log
+    delivered = union_of([first_feed, tmp_path / "rest.jsonl"], manifest)
+    assert set(delivered) == manifest_report_urls(manifest)
+    assert max(delivered.values()) == 1

@@ -1,0 +1,36 @@
+"""`python -m tests.farm serve --run-dir DIR`: serve the sample portals until killed.
+
+Prints one line `farm ready: <n> portals, registry=<path>` once every portal answers (scripts
+wait for it), then serves until SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from tests.farm.farm import Farm
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.farm", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the sample portals until killed")
+    serve.add_argument("--run-dir", type=Path, required=True, help="where registry.csv, sites.toml, manifest.json go")
+    serve.add_argument("--chaos", type=int, default=None, help="fault-injection seed (reserved; no faults yet)")
+    args = parser.parse_args(argv)
+
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    with Farm.start(args.run_dir, chaos=args.chaos) as farm:
+        print(f"farm ready: {len(farm.portals)} portals, registry={farm.registry_path}", flush=True)
+        stop.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
