@@ -121,7 +121,10 @@ def main(argv: list[str] | None = None) -> int:
         run_dir = args.run_dir.resolve() if args.run_dir else Path(temporary)
         with Farm.start(run_dir, chaos=args.chaos) as farm:
             print(f"farm ready: {len(farm.portals)} portals, registry={farm.registry_path}", flush=True)
-            command = crawl_command(farm, output, Path(temporary) / "state.sqlite3", args.scrapy_args)
+            log_file = output.with_suffix(".log")
+            command = crawl_command(farm, output, Path(temporary) / "state.sqlite3",
+                                    ["-s", f"LOG_FILE={log_file}", *args.scrapy_args])
+            print(f"crawling (log: {log_file}) …", flush=True)
             began = time.monotonic()
             try:
                 result = subprocess.run(command, cwd=REPO_ROOT, timeout=args.timeout, check=False)
@@ -131,12 +134,23 @@ def main(argv: list[str] | None = None) -> int:
             elapsed = time.monotonic() - began
             manifest = farm.manifest
     if result.returncode != 0 or not output.exists():
+        tail = log_file.read_text(encoding="utf-8", errors="replace").splitlines()[-30:] if log_file.exists() else []
+        print("\n".join(tail), file=sys.stderr)
         print(f"crawl failed (exit {result.returncode}); no summary", file=sys.stderr)
         return result.returncode or 1
     items = read_feed(output)
     lines, totals = summarise(manifest, items, args.details)
     print(f"crawl finished in {elapsed:.1f}s, feed {output}")
     print("\n".join(lines))
+    dataset = output.with_suffix(".csv")
+    report = output.with_name(output.stem + "-quality.html")
+    flattened = subprocess.run([sys.executable, "-m", "scrapy", "dataset", str(output), "-o", str(dataset),
+                                "--report", str(report)], cwd=REPO_ROOT, check=False, capture_output=True, text=True)
+    if flattened.returncode == 0:
+        print(f"dataset: {dataset} (one row per report), quality report: {report}")
+    else:
+        print(f"dataset step failed (exit {flattened.returncode}): {flattened.stderr.strip()[-500:]}", file=sys.stderr)
+        return flattened.returncode
     if args.strict and (totals["found"] < totals["published"] or totals["mismatching"] or totals["decoys_harvested"]
                         or totals["emitted_twice"]):
         return 3
