@@ -30,6 +30,7 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from w3lib.url import file_uri_to_path
 
 from govreports.state import RunState, SiteStatus, state_for, utc_now
 
@@ -129,10 +130,26 @@ class RunSummary:
         paths = []
         if self.summary_file:
             paths.append(Path(self.summary_file))
-        if self.write_next_to_feed and self.run_state is not None:
-            for feed in self.run_state.feeds:
+        if self.write_next_to_feed:
+            for feed in self.feed_paths():
                 feed_path = Path(feed)
                 paths.append(feed_path.with_name(feed_path.name.rsplit(".", 1)[0] + ".summary.json"))
+        return paths
+
+    def feed_paths(self) -> list[str]:
+        """Local feed files of this run: those that received items, else those about to be stored
+        empty (a run that emitted nothing still gets its summary)."""
+        if self.run_state is not None and self.run_state.feeds:
+            return list(self.run_state.feeds)
+        paths = []
+        extensions = getattr(self.crawler.extensions, "middlewares", ()) if self.crawler.extensions else ()
+        for extension in extensions:
+            for slot in getattr(extension, "slots", None) or ():
+                uri = str(getattr(slot, "uri", "") or "")
+                if uri.startswith("file://"):
+                    paths.append(file_uri_to_path(uri))
+                elif uri and "://" not in uri and uri != "-":
+                    paths.append(os.path.abspath(uri))
         return paths
 
     def build_summary(self, reason: str, statuses: list[SiteStatus]) -> dict[str, Any]:
@@ -168,7 +185,7 @@ class RunSummary:
                 "committed": int(stats.get("govreports/state/recovered", 0)),
                 "re_emitted": int(stats.get("govreports/state/released", 0)),
             },
-            "feeds": list(self.run_state.feeds) if self.run_state else [],
+            "feeds": self.feed_paths(),
         }
 
 

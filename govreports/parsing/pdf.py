@@ -21,18 +21,30 @@ corrupt or truncated file gives a `Document` whose warnings say what happened.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import statistics
 import time
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+from govreports.parsing.limits import (
+    PDF_MAX_COUNTED_PAGES,
+    PDF_MAX_INFLATED_BYTES,
+    PDF_MAX_PAGES,
+    PDF_MAX_SECONDS,
+    HardTimeLimit,
+    hard_time_limit,
+)
 from govreports.parsing.models import Block, Document, Grid, Paragraph
 from govreports.parsing.text import collapse_whitespace
 
-DEFAULT_MAX_PAGES = 200
-DEFAULT_MAX_SECONDS = 60.0
+DEFAULT_MAX_PAGES = PDF_MAX_PAGES
+DEFAULT_MAX_SECONDS = PDF_MAX_SECONDS
+DEFAULT_MAX_INFLATED_BYTES = PDF_MAX_INFLATED_BYTES
+HARD_LIMIT_GRACE_SECONDS = 5.0
 
 _CJK = r"\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
 # whitespace that PDF layout put between characters: dropped unless both neighbours are ASCII
@@ -80,47 +92,73 @@ class _Page:
 
 
 def pdf_to_document(
-    data: bytes, *, max_pages: int = DEFAULT_MAX_PAGES, max_seconds: float = DEFAULT_MAX_SECONDS
+    data: bytes,
+    *,
+    max_pages: int = DEFAULT_MAX_PAGES,
+    max_seconds: float = DEFAULT_MAX_SECONDS,
+    max_inflated_bytes: int = DEFAULT_MAX_INFLATED_BYTES,
 ) -> Document:
-    """Paragraphs and Grids of a PDF in reading order; warnings instead of exceptions."""
+    """Paragraphs and Grids of a PDF in reading order; warnings instead of exceptions.
+
+    Hostile files are refused before pdfminer sees them (reference loops, FlateDecode bombs) or
+    cut while it reads them: only the first `max_pages` pages are enumerated, pages stop after
+    `max_seconds`, and a hard limit (twice that plus a grace, main thread only) interrupts a
+    pdfminer call that never returns.
+    """
     warnings: list[str] = []
     if not data:
         return Document(blocks=(), warnings=("pdf unreadable: empty file",))
     if b"%PDF-" not in data[:1024]:
         warnings.append("pdf header missing: not a PDF file (trying anyway)")
+    refusal = _hostile_structure(data, max_inflated_bytes)
+    if refusal:
+        return Document(blocks=(), warnings=(*warnings, f"pdf refused: {refusal}"))
     try:
         import pdfplumber
     except ImportError:  # pragma: no cover - pdfplumber is a declared dependency
         return Document(blocks=(), warnings=("pdf parsing unavailable: pdfplumber not installed",))
 
     pages: list[_Page] = []
-    page_count = 0
+    page_count = ""
     started = time.monotonic()
+    hard_seconds = max(max_seconds, 0.0) * 2 + HARD_LIMIT_GRACE_SECONDS
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            page_count = len(pdf.pages)
-            if page_count > max_pages:
-                warnings.append(f"pdf truncated: only the first {max_pages} of {page_count} pages read")
-            for index, page in enumerate(pdf.pages[:max_pages]):
-                if time.monotonic() - started > max_seconds:
-                    warnings.append(
-                        f"pdf truncated: time limit {max_seconds:.0f}s reached after {index} of {page_count} pages"
-                    )
-                    break
-                try:
-                    pages.append(_read_page(page, index + 1))
-                except Exception as error:  # noqa: BLE001 - one bad page must not lose the others
-                    warnings.append(f"pdf page {index + 1} unreadable: {type(error).__name__}: {error}")
-                finally:
-                    page.close()
+        with hard_time_limit(hard_seconds):
+            with pdfplumber.open(io.BytesIO(data)) as pdf:
+                plumber_pages, page_count = _first_pages(pdf, max_pages)
+                if len(plumber_pages) < _page_total(page_count):
+                    warnings.append(f"pdf truncated: only the first {max_pages} of {page_count} pages read")
+                for index, page in enumerate(plumber_pages):
+                    if time.monotonic() - started > max_seconds:
+                        warnings.append(
+                            f"pdf truncated: time limit {max_seconds:.0f}s reached after {index} of {page_count} pages"
+                        )
+                        break
+                    try:
+                        pages.append(_read_page(page, index + 1))
+                    except Exception as error:  # noqa: BLE001 - one bad page must not lose the others
+                        warnings.append(f"pdf page {index + 1} unreadable: {type(error).__name__}: {error}")
+                    finally:
+                        page.close()
+    except HardTimeLimit:
+        warnings.append(
+            f"pdf truncated: hard time limit {hard_seconds:.0f}s reached after {len(pages)} pages "
+            "(a loop in the file?); the rest was not read"
+        )
+        if not pages:
+            return Document(blocks=(), meta={"pages": page_count or "?"}, warnings=tuple(warnings))
+    except RecursionError:
+        warnings.append("pdf unreadable (damaged file): objects nested or referenced too deeply")
+        if not pages:
+            return Document(blocks=(), meta={"pages": page_count or "?"}, warnings=tuple(warnings))
     except Exception as error:  # noqa: BLE001 - pdfminer raises many types on broken files
         message = str(error).strip() or "no detail"
         kind = "truncated file" if "EOF" in message.upper() else "damaged file"
         warnings.append(f"pdf unreadable ({kind}): {type(error).__name__}: {message[:200]}")
         if not pages:
-            return Document(blocks=(), meta={"pages": str(page_count)}, warnings=tuple(warnings))
+            return Document(blocks=(), meta={"pages": page_count or "0"}, warnings=tuple(warnings))
 
-    meta = {"pages": str(page_count)}
+    meta = {"pages": page_count}
     if pages and sum(page.chars for page in pages) == 0:
         warnings.append(f"scanned: no text layer ({len(pages)} pages)")
         return Document(blocks=(), meta=meta, warnings=tuple(warnings))
@@ -131,6 +169,102 @@ def pdf_to_document(
     _drop_page_furniture(pages)
     blocks = _assemble(pages)
     return Document(blocks=tuple(blocks), meta=meta, warnings=tuple(warnings))
+
+
+# --- hostile structure --------------------------------------------------------------------------
+
+# an object whose whole body is a reference to another ("4 0 obj 4 0 R endobj"): pdfminer follows
+# such chains with `while isinstance(x, PDFObjRef)`, so a loop of them never returns
+_BARE_REFERENCE = re.compile(rb"(?<![\d.])(\d{1,10})\s+(\d{1,5})\s+obj\s*(\d{1,10})\s+(\d{1,5})\s+R\s*endobj")
+_STREAM_START = re.compile(rb"stream\r?\n")
+_INFLATE_CHUNK = 1 << 16
+
+
+def _hostile_structure(data: bytes, max_inflated_bytes: int) -> str | None:
+    """Why `data` must not reach pdfminer (a reference loop, a FlateDecode bomb), or None."""
+    loop = _reference_loop(data)
+    if loop:
+        return "objects refer to each other in a loop (" + " → ".join(map(str, loop)) + "); not read"
+    inflated = _inflated_size(data, max_inflated_bytes)
+    if inflated > max_inflated_bytes:
+        return (
+            f"compressed streams inflate to more than {max_inflated_bytes} bytes "
+            f"(from a {len(data)}-byte file; a decompression bomb?); not read"
+        )
+    return None
+
+
+def _reference_loop(data: bytes) -> list[int] | None:
+    """The object numbers of a chain of bare references that comes back to itself."""
+    target: dict[int, int] = {}
+    for match in _BARE_REFERENCE.finditer(data):
+        target[int(match.group(1))] = int(match.group(3))
+    for start in target:
+        chain = [start]
+        seen = {start}
+        current = target[start]
+        while current in target:
+            if current in seen:
+                return [*chain[chain.index(current):], current]
+            seen.add(current)
+            chain.append(current)
+            current = target[current]
+    return None
+
+
+def _inflated_size(data: bytes, limit: int) -> int:
+    """Bytes the file's zlib streams inflate to, counted without keeping them; stops past `limit`."""
+    total = 0
+    for match in _STREAM_START.finditer(data):
+        inflater = zlib.decompressobj()
+        position = match.end()
+        while position < len(data):
+            chunk = data[position : position + _INFLATE_CHUNK]
+            position += len(chunk)
+            try:
+                out = inflater.decompress(chunk, _INFLATE_CHUNK)
+                total += len(out)
+                while inflater.unconsumed_tail and total <= limit:
+                    out = inflater.decompress(inflater.unconsumed_tail, _INFLATE_CHUNK)
+                    total += len(out)
+            except zlib.error:
+                break  # not zlib data (an image, a raw stream) or corrupt: pdfminer will say
+            if inflater.eof or total > limit:
+                break
+        if total > limit:
+            return total
+    return total
+
+
+def _first_pages(pdf: Any, max_pages: int) -> tuple[list[Any], str]:
+    """The first `max_pages` pdfplumber pages and the page count as a text.
+
+    pdfplumber's `pdf.pages` builds every page of the file up front (minutes and gigabytes for a
+    file declaring hundreds of thousands of pages), so pages are enumerated lazily here and the
+    count beyond the limit is only counted up to PDF_MAX_COUNTED_PAGES.
+    """
+    from pdfminer.pdfpage import PDFPage
+    from pdfplumber.page import Page
+
+    generator = PDFPage.create_pages(pdf.doc)
+    pages: list[Any] = []
+    doctop = 0.0
+    for number, pdf_page in enumerate(itertools.islice(generator, max_pages), start=1):
+        page = Page(pdf, pdf_page, page_number=number, initial_doctop=doctop)
+        pages.append(page)
+        doctop += page.height
+    pdf._pages = pages  # what pdfplumber's close() iterates; else it would build every page
+    count = len(pages)
+    if count < max_pages:
+        return pages, str(count)
+    more = sum(1 for _ in itertools.islice(generator, PDF_MAX_COUNTED_PAGES - count + 1))
+    if count + more > PDF_MAX_COUNTED_PAGES:
+        return pages, f"more than {PDF_MAX_COUNTED_PAGES}"
+    return pages, str(count + more)
+
+
+def _page_total(page_count: str) -> int:
+    return int(page_count) if page_count.isdigit() else PDF_MAX_COUNTED_PAGES + 1
 
 
 # --- one page -----------------------------------------------------------------------------------

@@ -1,5 +1,8 @@
 """ParsePipeline: turns each raw `ReportPage` into a `ReportItem`.
 
+Parsing (a PDF can take seconds) runs in the reactor's thread pool, so downloads, timeouts and
+the other sites' politeness clocks keep running while a report is parsed.
+
 Stats: `govreports/parsed`, `govreports/parse/warnings` (items with at least one warning),
 `govreports/parse/failed` (a page the parser could not handle: the item still goes on with a
 warning so nothing is lost), `govreports/dropped/not_report` (a page that turned out not to be an
@@ -13,6 +16,8 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import deferred_to_future
+from twisted.internet.threads import deferToThread
 
 from govreports.build import item_from_page, site_record
 from govreports.items import ReportItem, ReportPage
@@ -30,11 +35,11 @@ class ParsePipeline:
     def from_crawler(cls, crawler: Crawler) -> "ParsePipeline":
         return cls(crawler)
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ReportPage):
             return item
         try:
-            report = item_from_page(item)
+            report = await deferred_to_future(deferToThread(item_from_page, item))
         except Exception as exc:  # the parser must not lose a page: keep it, say why
             logger.exception("parse failed for %s", item.url)
             self.stats.inc_value("govreports/parse/failed")

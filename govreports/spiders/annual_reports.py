@@ -50,7 +50,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import FormRequest, Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError
@@ -59,8 +66,8 @@ from twisted.python.failure import Failure
 from w3lib.encoding import html_body_declared_encoding
 
 from govreports.items import ReportPage
-from govreports.listing.adapters import ADAPTERS, Adapter, ListingStep, PageRequest, detect_adapter
-from govreports.listing.candidates import judge_title, parse_years, year_wanted
+from govreports.listing.adapters import ADAPTERS, ListingStep, PageRequest, detect_adapter
+from govreports.listing.candidates import judge_title, parse_years, report_year_hint, year_wanted
 from govreports.listing.challenge import challenge_kind
 from govreports.listing.discovery import (
     column_links,
@@ -390,33 +397,54 @@ class AnnualReportsSpider(scrapy.Spider):
         self._stat(f"govreports/adapter/{adapter.name}")
         self._count(run, "list_pages")
         step = adapter.first_page(html, url)
-        yield from self._take_step(run, walk, adapter, step, url)
+        yield from self._take_step(run, walk, step)
         if depth < self.subcolumn_depth:
             for entry in subcolumn_links(html, response.url, url):
+                if not self._subcolumn_in_years(entry):
+                    self._stat("govreports/discovery/subcolumn_outside_years")
+                    continue
                 self._stat("govreports/discovery/subcolumn")
                 yield from self._column_request(run, entry.url, depth=depth + 1)
 
-    def parse_list_page(self, response: Response, site_id: str, walk_key: str, page: PageRequest) -> Iterator[Any]:
+    def _subcolumn_in_years(self, entry: ListEntry) -> bool:
+        """A year sub-column (2023n/, gknb2017/, 2023年) outside -a years (±1: some portals file
+        reports by publication year) is not walked; unit sub-columns always are."""
+        if self.years is None:
+            return True
+        segments = [part for part in urlsplit(entry.url).path.split("/") if part and "." not in part]
+        year = report_year_hint(entry.title) or (report_year_hint(segments[-1]) if segments else None)
+        return year is None or self.years[0] - 1 <= year <= self.years[1] + 1
+
+    def parse_list_page(self, response: Response, site_id: str, walk_key: str, adapter: str,
+                        page: PageRequest) -> Iterator[Any]:
         run = self.runs[site_id]
-        walk = self.walks[walk_key]
-        adapter = ADAPTERS[walk.adapter]
+        walk = self._walk_for(walk_key, adapter)
         self._count(run, "list_pages")
         if self._blocked_by(run, response.status, response.body, response.url):
             self._end_walk(run, walk, walk.fail("blocked"))
             return
         body = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
-        step = adapter.next_page(body, page)
-        yield from self._take_step(run, walk, adapter, step, response.url)
+        step = ADAPTERS[walk.adapter].next_page(body, page)
+        yield from self._take_step(run, walk, step)
 
     def list_page_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         run = self.runs[request.cb_kwargs["site_id"]]
-        walk = self.walks[request.cb_kwargs["walk_key"]]
+        walk = self._walk_for(request.cb_kwargs["walk_key"], request.cb_kwargs["adapter"])
         self._record_failure(run, failure)
         self._end_walk(run, walk, walk.fail("page_failed"))
 
-    def _take_step(self, run: SiteRun, walk: ColumnWalk, adapter: Adapter, step: ListingStep,
-                   page_url: str) -> Iterator[Any]:
+    def _walk_for(self, walk_key: str, adapter: str) -> ColumnWalk:
+        """The walk a list page belongs to; a fresh one when the request outlived its spider
+        (a run resumed from JOBDIR keeps requests on disk but not the spider's memory)."""
+        walk = self.walks.get(walk_key)
+        if walk is None:
+            walk = ColumnWalk(column_url=walk_key, adapter=adapter, max_pages=self.max_list_pages)
+            self.walks[walk_key] = walk
+            self._stat("govreports/resumed_walks")
+        return walk
+
+    def _take_step(self, run: SiteRun, walk: ColumnWalk, step: ListingStep) -> Iterator[Any]:
         update = walk.add(step)
         kept = list(self._candidates(run, walk, step))
         for entry in kept:
@@ -434,7 +462,8 @@ class AnnualReportsSpider(scrapy.Spider):
             self._end_walk(run, walk, reasons)
 
     def _list_request(self, run: SiteRun, walk: ColumnWalk, page: PageRequest) -> Request:
-        kwargs = {"site_id": run.site.id, "walk_key": self._visit_key(walk.column_url), "page": page}
+        kwargs = {"site_id": run.site.id, "walk_key": self._visit_key(walk.column_url), "adapter": walk.adapter,
+                  "page": page}
         meta = self._meta(run, govreports_kind="list")
         if page.method.upper() == "POST":
             return FormRequest(page.url, formdata=dict(page.formdata), callback=self.parse_list_page,
@@ -601,12 +630,14 @@ class AnnualReportsSpider(scrapy.Spider):
                 run.status["failures"].append({"url": request.url, "kind": kind, "reason": text or kind})
             self.logger.info("site %s: %s skipped (%s)", run.site.id, request.url, text or kind)
             return
-        elif failure.check(DNSLookupError):
-            kind, reason = "dns", "DNS lookup failed"
-        elif failure.check(TwistedTimeoutError, TCPTimedOutError, TimeoutError):
-            kind, reason = "timeout", "timed out"
-        elif failure.check(ConnectionRefusedError):
+        elif failure.check(DNSLookupError, CannotResolveHostError):
+            kind, reason = "dns", str(error) or "DNS lookup failed"
+        elif failure.check(TwistedTimeoutError, TCPTimedOutError, TimeoutError, DownloadTimeoutError):
+            kind, reason = "timeout", f"timed out: {error}"
+        elif failure.check(ConnectionRefusedError, DownloadConnectionRefusedError):
             kind, reason = "refused", "connection refused"
+        elif failure.check(ResponseDataLossError, DownloadFailedError):
+            kind, reason = "connection", f"{type(error).__name__}: {error}"
         else:
             kind, reason = "error", f"{type(error).__name__}: {error}"
         self._note_failure(run, request.url, kind, reason)

@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -200,6 +201,9 @@ EDGE_SITES: dict[str, dict[str, Any]] = {
                                    + '</ul><script>createPageHTML(3, 0, "index", "html");</script>'),
         "/xxgknb/202401/t20240115_1.html": _report("丁县2023年政府信息公开工作年度报告"),
     }, "failing": {"/xxgknb/index_1.html": 503}},
+    # the home page never answers in time (DOWNLOAD_TIMEOUT=1 in this crawl; the long sleep keeps
+    # the timeout certain even while a pipeline holds the reactor parsing a PDF)
+    "127.0.0.48": {"column": "", "routes": {}, "sleep": 20},
     # reports published as files: a list link straight to a DOCX, a page whose report is a PDF
     # behind Hanweb's downfile.jsp (302 to the file)
     "127.0.0.47": {"column": "/gknb/index.html", "routes": {
@@ -239,6 +243,12 @@ class _EdgeHandler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         if path == "/robots.txt":
             return self._send(200, b"User-agent: *\nDisallow: /private/\n", "text/plain")
+        if site.get("sleep"):
+            time.sleep(site["sleep"])
+            try:
+                return self._send(200, _page("too late"))
+            except OSError:  # the crawler gave up long ago
+                return None
         if site.get("challenge"):
             return self._send(412, CHALLENGE)
         if site.get("status"):
@@ -288,7 +298,8 @@ def edge_portals(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(scope="module")
 def edge_crawl(edge_portals: Path, tmp_path_factory: pytest.TempPathFactory) -> CrawlResult:
     return run_crawl(tmp_path_factory.mktemp("edge-crawl"), edge_portals, None,
-                     "-s", "GOVREPORTS_MAX_LIST_PAGES=5", "-s", "RETRY_TIMES=1", "-s", "GOVREPORTS_RETRY_BACKOFF=0.05")
+                     "-s", "GOVREPORTS_MAX_LIST_PAGES=5", "-s", "RETRY_TIMES=1", "-s", "GOVREPORTS_RETRY_BACKOFF=0.05",
+                     "-s", "DOWNLOAD_TIMEOUT=1")
 
 
 def test_edge_portals_record_why_each_walk_stopped(edge_crawl: CrawlResult) -> None:
@@ -315,7 +326,9 @@ def test_edge_portals_count_failures_blocks_and_missing_columns(edge_crawl: Craw
     assert stats.get("govreports/failed/http_500") == 1
     assert stats.get("govreports/failed/http_503") == 1
     assert stats.get("govreports/discovery/redirect_stub") == 1
-    assert stats.get("govreports/discovery/no_column") == 3  # challenged, dead home, no 年报 link
+    assert stats.get("govreports/failed/timeout") == 1
+    assert stats.get("govreports/site/990007/pages_failed") == 1
+    assert stats.get("govreports/discovery/no_column") == 4  # challenged, dead home, slow home, no 年报 link
     assert stats.get("retry/count", 0) >= 2  # 500 and 503 were retried before giving up
     assert stats.get("govreports/retry/backoff_count", 0) == stats["retry/count"]  # each after a pause
 

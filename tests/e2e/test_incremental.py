@@ -149,3 +149,25 @@ def test_a_second_harvest_does_not_start_while_one_holds_the_lock(tmp_path: Path
                               env={**os.environ, "GOVREPORTS_LOCK": str(lock), "GOVREPORTS_PYTHON": sys.executable})
     assert done.returncode == 75
     assert "another harvest holds" in done.stderr
+
+
+def test_a_harvest_where_no_site_answers_fails_and_still_writes_its_summary(tmp_path: Path) -> None:
+    registry = tmp_path / "registry.csv"
+    registry.write_text(
+        "adcode,name,level,province,home_url,annual_report_url,source\n"
+        "511303,高坪区,county,四川省,http://127.0.0.99:9/,http://127.0.0.99:9/zwgk/zfxxgknb/index.html,test\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "sites.toml").write_text("", encoding="utf-8")
+    db = tmp_path / "state.sqlite3"
+    done = subprocess.run(
+        ["bin/harvest", "--output-dir", str(tmp_path / "out"),
+         "-s", f"GOVREPORTS_PORTALS_FILE={registry}", "-s", f"GOVREPORTS_SITES_FILE={tmp_path / 'sites.toml'}",
+         "-s", f"GOVREPORTS_DB={db}", "-s", "RETRY_TIMES=0", "-s", "DOWNLOAD_DELAY=0"],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+        env={**environment(db), "GOVREPORTS_PYTHON": sys.executable, "GOVREPORTS_LOCK": str(tmp_path / "lock")},
+    )
+    assert done.returncode == 1, done.stderr[-2000:]
+    summary = json.loads(next((tmp_path / "out").glob("*.summary.json")).read_text(encoding="utf-8"))
+    assert summary["failed"] and summary["problems"] == ["no site got through"]
+    assert summary["sites_failed"] == ["511303"]

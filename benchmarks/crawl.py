@@ -1,0 +1,132 @@
+"""Run one benchmark crawl in its own process and say what it cost.
+
+Every crawl is the command a user runs (`scrapy crawl annual_reports …`, or `scrapy runspider` for
+the empty spider), in a subprocess with the repository as cwd, with its own state database and
+feed, LOG_LEVEL=INFO (DEBUG would log every item), and the BenchProbe extension added to the
+project's extensions. Peak RSS comes from the kernel (`wait4` rusage of that one child).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from govreports import settings as project_settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PROBE = "benchmarks.probe.BenchProbe"
+
+
+@dataclass
+class CrawlResult:
+    """What one crawl did and cost."""
+
+    label: str
+    wall_s: float                 # process start → exit (imports, registry, crawl, shutdown)
+    crawl_s: float                # spider open → close
+    window_s: float               # first → last response
+    pages: int                    # responses received (robots.txt included)
+    items: int                    # items exported to the feed
+    peak_rss_mb: float
+    returncode: int
+    stats: dict[str, Any] = field(default_factory=dict)
+    log: Path | None = None
+
+    @property
+    def pages_per_s(self) -> float:
+        return self.pages / self.window_s if self.window_s > 0 else 0.0
+
+    @property
+    def items_per_s(self) -> float:
+        return self.items / self.crawl_s if self.crawl_s > 0 else 0.0
+
+
+def farm_settings(registry: Path, sites: Path) -> dict[str, str]:
+    return {"GOVREPORTS_PORTALS_FILE": str(registry), "GOVREPORTS_SITES_FILE": str(sites)}
+
+
+def full_speed() -> dict[str, str]:
+    """Loopback at full speed: no delay, no AutoThrottle (the project's concurrency caps stay)."""
+    return {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False"}
+
+
+def _raise_file_limit() -> None:
+    """A crawl of thousands of sites keeps a connection per site: allow the hard limit of descriptors."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def run_crawl(label: str, spider_args: list[str], settings: dict[str, str], *, work_dir: Path,
+              timeout: float = 900.0, profile: Path | None = None, python: str = sys.executable) -> CrawlResult:
+    """Run `scrapy <spider_args>` with `settings`; a fresh state DB and feed under `work_dir`."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    slug = label.replace(" ", "_").replace("/", "_")
+    out = work_dir / f"{slug}.probe.json"
+    feed = work_dir / f"{slug}.jsonl"
+    log = work_dir / f"{slug}.log"
+    extensions = dict(project_settings.EXTENSIONS)
+    extensions[PROBE] = 900
+    merged = {
+        "GOVREPORTS_DB": str(work_dir / f"{slug}.sqlite3"),
+        "LOG_LEVEL": "INFO",
+        "LOG_FILE": str(log),
+        "TELNETCONSOLE_ENABLED": "False",
+        "EXTENSIONS": json.dumps(extensions),
+        "GOVREPORTS_BENCH_OUT": str(out),
+        **settings,
+    }
+    command = [python]
+    if profile is not None:
+        command += ["-m", "pyinstrument", "--renderer", "text", "--outfile", str(profile), "--no-color"]
+        command += ["-m", "scrapy", *spider_args]
+    else:
+        command += ["-m", "scrapy", *spider_args]
+    for name, value in merged.items():
+        command += ["-s", f"{name}={value}"]
+    command += ["-O", str(feed)]
+    for stale in (out, feed):
+        stale.unlink(missing_ok=True)
+    began = time.monotonic()
+    process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               preexec_fn=_raise_file_limit)
+    deadline = began + timeout
+    status, usage = 0, None
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() > deadline:
+            process.kill()
+            _pid, status, usage = os.wait4(process.pid, 0)
+            break
+        time.sleep(0.05)
+    wall = time.monotonic() - began
+    process.returncode = os.waitstatus_to_exitcode(status)
+    stderr = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
+    if process.stderr:
+        process.stderr.close()
+    probe: dict[str, Any] = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+    stats = probe.get("stats", {})
+    items = sum(1 for line in feed.open(encoding="utf-8") if line.strip()) if feed.exists() else 0
+    if process.returncode != 0 or not probe:
+        tail = "\n".join(stderr.splitlines()[-15:])
+        print(f"  ! {label}: exit {process.returncode}, probe {'ok' if probe else 'missing'}; log {log}\n{tail}",
+              file=sys.stderr)
+    return CrawlResult(
+        label=label, wall_s=wall, crawl_s=float(probe.get("open_to_close_s", wall)),
+        window_s=float(probe.get("response_window_s", 0.0)), pages=int(stats.get("response_received_count", 0)),
+        items=items, peak_rss_mb=(usage.ru_maxrss if usage else 0) / 1024, returncode=process.returncode,
+        stats=stats, log=log,
+    )
+
+
+def scratch_dir(prefix: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix=f"govreports-bench-{prefix}-"))

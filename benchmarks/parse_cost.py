@@ -1,0 +1,211 @@
+"""Benchmark 3 — parse cost: ms per report for `parse_report` vs the lxml floor and trafilatura.
+
+For every report in four sets — real portal HTML (tests/fixtures/real-reports, tests/fixtures/pages),
+generated farm pages (the six CMS skins of the sample farm, 2019 and 2021 formats), plain text
+(the five seeds) and PDF (the real PDFs and the seed PDF exports) — it times, each `repeat` times
+keeping the per-report median:
+
+- `parse_report(body)`: our full parse (decode, document, metadata, sections, figures, tables);
+- the floor: building the lxml tree of the same bytes (`lxml.html.document_fromstring`); for a
+  PDF, pdfplumber reading every page's text layer (the least any PDF parser does);
+- the reference a user would otherwise reach for: `trafilatura.extract` on the same bytes (HTML;
+  it returns nothing for plain text and cannot read PDF).
+
+Targets (issue 9): HTML median parse ≤ 5× the lxml floor, and faster than trafilatura.
+Run alone: `python -m benchmarks.parse_cost [--repeat N] [--profile]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import logging
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+
+from benchmarks.results import Section, percentile
+from govreports.parsing.report import parse_report
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+FARM_PAGES_PER_SKIN = 4
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One report as the crawler would hand it to the parser."""
+
+    kind: str          # html-real | html-farm | text | pdf
+    name: str
+    url: str
+    media_type: str
+    body: bytes
+
+
+def real_html_samples() -> list[Sample]:
+    samples = [Sample("html-real", path.name, f"http://example.gov.cn/{path.name}", "text/html", path.read_bytes())
+               for path in sorted((FIXTURES / "real-reports").glob("*.html"))]
+    pages = json.loads((FIXTURES / "pages" / "pages.json").read_text(encoding="utf-8"))
+    for entry in pages.values():
+        path = FIXTURES / "pages" / entry["file"]
+        samples.append(Sample("html-real", path.name, entry["url"], entry["media_type"], path.read_bytes()))
+    return samples
+
+
+def farm_html_samples(per_skin: int = FARM_PAGES_PER_SKIN) -> list[Sample]:
+    """Detail pages of the sample farm's six CMS skins: the newest reports (2019/2021 tables)."""
+    from tests.farm.farm import build_portals
+
+    samples: list[Sample] = []
+    for portal in build_portals():
+        portal.port = 80
+        routes = portal.render()
+        reports = [item for item in portal.sorted_items() if item.kind == "report" and item.seed_page is None]
+        for item in reports[:per_skin]:
+            resource = routes[item.path]
+            samples.append(Sample("html-farm", f"{portal.cms}:{item.path.rsplit('/', 1)[-1]}", portal.url(item.path),
+                                  resource.content_type, resource.body))
+    return samples
+
+
+def text_samples() -> list[Sample]:
+    return [Sample("text", path.name, f"file:///{path.name}", "text/plain", path.read_bytes())
+            for path in sorted((FIXTURES / "seeds").glob("*.txt"))]
+
+
+def pdf_samples() -> list[Sample]:
+    from benchmarks.bench_pdf import DEFAULT_FILES
+
+    return [Sample("pdf", path.name, f"http://example.gov.cn/{path.name}", "application/pdf", path.read_bytes())
+            for path in DEFAULT_FILES]
+
+
+def pdf_text_floor(body: bytes) -> None:
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(body)) as pdf:
+        for page in pdf.pages:
+            page.extract_text()
+
+
+def lxml_floor(body: bytes) -> None:
+    lxml.html.document_fromstring(body)
+
+
+def trafilatura_extract(body: bytes) -> None:
+    import trafilatura
+
+    trafilatura.extract(body)
+
+
+def ours(sample: Sample) -> Callable[[], Any]:
+    return lambda: parse_report(sample.body, url=sample.url, media_type=sample.media_type)
+
+
+def timed(action: Callable[[], Any], repeat: int) -> float:
+    """Median ms of `repeat` runs (after the first run warmed caches and imports)."""
+    action()
+    runs = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        action()
+        runs.append((time.perf_counter() - began) * 1000)
+    return statistics.median(runs)
+
+
+@dataclass
+class Row:
+    kind: str
+    reports: int
+    ours: list[float]
+    floor: list[float]
+    reference: list[float] | None
+
+
+def measure(samples: list[Sample], repeat: int) -> list[Row]:
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    rows: list[Row] = []
+    for kind in ("html-real", "html-farm", "text", "pdf"):
+        chosen = [s for s in samples if s.kind == kind]
+        if not chosen:
+            continue
+        pdf = kind == "pdf"
+        row = Row(kind, len(chosen), [], [], [] if kind.startswith("html") else None)
+        for sample in chosen:
+            times = max(1, repeat // 3) if pdf else repeat
+            row.ours.append(timed(ours(sample), times))
+            row.floor.append(timed(lambda b=sample.body: (pdf_text_floor if pdf else lxml_floor)(b), times))
+            if row.reference is not None:
+                row.reference.append(timed(lambda b=sample.body: trafilatura_extract(b), times))
+        rows.append(row)
+    return rows
+
+
+def profile_html(samples: list[Sample], rounds: int = 3) -> str:
+    """The top of a pyinstrument profile of parse_report over the HTML samples."""
+    from pyinstrument import Profiler
+
+    html = [s for s in samples if s.kind.startswith("html")]
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    for _ in range(rounds):
+        for sample in html:
+            ours(sample)()
+    profiler.stop()
+    return profiler.output_text(unicode=True, color=False, show_all=False)
+
+
+def run(repeat: int = 5, profile: bool = True) -> Section:
+    samples = real_html_samples() + farm_html_samples() + text_samples() + pdf_samples()
+    rows = measure(samples, repeat)
+    section = Section("3. Parse cost", "ms per report: median and p95 over the reports of each set (each report "
+                      f"timed {repeat}× after a warm-up, its median kept); floor = lxml tree of the same bytes "
+                      "(PDF: pdfplumber text layer of every page); reference = trafilatura.extract (HTML only: it finds nothing in plain text and cannot read PDF).")
+    section.header = ["set", "reports", "parse median", "parse p95", "floor median", "floor p95",
+                      "trafilatura median", "trafilatura p95", "parse/floor", "parse/trafilatura"]
+    verdicts: list[str] = []
+    for row in rows:
+        ours_median, floor_median = statistics.median(row.ours), statistics.median(row.floor)
+        ref_median = statistics.median(row.reference) if row.reference else None
+        ratio_floor = ours_median / floor_median if floor_median else float("inf")
+        ratio_ref = ours_median / ref_median if ref_median else None
+        section.rows.append([
+            row.kind, str(row.reports), f"{ours_median:.1f}", f"{percentile(row.ours, 95):.1f}",
+            f"{floor_median:.2f}", f"{percentile(row.floor, 95):.2f}",
+            f"{ref_median:.1f}" if ref_median is not None else "n/a",
+            f"{percentile(row.reference, 95):.1f}" if row.reference else "n/a",
+            f"{ratio_floor:.1f}×", f"{ratio_ref:.2f}×" if ratio_ref is not None else "n/a",
+        ])
+        if row.kind.startswith("html"):
+            section.metrics[f"{row.kind} parse/floor"] = ratio_floor
+            if ratio_ref is not None:
+                section.metrics[f"{row.kind} parse/trafilatura"] = ratio_ref
+            verdicts.append(f"{row.kind}: parse {ratio_floor:.1f}× the lxml floor (target ≤ 5×: "
+                            f"{'met' if ratio_floor <= 5 else 'MISSED'}), {ratio_ref:.2f}× trafilatura "
+                            f"(target < 1: {'met' if ratio_ref is not None and ratio_ref < 1 else 'MISSED'})")
+    section.verdicts = verdicts
+    section.met = all("MISSED" not in v for v in verdicts)
+    if profile:
+        section.profile = profile_html(samples)
+    return section
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args(argv)
+    section = run(args.repeat, profile=args.profile)
+    print(section.text())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

