@@ -1,7 +1,8 @@
 """DedupPipeline (priority 300): one item per report, within a run and across runs (DESIGN.md §5).
 
-Key: (site id, 索引号) when the report has an index number, else (site id, report year, agency or
-publisher, normalised title); `item.id` = sha1 of the key. A second posting of the same report
+Key (`govreports.state.keys`, shared with `scrapy extract`): (site id, 索引号) when the report has
+an index number, else (site id, report year, agency or publisher, normalised title); `item.id` =
+sha1 of the key. A second posting of the same report
 (district column and department column) is recognised by the key, by an identical body (title,
 text, tables) within the site, or, across runs, by its URL being a known alias of a delivered report.
 
@@ -26,9 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
@@ -36,8 +35,8 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from govreports.items import ReportItem
-from govreports.parsing.text import normalize_label
 from govreports.state import Claim, RunState, state_for
+from govreports.state.keys import id_of_key, key_string, site_id_of
 from govreports.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -59,51 +58,15 @@ HASH_FIELDS: tuple[str, ...] = (
     "attachments",
 )
 BODY_FIELDS: tuple[str, ...] = ("title", "text", "tables")
-# punctuation and brackets that differ between two postings of one title: 《》“”（）【】 and co.
-_TITLE_NOISE = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def _canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def site_id_of(adapter: ItemAdapter) -> str:
-    """The registry id of the item's site; for an ad-hoc site without one, the URL's host."""
-    site = adapter.get("site") or {}
-    site_id = site.get("id") or site.get("adcode")
-    if site_id:
-        return str(site_id)
-    return urlsplit(canonical_url(str(adapter.get("url") or ""))).hostname or ""
-
-
-def normalize_index_no(index_no: str) -> str:
-    return re.sub(r"\s+", "", normalize_label(index_no)).upper()
-
-
-def normalize_title(title: str) -> str:
-    return _TITLE_NOISE.sub("", normalize_label(title))
-
-
 def dedup_key(item: Any) -> str:
-    """The report's identity as a JSON array string (its sha1 is the item id)."""
-    adapter = ItemAdapter(item)
-    site_id = site_id_of(adapter)
-    index_no = normalize_index_no(str(adapter.get("index_no") or ""))
-    if index_no:
-        parts: list[Any] = [site_id, "index_no", index_no]
-    else:
-        title = normalize_title(str(adapter.get("title") or ""))
-        organ = normalize_label(str(adapter.get("agency") or adapter.get("publisher") or ""))
-        year = adapter.get("report_year")
-        if title:
-            parts = [site_id, "report", year, organ, title]
-        else:  # nothing to recognise it by but where it lives
-            parts = [site_id, "url", canonical_url(str(adapter.get("url") or ""))]
-    return _canonical_json(parts)
-
-
-def report_id(key: str) -> str:
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()
+    """The report's identity (`govreports.state.keys`) as a JSON array string; its sha1 is the id."""
+    return key_string(item)
 
 
 def _hashable(adapter: ItemAdapter, names: tuple[str, ...]) -> dict[str, Any]:
@@ -151,7 +114,7 @@ class DedupPipeline:
             return item
         adapter = ItemAdapter(item)
         url = str(adapter.get("url") or "")
-        site_id = site_id_of(adapter)
+        site_id = site_id_of(item)
         key = dedup_key(item)
         body = content_hash(item, BODY_FIELDS)
 
@@ -183,7 +146,7 @@ class DedupPipeline:
             revision, outcome = seen.revision + 1, "changed"
             logger.info("report changed: %s (revision %d → %d)", url, seen.revision, revision)
 
-        item.id = report_id(key)
+        item.id = id_of_key(key)
         item.revision = revision
         self.run_state.claim(
             Claim(key=key, id=item.id, content_hash=digest, revision=revision, url=url,

@@ -80,6 +80,7 @@ from govreports.listing.entries import ListEntry
 from govreports.listing.walk import ColumnWalk
 from govreports.parsing.attachments import AttachmentLink, find_attachment_links
 from govreports.registry import Site, adhoc_site, load_registry, select_sites
+from govreports.render import browser_may_pass, escalated, is_rendered
 
 try:
     from govreports.urls import canonical_url
@@ -108,6 +109,7 @@ class SiteRun:
     discovery_pending: int = 0
     hub_budget: int = 30
     column_fallback_done: bool = False
+    render_off_noted: bool = False  # "needed a browser but rendering is off" logged once per site
 
 
 class AnnualReportsSpider(scrapy.Spider):
@@ -199,6 +201,7 @@ class AnnualReportsSpider(scrapy.Spider):
             "column_source": None, "discovery": "pending", "hub_pages": 0, "list_pages": 0,
             "candidates": 0, "reports_yielded": 0, "pages_failed": 0, "pages_skipped": 0, "failures": [],
             "stop_reasons": {}, "walks": [], "blocked": False, "blocked_reason": None,
+            "render": {"escalated": 0, "succeeded": 0, "failed": 0, "needed_but_off": None, "notes": []},
         }
 
     @staticmethod

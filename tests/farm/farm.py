@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from tests.farm.browser_portals import build_extra_portals
 from tests.farm.portals import (AgencyPlan, GkmlptPortal, HanwebJpagePortal, JpaasPortal, ListItem, PlainPortal,
                                 Portal, SubcolumnPortal, TrsPortal)
 from tests.farm.render import Skin
@@ -149,10 +151,11 @@ def build_portals() -> list[Portal]:
 class Farm:
     """The running farm: portals, servers, registry/sites/manifest files, mutation helpers."""
 
-    def __init__(self, run_dir: Path, *, chaos: int | None = None) -> None:
+    def __init__(self, run_dir: Path, *, chaos: int | None = None, extra_portals: Sequence[str] = ()) -> None:
         self.run_dir = Path(run_dir)
         self.chaos = chaos
-        self.portals: list[Portal] = build_portals()
+        # opt-in portals only a browser can read (tests/farm/browser_portals.py: js, cookie, ruishu)
+        self.portals: list[Portal] = build_portals() + build_extra_portals(tuple(extra_portals))
         self.servers: list[PortalServer] = []
         self.registry_path = self.run_dir / "registry.csv"
         self.sites_path = self.run_dir / "sites.toml"
@@ -160,9 +163,9 @@ class Farm:
         self.manifest: dict[str, Any] = {}
 
     @classmethod
-    def start(cls, run_dir: Path, *, chaos: int | None = None) -> Farm:
+    def start(cls, run_dir: Path, *, chaos: int | None = None, extra_portals: Sequence[str] = ()) -> Farm:
         """Build, serve and describe the farm; returns when every portal answers."""
-        farm = cls(run_dir, chaos=chaos)
+        farm = cls(run_dir, chaos=chaos, extra_portals=extra_portals)
         farm.run_dir.mkdir(parents=True, exist_ok=True)
         farm.servers = [server for server, _thread in serve_all(farm.portals, chaos)]
         for portal in farm.portals:

@@ -67,7 +67,10 @@ class PortalHandler(BaseHTTPRequestHandler):
                 self.server.faults.append((parts.path, fault))
             if self._inject(fault):
                 return
-        resource = portal.dynamic(method, parts.path, query, form)
+        gate = getattr(portal, "gate", None)  # an anti-bot check in front of the portal (browser_portals.py)
+        resource = gate(method, parts.path, self.headers) if gate is not None else None
+        if resource is None:
+            resource = portal.dynamic(method, parts.path, query, form)
         if resource is None and method in ("GET", "HEAD"):
             resource = portal.routes.get(parts.path)
             if resource is None and parts.path.endswith("/"):
