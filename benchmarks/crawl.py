@@ -35,10 +35,13 @@ class CrawlResult:
     window_s: float               # first → last response
     pages: int                    # responses received (robots.txt included)
     items: int                    # items exported to the feed
-    peak_rss_mb: float
+    peak_rss_mb: float           # the crawler process's own high-water mark (kernel rusage)
     returncode: int
     stats: dict[str, Any] = field(default_factory=dict)
     log: Path | None = None
+    tree_peak_mb: float = 0.0     # the whole process tree (crawler + any browser), sampled every 0.25 s
+    started_at: float = 0.0       # time.time() at process start and exit (to line up with farm hit times)
+    ended_at: float = 0.0
 
     @property
     def pages_per_s(self) -> float:
@@ -62,6 +65,34 @@ def _raise_file_limit() -> None:
     """A crawl of thousands of sites keeps a connection per site: allow the hard limit of descriptors."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+
+
+def descendants(pid: int) -> list[int]:
+    """The process and everything it started (a browser driver and its browsers, for instance)."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of the process tree right now, in MB (0 when it is gone)."""
+    total = 0
+    for member in descendants(pid):
+        try:
+            total += int(Path(f"/proc/{member}/statm").read_text().split()[1]) * PAGE_BYTES
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / 1024 / 1024
 
 
 def run_crawl(label: str, spider_args: list[str], settings: dict[str, str], *, work_dir: Path,
@@ -94,12 +125,16 @@ def run_crawl(label: str, spider_args: list[str], settings: dict[str, str], *, w
     command += ["-O", str(feed)]
     for stale in (out, feed):
         stale.unlink(missing_ok=True)
-    began = time.monotonic()
+    began, started_at = time.monotonic(), time.time()
     process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                preexec_fn=_raise_file_limit)
     deadline = began + timeout
     status, usage = 0, None
+    tree_peak, next_sample = 0.0, 0.0
     while True:
+        if time.monotonic() >= next_sample:
+            tree_peak = max(tree_peak, tree_rss_mb(process.pid))
+            next_sample = time.monotonic() + 0.25
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
             break
@@ -123,8 +158,8 @@ def run_crawl(label: str, spider_args: list[str], settings: dict[str, str], *, w
     return CrawlResult(
         label=label, wall_s=wall, crawl_s=float(probe.get("open_to_close_s", wall)),
         window_s=float(probe.get("response_window_s", 0.0)), pages=int(stats.get("response_received_count", 0)),
-        items=items, peak_rss_mb=(usage.ru_maxrss if usage else 0) / 1024, returncode=process.returncode,
-        stats=stats, log=log,
+        items=items, peak_rss_mb=int(probe.get("peak_rss_kb") or (usage.ru_maxrss if usage else 0)) / 1024, returncode=process.returncode,
+        stats=stats, log=log, tree_peak_mb=tree_peak, started_at=started_at, ended_at=started_at + wall,
     )
 
 

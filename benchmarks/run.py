@@ -14,8 +14,10 @@ machine, date, commit and load average, and prints the same text.
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import os
 import shutil
+import signal
 import sys
 import time
 from datetime import datetime, timezone
@@ -56,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-profile", action="store_true", help="skip the profiles of missed targets")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory (logs, feeds, profiles)")
     args = parser.parse_args(argv)
+    if hasattr(faulthandler, "register"):
+        faulthandler.register(signal.SIGUSR1)   # `kill -USR1 <pid>`: where is a slow run spending its time?
     plan = QUICK if args.quick else FULL
     wanted = {part.strip() for part in args.only.split(",") if part.strip()}
     if wanted & {"1", "2", "4", "5"} and not address_available():
@@ -75,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
                     sections.append(timed(engine.run, farm, work / "engine", profile=not args.no_profile))
                     print(sections[-1].text(with_profile=False), flush=True)
                 if "2" in wanted:
-                    sections.append(timed(politeness.run, farm, work / "politeness"))
+                    engine_metrics = sections[-1].metrics if "1" in wanted else None
+                    sections.append(timed(politeness.run, farm, work / "politeness", engine=engine_metrics))
                     print(sections[-1].text(with_profile=False), flush=True)
         if "3" in wanted:
             print("[3] parse cost …", flush=True)

@@ -118,6 +118,7 @@ class RenderAddon:
                 "to crawl JavaScript-built pages", mode, problem)
             return
         self._on(settings, chromium)
+        logger.info("rendering %s: Chromium at %s, started only when a page needs it", mode, chromium)
 
     @staticmethod
     def _off(settings: BaseSettings, reason: str) -> None:
@@ -145,7 +146,7 @@ class RenderAddon:
             "PLAYWRIGHT_PROCESS_REQUEST_HEADERS": "govreports.render.browser_headers",
         }.items():
             settings.set(name, value, "addon")
-        settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", RenderMiddleware, 800)
+        settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", "govreports.render.RenderMiddleware", 800)
 
 
 def _lazy_browser_provider() -> type:
@@ -383,6 +384,13 @@ class RenderMiddleware:
             changes["body"] = watch.raw_body
             headers = response.headers.copy()
             headers[b"Content-Type"] = final.content_type if final else "application/octet-stream"
+            changes["headers"] = headers
+        if watch.raw_body is None and isinstance(response, TextResponse):
+            # the body is the DOM serialised by the browser, encoded by scrapy-playwright: say how,
+            # or a <meta charset=gb2312> of the original page would be believed downstream
+            headers = response.headers.copy()
+            media = (headers.get(b"Content-Type") or b"text/html").decode("latin-1").split(";")[0].strip()
+            headers[b"Content-Type"] = f"{media or 'text/html'}; charset={response.encoding}"
             changes["headers"] = headers
         set_cookies = list(_set_cookie_headers(watch.cookies))
         if set_cookies:

@@ -6,6 +6,11 @@ defaults. The environment is read here only, never deep in components.
 
 import os
 
+# Scrapy's cookie middleware splits domains with tldextract, which downloads the public suffix
+# list on first use; use the snapshot bundled with tldextract instead (deterministic, and no
+# traceback on machines that reach only the portals they crawl).
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+
 # --- identity --------------------------------------------------------------------------------
 BOT_NAME = "govreports"
 SPIDER_MODULES = ["govreports.spiders"]
@@ -80,7 +85,20 @@ GOVREPORTS_DB = os.environ.get("GOVREPORTS_DB", "state/govreports.sqlite3")
 GOVREPORTS_RENDER = os.environ.get("GOVREPORTS_RENDER", "auto")
 # GOVREPORTS_CHROMIUM: the browser binary used for rendering
 GOVREPORTS_CHROMIUM = os.environ.get("GOVREPORTS_CHROMIUM", "/usr/bin/chromium")
+# rendering (govreports/render.py; the add-on enables scrapy-playwright only when render != never
+# and Chromium exists): pages open at once in the browser, navigation timeout (s), how long a page
+# may take to settle (network idle, challenge reloads followed) (s)
+GOVREPORTS_RENDER_MAX_PAGES = 2
+GOVREPORTS_RENDER_TIMEOUT = 30.0
+GOVREPORTS_RENDER_SETTLE = 10.0
+ADDONS = {"govreports.render.RenderAddon": 0, "govreports.cluster.ClusterAddon": 0}
 # GOVREPORTS_STATE_ENABLED: dedup across runs through the state DB (default True; False = all new)
 GOVREPORTS_STATE_ENABLED = True
 # GOVREPORTS_RUN_SUMMARY: write <feed>.summary.json next to each JSON Lines feed (bin/harvest: on)
 GOVREPORTS_RUN_SUMMARY = False
+# GOVREPORTS_REDIS_URL: cluster mode (redis://host:6379/0): shared queue, fingerprints and state in
+# Redis (govreports/cluster); empty (default) = the single-machine crawl. GOVREPORTS_REDIS_PREFIX:
+# key prefix (default "govreports"); GOVREPORTS_CLUSTER_HEARTBEAT_TTL: seconds before a silent
+# worker's requests go to the others (30); GOVREPORTS_CLUSTER_IDLE_CLOSE: seconds a drained cluster
+# waits before its workers exit (10)
+GOVREPORTS_REDIS_URL = os.environ.get("GOVREPORTS_REDIS_URL", "")

@@ -10,9 +10,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-APPLICANT_COLUMNS = ("natural_person", "commercial_enterprise", "research_institution",
-                     "public_welfare_org", "legal_service_org", "other_org", "total")
-RESULT_COLUMNS = ("upheld", "corrected", "other", "pending", "total")
+from govreports.spec import APPLICANT_COLUMNS, REVIEW_COLUMNS
 
 
 def dig(obj: Any, dotted: str) -> Any:
@@ -52,7 +50,7 @@ def mismatches(item: dict[str, Any], expected: dict[str, Any]) -> list[str]:
             if failing != sorted(want):
                 problems.append(f"failing checks {failing} != {sorted(want)}")
         elif isinstance(want, list):
-            columns = APPLICANT_COLUMNS if len(want) == 7 else RESULT_COLUMNS
+            columns = APPLICANT_COLUMNS if len(want) == 7 else REVIEW_COLUMNS
             got = dig(item, key) or {}
             for column, value in zip(columns, want):
                 if not same(got.get(column), value):

@@ -5,18 +5,8 @@ from __future__ import annotations
 import copy
 
 from govreports.checks import run_checks
-
-COLUMNS = (
-    "natural_person", "commercial_enterprise", "research_institution", "public_welfare_org",
-    "legal_service_org", "other_org", "total",
-)
-LEAVES_2019 = (
-    "granted", "partially_granted", "denied_state_secret", "denied_law_prohibited", "denied_security_stability",
-    "denied_third_party", "denied_internal_affairs", "denied_process_info", "denied_enforcement_file",
-    "denied_admin_query", "unable_not_held", "unable_needs_creation", "unable_still_unclear",
-    "not_processed_petition", "not_processed_duplicate", "not_processed_publication", "not_processed_excessive",
-    "not_processed_confirmation", "other_handling",
-)
+from govreports.spec import APPLICANT_COLUMNS as COLUMNS
+from govreports.spec import RESULT_ROWS_2019 as LEAVES_2019
 
 
 def row(*values: int | None) -> dict[str, int | None]:

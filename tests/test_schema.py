@@ -135,6 +135,6 @@ def test_items_built_from_the_seeds_by_the_real_parser_validate(seed: str) -> No
 
 def test_figure_keys_of_the_schema_are_the_parsers_figure_keys() -> None:
     figures = pytest.importorskip("govreports.parsing.figures")
-    from govreports.schema.spec_keys import FIGURE_TYPES
+    from govreports.spec import FIGURE_TYPES
 
     assert tuple(figures.FIGURE_KEYS) == tuple(FIGURE_TYPES)

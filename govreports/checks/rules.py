@@ -7,30 +7,16 @@ out — it is never reported as passing. Checks report; they never correct a pub
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
-from govreports.parsing.table_labels import (
-    APPLICANT_COLUMN_LABELS,
-    APPLICANT_COLUMNS,
-    APPLICATION_ROW_KEYS,
-    RESULT_LEAVES_2019,
-    RESULT_LEAVES_2021,
-    REVIEW_COLUMNS,
-    REVIEW_GROUP_LABELS,
-    REVIEW_GROUPS,
-)
+from govreports import spec
 
 Check = dict[str, Any]
-_SUB_ROWS_2021 = ("other_no_correction", "other_fee_unpaid", "other_other")
-_ROW_LABELS: dict[str, str] = {
-    "new_received": "本年新收",
-    "carried_over": "上年结转",
-    "results_total": "办理结果总计",
-    "carried_forward": "结转下年度",
-}
+Number = int | float
 
 
-def _number(value: Any) -> int | float | None:
+def _number(value: Any) -> Number | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     return value
@@ -40,86 +26,98 @@ def _check(rule: str, ok: bool, message: str) -> Check:
     return {"rule": rule, "ok": ok, "message": message}
 
 
-def _fmt(value: int | float) -> str:
+def _fmt(value: Number) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+def _relation(left: Number, right: Number) -> str:
+    return "=" if left == right else "≠"
+
+
+def _row_sums(
+    table: dict, keys: Iterable[str], part_columns: Sequence[str], rule: str,
+    describe: Callable[[str, list[Number]], str],
+) -> Iterable[Check]:
+    """`<rule>.<key>`: a row's part cells sum to its `total` cell; rows with a missing cell are left out."""
+    for key in keys:
+        values = table.get(key)
+        if not isinstance(values, dict):
+            continue
+        parts = [_number(values.get(column)) for column in part_columns]
+        total = _number(values.get("total"))
+        if total is None or any(part is None for part in parts):
+            continue
+        summed = sum(parts)  # type: ignore[arg-type]
+        yield _check(
+            f"{rule}.{key}",
+            summed == total,
+            f"{describe(key, parts)} = {_fmt(summed)} {_relation(summed, total)} 总计 {_fmt(total)}",  # type: ignore[arg-type]
+        )
+
+
+def _agreement(name: str, prose: Number | None, what: str, table: Number | None, table_text: str) -> list[Check]:
+    """`figures.agree.<name>` when the prose and the table both give the figure; `{}` in
+    `table_text` is where the table value goes."""
+    if prose is None or table is None:
+        return []
+    return [_check(f"figures.agree.{name}", prose == table,
+                   f"prose says {_fmt(prose)} {what}; table {table_text.format(_fmt(table))}")]
+
+
 def _application_checks(applications: dict) -> Iterable[Check]:
-    def cell(row: str, column: str) -> int | float | None:
+    def cell(row: str, column: str) -> Number | None:
         values = applications.get(row)
         return _number(values.get(column)) if isinstance(values, dict) else None
 
-    for column in APPLICANT_COLUMNS:
-        label = APPLICANT_COLUMN_LABELS[column]
+    for column in spec.APPLICANT_COLUMNS:
+        label = spec.APPLICANT_COLUMN_LABELS[column]
         new, carried, results, forward = (
             cell(row, column) for row in ("new_received", "carried_over", "results_total", "carried_forward")
         )
         if None not in (new, carried, results, forward):
             left, right = new + carried, results + forward  # type: ignore[operator]
-            relation = "=" if left == right else "≠"
             yield _check(
                 f"applications.balance.{column}",
                 left == right,
-                f"{label} column: {_fmt(new)} new + {_fmt(carried)} carried over = {_fmt(left)} {relation} "
+                f"{label} column: {_fmt(new)} new + {_fmt(carried)} carried over = {_fmt(left)} {_relation(left, right)} "
                 f"{_fmt(results)} results + {_fmt(forward)} carried forward = {_fmt(right)}",
             )
 
-    present = {key for key in applications if key in APPLICATION_ROW_KEYS}
-    has_2021_rows = bool(present & set(_SUB_ROWS_2021))
-    leaves = RESULT_LEAVES_2021 if has_2021_rows else RESULT_LEAVES_2019
+    present = {key for key in applications if key in spec.APPLICATION_ROWS}
+    has_2021_rows = bool(present.intersection(spec.OTHER_HANDLING_ROWS_2021))
+    leaves = spec.RESULT_ROWS_2021 if has_2021_rows else spec.RESULT_ROWS_2019
     if all(key in present for key in leaves) and "results_total" in present:
-        for column in APPLICANT_COLUMNS:
+        for column in spec.APPLICANT_COLUMNS:
             parts = [cell(row, column) for row in leaves]
             total = cell("results_total", column)
             if total is None or any(part is None for part in parts):
                 continue
             summed = sum(parts)  # type: ignore[arg-type]
-            relation = "=" if summed == total else "≠"
             yield _check(
                 f"applications.results_sum.{column}",
                 summed == total,
-                f"{APPLICANT_COLUMN_LABELS[column]} column: the {len(leaves)} result rows sum to {_fmt(summed)} "
-                f"{relation} 总计 {_fmt(total)}",
+                f"{spec.APPLICANT_COLUMN_LABELS[column]} column: the {len(leaves)} result rows sum to {_fmt(summed)} "
+                f"{_relation(summed, total)} 总计 {_fmt(total)}",
             )
 
-    for row in APPLICATION_ROW_KEYS:
-        values = applications.get(row)
-        if not isinstance(values, dict):
-            continue
-        parts = [_number(values.get(column)) for column in APPLICANT_COLUMNS[:6]]
-        total = _number(values.get("total"))
-        if total is None or any(part is None for part in parts):
-            continue
-        summed = sum(parts)  # type: ignore[arg-type]
-        relation = "=" if summed == total else "≠"
-        yield _check(
-            f"applications.row_sum.{row}",
-            summed == total,
-            f"{row}: {' + '.join(_fmt(p) for p in parts)} = {_fmt(summed)} {relation} 总计 {_fmt(total)}",  # type: ignore[arg-type]
-        )
+    yield from _row_sums(
+        applications, spec.APPLICATION_ROWS, spec.APPLICANT_COLUMNS[:6], "applications.row_sum",
+        lambda row, parts: f"{row}: {' + '.join(_fmt(p) for p in parts)}",
+    )
 
 
 def _review_checks(review: dict) -> Iterable[Check]:
-    for group in REVIEW_GROUPS:
-        values = review.get(group)
-        if not isinstance(values, dict):
-            continue
-        parts = [_number(values.get(column)) for column in REVIEW_COLUMNS[:4]]
-        total = _number(values.get("total"))
-        if total is None or any(part is None for part in parts):
-            continue
-        summed = sum(parts)  # type: ignore[arg-type]
-        relation = "=" if summed == total else "≠"
-        yield _check(
-            f"review_litigation.sum.{group}",
-            summed == total,
-            f"{REVIEW_GROUP_LABELS[group]}: 维持 {_fmt(parts[0])} + 纠正 {_fmt(parts[1])} + 其他 {_fmt(parts[2])} "  # type: ignore[arg-type]
-            f"+ 尚未审结 {_fmt(parts[3])} = {_fmt(summed)} {relation} 总计 {_fmt(total)}",  # type: ignore[arg-type]
-        )
+    yield from _row_sums(
+        review, spec.REVIEW_GROUPS, spec.REVIEW_COLUMNS[:4], "review_litigation.sum",
+        lambda group, parts: (
+            f"{spec.REVIEW_GROUP_LABELS[group]}: 维持 {_fmt(parts[0])} + 纠正 {_fmt(parts[1])} "
+            f"+ 其他 {_fmt(parts[2])} + 尚未审结 {_fmt(parts[3])}"
+        ),
+    )
 
 
 def _active_checks(active: dict) -> Iterable[Check]:
-    for row in ("regulations", "normative_documents"):
+    for row in spec.DOCUMENT_ROWS:
         values = active.get(row)
         if not isinstance(values, dict):
             continue
@@ -151,7 +149,7 @@ def _active_checks(active: dict) -> Iterable[Check]:
 
 
 def _figure_checks(tables: dict, figures: dict) -> Iterable[Check]:
-    def table_value(table: str, row: str, column: str) -> int | float | None:
+    def table_value(table: str, row: str, column: str) -> Number | None:
         rows = tables.get(table)
         values = rows.get(row) if isinstance(rows, dict) else None
         return _number(values.get(column)) if isinstance(values, dict) else None
@@ -171,34 +169,17 @@ def _figure_checks(tables: dict, figures: dict) -> Iterable[Check]:
             f"prose says {_fmt(received)} applications received; {detail}",
         )
 
-    completed = _number(figures.get("applications_completed"))
     results = table_value("applications", "results_total", "total")
-    if completed is not None and results is not None:
-        yield _check(
-            "figures.agree.applications_completed",
-            completed == results,
-            f"prose says {_fmt(completed)} applications completed; table 办理结果总计 {_fmt(results)}",
-        )
-
-    review_total = _number(figures.get("review_total"))
-    table_review = table_value("review_litigation", "review", "total")
-    if review_total is not None and table_review is not None:
-        yield _check(
-            "figures.agree.review_total",
-            review_total == table_review,
-            f"prose says {_fmt(review_total)} administrative reviews; table 行政复议总计 {_fmt(table_review)}",
-        )
-
-    litigation_total = _number(figures.get("litigation_total"))
+    yield from _agreement("applications_completed", _number(figures.get("applications_completed")),
+                          "applications completed", results, "办理结果总计 {}")
+    review = table_value("review_litigation", "review", "total")
+    yield from _agreement("review_total", _number(figures.get("review_total")),
+                          "administrative reviews", review, "行政复议总计 {}")
     direct = table_value("review_litigation", "litigation_direct", "total")
     after = table_value("review_litigation", "litigation_after_review", "total")
-    if litigation_total is not None and direct is not None and after is not None:
-        yield _check(
-            "figures.agree.litigation_total",
-            litigation_total == direct + after,
-            f"prose says {_fmt(litigation_total)} lawsuits; table 直接起诉 {_fmt(direct)} + 复议后起诉 {_fmt(after)} "
-            f"= {_fmt(direct + after)}",
-        )
+    if direct is not None and after is not None:
+        yield from _agreement("litigation_total", _number(figures.get("litigation_total")), "lawsuits",
+                              direct + after, f"直接起诉 {_fmt(direct)} + 复议后起诉 {_fmt(after)} = {{}}")
 
 
 def run_checks(tables: dict, figures: dict | None = None, format: str | None = None) -> list[Check]:

@@ -20,75 +20,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from govreports.schema import spec_keys as keys
+from govreports import spec
 
 ColumnType = Literal["string", "int", "float"]
 
-# the official wording of each key (for column descriptions)
-ROW_LABELS: dict[str, str] = {
-    "regulations": "规章",
-    "normative_documents": "规范性文件",
-    "licensing": "行政许可",
-    "other_services": "其他对外管理服务事项",
-    "punishment": "行政处罚",
-    "coercion": "行政强制",
-    "admin_fees": "行政事业性收费",
-    "procurement": "政府集中采购",
-    "new_received": "本年新收政府信息公开申请数量",
-    "carried_over": "上年结转政府信息公开申请数量",
-    "granted": "予以公开",
-    "partially_granted": "部分公开",
-    "denied_state_secret": "不予公开·属于国家秘密",
-    "denied_law_prohibited": "不予公开·其他法律行政法规禁止公开",
-    "denied_security_stability": "不予公开·危及“三安全一稳定”",
-    "denied_third_party": "不予公开·保护第三方合法权益",
-    "denied_internal_affairs": "不予公开·属于三类内部事务信息",
-    "denied_process_info": "不予公开·属于四类过程性信息",
-    "denied_enforcement_file": "不予公开·属于行政执法案卷",
-    "denied_admin_query": "不予公开·属于行政查询事项",
-    "unable_not_held": "无法提供·本机关不掌握相关政府信息",
-    "unable_needs_creation": "无法提供·没有现成信息需要另行制作",
-    "unable_still_unclear": "无法提供·补正后申请内容仍不明确",
-    "not_processed_petition": "不予处理·信访举报投诉类申请",
-    "not_processed_duplicate": "不予处理·重复申请",
-    "not_processed_publication": "不予处理·要求提供公开出版物",
-    "not_processed_excessive": "不予处理·无正当理由大量反复申请",
-    "not_processed_confirmation": "不予处理·要求行政机关确认或重新出具已获取信息",
-    "other_handling": "其他处理 (2019 single row)",
-    "other_no_correction": "其他处理·逾期不补正 (2021)",
-    "other_fee_unpaid": "其他处理·逾期未缴纳费用 (2021)",
-    "other_other": "其他处理·其他 (2021)",
-    "results_total": "办理结果总计",
-    "carried_forward": "结转下年度继续办理",
-    "review": "行政复议",
-    "litigation_direct": "行政诉讼·未经复议直接起诉",
-    "litigation_after_review": "行政诉讼·复议后起诉",
-}
-COLUMN_LABELS: dict[str, str] = {
-    "new_made": "本年新制作数量 (2019)",
-    "new_published": "本年新公开数量 (2019)",
-    "total_published": "对外公开总数量 (2019)",
-    "issued": "本年制发件数 (2021)",
-    "repealed": "本年废止件数 (2021)",
-    "in_force": "现行有效件数 (2021)",
-    "previous_items": "上一年项目数量 (2019)",
-    "change": "本年增/减 (2019, signed)",
-    "decisions": "处理决定数量",
-    "projects": "采购项目数量 (2019)",
-    "amount_wan_yuan": "金额, 万元",
-    "amount_text": "金额 as published",
-    "natural_person": "自然人",
-    "commercial_enterprise": "商业企业",
-    "research_institution": "科研机构",
-    "public_welfare_org": "社会公益组织",
-    "legal_service_org": "法律服务机构",
-    "other_org": "其他",
-    "total": "总计",
-    "upheld": "结果维持",
-    "corrected": "结果纠正",
-    "other": "其他结果",
-    "pending": "尚未审结",
-}
+# what a description adds to a column's official wording
+_COLUMN_NOTES: dict[str, str] = {"change": "signed", "amount_wan_yuan": "万元", "amount_text": "as published"}
 FIGURE_LABELS: dict[str, str] = {
     "active_total": "主动公开政府信息 (prose)",
     "applications_received": "收到申请 (prose)",
@@ -129,38 +66,74 @@ IDENTITY_COLUMNS: tuple[Column, ...] = (
 )
 
 
+def _only_in(key: str, layouts: dict[str, tuple[str, ...]]) -> str | None:
+    """The one format (of those in `layouts`: format → keys) that has `key`, else None."""
+    formats = [fmt for fmt, keys in layouts.items() if key in keys]
+    return formats[0] if len(formats) == 1 else None
+
+
+def _described(wording: str, notes: list[str | None]) -> str:
+    present = [note for note in notes if note]
+    return f"{wording} ({', '.join(present)})" if present else wording
+
+
+_ACTIVE_LAYOUTS = {
+    fmt: tuple(column for columns in rows.values() for column in columns)
+    for fmt, rows in (("2019", spec.ACTIVE_ROWS_2019), ("2021", spec.ACTIVE_ROWS_2021))
+}
+_RESULT_LAYOUTS = {"2019": spec.RESULT_ROWS_2019, "2021": spec.RESULT_ROWS_2021}
+
+
+def _active_column_description(column: str) -> str:
+    notes = [_only_in(column, _ACTIVE_LAYOUTS), _COLUMN_NOTES.get(column)]
+    return _described(spec.ACTIVE_COLUMN_LABELS[column], notes)
+
+
+# row → the group its label is printed under (results_total is the 总计 of 本年度办理结果)
+_ROW_GROUPS: dict[str, str] = {
+    row: group for group, rows in spec.APPLICATION_RESULT_GROUPS.items() for row in rows
+} | {"results_total": "办理结果"}
+
+
+def _application_row_description(row: str) -> str:
+    """"不予公开·属于国家秘密": the group, the row's wording, and the format if only one has the row."""
+    wording = spec.APPLICATION_ROW_LABELS[row]
+    group = _ROW_GROUPS.get(row)
+    return _described(f"{group}·{wording}" if group else wording, [_only_in(row, _RESULT_LAYOUTS)])
+
+
+def _cell(table: str, row: str, column: str, type_: ColumnType, description: str) -> Column:
+    return Column(f"{table}.{row}.{column}", type_, description, ("tables", table, row, column))
+
+
 def _cell_columns() -> tuple[Column, ...]:
-    columns: list[Column] = []
-    for row, row_columns in keys.ACTIVE_ROWS.items():
-        for column in row_columns:
-            kind = keys.ACTIVE_COLUMN_TYPES[column]
-            columns.append(Column(
-                f"active_disclosure.{row}.{column}", _CELL_TYPE[kind],
-                f"主动公开 {ROW_LABELS[row]} · {COLUMN_LABELS[column]}",
-                ("tables", "active_disclosure", row, column),
-            ))
-    for row in keys.APPLICATION_ROWS:
-        for column in keys.APPLICANT_COLUMNS:
-            columns.append(Column(
-                f"applications.{row}.{column}", "int",
-                f"依申请 {ROW_LABELS[row]} · {COLUMN_LABELS[column]}",
-                ("tables", "applications", row, column),
-            ))
-    for group in keys.REVIEW_GROUPS:
-        for column in keys.REVIEW_COLUMNS:
-            columns.append(Column(
-                f"review_litigation.{group}.{column}", "int",
-                f"{ROW_LABELS[group]} · {COLUMN_LABELS[column]}",
-                ("tables", "review_litigation", group, column),
-            ))
-    return tuple(columns)
+    return (
+        *(
+            _cell("active_disclosure", row, column, _CELL_TYPE[spec.ACTIVE_COLUMN_TYPES[column]],
+                  f"主动公开 {spec.ACTIVE_ROW_LABELS[row]} · {_active_column_description(column)}")
+            for row, columns in spec.ACTIVE_ROWS.items()
+            for column in columns
+        ),
+        *(
+            _cell("applications", row, column, "int",
+                  f"依申请 {_application_row_description(row)} · {spec.APPLICANT_COLUMN_LABELS[column]}")
+            for row in spec.APPLICATION_ROWS
+            for column in spec.APPLICANT_COLUMNS
+        ),
+        *(
+            _cell("review_litigation", group, column, "int",
+                  f"{spec.REVIEW_GROUP_LABELS[group]} · {spec.REVIEW_COLUMN_LABELS[column]}")
+            for group in spec.REVIEW_GROUPS
+            for column in spec.REVIEW_COLUMNS
+        ),
+    )
 
 
 CELL_COLUMNS: tuple[Column, ...] = _cell_columns()
 
 FIGURE_COLUMNS: tuple[Column, ...] = tuple(
     Column(f"figures.{name}", _CELL_TYPE[kind], FIGURE_LABELS[name], ("figures", name))
-    for name, kind in keys.FIGURE_TYPES.items()
+    for name, kind in spec.FIGURE_TYPES.items()
 )
 
 QUALITY_COLUMNS: tuple[Column, ...] = (

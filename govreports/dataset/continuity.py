@@ -20,7 +20,7 @@ from typing import Any
 
 from govreports.dataset.feeds import report_key
 from govreports.parsing.text import normalize_label
-from govreports.schema.spec_keys import CONTINUITY_IN_FORCE_ROWS
+from govreports.spec import DOCUMENT_ROWS
 
 # "淮安市人民政府（淮安市人民政府办公室编制）" → "淮安市人民政府": trailing notes are not the organ
 _TRAILING_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
@@ -108,7 +108,7 @@ def _pair_checks(previous: dict[str, Any], current: dict[str, Any], site: str) -
             f"{year_p} 结转下年度 (carried forward) {carried_forward}",
         ))
     if previous.get("format") == "2021" and current.get("format") == "2021":
-        for row in CONTINUITY_IN_FORCE_ROWS:
+        for row in DOCUMENT_ROWS:
             before = _number(previous, "active_disclosure", row, "in_force")
             now = _number(current, "active_disclosure", row, "in_force")
             issued = _number(current, "active_disclosure", row, "issued")

@@ -57,7 +57,11 @@ def _check_record(item: Any, file: str, line: int) -> FeedProblem | None:
     return None
 
 
-def _array_lines(text: str, file: str) -> Iterable[tuple[int, Any, str | None]]:
+# (line or array position, the decoded value, why it cannot be used)
+_Entry = tuple[int, Any, str | None]
+
+
+def _array_entries(text: str) -> Iterable[_Entry]:
     try:
         values = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -68,6 +72,20 @@ def _array_lines(text: str, file: str) -> Iterable[tuple[int, Any, str | None]]:
         return
     for index, value in enumerate(values, start=1):
         yield index, value, None
+
+
+def _json_lines_entries(text: str) -> Iterable[_Entry]:
+    """One entry per non-blank line (blank lines are the only thing passed over)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            snippet = line.strip()[:60]
+            yield number, None, f"malformed JSON ({exc.msg} at column {exc.colno}): {snippet!r}"
+            continue
+        yield number, value, None
 
 
 def read_feed(path: Path | str) -> FeedRead:
@@ -82,31 +100,11 @@ def read_feed(path: Path | str) -> FeedRead:
     text = raw.decode("utf-8-sig", errors="replace")
     if "\ufffd" in text and b"\xef\xbf\xbd" not in raw:
         problems.append(FeedProblem(file, None, "feed is not valid UTF-8; undecodable bytes replaced"))
+    entries = _array_entries(text) if text.lstrip().startswith("[") else _json_lines_entries(text)
     lines_read = 0
-    if text.lstrip().startswith("["):
-        entries: Iterable[tuple[int, Any, str | None]] = _array_lines(text, file)
-        for number, value, error in entries:
-            lines_read += 1
-            if error:
-                problems.append(FeedProblem(file, number, error))
-                continue
-            problem = _check_record(value, file, number)
-            if problem:
-                problems.append(problem)
-            else:
-                records.append(FeedRecord(value, file, number))
-        return FeedRead(tuple(records), tuple(problems), lines_read)
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
+    for number, value, error in entries:
         lines_read += 1
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            snippet = line.strip()[:60]
-            problems.append(FeedProblem(file, number, f"malformed JSON ({exc.msg} at column {exc.colno}): {snippet!r}"))
-            continue
-        problem = _check_record(value, file, number)
+        problem = FeedProblem(file, number, error) if error else _check_record(value, file, number)
         if problem:
             problems.append(problem)
         else:

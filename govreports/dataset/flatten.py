@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from govreports.dataset.columns import CELL_COLUMNS, COLUMNS, FIGURE_COLUMNS, Column
-from govreports.schema import spec_keys as keys
+from govreports import spec
 
 _KNOWN_CELL_PATHS = {column.path for column in CELL_COLUMNS + FIGURE_COLUMNS}
 
@@ -63,7 +63,7 @@ def _unknown_keys(item: dict[str, Any]) -> Iterable[str]:
     figures = item.get("figures")
     if isinstance(figures, dict):
         for name in figures:
-            if name not in keys.FIGURE_TYPES and not name.endswith("_text"):
+            if name not in spec.FIGURE_TYPES and not name.endswith("_text"):
                 yield f"figures.{name}"
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govreports.dataset.flatten import failing_rules
-from govreports.schema.spec_keys import FORMATS, rule_family
+from govreports.spec import FORMATS, rule_family
 
 if TYPE_CHECKING:
     from govreports.dataset import Dataset

@@ -14,11 +14,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-# PDF: pages read, pages counted beyond that (for the warning), bytes FlateDecode streams may
-# inflate to in total (pdfminer inflates each stream whole into memory)
+# PDF: pages read, pages counted beyond that (for the warning), bytes the non-image FlateDecode
+# streams may inflate to in total (pdfminer inflates each whole into memory; real reports: < 5 MB)
 PDF_MAX_PAGES = 200
-PDF_MAX_COUNTED_PAGES = 5_000
-PDF_MAX_INFLATED_BYTES = 256 * 1024 * 1024
+PDF_MAX_COUNTED_PAGES = 1_000
+PDF_MAX_INFLATED_BYTES = 128 * 1024 * 1024
 PDF_MAX_SECONDS = 60.0
 # DOCX: word/document.xml may inflate to this much (real reports: well under 5 MB)
 DOCX_MAX_XML_BYTES = 64 * 1024 * 1024

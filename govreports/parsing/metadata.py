@@ -344,8 +344,8 @@ def report_year_from_text(lines: Sequence[str], publish_date: str | None) -> int
 
 
 @dataclass(frozen=True, slots=True)
-class Metadata:
-    """The identity fields of a report (DESIGN.md §3) and how each was found."""
+class ReportIdentity:
+    """The identity fields of a report (DESIGN.md §3), shared by `Metadata` and `ParsedReport`."""
 
     title: str | None
     agency: str | None
@@ -355,6 +355,12 @@ class Metadata:
     publisher: str | None
     doc_no: str | None
     topic: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata(ReportIdentity):
+    """The identity of a report as found in its document, plus the site it names and what went wrong."""
+
     site: dict[str, str]
     warnings: tuple[str, ...] = ()
 

@@ -25,12 +25,13 @@ from typing import Any, Iterator
 
 from lxml import etree
 
+from govreports.parsing.limits import DOCX_MAX_XML_BYTES
 from govreports.parsing.models import Block, Document, Grid, Paragraph
 from govreports.parsing.pdf import clean_cell_text
 from govreports.parsing.text import collapse_whitespace
 
 DOCUMENT_PART = "word/document.xml"
-DEFAULT_MAX_XML_BYTES = 64 * 1024 * 1024  # word/document.xml larger than this is refused
+DEFAULT_MAX_XML_BYTES = DOCX_MAX_XML_BYTES  # word/document.xml larger than this is refused or cut
 DEFAULT_CONVERSION_TIMEOUT = 120.0
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -70,7 +71,10 @@ def _document_xml(data: bytes, max_xml_bytes: int) -> tuple[bytes | None, list[s
         salvaged = _salvage_document_xml(data, max_xml_bytes)
         if salvaged is None:
             return None, [f"docx unreadable: truncated or not a zip file ({type(error).__name__})"]
-        return salvaged, ["docx truncated: text recovered from the part that survived; tables may be incomplete"]
+        return salvaged, [
+            "docx truncated: text recovered from the part that survived; tables may be incomplete",
+            *_cut_warning(salvaged, max_xml_bytes),
+        ]
     with archive:
         try:
             info = archive.getinfo(DOCUMENT_PART)
@@ -88,10 +92,21 @@ def _document_xml(data: bytes, max_xml_bytes: int) -> tuple[bytes | None, list[s
             salvaged = _salvage_document_xml(data, max_xml_bytes)
             if salvaged is None:
                 return None, [f"docx unreadable: damaged {DOCUMENT_PART} ({type(error).__name__})"]
-            return salvaged, ["docx damaged: text recovered from the readable part of document.xml"]
+            return salvaged, [
+                "docx damaged: text recovered from the readable part of document.xml",
+                *_cut_warning(salvaged, max_xml_bytes),
+            ]
         if len(xml) > max_xml_bytes:
             return None, [f"docx refused: {DOCUMENT_PART} larger than {max_xml_bytes} bytes (zip bomb?)"]
         return xml, []
+
+
+def _cut_warning(xml: bytes, max_xml_bytes: int) -> list[str]:
+    """The warning for a salvaged part that was cut at the size limit (its headers lied)."""
+    if len(xml) < max_xml_bytes:
+        return []
+    return [f"docx cut: {DOCUMENT_PART} inflates past the {max_xml_bytes}-byte limit although its headers "
+            "say less (zip bomb?); only the first part was read"]
 
 
 def _salvage_document_xml(data: bytes, max_xml_bytes: int) -> bytes | None:

@@ -102,7 +102,7 @@ def pdf_to_document(
 
     Hostile files are refused before pdfminer sees them (reference loops, FlateDecode bombs) or
     cut while it reads them: only the first `max_pages` pages are enumerated, pages stop after
-    `max_seconds`, and a hard limit (twice that plus a grace, main thread only) interrupts a
+    `max_seconds`, and a hard limit (that plus a grace, main thread only) interrupts a
     pdfminer call that never returns.
     """
     warnings: list[str] = []
@@ -121,25 +121,26 @@ def pdf_to_document(
     pages: list[_Page] = []
     page_count = ""
     started = time.monotonic()
-    hard_seconds = max(max_seconds, 0.0) * 2 + HARD_LIMIT_GRACE_SECONDS
+    hard_seconds = max(max_seconds, 0.0) + HARD_LIMIT_GRACE_SECONDS
     try:
         with hard_time_limit(hard_seconds):
-            with pdfplumber.open(io.BytesIO(data)) as pdf:
-                plumber_pages, page_count = _first_pages(pdf, max_pages)
-                if len(plumber_pages) < _page_total(page_count):
-                    warnings.append(f"pdf truncated: only the first {max_pages} of {page_count} pages read")
-                for index, page in enumerate(plumber_pages):
-                    if time.monotonic() - started > max_seconds:
-                        warnings.append(
-                            f"pdf truncated: time limit {max_seconds:.0f}s reached after {index} of {page_count} pages"
-                        )
-                        break
-                    try:
-                        pages.append(_read_page(page, index + 1))
-                    except Exception as error:  # noqa: BLE001 - one bad page must not lose the others
-                        warnings.append(f"pdf page {index + 1} unreadable: {type(error).__name__}: {error}")
-                    finally:
-                        page.close()
+            # not `with pdfplumber.open(...)`: PDF.close() rebuilds the list of every page
+            pdf = pdfplumber.open(io.BytesIO(data))
+            plumber_pages, page_count = _first_pages(pdf, max_pages)
+            if len(plumber_pages) < _page_total(page_count):
+                warnings.append(f"pdf truncated: only the first {max_pages} of {page_count} pages read")
+            for index, page in enumerate(plumber_pages):
+                if time.monotonic() - started > max_seconds:
+                    warnings.append(
+                        f"pdf truncated: time limit {max_seconds:.0f}s reached after {index} of {page_count} pages"
+                    )
+                    break
+                try:
+                    pages.append(_read_page(page, index + 1))
+                except Exception as error:  # noqa: BLE001 - one bad page must not lose the others
+                    warnings.append(f"pdf page {index + 1} unreadable: {type(error).__name__}: {error}")
+                finally:
+                    page.close()
     except HardTimeLimit:
         warnings.append(
             f"pdf truncated: hard time limit {hard_seconds:.0f}s reached after {len(pages)} pages "
@@ -159,6 +160,9 @@ def pdf_to_document(
             return Document(blocks=(), meta={"pages": page_count or "0"}, warnings=tuple(warnings))
 
     meta = {"pages": page_count}
+    if page_count == "0":
+        warnings.append("pdf unreadable: no pages found (an empty or looping page tree)")
+        return Document(blocks=(), meta=meta, warnings=tuple(warnings))
     if pages and sum(page.chars for page in pages) == 0:
         warnings.append(f"scanned: no text layer ({len(pages)} pages)")
         return Document(blocks=(), meta=meta, warnings=tuple(warnings))
@@ -213,9 +217,16 @@ def _reference_loop(data: bytes) -> list[int] | None:
 
 
 def _inflated_size(data: bytes, limit: int) -> int:
-    """Bytes the file's zlib streams inflate to, counted without keeping them; stops past `limit`."""
+    """Bytes the file's zlib streams (images aside) inflate to, counted without keeping them.
+
+    pdfminer inflates each content, font and object stream whole into memory; a few kilobytes
+    of zeros can inflate to gigabytes. Counting stops as soon as `limit` is passed.
+    """
     total = 0
     for match in _STREAM_START.finditer(data):
+        header = data[max(0, match.start() - 4096) : match.start()]
+        if b"/Image" in header[header.rfind(b" obj") + 1 :]:
+            continue  # image data: pdfminer does not inflate it to read text
         inflater = zlib.decompressobj()
         position = match.end()
         while position < len(data):
@@ -224,7 +235,8 @@ def _inflated_size(data: bytes, limit: int) -> int:
             try:
                 out = inflater.decompress(chunk, _INFLATE_CHUNK)
                 total += len(out)
-                while inflater.unconsumed_tail and total <= limit:
+                # (after the end of the stream the rest stays in unconsumed_tail: stop at eof)
+                while inflater.unconsumed_tail and not inflater.eof and total <= limit:
                     out = inflater.decompress(inflater.unconsumed_tail, _INFLATE_CHUNK)
                     total += len(out)
             except zlib.error:
@@ -253,7 +265,6 @@ def _first_pages(pdf: Any, max_pages: int) -> tuple[list[Any], str]:
         page = Page(pdf, pdf_page, page_number=number, initial_doctop=doctop)
         pages.append(page)
         doctop += page.height
-    pdf._pages = pages  # what pdfplumber's close() iterates; else it would build every page
     count = len(pages)
     if count < max_pages:
         return pages, str(count)

@@ -17,10 +17,11 @@ from urllib.parse import urlsplit
 
 from govreports.parsing.decode import decode_body
 from govreports.parsing.figures import extract_figures
-from govreports.parsing.metadata import extract_metadata, grid_lines
+from govreports.parsing.metadata import ReportIdentity, extract_metadata, grid_lines
 from govreports.parsing.models import Document, Grid, Paragraph
 from govreports.parsing.sections import split_sections
 from govreports.parsing.text import detect_script
+from govreports.spec import FORMATS
 
 HTML = "text/html"
 TEXT = "text/plain"
@@ -28,21 +29,13 @@ PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 LEGACY_OFFICE = frozenset({"application/msword", "application/vnd.ms-works", "application/wps-office.wps",
                            "application/kswps"})
-FORMATS = ("pre2019", "2019", "2021", "unknown")
 
 
 @dataclass(frozen=True)
-class ParsedReport:
+class ParsedReport(ReportIdentity):
     """Everything a report body yields; the lead fills `ReportItem` from it field by field."""
 
-    title: str
-    agency: str | None
-    report_year: int | None
-    publish_date: str | None
-    index_no: str | None
-    publisher: str | None
-    doc_no: str | None
-    topic: str | None
+    title: str  # "" when none was found, never None
     format: str
     script: str
     text: str

@@ -1,9 +1,11 @@
 """The official labels of the three statistics tables, and how a printed label is recognised.
 
-Keys are those of ``spec/report-format.md``. Matching runs on `normalize_label` text (NFKC, no
-whitespace, Simplified) with the numbering ("1." / "1、" / "（一）") parsed off, and tolerates
-the damage seen in real reports: truncated labels ("1.属于国家"), dropped characters
-("2.其他法律行政止公开"), junk from stacked PDF headers ("年3.危及…"), explanatory additions.
+Keys, their order and the official wording come from `govreports.spec`; this module holds only
+what matching needs on top (numbering, printed variants, format signals, fuzzy rules). Matching
+runs on `normalize_label` text (NFKC, no whitespace, Simplified) with the numbering ("1." / "1、" /
+"（一）") parsed off, and tolerates the damage seen in real reports: truncated labels ("1.属于国家"),
+dropped characters ("2.其他法律行政止公开"), junk from stacked PDF headers ("年3.危及…"),
+explanatory additions.
 """
 
 from __future__ import annotations
@@ -14,29 +16,20 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from govreports import spec
 from govreports.parsing.text import normalize_label
 
+_QUOTES = re.compile(r"[“”\"'‘’「」『』《》]")
+
+
+@lru_cache(maxsize=16384)
+def norm(text: str) -> str:
+    """The matching form of a label: normalize_label + quotes dropped + "1、" → "1."."""
+    text = _QUOTES.sub("", normalize_label(text[:400]))
+    return text
+
+
 # ---------------------------------------------------------------- table 2 (applications)
-APPLICANT_COLUMNS: tuple[str, ...] = (
-    "natural_person",
-    "commercial_enterprise",
-    "research_institution",
-    "public_welfare_org",
-    "legal_service_org",
-    "other_org",
-    "total",
-)
-APPLICANT_COLUMN_LABELS: dict[str, str] = {
-    "natural_person": "自然人",
-    "commercial_enterprise": "商业企业",
-    "research_institution": "科研机构",
-    "public_welfare_org": "社会公益组织",
-    "legal_service_org": "法律服务机构",
-    "other_org": "其他",
-    "total": "总计",
-}
-
-
 @dataclass(frozen=True, slots=True)
 class RowLabel:
     """One data row of table 2: its key, the label without numbering, numbering and group."""
@@ -47,37 +40,40 @@ class RowLabel:
     group: str  # "top", "results", "denied", "unable", "not_processed", "other"
 
 
-APPLICATION_ROWS: tuple[RowLabel, ...] = (
-    RowLabel("new_received", "本年新收政府信息公开申请数量", "一", "top"),
-    RowLabel("carried_over", "上年结转政府信息公开申请数量", "二", "top"),
-    RowLabel("granted", "予以公开", "一", "results"),
-    RowLabel("partially_granted", "部分公开", "二", "results"),
-    RowLabel("denied_state_secret", "属于国家秘密", "1", "denied"),
-    RowLabel("denied_law_prohibited", "其他法律行政法规禁止公开", "2", "denied"),
-    RowLabel("denied_security_stability", "危及三安全一稳定", "3", "denied"),
-    RowLabel("denied_third_party", "保护第三方合法权益", "4", "denied"),
-    RowLabel("denied_internal_affairs", "属于三类内部事务信息", "5", "denied"),
-    RowLabel("denied_process_info", "属于四类过程性信息", "6", "denied"),
-    RowLabel("denied_enforcement_file", "属于行政执法案卷", "7", "denied"),
-    RowLabel("denied_admin_query", "属于行政查询事项", "8", "denied"),
-    RowLabel("unable_not_held", "本机关不掌握相关政府信息", "1", "unable"),
-    RowLabel("unable_needs_creation", "没有现成信息需要另行制作", "2", "unable"),
-    RowLabel("unable_still_unclear", "补正后申请内容仍不明确", "3", "unable"),
-    RowLabel("not_processed_petition", "信访举报投诉类申请", "1", "not_processed"),
-    RowLabel("not_processed_duplicate", "重复申请", "2", "not_processed"),
-    RowLabel("not_processed_publication", "要求提供公开出版物", "3", "not_processed"),
-    RowLabel("not_processed_excessive", "无正当理由大量反复申请", "4", "not_processed"),
-    RowLabel("not_processed_confirmation", "要求行政机关确认或重新出具已获取信息", "5", "not_processed"),
-    RowLabel("other_handling", "其他处理", "六", "results"),
-    RowLabel("other_no_correction", "申请人无正当理由逾期不补正行政机关不再处理其政府信息公开申请", "1", "other"),
-    RowLabel("other_fee_unpaid", "申请人逾期未按收费通知要求缴纳费用行政机关不再处理其政府信息公开申请", "2", "other"),
-    RowLabel("other_other", "其他", "3", "other"),
-    RowLabel("results_total", "总计", "七", "results"),
-    RowLabel("carried_forward", "结转下年度继续办理", "四", "top"),
+# key → (numbering, group) as printed in the template; keys, order and wording come from `spec`
+_APPLICATION_ROW_PLACES: dict[str, tuple[str, str]] = {
+    "new_received": ("一", "top"),
+    "carried_over": ("二", "top"),
+    "granted": ("一", "results"),
+    "partially_granted": ("二", "results"),
+    "denied_state_secret": ("1", "denied"),
+    "denied_law_prohibited": ("2", "denied"),
+    "denied_security_stability": ("3", "denied"),
+    "denied_third_party": ("4", "denied"),
+    "denied_internal_affairs": ("5", "denied"),
+    "denied_process_info": ("6", "denied"),
+    "denied_enforcement_file": ("7", "denied"),
+    "denied_admin_query": ("8", "denied"),
+    "unable_not_held": ("1", "unable"),
+    "unable_needs_creation": ("2", "unable"),
+    "unable_still_unclear": ("3", "unable"),
+    "not_processed_petition": ("1", "not_processed"),
+    "not_processed_duplicate": ("2", "not_processed"),
+    "not_processed_publication": ("3", "not_processed"),
+    "not_processed_excessive": ("4", "not_processed"),
+    "not_processed_confirmation": ("5", "not_processed"),
+    "other_handling": ("六", "results"),
+    "other_no_correction": ("1", "other"),
+    "other_fee_unpaid": ("2", "other"),
+    "other_other": ("3", "other"),
+    "results_total": ("七", "results"),
+    "carried_forward": ("四", "top"),
+}
+# the core compared with a printed label: the official wording in matching form, without "、"
+APPLICATION_ROW_MATCHERS: tuple[RowLabel, ...] = tuple(
+    RowLabel(key, norm(spec.APPLICATION_ROW_LABELS[key]).replace("、", ""), *_APPLICATION_ROW_PLACES[key])
+    for key in spec.APPLICATION_ROWS
 )
-APPLICATION_ROW_KEYS: tuple[str, ...] = tuple(row.key for row in APPLICATION_ROWS)
-RESULT_LEAVES_2019: tuple[str, ...] = APPLICATION_ROW_KEYS[2:21]
-RESULT_LEAVES_2021: tuple[str, ...] = APPLICATION_ROW_KEYS[2:20] + APPLICATION_ROW_KEYS[21:24]
 
 # group label → group key; "（六）其他处理" is also the single row of the 2019 shape
 _GROUP_NAMES: dict[str, str] = {"三": "denied", "四": "unable", "五": "not_processed", "六": "other"}
@@ -87,45 +83,32 @@ _SUB_GROUP = re.compile(r"^\(([三四五六])\)(不予公开|无法提供|不予
 _PARTIAL_GROUP = re.compile(r"^\(([三四五六])\)([^\d(]{0,3})$")
 
 # ---------------------------------------------------------------- table 3 (review / litigation)
-REVIEW_GROUPS: tuple[str, ...] = ("review", "litigation_direct", "litigation_after_review")
-REVIEW_COLUMNS: tuple[str, ...] = ("upheld", "corrected", "other", "pending", "total")
-REVIEW_GROUP_LABELS: dict[str, str] = {
-    "review": "行政复议",
-    "litigation_direct": "行政诉讼·未经复议直接起诉",
-    "litigation_after_review": "行政诉讼·复议后起诉",
-}
-_REVIEW_MARKERS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "未经复议直接起诉", "复议后起诉")
+# printed in the header of table 3: the result columns and the two kinds of lawsuit
+_REVIEW_MARKERS = (
+    *(label for column, label in spec.REVIEW_COLUMN_LABELS.items() if column != "total"),
+    "未经复议直接起诉",
+    "复议后起诉",
+)
 
 # ---------------------------------------------------------------- table 1 (active disclosure)
-ACTIVE_ROWS: dict[str, tuple[str, ...]] = {
-    "regulations": ("规章",),
-    "normative_documents": ("规范性文件", "行政规范性文件"),
-    "licensing": ("行政许可",),
-    "other_services": ("其他对外管理服务事项",),
-    "punishment": ("行政处罚",),
-    "coercion": ("行政强制",),
-    "admin_fees": ("行政事业性收费",),
-    "procurement": ("政府集中采购",),
+# row key → the labels it is printed with: the official one first, then variants seen in reports
+_ACTIVE_ROW_VARIANTS: dict[str, tuple[str, ...]] = {"normative_documents": ("行政规范性文件",)}
+ACTIVE_ROW_MATCHERS: dict[str, tuple[str, ...]] = {
+    key: (label, *_ACTIVE_ROW_VARIANTS.get(key, ())) for key, label in spec.ACTIVE_ROW_LABELS.items()
 }
-ACTIVE_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
-    "2019": {
-        "regulations": ("new_made", "new_published", "total_published"),
-        "normative_documents": ("new_made", "new_published", "total_published"),
-        "licensing": ("previous_items", "change", "decisions"),
-        "other_services": ("previous_items", "change", "decisions"),
-        "punishment": ("previous_items", "change", "decisions"),
-        "coercion": ("previous_items", "change", "decisions"),
-        "admin_fees": ("previous_items", "change"),
-        "procurement": ("projects", "amount"),
-    },
-    "2021": {
-        "regulations": ("issued", "repealed", "in_force"),
-        "normative_documents": ("issued", "repealed", "in_force"),
-        "licensing": ("decisions",),
-        "punishment": ("decisions",),
-        "coercion": ("decisions",),
-        "admin_fees": ("amount_wan_yuan",),
-    },
+
+
+def _printed(columns: tuple[str, ...]) -> tuple[str, ...]:
+    """The cells a row prints: 2019 procurement's one money cell ("amount") gives two keys."""
+    if columns[-2:] == ("amount_wan_yuan", "amount_text"):
+        return (*columns[:-2], "amount")
+    return columns
+
+
+# format → row key → the value cells printed, in order
+ACTIVE_PRINTED_COLUMNS: dict[str, dict[str, tuple[str, ...]]] = {
+    "2019": {row: _printed(columns) for row, columns in spec.ACTIVE_ROWS_2019.items()},
+    "2021": {row: _printed(columns) for row, columns in spec.ACTIVE_ROWS_2021.items()},
 }
 # "amount" is the 2019 procurement money cell; it becomes amount_wan_yuan + amount_text
 _ACTIVE_COLUMN_WORDS: tuple[tuple[str, str], ...] = (
@@ -165,18 +148,10 @@ FORMAT_SIGNALS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-_QUOTES = re.compile(r"[“”\"'‘’「」『』《》]")
 _NUMBERING = re.compile(r"^(?:\(([一二三四五六七八九十]{1,2})\)|([一二三四五六七八九十]{1,2})、|(\d{1,2})[.、,])")
 _CAPTION = re.compile(r"第二十条第?\(?([一二三四五六七八九十]{1,2})\)?项")
 _SECTION = re.compile(r"^(?:[一二三四五六七八九十]{1,2}、|\([一二三四五六七八九十]{1,2}\))")
 _T2_HEADER_WORDS = ("申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织", "法律服务机构")
-
-
-@lru_cache(maxsize=16384)
-def norm(text: str) -> str:
-    """The matching form of a label: normalize_label + quotes dropped + "1、" → "1."."""
-    text = _QUOTES.sub("", normalize_label(text[:400]))
-    return text
 
 
 def split_numbering(text: str) -> tuple[str, str]:
@@ -285,7 +260,7 @@ def _score_application_row(text: str, groups: tuple[str, ...]) -> tuple[float, s
     if not core:
         return None
     scored: list[tuple[float, str]] = []
-    for row in APPLICATION_ROWS:
+    for row in APPLICATION_ROW_MATCHERS:
         if len(row.core) <= 3:  # 其他 / 总计 need their numbering to be rows
             if core != row.core or number != row.number:
                 continue
@@ -309,7 +284,7 @@ def _score_application_row(text: str, groups: tuple[str, ...]) -> tuple[float, s
 
 def _match_active_row(core: str) -> str | None:
     best: tuple[float, str] | None = None
-    for key, labels in ACTIVE_ROWS.items():
+    for key, labels in ACTIVE_ROW_MATCHERS.items():
         for official in labels:
             if core == official:
                 return key

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from govreports import spec
 from govreports.parsing import table_labels as L
 from govreports.parsing.models import Block, Grid, Paragraph
 from govreports.parsing.numbers import (
@@ -33,10 +34,7 @@ MAX_ROWS_PER_TABLE = 200  # real tables have ≤ 26 rows; more means the same te
 MAX_WARNINGS = 100
 _PIPES = re.compile(r"[|｜]")
 _PAGE_MARKER = re.compile(r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[/,，]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
-_COUNT_COLUMNS = frozenset(
-    {"new_made", "new_published", "total_published", "issued", "repealed", "in_force", "previous_items",
-     "decisions", "projects"}
-)
+_COUNT_COLUMNS = frozenset(column for column, kind in spec.ACTIVE_COLUMN_TYPES.items() if kind == "count")
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,7 +349,7 @@ def _end(token: _Token) -> int | None:
 
 
 def _group_of(key: str) -> str:
-    for row in L.APPLICATION_ROWS:
+    for row in L.APPLICATION_ROW_MATCHERS:
         if row.key == key:
             return row.group
     return ""
@@ -451,17 +449,17 @@ class _Builder:
                 )
             cells = {
                 column: _read_count(text, f"{where}.{column}", self.warnings)
-                for column, text in zip(L.APPLICANT_COLUMNS, texts)
+                for column, text in zip(spec.APPLICANT_COLUMNS, texts)
             }
             self._store(out, row.key, cells, where)
         if out:
             present = set(out)
-            leaves = L.RESULT_LEAVES_2021 if {"other_no_correction", "other_fee_unpaid", "other_other"} & present else L.RESULT_LEAVES_2019
+            leaves = spec.RESULT_ROWS_2021 if present.intersection(spec.OTHER_HANDLING_ROWS_2021) else spec.RESULT_ROWS_2019
             required = ("new_received", "carried_over", *leaves, "results_total", "carried_forward")
             missing = [key for key in required if key not in present]
             if missing:
                 self.warnings.append(f"applications: rows not found: {', '.join(missing)}")
-            out = {key: out[key] for key in L.APPLICATION_ROW_KEYS if key in out}
+            out = {key: out[key] for key in spec.APPLICATION_ROWS if key in out}
         return out
 
     # -- table 3
@@ -476,10 +474,10 @@ class _Builder:
                     f"review_litigation: {len(row.values)} value cells for 15 columns ({[t.text for t in row.values][:20]})"
                 )
             groups: dict = {}
-            for g, group in enumerate(L.REVIEW_GROUPS):
+            for g, group in enumerate(spec.REVIEW_GROUPS):
                 groups[group] = {
                     column: _read_count(texts[g * 5 + c], f"review_litigation.{group}.{column}", self.warnings)
-                    for c, column in enumerate(L.REVIEW_COLUMNS)
+                    for c, column in enumerate(spec.REVIEW_COLUMNS)
                 }
             if out:
                 if out != groups:
@@ -502,8 +500,9 @@ class _Builder:
 
     def _active_columns(self, row: _RawRow, fmt: str) -> list[_Column]:
         """The row's columns: its block header when that fits the row, else the format's order."""
-        layout = L.ACTIVE_COLUMNS[fmt].get(row.key) or L.ACTIVE_COLUMNS["2019"][row.key]
-        allowed = set(L.ACTIVE_COLUMNS["2019"].get(row.key, ())) | set(L.ACTIVE_COLUMNS["2021"].get(row.key, ()))
+        printed = L.ACTIVE_PRINTED_COLUMNS
+        layout = printed[fmt].get(row.key) or printed["2019"][row.key]
+        allowed = set(printed["2019"].get(row.key, ())) | set(printed["2021"].get(row.key, ()))
         allowed.add(L.AMBIGUOUS_COLUMN)
         header = [c for c in row.columns if c.key is not None]
         where = f"active_disclosure.{row.key}"
@@ -564,8 +563,7 @@ class _Builder:
                     "amount_text": cells.get("amount_text"),
                 }
             self._store(out, row.key, cells, f"active_disclosure.{row.key}")
-        order = list(L.ACTIVE_ROWS)
-        return {key: out[key] for key in order if key in out}
+        return {key: out[key] for key in spec.ACTIVE_ROWS if key in out}
 
     def _money(self, text: str | None, header: str, where: str) -> float | int | None:
         if text is None or is_blank(text):

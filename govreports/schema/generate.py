@@ -3,7 +3,7 @@
 The top-level properties and their JSON types come from the dataclass annotations, so a field
 added to `ReportItem` appears here (and a test fails until `report.schema.json` is regenerated
 and the field gets a described shape). Nested shapes (site, tables, figures, checks, attachments,
-source) come from DESIGN.md §3 and spec/report-format.md via `spec_keys`.
+source) come from DESIGN.md §3 and spec/report-format.md via `govreports.spec`.
 
 Regenerate the committed file with `python -m govreports.schema.generate`.
 """
@@ -19,7 +19,7 @@ from typing import Any
 
 from govreports.items import SITE_KEYS, ReportItem
 from govreports.schema import SCHEMA_PATH
-from govreports.schema import spec_keys as keys
+from govreports import spec
 
 SCHEMA_ID = "https://github.com/govreports/govreports/schema/report.schema.json"
 
@@ -70,25 +70,25 @@ def _cells(columns: tuple[str, ...], column_types: dict[str, str]) -> dict[str, 
 
 
 def _active_disclosure(rows: dict[str, tuple[str, ...]]) -> dict[str, Any]:
-    return _object({row: _cells(columns, keys.ACTIVE_COLUMN_TYPES) for row, columns in rows.items()})
+    return _object({row: _cells(columns, spec.ACTIVE_COLUMN_TYPES) for row, columns in rows.items()})
 
 
 def _tables_schema() -> dict[str, Any]:
-    applicant = dict.fromkeys(keys.APPLICANT_COLUMNS, "count")
-    review = dict.fromkeys(keys.REVIEW_COLUMNS, "count")
+    applicant = dict.fromkeys(spec.APPLICANT_COLUMNS, "count")
+    review = dict.fromkeys(spec.REVIEW_COLUMNS, "count")
     return _object({
         "active_disclosure": {"$ref": "#/$defs/active_disclosure"},
-        "applications": _object({row: _cells(keys.APPLICANT_COLUMNS, applicant) for row in keys.APPLICATION_ROWS}),
-        "review_litigation": _object({group: _cells(keys.REVIEW_COLUMNS, review) for group in keys.REVIEW_GROUPS}),
+        "applications": _object({row: _cells(spec.APPLICANT_COLUMNS, applicant) for row in spec.APPLICATION_ROWS}),
+        "review_litigation": _object({group: _cells(spec.REVIEW_COLUMNS, review) for group in spec.REVIEW_GROUPS}),
     })
 
 
 def _rule_pattern() -> str:
-    columns = "|".join(keys.APPLICANT_COLUMNS)
-    rows = "|".join(keys.APPLICATION_ROWS)
-    groups = "|".join(keys.REVIEW_GROUPS)
-    active_rows = "|".join(keys.ACTIVE_ROWS)
-    figures = "|".join(keys.FIGURE_TYPES)
+    columns = "|".join(spec.APPLICANT_COLUMNS)
+    rows = "|".join(spec.APPLICATION_ROWS)
+    groups = "|".join(spec.REVIEW_GROUPS)
+    active_rows = "|".join(spec.ACTIVE_ROWS)
+    figures = "|".join(spec.FIGURE_TYPES)
     alternatives = [
         rf"applications\.(balance|results_sum)\.({columns})",
         rf"applications\.row_sum\.({rows})",
@@ -103,7 +103,7 @@ def _rule_pattern() -> str:
 
 def _detailed_properties() -> dict[str, dict[str, Any]]:
     """The shape of every field of DESIGN.md §3 (types must match the dataclass annotations)."""
-    figures = {name: dict(_CELL_SCHEMAS[kind]) for name, kind in keys.FIGURE_TYPES.items()}
+    figures = {name: dict(_CELL_SCHEMAS[kind]) for name, kind in spec.FIGURE_TYPES.items()}
     return {
         "id": {"type": "string", "pattern": "^[0-9a-f]{40}$", "description": "sha1 of the dedup key (DESIGN §5)"},
         "url": {"type": "string", "minLength": 1, "description": "detail page, attachment, or file:// for extract"},
@@ -119,8 +119,8 @@ def _detailed_properties() -> dict[str, dict[str, Any]]:
         "publisher": {"type": ["string", "null"], "description": "发布机构 / 来源"},
         "doc_no": {"type": ["string", "null"], "description": "文号"},
         "topic": {"type": ["string", "null"], "description": "主题分类"},
-        "format": {"type": "string", "enum": list(keys.FORMATS)},
-        "script": {"type": "string", "enum": list(keys.SCRIPTS)},
+        "format": {"type": "string", "enum": list(spec.FORMATS)},
+        "script": {"type": "string", "enum": list(spec.SCRIPTS)},
         "text": {"type": "string"},
         "sections": {
             "type": "array",
@@ -172,7 +172,7 @@ def _detailed_properties() -> dict[str, dict[str, Any]]:
 def _format_rules() -> list[dict[str, Any]]:
     """A 2019 report may only use 2019 columns in Table 1, a 2021 report only 2021 columns."""
     rules = []
-    for name, rows in (("2019", keys.ACTIVE_ROWS_2019), ("2021", keys.ACTIVE_ROWS_2021)):
+    for name, rows in (("2019", spec.ACTIVE_ROWS_2019), ("2021", spec.ACTIVE_ROWS_2021)):
         rules.append({
             "if": {"properties": {"format": {"const": name}}, "required": ["format"]},
             "then": {"properties": {"tables": {"properties": {"active_disclosure": _active_disclosure(rows)}}}},
@@ -194,7 +194,7 @@ def build_schema() -> dict[str, Any]:
         "required": list(properties),
         "additionalProperties": False,
         "allOf": _format_rules(),
-        "$defs": {"active_disclosure": _active_disclosure(keys.ACTIVE_ROWS)},
+        "$defs": {"active_disclosure": _active_disclosure(spec.ACTIVE_ROWS)},
     }
 
 

@@ -34,6 +34,19 @@ Counts are mirrored in stats under `govreports/site/<id>/<key>`; global stats:
 `govreports/candidates/kept`, `govreports/candidates/dropped/<reason>`, `govreports/reports_yielded`,
 `govreports/failed/<kind>`, `govreports/skipped/robots|offsite`, `govreports/attachments/fetched|failed`, `govreports/blocked/<kind>`.
 
+Rendering (govreports/render.py): requests carry `meta["govreports_render"]` (the site's mode;
+RenderMiddleware renders `always` sites' pages). In `auto`, a page is retried once in headless
+Chromium (same request, same download slot) when it is a script challenge a browser may pass
+(瑞数 412/200 `$_ts` stub, 加速乐 521 cookie script) or a column page with scripts but no report
+link, no next page and no sub-column (a list built by JavaScript). A challenge passed in the browser
+is carried over to the site's later plain requests by its cookies (RenderMiddleware hands them to
+Scrapy's cookie jar), so the rest of the site stays plain HTTP; a page still a challenge after
+rendering, or one that needs a browser while rendering is off (GOVREPORTS_RENDER=never, sites.toml
+render = "never", no Chromium), leaves the site `blocked` with the reason. `status["render"]`:
+{escalated, succeeded, failed, needed_but_off (the first such page and why), notes}; stats
+`govreports/render/escalated|succeeded|failed|needed_but_off` (also per site). Attachments are not
+retried in the browser.
+
 Early stop (incremental runs): when GOVREPORTS_EARLY_STOP is on, `-a full` is not given, and
 something (the state extension) has set `spider.known_url: Callable[[str], bool]`, a column walk
 stops (reason `already_known`) at the first list page whose report links are all known.
@@ -95,6 +108,8 @@ CONTENT_SELECTORS: tuple[str, ...] = (
     ".wzzw-article", ".show-content", ".xxgk_content", ".zw-content", ".detail-content", "article",
 )
 _MAX_FAILURE_SAMPLES = 20
+# why a column page is retried in the browser when it has no report link (render.py)
+LIST_NEEDS_BROWSER = "list page with scripts but no report links"
 _MEDIA_BY_SUFFIX = {".wps": "application/vnd.ms-works", ".ofd": "application/ofd"}
 
 
@@ -238,6 +253,85 @@ class AnnualReportsSpider(scrapy.Spider):
     def _stat(self, key: str, amount: int = 1) -> None:
         self.crawler.stats.inc_value(key, amount)
 
+    # --- rendering (govreports/render.py) ----------------------------------------------------
+    def _render_mode(self, run: SiteRun) -> str:
+        return run.site.render if run.site.render != "auto" else self.default_render
+
+    def _render_off_reason(self, run: SiteRun) -> str | None:
+        """Why this site's pages cannot go through the browser, or None when they can."""
+        if self._render_mode(run) == "never":
+            return 'render = "never" in sites.toml' if run.site.render == "never" else "GOVREPORTS_RENDER=never"
+        settings = self.crawler.settings
+        if not settings.getbool("GOVREPORTS_RENDER_ACTIVE"):
+            return settings.get("GOVREPORTS_RENDER_OFF_REASON") or "rendering off"
+        return None
+
+    def _escalate(self, run: SiteRun, request: Request, reason: str) -> Request | None:
+        """The request once more, in the browser; None when it was rendered already or rendering
+        is off (then counted as `govreports/render/needed_but_off`, with the reason in the status)."""
+        if is_rendered(request) or run.status["blocked"]:
+            return None  # rendered already, or the site is known to stay blocked
+        off = self._render_off_reason(run)
+        if off is not None:
+            self._stat("govreports/render/needed_but_off")
+            self.crawler.stats.inc_value(f"govreports/site/{run.site.id}/render/needed_but_off")
+            if run.status["render"]["needed_but_off"] is None:
+                run.status["render"]["needed_but_off"] = f"{reason} at {request.url} (not rendered: {off})"
+            if not run.render_off_noted:
+                run.render_off_noted = True
+                self.logger.warning("site %s: %s at %s needs a browser; not rendered (%s)",
+                                    run.site.id, reason, request.url, off)
+            return None
+        self._stat("govreports/render/escalated")
+        self.crawler.stats.inc_value(f"govreports/site/{run.site.id}/render/escalated")
+        run.status["render"]["escalated"] += 1
+        self.logger.info("site %s: %s at %s; retrying it in Chromium", run.site.id, reason, request.url)
+        return escalated(request, reason)
+
+    def _render_settled(self, run: SiteRun, request: Request | None, *, ok: bool, why: str = "") -> None:
+        """Count how an escalated request ended (once): succeeded or failed, with why."""
+        if request is None or request.meta.get("govreports_render") != "escalated" \
+                or request.meta.get("govreports_render_settled"):
+            return
+        request.meta["govreports_render_settled"] = True
+        outcome = "succeeded" if ok else "failed"
+        self._stat(f"govreports/render/{outcome}")
+        self.crawler.stats.inc_value(f"govreports/site/{run.site.id}/render/{outcome}")
+        run.status["render"][outcome] += 1
+        if not ok and len(run.status["render"]["notes"]) < _MAX_FAILURE_SAMPLES:
+            run.status["render"]["notes"].append(f"{request.url}: {why or 'failed'}")
+
+    def _challenge(self, run: SiteRun, response: Response) -> list[Request] | None:
+        """None when the answer is a real page; else the browser retry ([request]) or, when none is
+        possible, [] with the site recorded as blocked."""
+        kind = challenge_kind(response.status, response.body)
+        if kind is None:
+            return None
+        if browser_may_pass(kind, response.status):
+            retry = self._escalate(run, response.request, f"{kind} challenge (HTTP {response.status})")
+            if retry is not None:
+                return [retry]
+        self._blocked_by(run, response.status, response.body, response.url, request=response.request)
+        return []
+
+    def _escalation_for_failure(self, run: SiteRun, failure: Failure) -> Request | None:
+        """An errback's browser retry: a 412/521 challenge answer a browser may pass."""
+        error = failure.value
+        if not isinstance(error, HttpError):
+            return None
+        response = error.response
+        kind = challenge_kind(response.status, response.body)
+        if not browser_may_pass(kind, response.status):
+            return None
+        return self._escalate(run, failure.request, f"{kind} challenge (HTTP {response.status})")  # type: ignore[attr-defined]
+
+    def _list_needs_browser(self, html: str, step: ListingStep, subcolumns: list[ListEntry]) -> bool:
+        """A column page whose list a script builds: scripts, but no report link, no next page and
+        no sub-column in the HTML."""
+        if step.next_request is not None or subcolumns or "<script" not in html.lower():
+            return False
+        return not any(judge_title(entry.title, entry.url).keep for entry in (*step.entries, *step.links))
+
     # --- start -------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
         for key, value in self.startup_stats.items():
@@ -280,9 +374,13 @@ class AnnualReportsSpider(scrapy.Spider):
             self._note_failure(run, response.url, "not_html", "discovery page is not HTML")
             yield from self._discovery_settled(run)
             return
-        if self._blocked_by(run, response.status, response.body, response.url):
+        challenge = self._challenge(run, response)
+        if challenge is not None:
+            run.discovery_pending += len(challenge)
+            yield from challenge
             yield from self._discovery_settled(run)
             return
+        self._render_settled(run, response.request, ok=True)
         html = response.text
         target = js_redirect_target(html, response.url)
         if target and not stub_followed:
@@ -317,6 +415,10 @@ class AnnualReportsSpider(scrapy.Spider):
     def discovery_failed(self, failure: Failure) -> Iterator[Request]:
         request = failure.request  # type: ignore[attr-defined]
         run = self.runs[request.cb_kwargs["site_id"]]
+        retry = self._escalation_for_failure(run, failure)
+        if retry is not None:
+            yield retry
+            return
         run.discovery_pending -= 1
         self._record_failure(run, failure)
         yield from self._discovery_settled(run)
@@ -365,7 +467,9 @@ class AnnualReportsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self._note_failure(run, response.url, "not_html", "column page is not HTML")
             return
-        if self._blocked_by(run, response.status, response.body, response.url):
+        challenge = self._challenge(run, response)
+        if challenge is not None:
+            yield from challenge
             return
         target = js_redirect_target(response.text, response.url)
         if target and not stub_followed:
@@ -377,10 +481,15 @@ class AnnualReportsSpider(scrapy.Spider):
         # keep the fragment of the URL as linked: gkmlpt's category id lives there
         url = column_url if urlsplit(column_url).fragment else response.url
         yield from self._walk_column_page(run, response, url, depth=depth)
+        self._render_settled(run, response.request, ok=True)
 
     def column_failed(self, failure: Failure) -> Iterator[Request]:
         request = failure.request  # type: ignore[attr-defined]
         run = self.runs[request.cb_kwargs["site_id"]]
+        retry = self._escalation_for_failure(run, failure)
+        if retry is not None:
+            yield retry
+            return
         self._record_failure(run, failure)
         if request.meta.get("govreports_from_registry") and not run.column_fallback_done:
             # the registry's column is gone: find it again from the home page
@@ -394,15 +503,26 @@ class AnnualReportsSpider(scrapy.Spider):
     def _walk_column_page(self, run: SiteRun, response: TextResponse, url: str, *, depth: int) -> Iterator[Any]:
         html = response.text
         adapter = detect_adapter(html, url, forced=run.site.adapter)
+        step = adapter.first_page(html, url)
+        subcolumns = subcolumn_links(html, response.url, url) if depth < self.subcolumn_depth else []
+        if self._list_needs_browser(html, step, subcolumns):
+            if is_rendered(response):
+                self._render_settled(run, response.request, ok=False, why="still no report link after rendering")
+            else:
+                retry = self._escalate(run, response.request, LIST_NEEDS_BROWSER)
+                if retry is not None:
+                    if retry.meta.get("govreports_kind") == "discovery":
+                        run.discovery_pending += 1
+                    yield retry
+                    return
         walk = ColumnWalk(column_url=url, adapter=adapter.name, max_pages=self.max_list_pages)
         self.walks[self._visit_key(url)] = walk
         run.status["columns"].append(url)
         self._stat(f"govreports/adapter/{adapter.name}")
         self._count(run, "list_pages")
-        step = adapter.first_page(html, url)
         yield from self._take_step(run, walk, step)
         if depth < self.subcolumn_depth:
-            for entry in subcolumn_links(html, response.url, url):
+            for entry in subcolumns:
                 if not self._subcolumn_in_years(entry):
                     self._stat("govreports/discovery/subcolumn_outside_years")
                     continue
@@ -423,16 +543,24 @@ class AnnualReportsSpider(scrapy.Spider):
         run = self.runs[site_id]
         walk = self._walk_for(walk_key, adapter)
         self._count(run, "list_pages")
-        if self._blocked_by(run, response.status, response.body, response.url):
-            self._end_walk(run, walk, walk.fail("blocked"))
+        challenge = self._challenge(run, response)
+        if challenge is not None:
+            if not challenge:
+                self._end_walk(run, walk, walk.fail("blocked"))
+            yield from challenge
             return
+        self._render_settled(run, response.request, ok=True)
         body = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
         step = ADAPTERS[walk.adapter].next_page(body, page)
         yield from self._take_step(run, walk, step)
 
-    def list_page_failed(self, failure: Failure) -> None:
+    def list_page_failed(self, failure: Failure) -> Iterator[Request]:
         request = failure.request  # type: ignore[attr-defined]
         run = self.runs[request.cb_kwargs["site_id"]]
+        retry = self._escalation_for_failure(run, failure)
+        if retry is not None:
+            yield retry
+            return
         walk = self._walk_for(request.cb_kwargs["walk_key"], request.cb_kwargs["adapter"])
         self._record_failure(run, failure)
         self._end_walk(run, walk, walk.fail("page_failed"))
@@ -515,17 +643,25 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def parse_report(self, response: Response, site_id: str, hints: dict[str, Any]) -> Iterator[Any]:
         run = self.runs[site_id]
-        if self._blocked_by(run, response.status, response.body, response.url):
+        challenge = self._challenge(run, response)
+        if challenge is not None:
+            yield from challenge
             return
+        self._render_settled(run, response.request, ok=True)
         page = self._report_page(run, response, hints)
         links: list[AttachmentLink] = []
         if isinstance(response, TextResponse) and page.media_type in ("text/html", "application/xhtml+xml"):
             links = find_attachment_links(self._content_html(run, response), response.url)
         yield from self._next_attachment(run, page, links)
 
-    def report_failed(self, failure: Failure) -> None:
+    def report_failed(self, failure: Failure) -> Iterator[Request]:
         request = failure.request  # type: ignore[attr-defined]
-        self._record_failure(self.runs[request.cb_kwargs["site_id"]], failure)
+        run = self.runs[request.cb_kwargs["site_id"]]
+        retry = self._escalation_for_failure(run, failure)
+        if retry is not None:
+            yield retry
+            return
+        self._record_failure(run, failure)
 
     def _content_html(self, run: SiteRun, response: TextResponse) -> str:
         """The report's content container when the page has a known one, else the whole page."""
@@ -601,13 +737,20 @@ class AnnualReportsSpider(scrapy.Spider):
         return None
 
     # --- failures and blocks -----------------------------------------------------------------
-    def _blocked_by(self, run: SiteRun, status: int, body: bytes, url: str) -> bool:
+    def _blocked_by(self, run: SiteRun, status: int, body: bytes, url: str, *, request: Request | None = None) -> bool:
         kind = challenge_kind(status, body)
         if kind is None:
             return False
+        self._render_settled(run, request, ok=False, why=f"still a {kind} challenge (HTTP {status})")
         if not run.status["blocked"]:
+            if request is not None and is_rendered(request):
+                how = "; still a challenge after rendering in Chromium"
+            elif browser_may_pass(kind, status) and self._render_off_reason(run):
+                how = f"; not rendered: {self._render_off_reason(run)}"
+            else:
+                how = ""
             run.status["blocked"] = True
-            run.status["blocked_reason"] = f"{kind} (HTTP {status}) at {url}"
+            run.status["blocked_reason"] = f"{kind} (HTTP {status}) at {url}{how}"
             self._stat(f"govreports/blocked/{kind}")
             self.crawler.stats.set_value(f"govreports/site/{run.site.id}/blocked", 1)
             self.logger.warning("site %s: blocked by %s at %s; not trying to get around it", run.site.id, kind, url)
@@ -618,7 +761,7 @@ class AnnualReportsSpider(scrapy.Spider):
         error = failure.value
         if isinstance(error, HttpError):
             response = error.response
-            if self._blocked_by(run, response.status, response.body, response.url):
+            if self._blocked_by(run, response.status, response.body, response.url, request=request):
                 kind = "blocked"
             else:
                 kind = f"http_{response.status}"
@@ -643,6 +786,7 @@ class AnnualReportsSpider(scrapy.Spider):
             kind, reason = "connection", f"{type(error).__name__}: {error}"
         else:
             kind, reason = "error", f"{type(error).__name__}: {error}"
+        self._render_settled(run, request, ok=False, why=reason)
         self._note_failure(run, request.url, kind, reason)
 
     def _note_failure(self, run: SiteRun, url: str, kind: str, reason: str) -> None:

@@ -13,14 +13,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from govreports.schema.spec_keys import APPLICANT_COLUMNS, APPLICATION_ROWS, REVIEW_COLUMNS, REVIEW_GROUPS
+from govreports.spec import APPLICANT_COLUMNS, RESULT_ROWS_2019, RESULT_ROWS_2021, REVIEW_COLUMNS, REVIEW_GROUPS
 
 GAOPING = {"id": "511803", "name": "南充市高坪区人民政府", "adcode": "511803", "province": "四川省", "level": "county"}
 JIULONGPO = {"id": "500107", "name": "重庆市九龙坡区人民政府", "adcode": "500107", "province": "重庆市", "level": "county"}
 XUANHUA = {"id": "130705", "name": "张家口市宣化区人民政府", "adcode": "130705", "province": "河北省", "level": "county"}
 
-RESULT_ROWS_2019 = tuple(r for r in APPLICATION_ROWS[2:-2] if r not in ("other_no_correction", "other_fee_unpaid", "other_other"))
-RESULT_ROWS_2021 = tuple(r for r in APPLICATION_ROWS[2:-2] if r != "other_handling")
 
 
 def _row(natural_person: int, commercial_enterprise: int = 0) -> dict[str, int]:

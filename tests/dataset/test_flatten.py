@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from govreports.dataset.columns import CELL_COLUMNS, COLUMN_NAMES, FIGURE_COLUMNS, IDENTITY_COLUMNS
 from govreports.dataset.flatten import flatten_item
-from govreports.schema import spec_keys as keys
+from govreports import spec
 from tests.dataset.reports import GAOPING, JIULONGPO, report_2019, report_2021, report_pre2019
 
 
 def test_columns_cover_every_table_key_of_the_spec_for_both_formats() -> None:
     names = set(COLUMN_NAMES)
-    for rows in (keys.ACTIVE_ROWS_2019, keys.ACTIVE_ROWS_2021):
+    for rows in (spec.ACTIVE_ROWS_2019, spec.ACTIVE_ROWS_2021):
         for row, columns in rows.items():
             assert {f"active_disclosure.{row}.{c}" for c in columns} <= names
-    assert {f"applications.{r}.{c}" for r in keys.APPLICATION_ROWS for c in keys.APPLICANT_COLUMNS} <= names
-    assert {f"review_litigation.{g}.{c}" for g in keys.REVIEW_GROUPS for c in keys.REVIEW_COLUMNS} <= names
-    assert {f"figures.{f}" for f in keys.FIGURE_TYPES} <= names
+    assert {f"applications.{r}.{c}" for r in spec.APPLICATION_ROWS for c in spec.APPLICANT_COLUMNS} <= names
+    assert {f"review_litigation.{g}.{c}" for g in spec.REVIEW_GROUPS for c in spec.REVIEW_COLUMNS} <= names
+    assert {f"figures.{f}" for f in spec.FIGURE_TYPES} <= names
     assert len(COLUMN_NAMES) == len(names), "column names must be unique"
 
 

@@ -21,12 +21,14 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="serve the sample portals until killed")
     serve.add_argument("--run-dir", type=Path, required=True, help="where registry.csv, sites.toml, manifest.json go")
     serve.add_argument("--chaos", type=int, default=None, help="fault-injection seed (reserved; no faults yet)")
+    serve.add_argument("--extra", default="", help="also serve browser portals: js,cookie,ruishu (see browser_portals.py)")
     args = parser.parse_args(argv)
 
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    with Farm.start(args.run_dir, chaos=args.chaos) as farm:
+    extra = tuple(name for name in args.extra.replace(" ", "").split(",") if name)
+    with Farm.start(args.run_dir, chaos=args.chaos, extra_portals=extra) as farm:
         print(f"farm ready: {len(farm.portals)} portals, registry={farm.registry_path}", flush=True)
         stop.wait()
     return 0

@@ -25,7 +25,7 @@ from datetime import date
 from email.message import Message
 from typing import Any
 
-from tests.farm.portals import AgencyPlan, Portal, Resource, TrsPortal, list_page
+from tests.farm.portals import HTML_UTF8, AgencyPlan, Portal, Resource, TrsPortal, list_page
 from tests.farm.render import Skin
 
 EXTRA_PORTALS: tuple[str, ...] = ("js", "cookie", "ruishu")
@@ -79,6 +79,9 @@ class CookieCheckPortal(TrsPortal):
 
     cms = "trs"
     per_page = 6
+
+    def content_type(self, detail: bool) -> str:
+        return HTML_UTF8          # UTF-8 pages (the GBK TRS portal is the default farm's)
 
     def challenge(self) -> Resource:
         pieces = CLEARANCE_VALUE.split("|")

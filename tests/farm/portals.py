@@ -687,6 +687,10 @@ class SubcolumnPortal(Portal):
     def years(self) -> list[int]:
         return sorted({self.year_of(i) for i in self.items}, reverse=True)
 
+    def units(self, year: int) -> dict[str, str]:
+        """The sub-columns a year page shows (all three here; the scale farm hides empty ones)."""
+        return UNITS
+
     def unit_items(self, year: int, unit: str) -> list[ListItem]:
         return [i for i in self.sorted_items(unit) if self.year_of(i) == year]
 
@@ -700,7 +704,7 @@ class SubcolumnPortal(Portal):
                                                   [("ColumnName", self.column_name)]))
         for year in years:
             blocks = []
-            for unit, unit_name in UNITS.items():
+            for unit, unit_name in self.units(year).items():
                 preview = "".join(li(f"./{unit}/{i.path.split(f'/{unit}/', 1)[1]}", i.title, i.day)
                                   for i in self.unit_items(year, unit)[:2])
                 blocks.append(f'<div class="unit-block"><div class="unit-title"><span>{unit_name}</span>'
@@ -710,7 +714,7 @@ class SubcolumnPortal(Portal):
                     + "".join(blocks) + "</div>\n")
             routes[f"{self.root}{year}n/index.html"] = self.html(page(self.skin, f"{year}年度_{self.skin.site_name}", body,
                                                                      [("ColumnName", f"{year}年度")]))
-            for unit, unit_name in UNITS.items():
+            for unit, unit_name in self.units(year).items():
                 chunk = self.unit_items(year, unit)
                 items_html = "\n".join(li("./" + i.path.split(f"/{year}n/{unit}/", 1)[1], i.title, i.day) for i in chunk)
                 pager = '<script type="text/javascript">createPageHTML(1, 0, "index", "html");</script>'
@@ -722,5 +726,5 @@ class SubcolumnPortal(Portal):
         calls = [{"method": "GET", "url": self.column_url}]
         for year in self.years():
             calls.append({"method": "GET", "url": self.url(f"{self.root}{year}n/index.html")})
-            calls += [{"method": "GET", "url": self.url(f"{self.root}{year}n/{unit}/index.html")} for unit in UNITS]
+            calls += [{"method": "GET", "url": self.url(f"{self.root}{year}n/{unit}/index.html")} for unit in self.units(year)]
         return calls

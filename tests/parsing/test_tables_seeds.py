@@ -11,6 +11,7 @@ import pytest
 from govreports.checks import run_checks
 from govreports.parsing.models import Paragraph
 from govreports.parsing.tables import extract_tables
+from govreports.spec import APPLICANT_COLUMNS, REVIEW_COLUMNS
 
 SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
 EXPECTED: dict[str, dict[str, Any]] = {
@@ -18,11 +19,6 @@ EXPECTED: dict[str, dict[str, Any]] = {
     for name, values in json.loads((SEEDS / "expected.json").read_text(encoding="utf-8")).items()
     if not name.startswith("_")
 }
-APPLICANT_COLUMNS = (
-    "natural_person", "commercial_enterprise", "research_institution", "public_welfare_org",
-    "legal_service_org", "other_org", "total",
-)
-REVIEW_COLUMNS = ("upheld", "corrected", "other", "pending", "total")
 
 
 def seed_blocks(name: str) -> list[Paragraph]:
