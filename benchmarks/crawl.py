@@ -96,7 +96,7 @@ def tree_rss_mb(pid: int) -> float:
 
 
 def run_crawl(label: str, spider_args: list[str], settings: dict[str, str], *, work_dir: Path,
-              timeout: float = 900.0, profile: Path | None = None, python: str = sys.executable) -> CrawlResult:
+              timeout: float = 1800.0, profile: Path | None = None, python: str = sys.executable) -> CrawlResult:
     """Run `scrapy <spider_args>` with `settings`; a fresh state DB and feed under `work_dir`."""
     work_dir.mkdir(parents=True, exist_ok=True)
     slug = label.replace(" ", "_").replace("/", "_")

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from benchmarks.crawl import CrawlResult, farm_settings, full_speed, run_crawl
 from benchmarks.results import Section
+from govreports import settings as project_settings
 from tests.farm.scale import Hit, ScaleFarm
 
 TARGET = 0.8
@@ -48,7 +49,14 @@ def row(result: CrawlResult, farm_cpu: float) -> list[str]:
             f"{result.peak_rss_mb:.0f}", f"{farm_cpu:.1f}", str(result.stats.get("govreports/render/requests", 0))]
 
 
-def run(farm: ScaleFarm, work: Path, *, profile: bool = True) -> Section:
+def pooled_pipelines() -> str:
+    """The project's ITEM_PIPELINES with the parse step swapped for the process-pool prototype."""
+    pipelines = {("benchmarks.pooled.PooledParsePipeline" if name.endswith(".ParsePipeline") else name): order
+                 for name, order in project_settings.ITEM_PIPELINES.items()}
+    return json.dumps(pipelines)
+
+
+def run(farm: ScaleFarm, work: Path, *, profile: bool = True, what_if: bool = False) -> Section:
     """Crawl `farm` fully, then replay its hit log; the caller owns the farm (politeness reuses it)."""
     totals = farm.totals
     section = Section("1. Engine overhead",
@@ -72,6 +80,16 @@ def run(farm: ScaleFarm, work: Path, *, profile: bool = True) -> Section:
     empty_cpu = farm.cpu_seconds() - cpu
     empty_hits = farm.take_hits()
     section.rows = [row(full, full_cpu), row(empty, empty_cpu)]
+    if what_if:
+        cpu = farm.cpu_seconds()
+        pooled = run_crawl("what-if: parse in worker processes", ["crawl", "annual_reports"],
+                           {**settings, "ITEM_PIPELINES": pooled_pipelines()}, work_dir=work)
+        farm.take_hits()
+        section.rows.append(row(pooled, farm.cpu_seconds() - cpu))
+        section.metrics["pooled_ratio"] = pooled.pages_per_s / empty.pages_per_s if empty.pages_per_s else 0.0
+        section.notes.append(f"what-if (benchmarks/pooled.py, not the project's pipeline): parsing in a process pool "
+                             f"gives {pooled.pages_per_s:.1f} pages/s = {section.metrics['pooled_ratio']:.2f} of the "
+                             f"empty spider, {pooled.items} items")
     ratio = full.pages_per_s / empty.pages_per_s if empty.pages_per_s else 0.0
     section.metrics.update({"ratio": ratio, "full_pages_per_s": full.pages_per_s,
                             "empty_pages_per_s": empty.pages_per_s, "full_crawl_s": full.crawl_s, "items_per_s": full.items / full.window_s

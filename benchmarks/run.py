@@ -7,7 +7,8 @@
 5. scaling (items/s and RSS at 100, 1,000, 3,000 portals)
 
 Options: `--quick` (small sizes, for trying the harness: not comparable), `--only 1,3`,
-`--no-append` (print only), `--no-profile`. Each run appends one block to benchmarks/RESULTS.md with
+`--no-append` (print only), `--no-profile`, `--what-if` (benchmark 1 also measures parsing in worker
+processes, benchmarks/pooled.py). Each run appends one block to benchmarks/RESULTS.md with
 machine, date, commit and load average, and prints the same text.
 """
 
@@ -56,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="1,2,3,4,5", help="benchmarks to run, e.g. 1,3")
     parser.add_argument("--no-append", action="store_true", help=f"do not append to {RESULTS.name}")
     parser.add_argument("--no-profile", action="store_true", help="skip the profiles of missed targets")
+    parser.add_argument("--what-if", action="store_true",
+                        help="benchmark 1 also crawls with parsing in worker processes (benchmarks/pooled.py)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory (logs, feeds, profiles)")
     args = parser.parse_args(argv)
     if hasattr(faulthandler, "register"):
@@ -76,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[1/2] scale farm {plan['portals']} × {plan['reports']} …", flush=True)
             with ScaleFarm.start(work / "farm", portals=plan["portals"], reports=plan["reports"]) as farm:
                 if "1" in wanted:
-                    sections.append(timed(engine.run, farm, work / "engine", profile=not args.no_profile))
+                    sections.append(timed(engine.run, farm, work / "engine", profile=not args.no_profile,
+                                          what_if=args.what_if))
                     print(sections[-1].text(with_profile=False), flush=True)
                 if "2" in wanted:
                     engine_metrics = sections[-1].metrics if "1" in wanted else None

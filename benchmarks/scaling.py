@@ -25,7 +25,7 @@ def crawl_farm(portals: int, reports: int, work: Path, extra: dict[str, str] | N
     with ScaleFarm.start(work / f"farm-{portals}", portals=portals, reports=reports) as farm:
         settings = {**farm_settings(farm.registry_path, farm.sites_path), **full_speed(), **(extra or {})}
         result = run_crawl(label or f"{portals} portals", ["crawl", "annual_reports"], settings, work_dir=work,
-                           timeout=1200)
+                           timeout=1800)
         return result, farm.totals
 
 

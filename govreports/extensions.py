@@ -9,8 +9,8 @@ At `spider_closed` it
   store (`SiteStatus`: column found, list pages, reports seen, pages failed, blocked + reason, stop
   reasons, the raw dict);
 - ends the run in the store (claims that reached no durable feed are released);
-- builds a summary (sites crawled, reports new / changed / unchanged / duplicate, failures, blocked
-  sites, feeds, outcome), logs it as a short table, sets the stat `govreports/run/failed` (0/1), and
+- builds a summary (sites crawled, reports new / changed / unchanged / duplicate, failures — per
+  site, each {url, kind, reason} —, argument errors, blocked sites, feeds, outcome), logs it as a short table, sets the stat `govreports/run/failed` (0/1), and
   writes it as JSON next to each durable feed (`<feed stem>.summary.json`) when
   `GOVREPORTS_RUN_SUMMARY` is on (default off; `scrapy harvest` turns it on) and to
   `GOVREPORTS_SUMMARY_FILE` when set.
@@ -180,6 +180,11 @@ class RunSummary:
             "reports": reports,
             "items_emitted": int(stats.get("item_scraped_count", 0)),
             "pages_failed": sum(s.pages_failed for s in statuses),
+            # every recorded failure, refusal and skip per site: {url, kind, reason}
+            "failures": {s.site_id: list(s.raw.get("failures") or []) for s in statuses if s.raw.get("failures")},
+            "failures_omitted": {s.site_id: int(s.raw["failures_omitted"]) for s in statuses
+                                 if s.raw.get("failures_omitted")},
+            "argument_errors": list(getattr(self.crawler.spider, "argument_errors", None) or []),
             "errors_logged": int(stats.get("log_count/ERROR", 0)),
             "recovered_from_killed_run": {
                 "committed": int(stats.get("govreports/state/recovered", 0)),

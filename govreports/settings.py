@@ -41,7 +41,16 @@ GOVREPORTS_RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "govreports.middlewares.BackoffRetryMiddleware": 550,
+    # scope (govreports/scope.py): every request before offsite/robots.txt, every redirect target
+    # before RedirectMiddleware follows it
+    "govreports.middlewares.ScopeMiddleware": 40,
+    "govreports.middlewares.RedirectScopeMiddleware": 650,
 }
+# private/loopback networks a crawl may reach besides addresses the registry itself names
+# ("127.0.0.0/8, 10.1.0.0/16"; default none). GOVREPORTS_SCOPE_RESOLVE: also judge the addresses
+# host names resolve to (default True)
+GOVREPORTS_ALLOWED_PRIVATE_NETS = os.environ.get("GOVREPORTS_ALLOWED_PRIVATE_NETS", "")
+GOVREPORTS_SCOPE_RESOLVE = True
 # crawl bounds (annual_reports): list pages per column, discovery hub pages per site and depth,
 # sub-column depth; early stop on already-known list pages (incremental runs; -a full=1 disables)
 GOVREPORTS_MAX_LIST_PAGES = 200

@@ -65,6 +65,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.exceptions import (
     CannotResolveHostError,
+    DownloadCancelledError,
     DownloadConnectionRefusedError,
     DownloadFailedError,
     DownloadTimeoutError,
@@ -90,10 +91,13 @@ from govreports.listing.discovery import (
     subcolumn_links,
 )
 from govreports.listing.entries import ListEntry
+from govreports.listing.soft404 import soft_404_reason
 from govreports.listing.walk import ColumnWalk
 from govreports.parsing.attachments import AttachmentLink, find_attachment_links
+from govreports.middlewares import RedirectLoop, ScopeRefused
 from govreports.registry import Site, adhoc_site, load_registry, select_sites
 from govreports.render import browser_may_pass, escalated, is_rendered
+from govreports.scope import SiteScope
 
 try:
     from govreports.urls import canonical_url
@@ -107,7 +111,7 @@ CONTENT_SELECTORS: tuple[str, ...] = (
     ".Custom_UnionStyle", "#ivs_content", "#webeditorview", ".webeditorview", ".article-content",
     ".wzzw-article", ".show-content", ".xxgk_content", ".zw-content", ".detail-content", "article",
 )
-_MAX_FAILURE_SAMPLES = 20
+_MAX_FAILURE_SAMPLES = 20  # render notes kept per site
 # why a column page is retried in the browser when it has no report link (render.py)
 LIST_NEEDS_BROWSER = "list page with scripts but no report links"
 _MEDIA_BY_SUFFIX = {".wps": "application/vnd.ms-works", ".ofd": "application/ofd"}
@@ -140,16 +144,22 @@ class AnnualReportsSpider(scrapy.Spider):
         self.arg_url = url or None
         self.full = str(full or "").lower() in ("1", "true", "yes")
         self.years: tuple[int, int] | None = None
+        self.argument_errors: list[str] = []
         if years:
             try:
                 self.years = parse_years(years)
             except ValueError as error:
-                raise ValueError(f"-a years={years}: {error}") from None
+                # a bad argument costs its own effect, not the run: every year is harvested
+                message = f"-a years={years}: {error}; the year filter is ignored, every year is harvested"
+                self.argument_errors.append(message)
+                self.logger.error(message)
         self.site_status: dict[str, dict[str, Any]] = {}
         self.runs: dict[str, SiteRun] = {}
         self.walks: dict[str, ColumnWalk] = {}
         self.known_url: Callable[[str], bool] | None = None
         self.allowed_domains: list[str] = []
+        self.site_scopes: dict[str, SiteScope] = {}
+        self.any_site_scope = SiteScope()
         self.startup_stats: dict[str, int] = {}
 
     # --- set-up ------------------------------------------------------------------------------
@@ -166,6 +176,7 @@ class AnnualReportsSpider(scrapy.Spider):
         self.subcolumn_depth = settings.getint("GOVREPORTS_SUBCOLUMN_DEPTH", 2)
         self.early_stop = settings.getbool("GOVREPORTS_EARLY_STOP", True) and not self.full
         self.default_render = settings.get("GOVREPORTS_RENDER", "auto")
+        self.failure_samples = settings.getint("GOVREPORTS_FAILURE_SAMPLES", 50)
         selected = self._select_sites(settings)
         slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
         domains: dict[str, None] = {}
@@ -173,6 +184,10 @@ class AnnualReportsSpider(scrapy.Spider):
             self.runs[site.id] = SiteRun(site=site, status=self._new_status(site), hub_budget=self.max_hub_pages)
             self.site_status[site.id] = self.runs[site.id].status
             domains.update(dict.fromkeys(site.domains()))
+            scope = SiteScope.from_urls_and_hosts((site.home_url, site.annual_report_url, *site.start_urls),
+                                                  (*site.allowed_domains, *site.attachment_hosts))
+            self.site_scopes[site.id] = scope
+            self.any_site_scope = self.any_site_scope.union(scope)
             if site.download_delay is not None or site.concurrency is not None:
                 slot: dict[str, Any] = {}
                 if site.download_delay is not None:
@@ -222,6 +237,11 @@ class AnnualReportsSpider(scrapy.Spider):
     @staticmethod
     def _slot(site: Site) -> str:
         return f"site:{site.id}"
+
+    def request_scope(self, request: Request) -> SiteScope:
+        """What `request` may reach (ScopeMiddleware): its site's scope, or, for requests of no
+        site (robots.txt), the union of every selected site's."""
+        return self.site_scopes.get(request.meta.get("govreports_site") or "", self.any_site_scope)
 
     # --- small helpers -----------------------------------------------------------------------
     def _count(self, run: SiteRun, key: str, amount: int = 1) -> None:
@@ -337,6 +357,8 @@ class AnnualReportsSpider(scrapy.Spider):
         for key, value in self.startup_stats.items():
             self.crawler.stats.set_value(key, value)
         self.crawler.stats.set_value("govreports/sites_selected", len(self.runs))
+        if self.argument_errors:
+            self.crawler.stats.set_value("govreports/args/errors", len(self.argument_errors))
         for run in self.runs.values():
             for request in self._start_requests(run):
                 yield request
@@ -381,6 +403,9 @@ class AnnualReportsSpider(scrapy.Spider):
             yield from self._discovery_settled(run)
             return
         self._render_settled(run, response.request, ok=True)
+        if self._error_page(run, response, "discovery page") is not None:
+            yield from self._discovery_settled(run)
+            return
         html = response.text
         target = js_redirect_target(html, response.url)
         if target and not stub_followed:
@@ -476,6 +501,14 @@ class AnnualReportsSpider(scrapy.Spider):
             self._stat("govreports/discovery/redirect_stub")
             yield from self._column_request(run, target, depth=depth, stub_followed=True)
             return
+        error_page = self._error_page(run, response, "column page", kind_prefix="column_")
+        if error_page is not None:
+            # a removed column (soft 404, or a 301 to the home page) is not the column: say so
+            self._stat(f"govreports/stop/{error_page}")
+            run.status["stop_reasons"][error_page] = run.status["stop_reasons"].get(error_page, 0) + 1
+            self.crawler.stats.inc_value(f"govreports/site/{run.site.id}/stop/{error_page}")
+            yield from self._registry_column_gone(run, response.request)
+            return
         if run.status["column_url"] is None:
             self._column_found(run, column_url, "registry annual_report_url")
         # keep the fragment of the URL as linked: gkmlpt's category id lives there
@@ -491,6 +524,10 @@ class AnnualReportsSpider(scrapy.Spider):
             yield retry
             return
         self._record_failure(run, failure)
+        yield from self._registry_column_gone(run, request)
+
+    def _registry_column_gone(self, run: SiteRun, request: Request) -> Iterator[Request]:
+        """The registry's column is gone: find it again from the home page (once)."""
         if request.meta.get("govreports_from_registry") and not run.column_fallback_done:
             # the registry's column is gone: find it again from the home page
             run.column_fallback_done = True
@@ -550,6 +587,10 @@ class AnnualReportsSpider(scrapy.Spider):
             yield from challenge
             return
         self._render_settled(run, response.request, ok=True)
+        error_page = self._error_page(run, response, "list page")
+        if error_page is not None:
+            self._end_walk(run, walk, walk.fail(error_page))
+            return
         body = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
         step = ADAPTERS[walk.adapter].next_page(body, page)
         yield from self._take_step(run, walk, step)
@@ -648,6 +689,8 @@ class AnnualReportsSpider(scrapy.Spider):
             yield from challenge
             return
         self._render_settled(run, response.request, ok=True)
+        if self._error_page(run, response, "report page") is not None:
+            return
         page = self._report_page(run, response, hints)
         links: list[AttachmentLink] = []
         if isinstance(response, TextResponse) and page.media_type in ("text/html", "application/xhtml+xml"):
@@ -766,14 +809,22 @@ class AnnualReportsSpider(scrapy.Spider):
             else:
                 kind = f"http_{response.status}"
             reason = f"HTTP {response.status}"
+        elif isinstance(error, ScopeRefused):
+            self._note_scope_refusal(run, request, error)
+            return
+        elif isinstance(error, RedirectLoop) or (isinstance(error, IgnoreRequest)
+                                                  and "max redirections" in str(error)):
+            chain = error.chain if isinstance(error, RedirectLoop) else [*request.meta.get("redirect_urls", []),
+                                                                          request.url]
+            kind, reason = "redirect_loop", f"{error} ({len(chain)} URLs in the chain)"
+            request = request.replace(url=chain[0]) if chain else request
         elif isinstance(error, IgnoreRequest):
             # robots.txt and offsite filtering are choices, not failures: counted apart
             text = str(error)
             kind = "robots" if "robots" in text.lower() else ("offsite" if "offsite" in text.lower() else "ignored")
             self._count(run, "pages_skipped")
             self._stat(f"govreports/skipped/{kind}")
-            if len(run.status["failures"]) < _MAX_FAILURE_SAMPLES:
-                run.status["failures"].append({"url": request.url, "kind": kind, "reason": text or kind})
+            self._sample_failure(run, {"url": request.url, "kind": kind, "reason": text or kind})
             self.logger.info("site %s: %s skipped (%s)", run.site.id, request.url, text or kind)
             return
         elif failure.check(DNSLookupError, CannotResolveHostError):
@@ -782,7 +833,11 @@ class AnnualReportsSpider(scrapy.Spider):
             kind, reason = "timeout", f"timed out: {error}"
         elif failure.check(ConnectionRefusedError, DownloadConnectionRefusedError):
             kind, reason = "refused", "connection refused"
-        elif failure.check(ResponseDataLossError, DownloadFailedError):
+        elif failure.check(ResponseDataLossError):
+            kind, reason = "truncated", f"body shorter than its Content-Length ({type(error).__name__}: {error})"
+        elif failure.check(DownloadCancelledError) and "max size" in str(error):
+            kind, reason = "too_large", f"refused: {error}"
+        elif failure.check(DownloadFailedError):
             kind, reason = "connection", f"{type(error).__name__}: {error}"
         else:
             kind, reason = "error", f"{type(error).__name__}: {error}"
@@ -792,9 +847,49 @@ class AnnualReportsSpider(scrapy.Spider):
     def _note_failure(self, run: SiteRun, url: str, kind: str, reason: str) -> None:
         self._count(run, "pages_failed")
         self._stat(f"govreports/failed/{kind}")
-        if len(run.status["failures"]) < _MAX_FAILURE_SAMPLES:
-            run.status["failures"].append({"url": url, "kind": kind, "reason": reason})
+        self._sample_failure(run, {"url": url, "kind": kind, "reason": reason})
         self.logger.info("site %s: %s failed (%s)", run.site.id, url, reason)
+
+    def _sample_failure(self, run: SiteRun, record: dict[str, Any]) -> None:
+        """Keep the first GOVREPORTS_FAILURE_SAMPLES failures of a site; count the rest."""
+        if len(run.status["failures"]) < self.failure_samples:
+            run.status["failures"].append(record)
+        else:
+            run.status["failures_omitted"] = run.status.get("failures_omitted", 0) + 1
+
+    def _note_scope_refusal(self, run: SiteRun, request: Request, error: ScopeRefused) -> None:
+        """A request or redirect outside the site's scope: not fetched by choice, recorded with why
+        (the middleware counted and logged it)."""
+        self._count(run, "pages_skipped")
+        refused = run.status.setdefault("scope_refused", {})
+        refused[error.reason] = refused.get(error.reason, 0) + 1
+        url = error.redirected_from or request.url
+        target = f" (redirect to {error.url})" if error.redirected_from else ""
+        self._sample_failure(run, {"url": url, "kind": f"scope_{error.reason}",
+                                   "reason": f"out of scope{target}: {error.detail}"})
+
+    def _error_page(self, run: SiteRun, response: Response, what: str, kind_prefix: str = "") -> str | None:
+        """Why a 200 answer is not the page asked for (soft 404, or a redirect to the home page),
+        recorded as a failure; None for a real page."""
+        redirects = response.meta.get("redirect_urls") or []
+        if redirects and self._is_home(run, response.url) and not self._is_home(run, redirects[0]):
+            kind, reason = f"{kind_prefix}redirected_home", f"{what} redirected to the home page {response.url}"
+        else:
+            body = response.text if isinstance(response, TextResponse) else ""
+            why = soft_404_reason(body) if body else None
+            if why is None:
+                return None
+            kind, reason = f"{kind_prefix}soft_404", f"{what} answered 200 with an {why}"
+        self._note_failure(run, redirects[0] if redirects else response.url, kind, reason)
+        return kind
+
+    @staticmethod
+    def _is_home(run: SiteRun, url: str) -> bool:
+        parts = urlsplit(url)
+        home = urlsplit(run.site.home_url)
+        root = parts.path.strip("/") in ("", "index.html", "index.htm", "index.shtml", "index.jsp", "index.php")
+        return (parts.hostname or "").removeprefix("www.") == (home.hostname or "").removeprefix("www.") \
+            and (root or parts.path == home.path) and not parts.query
 
     def closed(self, reason: str) -> None:
         for run in self.runs.values():

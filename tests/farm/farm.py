@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import Any
 
 from tests.farm.browser_portals import build_extra_portals
+from tests.farm.chaos import plan_faults
 from tests.farm.portals import (AgencyPlan, GkmlptPortal, HanwebJpagePortal, JpaasPortal, ListItem, PlainPortal,
                                 Portal, SubcolumnPortal, TrsPortal)
 from tests.farm.render import Skin
@@ -161,6 +162,8 @@ class Farm:
         self.sites_path = self.run_dir / "sites.toml"
         self.manifest_path = self.run_dir / "manifest.json"
         self.manifest: dict[str, Any] = {}
+        # {portal ip: {path: fault}}: pages failing on every request while chaos is on (chaos.py)
+        self.chaos_plan: dict[str, dict[str, str]] = plan_faults(chaos, self.portals) if chaos is not None else {}
 
     @classmethod
     def start(cls, run_dir: Path, *, chaos: int | None = None, extra_portals: Sequence[str] = ()) -> Farm:
@@ -168,6 +171,8 @@ class Farm:
         farm = cls(run_dir, chaos=chaos, extra_portals=extra_portals)
         farm.run_dir.mkdir(parents=True, exist_ok=True)
         farm.servers = [server for server, _thread in serve_all(farm.portals, chaos)]
+        for server in farm.servers:
+            server.chaos_plan = farm.chaos_plan.get(server.portal.ip, {})
         for portal in farm.portals:
             wait_until_answering(portal)
         farm.write_registry()
@@ -203,6 +208,12 @@ class Farm:
 
     def write_manifest(self) -> None:
         portals = {portal.adcode: portal.manifest_entry(self.chaos) for portal in self.portals}
+        for portal in self.portals:
+            planned = {portal.url(path): fault for path, fault in self.chaos_plan.get(portal.ip, {}).items()} \
+                if self.chaos is not None else {}
+            entry = portals[portal.adcode]
+            entry["chaos_plan"] = planned
+            entry["chaos_faults"] = {url: fault for url, fault in entry["chaos_faults"].items() if url not in planned}
         self.manifest = {
             "about": "Ground truth of the sample portal farm (tests/farm). expected uses the format of "
                      "seeds/expected.json (tests/expectations.py).",
@@ -252,6 +263,14 @@ class Farm:
         portal.routes = portal.render()
         self.write_manifest()
         return portal.report_entry(item)
+
+    def set_chaos(self, chaos: int | None) -> None:
+        """Turn chaos on (a seed) or off (None: the next night, every page answers); the plan of
+        persistent faults stays the one chosen at start."""
+        self.chaos = chaos
+        for server in self.servers:
+            server.chaos = chaos
+        self.write_manifest()
 
     def hits(self, portal_id: str) -> dict[str, int]:
         """How often each path of a portal was requested (for politeness tests)."""

@@ -106,8 +106,10 @@ def build_scaled_portals(count: int, reports: int) -> list[Portal]:
                                        lambda year, agency=agency: f"{agency}{year}年政府信息公开工作年度报告",
                                        unit=("qzf" if number == 0 else ("bm", "zj")[(number - 1) % 2]) if subcolumns else None))
         unit = "qzf" if subcolumns else None
-        portal.add_decoy(f"{site_name}门户网站2023年度工作年度报表", "website_report", date(2024, 1, 15), unit=unit)
-        portal.add_decoy("关于做好2024年政务公开工作的通知", "notice", date(2024, 4, 10), unit=unit)
+        # published with the newest report, so no (sub-)column holds decoys only
+        portal.add_decoy(f"{site_name}门户网站{LAST_YEAR}年度工作年度报表", "website_report", date(LAST_YEAR + 1, 1, 15),
+                         unit=unit)
+        portal.add_decoy(f"关于做好{LAST_YEAR + 1}年政务公开工作的通知", "notice", date(LAST_YEAR + 1, 4, 10), unit=unit)
         portals.append(portal)
     return portals
 

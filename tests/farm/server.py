@@ -3,7 +3,8 @@
 Separate hosts make offsite filtering and per-site politeness real. Static pages come from the
 portal's route table (swapped whole on re-render, so readers never see half a portal); list APIs
 go to `Portal.dynamic`. With a `chaos` seed, the first request of about one path in seven fails
-transiently (500/502/503, connection reset, a slow answer); later requests succeed.
+transiently (500/502/503, connection reset, a slow answer); later requests succeed. Paths in the
+server's `chaos_plan` (tests/farm/chaos.py) fail on every request while chaos is on.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
+from tests.farm.chaos import answer_fault, mislabel
 from tests.farm.portals import Portal, Resource
 
 
@@ -30,6 +32,7 @@ class PortalServer(ThreadingHTTPServer):
         self.hits: dict[str, int] = {}
         self.hits_lock = threading.Lock()
         self.faults: list[tuple[str, str]] = []        # (path, fault) injected by chaos
+        self.chaos_plan: dict[str, str] = {}           # path → fault on every request while chaos is on (chaos.py)
         super().__init__(address, PortalHandler)
 
     def handle_error(self, request: object, client_address: object) -> None:
@@ -61,7 +64,13 @@ class PortalHandler(BaseHTTPRequestHandler):
         with self.server.hits_lock:
             self.server.hits[parts.path] = self.server.hits.get(parts.path, 0) + 1
             first_hit = self.server.hits[parts.path] == 1
-        fault = chaos_fault(self.server.chaos, portal.ip, parts.path) if first_hit else None
+        planned = self.server.chaos_plan.get(parts.path) if self.server.chaos is not None else None
+        if planned is not None:
+            with self.server.hits_lock:
+                self.server.faults.append((parts.path, planned))
+            if answer_fault(self, planned, portal, parts.path, parts.query):
+                return
+        fault = chaos_fault(self.server.chaos, portal.ip, parts.path) if first_hit and planned is None else None
         if fault is not None:
             with self.server.hits_lock:
                 self.server.faults.append((parts.path, fault))
@@ -78,6 +87,8 @@ class PortalHandler(BaseHTTPRequestHandler):
         if resource is None:
             resource = Resource(b"<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>",
                                 "text/html", status=404)
+        if planned == "wrong_charset":
+            resource = mislabel(resource)
         self.send_response(resource.status)
         self.send_header("Content-Type", resource.content_type)
         self.send_header("Content-Length", str(len(resource.body)))

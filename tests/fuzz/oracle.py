@@ -19,7 +19,19 @@ _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")  # zero-width characters
 # numbers.clean_cell removes whitespace inside a cell, so "12 34" is read as 1234. Until that is
 # fixed the oracle also accepts digit runs glued across whitespace; set this to False afterwards.
 ACCEPT_GLUED_DIGITS = True
-_GLUE = re.compile(r"(?<=\d)\s+(?=\d)")
+_DIGIT_RUNS = re.compile(r"\d+(?:\s+\d+)+")
+_GLUE_WINDOW = 4  # up to this many whitespace-separated digit runs glued into one number
+
+
+def _glued(text: str) -> list[str]:
+    """Numbers made by gluing neighbouring digit runs ("12 34" → "1234"), a few runs at a time."""
+    out: list[str] = []
+    for match in _DIGIT_RUNS.finditer(text):
+        runs = match.group(0).split()
+        for start in range(len(runs)):
+            for end in range(start + 2, min(len(runs), start + _GLUE_WINDOW) + 1):
+                out.append("".join(runs[start:end]))
+    return out
 # money conversions to 万元 (numbers.py): ×10000 for 亿, ×1 for 万, ×0.1 for 千元, ×0.0001 for 元
 _FACTORS = (Decimal(1), Decimal(10000), Decimal("0.1"), Decimal("0.0001"))
 SPEC_TABLES = ("active_disclosure", "applications", "review_litigation")
@@ -40,7 +52,7 @@ def input_numbers(source: str | bytes) -> set[Decimal]:
         source = source.decode("gb18030", "replace") + "\n" + source.decode("utf-8", "replace")
     text = _ascii_digits(unicodedata.normalize("NFKC", _INVISIBLE.sub("", html.unescape(source))))
     if ACCEPT_GLUED_DIGITS:
-        text += "\n" + _GLUE.sub("", re.sub(r"<[^>]*>", " ", text))  # markup inside a cell is a space too
+        text += "\n" + "\n".join(_glued(re.sub(r"<[^>]*>", " ", text)))  # markup inside a cell is a space too
     found: set[Decimal] = set()
     for match in _NUMBER.finditer(text):
         raw = match.group(0)

@@ -67,3 +67,12 @@ def test_a_table_under_300_unclosed_font_tags_is_read_or_its_loss_is_reported() 
     lost_with_a_warning = any("depth" in warning or "nest" in warning for warning in parsed.warnings)
     assert parsed.tables.get("active_disclosure", {}).get("regulations") == {"issued": 1, "repealed": 0,
                                                                                "in_force": 11} or lost_with_a_warning
+
+
+@pytest.mark.xfail(strict=True, reason="text.simplify hands the string to OpenCC, which encodes it as UTF-8: "
+                   "a lone surrogate (a JSON '\\ud800' escape decoded by json.loads) raises "
+                   "UnicodeEncodeError out of parse_report (via metadata.read_label_lines)")
+def test_a_lone_surrogate_in_a_text_body_is_a_warning_not_an_exception() -> None:
+    parsed = parse_report("\ud800某某市人民政府办公室2019年政府信息公开工作年度报告\n一、总体情况",
+                          url="http://127.0.0.1/report/a.txt", media_type="text/plain")
+    assert parsed.report_year == 2019

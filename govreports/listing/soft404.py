@@ -1,0 +1,52 @@
+"""Soft 404s: a portal answering 200 with an error page instead of the page asked for.
+
+Chinese government CMSs often answer a removed article or column with HTTP 200 and a page saying
+页面不存在 / 您访问的页面不存在 / 该信息已删除 / 404 (portal-patterns.md). Taken at face value that
+page would become an empty "report" or an empty column; the spider records it as a failure
+instead. To keep real pages safe (a report table may well contain the number 404), the error
+wording must be in the page title or a heading, or the page must be short with the wording in it.
+"""
+
+from __future__ import annotations
+
+import re
+
+# the official-sounding ways a CMS says "not here" (simplified and traditional)
+_ERROR_WORDS = re.compile(
+    r"(页面不存在|頁面不存在|页面未找到|找不到(?:该|您要访问的|您访问的)?页面|您(?:所)?访问的页面(?:不存在|已删除|找不到)"
+    r"|该(?:信息|文章|页面|内容|栏目)已(?:被)?(?:删除|撤销|下线|过期)|信息已(?:被)?删除|文章不存在|栏目不存在"
+    r"|内容不存在|页面已(?:失效|过期|删除)|資訊已刪除|404\s*(?:Not\s*Found|错误|頁面|页面|error)|Page\s+Not\s+Found"
+    r"|^\s*404\s*$)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_HEADINGS = re.compile(r"<h[1-3][^>]*>(.*?)</h[1-3]>", re.IGNORECASE | re.DOTALL)
+_INVISIBLE = re.compile(r"<(script|style|noscript)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+# visible text of a typical error page (with the portal's header and footer) stays below this;
+# a real annual report is far longer
+SHORT_PAGE_CHARS = 1500
+
+
+def _visible(html: str) -> str:
+    return _SPACE.sub(" ", _TAGS.sub(" ", _INVISIBLE.sub(" ", html))).strip()
+
+
+def soft_404_reason(html: str) -> str | None:
+    """Why this 200 page is an error page ("title says '页面不存在'"), or None for a real page."""
+    title = _TITLE.search(html)
+    if title:
+        found = _ERROR_WORDS.search(_visible(title.group(1)))
+        if found:
+            return f"error page: title says {found.group(0).strip()!r}"
+    for heading in _HEADINGS.findall(html)[:5]:
+        found = _ERROR_WORDS.search(_visible(heading))
+        if found:
+            return f"error page: heading says {found.group(0).strip()!r}"
+    text = _visible(html)
+    if len(text) <= SHORT_PAGE_CHARS:
+        found = _ERROR_WORDS.search(text)
+        if found:
+            return f"error page: short page ({len(text)} characters) says {found.group(0).strip()!r}"
+    return None

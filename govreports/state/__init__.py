@@ -1,0 +1,215 @@
+"""Persistent crawl state: what was delivered, in which revision, and how each site fared.
+
+Crash-safety design (DESIGN.md §5: "a run killed at any point and started again loses nothing and
+emits nothing twice"):
+
+1. **Claim.** `DedupPipeline` (priority 300) decides new / changed / unchanged / duplicate from the
+   *committed* state and, for an item it lets through, writes a *claim* row (id, key, content hash,
+   revision, run id). A claim is a promise, not a fact: `lookup()` ignores it.
+2. **Write + fsync.** The feed exporter `DurableJsonLinesItemExporter` (set for `jsonlines`,
+   `jsonl` and `jl` in `FEED_EXPORTERS`) writes the item as one complete line, flushes and
+   `fsync`s the file. When the run opens a feed file it records the file's path for the run
+   (`run_feeds`) *before* writing anything to it.
+3. **Commit.** Right after the fsync the exporter commits the claim: the report row gets the new
+   hash and revision, the old hash stays in `revisions`. Commit is one SQLite transaction with
+   `synchronous=FULL`.
+4. **Recovery.** A kill can land between 2 and 3: the line is in the feed, the claim is still
+   pending. So when the store is opened for a new run, every pending claim of a run that is no
+   longer alive is reconciled against that run's own feed files: a complete line with the same
+   `id` and `revision` means the report was delivered → commit it; no such line → release the
+   claim, and the report will be emitted again. A torn last line (no newline: the kill hit inside
+   the write) is cut off the feed first. Claims of a run that ended cleanly but never reached a
+   durable feed (no feed configured, a non-jsonl format, stdout) are released at close.
+   Result: each report is in the union of the feeds exactly once, whatever the moment of the kill.
+5. **Resuming long runs.** Scrapy's `JOBDIR` keeps the scheduler queue and the dupefilter between
+   a graceful stop (SIGINT/SIGTERM) and the next start; the store makes the second half skip what
+   the first half delivered. After a SIGKILL do not reuse the JOBDIR (Scrapy's queues are not
+   crash-safe); a plain restart is safe because of 1-4.
+
+Only one crawl may write the store at a time (`bin/harvest` takes a flock); recovery skips the
+claims of a run whose process is still alive on this host.
+
+Settings: `GOVREPORTS_DB` (SQLite path, default state/govreports.sqlite3), `GOVREPORTS_STATE_STORE`
+(store class, default `govreports.state.sqlite.SqliteStateStore`), `GOVREPORTS_DB_BUSY_TIMEOUT_MS`
+(default 10000), `GOVREPORTS_STATE_ENABLED` (default True; False = no store, every item is new).
+Stats: `govreports/state/recovered` (pending claims found in a dead run's feed and committed),
+`govreports/state/released` (pending claims of a dead run not in its feed), `govreports/state/
+torn_feed_tail` (partial last lines cut), `govreports/state/committed`, `govreports/state/
+uncommitted` (claims released at close: the items reached no durable feed).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+import weakref
+from typing import TYPE_CHECKING, Any
+
+from itemadapter import ItemAdapter
+
+from govreports.state.base import Claim, RunInfo, Seen, SiteStatus, StateStore, utc_now
+from govreports.state.recovery import recover_dead_runs
+from govreports.state.sqlite import SqliteStateStore
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+    from scrapy.statscollectors import StatsCollector
+
+__all__ = [
+    "Claim",
+    "RunInfo",
+    "RunState",
+    "Seen",
+    "SiteStatus",
+    "SqliteStateStore",
+    "StateStore",
+    "existing_state",
+    "open_store",
+    "state_for",
+]
+
+logger = logging.getLogger(__name__)
+DEFAULT_DB = "state/govreports.sqlite3"
+DEFAULT_STORE = "govreports.state.sqlite.SqliteStateStore"
+
+
+def open_store(settings: BaseSettings) -> StateStore:
+    """Build the configured store (`GOVREPORTS_STATE_STORE`) from settings."""
+    from scrapy.utils.misc import load_object
+
+    store_cls = load_object(settings.get("GOVREPORTS_STATE_STORE") or DEFAULT_STORE)
+    if hasattr(store_cls, "from_settings"):
+        return store_cls.from_settings(settings)
+    return store_cls(
+        settings.get("GOVREPORTS_DB") or DEFAULT_DB,
+        busy_timeout_ms=settings.getint("GOVREPORTS_DB_BUSY_TIMEOUT_MS", 10_000),
+    )
+
+
+class RunState:
+    """One crawl's view of the store: its run id, its claims, and the commit the feed triggers.
+
+    Shared by the dedup pipeline, the durable feed exporter and the site-status extension of one
+    crawler (`state_for(crawler)`), so all three talk about the same run.
+    """
+
+    def __init__(self, store: StateStore, stats: StatsCollector | None = None, *, run_id: str | None = None) -> None:
+        self.store = store
+        self.stats = stats
+        self.run = RunInfo(
+            run_id=run_id or f"{utc_now()}-{uuid.uuid4().hex[:8]}",
+            pid=os.getpid(),
+            host=socket.gethostname(),
+            started_at=utc_now(),
+        )
+        self.claimed: dict[str, int] = {}  # report id -> revision claimed by this run
+        self.committed = 0
+        self.feeds: list[str] = []
+        self.finished = False
+        self.closed = False
+        # a shared store (Redis) judges liveness by heartbeat, not by pid on this host
+        recover = getattr(store, "recover_dead_runs", None)
+        self.recovery = recover() if callable(recover) else recover_dead_runs(store)
+        for name, value in self.recovery.as_stats().items():
+            self._inc(name, value)
+        store.begin_run(self.run)
+
+    @property
+    def run_id(self) -> str:
+        return self.run.run_id
+
+    def _inc(self, name: str, count: int = 1) -> None:
+        if self.stats is not None and count:
+            self.stats.inc_value(f"govreports/state/{name}", count)
+
+    def claim(self, claim: Claim) -> None:
+        if self.store.claim(claim) is False:
+            # a shared store refused: another live worker holds this report, or delivered it meanwhile
+            from scrapy.exceptions import DropItem
+
+            self._inc("claim_refused")
+            if self.stats is not None:
+                self.stats.inc_value("govreports/dedup/duplicate")
+            raise DropItem(f"duplicate report (claimed or delivered by another worker): {claim.url}",
+                           log_level="DEBUG")
+        self.claimed[claim.id] = claim.revision
+
+    def feed_opened(self, path: str) -> None:
+        """A durable feed file is about to receive items of this run (recorded before any write)."""
+        path = os.path.abspath(path)
+        if path not in self.feeds:
+            self.feeds.append(path)
+            self.store.record_feed(self.run_id, path)
+
+    def delivered(self, item: Any) -> bool:
+        """The item is safely (fsync'd) in a feed: commit its claim. Unclaimed items are ignored."""
+        report_id = ItemAdapter(item).get("id")
+        if not report_id or self.claimed.pop(report_id, None) is None:
+            return False
+        self.store.commit(report_id, self.run_id)
+        self.committed += 1
+        self._inc("committed")
+        return True
+
+    def finish(self, outcome: str) -> int:
+        """Release claims that reached no durable feed, mark the run ended; returns released count."""
+        if self.finished:
+            return 0
+        self.finished = True
+        released = self.store.release(self.run_id)
+        if released:
+            logger.warning(
+                "%d report(s) reached no durable feed (no jsonlines feed configured?): not marked seen",
+                released,
+            )
+            self._inc("uncommitted", released)
+        self.claimed.clear()
+        self.store.end_run(self.run_id, outcome)
+        return released
+
+    def close(self, outcome: str = "finished") -> None:
+        if self.closed:
+            return
+        try:
+            self.finish(outcome)
+        finally:
+            self.closed = True
+            self.store.close()
+
+
+_RUNS: weakref.WeakKeyDictionary[Any, RunState] = weakref.WeakKeyDictionary()
+
+
+def existing_state(crawler: Crawler) -> RunState | None:
+    """The crawler's open `RunState` if something (the dedup pipeline) created it, else None.
+
+    The feed exporter uses this: it commits the claims the pipeline made and never opens the
+    store by itself.
+    """
+    state = _RUNS.get(crawler)
+    return state if state is not None and not state.closed else None
+
+
+def state_for(crawler: Crawler) -> RunState:
+    """The crawler's `RunState`, created (store opened, dead runs recovered) on first use."""
+    state = _RUNS.get(crawler)
+    if state is None or state.closed:
+        state = RunState(open_store(crawler.settings), crawler.stats)
+        _RUNS[crawler] = state
+        try:
+            from scrapy import signals
+
+            crawler.signals.connect(_close_on_engine_stop(state), signal=signals.engine_stopped, weak=False)
+        except Exception:  # a bare test crawler without signals: the caller closes
+            pass
+    return state
+
+
+def _close_on_engine_stop(state: RunState) -> Any:
+    def close() -> None:
+        state.close("finished")
+
+    return close
