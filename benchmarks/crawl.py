@@ -39,6 +39,7 @@ class CrawlResult:
     returncode: int
     stats: dict[str, Any] = field(default_factory=dict)
     log: Path | None = None
+    cpu_s: float = 0.0            # the crawler's CPU seconds up to spider close (all threads)
     tree_peak_mb: float = 0.0     # the whole process tree (crawler + any browser), sampled every 0.25 s
     started_at: float = 0.0       # time.time() at process start and exit (to line up with farm hit times)
     ended_at: float = 0.0
@@ -159,7 +160,7 @@ def run_crawl(label: str, spider_args: list[str], settings: dict[str, str], *, w
         label=label, wall_s=wall, crawl_s=float(probe.get("open_to_close_s", wall)),
         window_s=float(probe.get("response_window_s", 0.0)), pages=int(stats.get("response_received_count", 0)),
         items=items, peak_rss_mb=int(probe.get("peak_rss_kb") or (usage.ru_maxrss if usage else 0)) / 1024, returncode=process.returncode,
-        stats=stats, log=log, tree_peak_mb=tree_peak, started_at=started_at, ended_at=started_at + wall,
+        stats=stats, log=log, cpu_s=float(probe.get("cpu_s", 0.0)), tree_peak_mb=tree_peak, started_at=started_at, ended_at=started_at + wall,
     )
 
 

@@ -183,6 +183,7 @@ def run(repeat: int = 5, profile: bool = True) -> Section:
             f"{percentile(row.reference, 95):.1f}" if row.reference else "n/a",
             f"{ratio_floor:.1f}×", f"{ratio_ref:.2f}×" if ratio_ref is not None else "n/a",
         ])
+        section.metrics[f"{row.kind} parse median ms"] = ours_median
         if row.kind.startswith("html"):
             section.metrics[f"{row.kind} parse/floor"] = ratio_floor
             if ratio_ref is not None:

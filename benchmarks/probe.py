@@ -3,7 +3,7 @@
 Enabled by the benchmark harness only (`GOVREPORTS_BENCH_OUT=<path>`; without it the extension is
 not configured). At spider close it writes the crawl's stats, the seconds between the first and
 the last response (the steady-state window pages/s is measured over), the seconds from spider
-open to close, and the process's peak RSS.
+open to close, the process's CPU seconds and its peak RSS.
 """
 
 from __future__ import annotations
@@ -52,12 +52,14 @@ class BenchProbe:
         closed = time.monotonic()
         assert self.crawler.stats is not None
         stats: dict[str, Any] = self.crawler.stats.get_stats()
+        usage = resource.getrusage(resource.RUSAGE_SELF)
         report = {
             "reason": reason,
             "open_to_close_s": closed - self.opened,
             "response_window_s": (self.last_response - self.first_response)
             if self.first_response is not None and self.last_response is not None else 0.0,
-            "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            "peak_rss_kb": usage.ru_maxrss,
+            "cpu_s": usage.ru_utime + usage.ru_stime,     # every thread: the reactor and the parse pool
             "stats": {key: value for key, value in stats.items() if not key.startswith("govreports/site/")},
         }
         self.out.write_text(json.dumps(report, default=str, indent=1), encoding="utf-8")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
-PROFILE_LINES = 45
+PROFILE_LINES = 55
 
 
 def trim_profile(text: str, lines: int = PROFILE_LINES) -> str:

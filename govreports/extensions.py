@@ -185,6 +185,7 @@ class RunSummary:
             "failures_omitted": {s.site_id: int(s.raw["failures_omitted"]) for s in statuses
                                  if s.raw.get("failures_omitted")},
             "argument_errors": list(getattr(self.crawler.spider, "argument_errors", None) or []),
+            "registry_errors": list(getattr(self.crawler.spider, "registry_errors", None) or []),
             "errors_logged": int(stats.get("log_count/ERROR", 0)),
             "recovered_from_killed_run": {
                 "committed": int(stats.get("govreports/state/recovered", 0)),

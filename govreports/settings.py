@@ -41,8 +41,10 @@ GOVREPORTS_RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "govreports.middlewares.BackoffRetryMiddleware": 550,
-    # scope (govreports/scope.py): every request before offsite/robots.txt, every redirect target
-    # before RedirectMiddleware follows it
+    # scope (govreports/scope.py): every request before robots.txt, every redirect target before
+    # RedirectMiddleware follows it. It replaces Scrapy's OffsiteMiddleware, which drops offsite
+    # requests at scheduling time without calling their errback (no record of the refusal)
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "govreports.middlewares.ScopeMiddleware": 40,
     "govreports.middlewares.RedirectScopeMiddleware": 650,
 }

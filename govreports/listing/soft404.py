@@ -3,8 +3,9 @@
 Chinese government CMSs often answer a removed article or column with HTTP 200 and a page saying
 页面不存在 / 您访问的页面不存在 / 该信息已删除 / 404 (portal-patterns.md). Taken at face value that
 page would become an empty "report" or an empty column; the spider records it as a failure
-instead. To keep real pages safe (a report table may well contain the number 404), the error
-wording must be in the page title or a heading, or the page must be short with the wording in it.
+instead. To keep real pages safe (a report table may well contain the number 404, a report may
+say 该信息已删除), the error wording must be in the page title or a heading, or stand as a short
+message of its own on a short page not titled as a report.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ _SPACE = re.compile(r"\s+")
 # visible text of a typical error page (with the portal's header and footer) stays below this;
 # a real annual report is far longer
 SHORT_PAGE_CHARS = 1500
+# …and says it in a sentence of its own ("对不起，您访问的页面不存在！")
+_MESSAGE_CHARS = 40
+_REPORT_TITLE = re.compile(r"报告|年报|報告")
 
 
 def _visible(html: str) -> str:
@@ -35,18 +39,25 @@ def _visible(html: str) -> str:
 
 def soft_404_reason(html: str) -> str | None:
     """Why this 200 page is an error page ("title says '页面不存在'"), or None for a real page."""
-    title = _TITLE.search(html)
-    if title:
-        found = _ERROR_WORDS.search(_visible(title.group(1)))
-        if found:
-            return f"error page: title says {found.group(0).strip()!r}"
+    title_match = _TITLE.search(html)
+    title = _visible(title_match.group(1)) if title_match else ""
+    found = _ERROR_WORDS.search(title)
+    if found:
+        return f"error page: title says {found.group(0).strip()!r}"
     for heading in _HEADINGS.findall(html)[:5]:
         found = _ERROR_WORDS.search(_visible(heading))
         if found:
             return f"error page: heading says {found.group(0).strip()!r}"
-    text = _visible(html)
-    if len(text) <= SHORT_PAGE_CHARS:
-        found = _ERROR_WORDS.search(text)
-        if found:
-            return f"error page: short page ({len(text)} characters) says {found.group(0).strip()!r}"
+    if _REPORT_TITLE.search(title):
+        return None  # a page titled as a report that quotes the words is a report
+    body = _INVISIBLE.sub(" ", html)
+    text = _visible(body)
+    if len(text) > SHORT_PAGE_CHARS:
+        return None
+    for block in _TAGS.split(body):
+        block = _SPACE.sub(" ", block).strip()
+        if len(block) <= _MESSAGE_CHARS:
+            found = _ERROR_WORDS.search(block)
+            if found:
+                return f"error page: short page ({len(text)} characters) says {block!r}"
     return None

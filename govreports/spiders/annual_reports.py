@@ -9,7 +9,9 @@ attachments, and yields one `ReportPage` per report. Parsing is the pipelines' j
 Arguments (`-a`): `sites=ID,ID` (adcode or slug), `province=四川省`, `level=county`,
 `url=URL` (an ad-hoc portal: home page or column), `years=2019-2023` (report years to keep,
 judged on the title; unknown years are kept), `full=1` (ignore early stop). No argument = the
-whole registry.
+whole registry. A bad value (unknown site id, unreadable year range) is logged as an error, kept in
+`argument_errors` (the run summary lists them) and costs only its own effect: the run goes on
+(a bad `years` means no year filter). Skipped registry rows/overrides: `registry_errors`.
 
 Settings: GOVREPORTS_PORTALS_FILE, GOVREPORTS_SITES_FILE, GOVREPORTS_MAX_LIST_PAGES (200),
 GOVREPORTS_MAX_HUB_PAGES (30), GOVREPORTS_DISCOVERY_DEPTH (3), GOVREPORTS_SUBCOLUMN_DEPTH (2),
@@ -23,9 +25,11 @@ GOVREPORTS_EARLY_STOP (True), GOVREPORTS_RENDER (default for sites with render =
 - `discovery`: "found: <evidence>", "registry", or "no_column: <why>" ("pending" while running);
 - `hub_pages`: discovery pages fetched; `list_pages`: list pages walked (all columns);
 - `candidates`: report links kept; `reports_yielded`: ReportPages yielded;
-- `pages_failed`: requests that failed (HTTP error, timeout, DNS, refused, challenge);
-  `pages_skipped`: requests not made by choice (robots.txt, offsite); `failures`: the first 20 of
-  both as {url, kind, reason};
+- `pages_failed`: requests that failed (HTTP error, timeout, DNS, refused, challenge, `truncated`
+  body, `too_large`, `redirect_loop`, `soft_404` — a 200 error page —, `redirected_home`,
+  `column_redirected_home`); `pages_skipped`: requests not made by choice (robots.txt, out of scope:
+  `scope_<reason>`, see govreports/scope.py); `scope_refused`: {reason: count}; `failures`: the first
+  GOVREPORTS_FAILURE_SAMPLES (50) of both as {url, kind, reason}, `failures_omitted` the rest;
 - `stop_reasons`: {reason: count} over all column walks; `walks`: per column {column, adapter, pages,
   records, declared_total, stop_reasons};
 - `blocked`: True when a challenge/403 page answered; `blocked_reason`.
@@ -144,7 +148,8 @@ class AnnualReportsSpider(scrapy.Spider):
         self.arg_url = url or None
         self.full = str(full or "").lower() in ("1", "true", "yes")
         self.years: tuple[int, int] | None = None
-        self.argument_errors: list[str] = []
+        self.argument_errors: list[str] = []  # bad -a values: logged, in the run summary, the run goes on
+        self.registry_errors: list[str] = []  # skipped registry rows / overrides, the same way
         if years:
             try:
                 self.years = parse_years(years)
@@ -210,6 +215,7 @@ class AnnualReportsSpider(scrapy.Spider):
         portals = Path(settings.get("GOVREPORTS_PORTALS_FILE", "settings/portals.csv"))
         sites_file = settings.get("GOVREPORTS_SITES_FILE", "settings/sites.toml")
         load = load_registry(portals, Path(sites_file) if sites_file else None)
+        self.registry_errors = list(load.errors)
         for message in load.errors:
             self.logger.warning("registry: %s", message)
         # stats exist only once the crawl starts: start() copies these in
@@ -218,6 +224,7 @@ class AnnualReportsSpider(scrapy.Spider):
         selection = select_sites(load.sites, ids=self.arg_sites, province=self.arg_province, level=self.arg_level)
         for message in selection.messages():
             self.logger.error("-a sites: %s", message)
+            self.argument_errors.append(f"-a sites: {message}")
         self.startup_stats["govreports/registry/unknown_ids"] = len(selection.unknown)
         if not selection.sites:
             self.logger.error("no site selected (sites=%s province=%s level=%s)",
@@ -834,7 +841,7 @@ class AnnualReportsSpider(scrapy.Spider):
         elif failure.check(ConnectionRefusedError, DownloadConnectionRefusedError):
             kind, reason = "refused", "connection refused"
         elif failure.check(ResponseDataLossError):
-            kind, reason = "truncated", f"body shorter than its Content-Length ({type(error).__name__}: {error})"
+            kind, reason = "truncated", "connection closed before the body reached its Content-Length"
         elif failure.check(DownloadCancelledError) and "max size" in str(error):
             kind, reason = "too_large", f"refused: {error}"
         elif failure.check(DownloadFailedError):
@@ -853,6 +860,7 @@ class AnnualReportsSpider(scrapy.Spider):
     def _sample_failure(self, run: SiteRun, record: dict[str, Any]) -> None:
         """Keep the first GOVREPORTS_FAILURE_SAMPLES failures of a site; count the rest."""
         if len(run.status["failures"]) < self.failure_samples:
+            record["reason"] = str(record["reason"])[:500]
             run.status["failures"].append(record)
         else:
             run.status["failures_omitted"] = run.status.get("failures_omitted", 0) + 1

@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the sample portals until killed")
     serve.add_argument("--run-dir", type=Path, required=True, help="where registry.csv, sites.toml, manifest.json go")
-    serve.add_argument("--chaos", type=int, default=None, help="fault-injection seed (reserved; no faults yet)")
+    serve.add_argument("--chaos", type=int, default=None, help="fault-injection seed (transient and all-night faults: tests/farm/chaos.py)")
     serve.add_argument("--extra", default="", help="also serve browser portals: js,cookie,ruishu (see browser_portals.py)")
     args = parser.parse_args(argv)
 

@@ -90,8 +90,8 @@ def build_scaled_portals(count: int, reports: int) -> list[Portal]:
         skin = dataclasses.replace(template.skin, site_name=site_name, site_id_code=f"{900000 + index}0001",
                                    sponsor="")
         kind = ScaleSubcolumnPortal if isinstance(template, SubcolumnPortal) else type(template)
-        portal = kind(ip=portal_address(index), adcode=f"{900000 + index}", name=name,
-                                province="样本省", skin=skin, discover=template.discover)
+        portal = kind(ip=portal_address(index), adcode=f"{900000 + index}", name=name, province="样本省", skin=skin,
+                      discover=template.discover)
         subcolumns = isinstance(portal, SubcolumnPortal)
         years_per_agency = LAST_YEAR - FIRST_YEAR + 1
         remaining = reports

@@ -84,6 +84,7 @@ def table_leaves(tables: dict[str, Any]) -> Iterator[tuple[str, Any]]:
 def invented_numbers(tables: dict[str, Any], source: str | bytes) -> list[tuple[str, Any]]:
     """The output numbers that the input does not print (after the documented conversions)."""
     allowed = allowed_values(input_numbers(source))
+    allowed_floats = {float(number) for number in allowed}
     invented = []
     for path, value in table_leaves(tables):
         if value is None:
@@ -91,8 +92,12 @@ def invented_numbers(tables: dict[str, Any], source: str | bytes) -> list[tuple[
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             invented.append((path, value))
             continue
-        exact = Decimal(value) if isinstance(value, int) else Decimal(repr(value))  # no int→str digit limit
-        if exact.normalize() not in allowed:
+        if isinstance(value, float):
+            # money is a float64: "12568084289495.032" comes back as the nearest double
+            if value not in allowed_floats:
+                invented.append((path, value))
+            continue
+        if Decimal(value).normalize() not in allowed:  # Decimal(int): no int→str digit limit
             invented.append((path, value))
     return invented
 
