@@ -109,7 +109,7 @@ def run(farm: ScaleFarm, work: Path, *, profile: bool = True, what_if: bool = Fa
         split = (f"the full crawl used {full.cpu_s:.0f} s of CPU in its {full.window_s:.0f} s window, the empty spider "
                  f"{empty.cpu_s:.0f} s for the same pages: {extra_cpu * 1000 / full.items:.0f} ms more per report")
         if parse_ms:
-            share = parse_ms * full.items / extra_cpu
+            share = parse_ms / 1000 * full.items / extra_cpu
             split += (f", of which parse_report alone (benchmark 3: {parse_ms:.0f} ms median on farm pages) is "
                       f"≈ {min(share, 1.0):.0%}; the rest is navigation (adapters, link extraction), checks, "
                       "dedup and the fsync'd feed")

@@ -114,8 +114,8 @@ def polite_crawl(farm: ScaleFarm, work: Path, label: str, sites: list[str], sett
     if engine and engine.get("full_pages_per_s") and engine.get("full_crawl_s"):
         notes.append(
             f"the whole farm ({farm.totals['portals']} portals) under this profile: politeness allows "
-            f"{site_bound:.0f} s (its busiest portal has the same {busiest} pages), but benchmark 1 needed "
-            f"{engine['full_crawl_s']:.0f} s of crawler CPU for it at full speed — at that size the bound is "
+            f"{site_bound:.0f} s (its busiest portal has the same {busiest} pages), but benchmark 1 took "
+            f"{engine['full_crawl_s']:.0f} s to crawl it at full speed, with no delay at all — at that size the bound is "
             f"{'the pipeline' + chr(39) + 's CPU' if engine['full_crawl_s'] > site_bound else 'politeness'} "
             f"({engine['full_crawl_s'] / site_bound:.1f}× the politeness bound)")
     row = [label, str(len(hits)), str(busiest), f"{site_bound:.1f}", f"{global_bound:.1f}", f"{bound:.1f}",

@@ -67,16 +67,7 @@ def seed_cases() -> list[Any]:
     cases = []
     for seed in SEEDS:
         for suffix in (".pdf", ".docx"):
-            marks = []
-            if seed.startswith("002"):
-                marks.append(
-                    pytest.mark.xfail(
-                        reason="TABLES: a grid whose 2019 block (一) has two identical truncated "
-                        "headers '本年新' maps only one of new_made/new_published",
-                        strict=False,
-                    )
-                )
-            cases.append(pytest.param(seed, suffix, id=f"{seed[:3]}{suffix}", marks=marks))
+            cases.append(pytest.param(seed, suffix, id=f"{seed[:3]}{suffix}"))
     cases.append(
         pytest.param(
             "004_7d9c962fed462d95",
