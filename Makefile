@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast bench setup system-deps clean
+.PHONY: demo test test-fast fuzz bench setup system-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ test: $(STAMP) system-deps
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not slow and not browser and not redis"
+
+# the long fuzz campaign (>= 10,000 generated cases; make test runs a small budget)
+fuzz: $(STAMP)
+	GOVREPORTS_FUZZ_EXAMPLES=10000 $(PY) -m pytest -q -m slow tests/fuzz
 
 bench: $(STAMP) system-deps
 	$(PY) -m benchmarks.run
