@@ -51,6 +51,16 @@ def headline(sections: list[Section]) -> list[str]:
     return ["| benchmark | result | target |", "|---|---|---|", *lines]
 
 
+def closing_note(sections: list[Section]) -> list[str]:
+    """For each missed target: what bounds it and what would move it (the sections' own notes)."""
+    lines = []
+    for section in sections:
+        if section.met is False:
+            bound = [note for note in section.notes if note.startswith("what bounds it")]
+            lines.append(f"- {section.title}: " + (bound[0] if bound else "see its notes and profile."))
+    return ["### Closing note: missed targets", "", *lines] if lines else []
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (harness check; numbers not comparable)")
@@ -106,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             mode = ("quick (harness check, not comparable)" if args.quick else "full") + (
                 f"; load average {load_before[0]:.1f} before, {load_after[0]:.1f} after")
             text = "\n".join([header(started, total, mode), *headline(sections), "",
-                              *[section.text() for section in sections]])
+                              *[section.text() for section in sections], *closing_note(sections)])
             print("\n".join(headline(sections)))
             if not args.no_append:
                 append(text)

@@ -27,3 +27,22 @@ def challenge_kind(status: int, body: bytes) -> str | None:
     if status in (403, 412):
         return "forbidden"
     return None
+
+
+# an inline script that loads data or builds the page's list itself (not analytics or a menu)
+_LIST_BUILDING_SCRIPT = re.compile(
+    r"<script\b[^>]*>(?:(?!</script>).){0,20000}?"
+    r"(?:\bfetch\s*\(|XMLHttpRequest|\$\.(?:ajax|get|post|getJSON)\s*\(|\baxios\b|\.load\s*\("
+    r"|createElement\s*\(\s*['\"](?:li|a|tr)['\"]|\binnerHTML\s*[+]?=|insertAdjacentHTML|document\.write\s*\()",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def script_builds_list(html: str) -> bool:
+    """True when an inline script fetches data or writes list markup into the page.
+
+    A list page with no report link escalates to the browser only on this evidence: nearly every
+    government page carries scripts (menus, statistics, accessibility toolbars), so "has a script"
+    alone would send every empty sub-column to Chromium.
+    """
+    return bool(_LIST_BUILDING_SCRIPT.search(html))

@@ -11,10 +11,15 @@ print, breadcrumbs, pagers, QR codes) and chrome lines (hit counters, 上一篇/
 dropped. Each block-level element or `<br>` line becomes a `Paragraph`; each data `<table>`
 becomes a `Grid` (TABLES' `html_table_to_grid`); layout tables that merely wrap the article are
 walked through, and a label table inside the body feeds the meta instead.
+
+Markup is parsed with libxml2's XML_PARSE_HUGE (depth limit 2048, not 256) and walked without
+recursion. A page nested deeper still (thousands of unclosed Word <font> tags) is parsed again
+without its inline formatting tags, with a warning; whatever is lost anyway is said to be lost.
 """
 
 from __future__ import annotations
 
+import html as html_module
 import re
 from collections.abc import Iterator
 
@@ -79,6 +84,17 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _BREAK_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\r\f\v]*\n\s*(?=[{_CJK}])")
 _WHITESPACE = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+# libxml2's depth limit under XML_PARSE_HUGE; deeper markup ends the parse
+MAX_NESTING = 2048
+# inline formatting tags that Word-exported pages leave unclosed (removed only when too deep)
+_INLINE_TAGS = re.compile(
+    r"</?(?:font|span|b|i|u|s|em|strong|small|big|strike|sub|sup|ins|del|o:p|st1:[\w-]+)\b[^<>]*>", re.IGNORECASE
+)
+_MARKUP_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+_MARKUP_TAG = re.compile(r"<[^<>]*>")
+# the tree may hold less text than the markup by this much before a warning says content was lost
+LOST_TEXT_RATIO = 0.5
+LOST_TEXT_MIN_CHARS = 200
 _LABEL_TABLE_WORDS = ("索引号", "主题分类", "发布机构", "发文机关", "发文日期", "成文日期", "发布日期", "文号", "发文字号",
                       "体裁分类")
 
@@ -111,14 +127,52 @@ def _is_chrome_element(element: etree._Element) -> bool:
     return False
 
 
-def _parse(html: str) -> etree._Element | None:
+def _parse_once(html: str) -> tuple[etree._Element | None, bool]:
+    """(root, whether libxml2 stopped at its depth limit and lost the rest of the page)."""
+    parser = lxml.html.HTMLParser(huge_tree=True)  # XML_PARSE_HUGE: depth limit 256 → 2048
+    try:
+        root = lxml.html.document_fromstring(html, parser=parser)
+    except (etree.ParserError, ValueError):
+        return None, False
+    too_deep = any("Excessive depth" in error.message for error in parser.error_log)
+    return root, too_deep
+
+
+def _parse(html: str) -> tuple[etree._Element | None, list[str]]:
+    """The page's tree, and warnings when markup nested too deep had to be flattened or was lost.
+
+    Word-exported pages leave <font>/<span> tags unclosed, so a table can sit hundreds of levels
+    deep; libxml2 stops at MAX_NESTING and silently drops the rest of the page. Those inline tags
+    carry nothing we read, so when the limit is hit they are removed and the page parsed again.
+    """
     html = _XML_DECLARATION.sub("", html)
     if not html.strip():
-        return None
-    try:
-        return lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
-        return None
+        return None, []
+    root, too_deep = _parse_once(html)
+    if not too_deep:
+        return root, []
+    flattened, removed = _INLINE_TAGS.subn("", html)
+    root, still_too_deep = _parse_once(flattened)
+    if not still_too_deep:
+        return root, [f"html: markup nested deeper than {MAX_NESTING} elements; {removed} inline formatting "
+                      "tags (unclosed <font>/<span> …) removed to read the page"]
+    return root, [f"html: markup nested deeper than {MAX_NESTING} elements even without inline tags; "
+                  "the page text past that depth was lost"]
+
+
+def _text_chars(text: str) -> int:
+    return len(_WHITESPACE.sub("", text))
+
+
+def _lost_text_warning(html: str, root: etree._Element) -> str | None:
+    """A warning when the tree holds much less text than the markup (a parser gave up silently)."""
+    raw = html_module.unescape(_MARKUP_TAG.sub("", _MARKUP_COMMENT.sub("", html)))
+    raw_chars = _text_chars(raw)
+    parsed_chars = _text_chars(root.text_content())
+    if raw_chars - parsed_chars > LOST_TEXT_MIN_CHARS and parsed_chars < LOST_TEXT_RATIO * raw_chars:
+        return (f"html: the parsed page holds only {parsed_chars} of the {raw_chars} text characters in its "
+                "markup (broken or too deeply nested markup); content was lost")
+    return None
 
 
 # ---------------------------------------------------------------- meta
@@ -270,14 +324,33 @@ class _Linearizer:
         if text:
             self.blocks.append(Paragraph(text))
 
-    def walk(self, element: etree._Element) -> None:
+    def walk(self, root: etree._Element) -> None:
+        """Depth-first with an explicit stack: markup may nest 2048 deep, past Python's recursion limit."""
+        stack: list[tuple[bool, etree._Element]] = [(False, root)]  # (leaving, element)
+        while stack:
+            leaving, element = stack.pop()
+            if leaving:
+                if _tag(element) in _BLOCK_TAGS:
+                    self.flush()
+            elif self._enter(element):
+                stack.append((True, element))
+                stack.extend((False, child) for child in reversed(list(element)))
+                continue
+            if element is not root:  # what follows a child inside its parent
+                if self.inline_separator:
+                    self.buffer.append(self.inline_separator)
+                if element.tail:
+                    self.buffer.append(element.tail)
+
+    def _enter(self, element: etree._Element) -> bool:
+        """Emit what an element opens with; True when its children are to be walked."""
         if element in self.skip:
             self.flush()
             self.skipped_at = len(self.blocks)
-            return
+            return False
         tag = _tag(element)
         if not tag:  # comments, processing instructions
-            return
+            return False
         if tag == "table" and not self.tables_as_text and not is_layout_table(element):
             self.flush()
             if is_label_table(element):
@@ -291,20 +364,12 @@ class _Linearizer:
                     self.blocks.extend(converted)
                 else:
                     self.blocks.append(converted)
-            return
-        block = tag in _BLOCK_TAGS
-        if block:
+            return False
+        if tag in _BLOCK_TAGS:
             self.flush()
         if element.text:
             self.buffer.append(element.text)
-        for child in element:
-            self.walk(child)
-            if self.inline_separator:
-                self.buffer.append(self.inline_separator)
-            if child.tail:
-                self.buffer.append(child.tail)
-        if block:
-            self.flush()
+        return True
 
 
 # label blocks sit above the article, sometimes just below it; farther down are lists of other
@@ -324,10 +389,13 @@ def _lines_outside(body: etree._Element, container: etree._Element | None) -> li
 
 def html_to_document(html: str, url: str) -> Document:
     """Meta and body blocks of one detail page; never raises on bad markup."""
-    root = _parse(html)
+    root, warnings = _parse(html)
     if root is None:
         return Document(blocks=(), meta={}, warnings=("html: empty or unparseable page",))
-    warnings: list[str] = []
+    if not warnings:
+        lost = _lost_text_warning(html, root)
+        if lost:
+            warnings.append(lost)
     meta = _read_head(root)
     for element in list(root.iter(*_DROP_TAGS)):
         element.drop_tree()

@@ -3,6 +3,19 @@
 Cells arrive as published: full-width digits, nbsp padding, units glued to the number ("12件",
 "4.08亿元"), Chinese signs ("增13", "减少1"). A blank or a dash means "not filled" and is returned
 as ``None`` — never as 0, which would invent data.
+
+Whitespace inside a cell is dropped except between two digits: "12 34", "12<br>34" or a PDF cell
+holding two stacked rows are two numbers, and gluing them would invent 1234. Such a cell is a
+value cell (it keeps its column) that no reader accepts, so the caller nulls it with a warning.
+The one exception is the typographic thousands grouping of GB 3101/SI — a thin space (U+2009) or
+narrow no-break space (U+202F) before each group of exactly three digits ("1\u2009234\u2009567"):
+no line join or cell join produces those characters. Ordinary spaces, nbsp, U+3000 and line
+breaks between digit groups are never taken for grouping, since Chinese reports group with
+commas (or not at all) and "12 345" is far more often two cells than one number.
+
+Counts of more than 15 digits and money beyond 10^15 万元 are refused (``None``): no report
+prints them, they do not fit the dataset's int64 columns, and reading them unbounded costs
+quadratic time (Python refuses int() of more than 4300 digits).
 """
 
 from __future__ import annotations
@@ -16,9 +29,17 @@ EMPTY_MARKERS: frozenset[str] = frozenset(
     {"", "/", "\\", "-", "--", "—", "——", "–", "－", "―", "无", "/无", "空", "…", "...", "×"}
 )
 
-_SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+|&nbsp;?|&#160;|&#12288;", re.IGNORECASE)
+_SPACES = re.compile(r"(?:[\s\u3000\u00a0\u200b\ufeff]|&nbsp;?|&#160;|&#12288;)+", re.IGNORECASE)
+# GB 3101 thousands grouping: a thin or narrow no-break space before each group of three digits
+_THIN_SPACE_GROUPING = re.compile(r"(?<!\d)\d{1,3}(?:[\u2009\u202f]\d{3})+(?!\d)")
+_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")  # zero-width: "12\u200b34" reads as 1234
+MAX_COUNT_DIGITS = 15  # 999 999 999 999 999: far beyond any report, well inside int64
+MAX_MONEY_WAN = Decimal(10) ** 15
+_MAX_MONEY_CHARS = 40  # longer number text is not money (and Decimal of 10 000 digits is costly)
 _COUNT_UNITS = "件|条|个|项|宗|起|次|份|人次|篇|家|人|户|批"
 _COUNT = re.compile(rf"^(\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.0+)?(?:{_COUNT_UNITS})?$")
+# one cell holding several numbers ("12 34", "0 0 0"): a value cell that no reader accepts
+_SEVERAL_NUMBERS = re.compile(r"^[-+]?\d[\d.,]*(?: [-+]?[\d.,]*\d[\d.,]*)+$")
 _CHANGE = re.compile(
     rf"^(?P<sign>\+|-|增加了?|增长了?|增|新增|上升|减少了?|减|下降|降低)?"
     rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.0+)?(?:{_COUNT_UNITS})?$"
@@ -39,13 +60,40 @@ _UNIT_TO_WAN: dict[str, Decimal] = {
 }
 
 
+def _ungroup(match: re.Match[str]) -> str:
+    return match.group(0).replace("\u2009", "").replace("\u202f", "")
+
+
 def clean_cell(cell: object) -> str:
-    """NFKC, every kind of space (incl. a literal "&nbsp;") removed, minus signs unified."""
+    """NFKC, spaces (incl. a literal "&nbsp;") removed, minus signs unified.
+
+    A space run between two digits stays as one space ("12 34" → "12 34", never "1234"), so
+    the number readers refuse the cell; a thin-space thousands grouping is joined first.
+    """
     if cell is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(cell))
-    text = _SPACES.sub("", text)
-    return text.translate(_CELL_FOLDS)
+    text = _INVISIBLE.sub("", str(cell))
+    if "\u2009" in text or "\u202f" in text:
+        text = _THIN_SPACE_GROUPING.sub(_ungroup, text)
+    text = unicodedata.normalize("NFKC", text)
+
+    def space(match: re.Match[str]) -> str:
+        """One space between two digits (a decimal point or comma may sit on either side), else none."""
+        before = text[max(0, match.start() - 2):match.start()]
+        after = text[match.end():match.end() + 2]
+        digit_before = before[-1:].isdigit() or (len(before) == 2 and before[1] in ".," and before[0].isdigit())
+        digit_after = after[:1].isdigit() or (after[:1] in (".", ",") and after[1:2].isdigit())
+        return " " if digit_before and digit_after else ""
+
+    return _SPACES.sub(space, text).translate(_CELL_FOLDS)
+
+
+def _count_digits(number: str) -> int | None:
+    """int of a digit run with grouping commas, or None past MAX_COUNT_DIGITS digits."""
+    digits = number.replace(",", "")
+    if len(digits) > MAX_COUNT_DIGITS:
+        return None
+    return int(digits)
 
 
 def is_blank(cell: object) -> bool:
@@ -58,7 +106,7 @@ def parse_count(cell: object) -> int | None:
     match = _COUNT.match(clean_cell(cell))
     if match is None:
         return None
-    return int(match.group(1).replace(",", ""))
+    return _count_digits(match.group(1))
 
 
 def parse_change(cell: object) -> int | None:
@@ -66,7 +114,9 @@ def parse_change(cell: object) -> int | None:
     match = _CHANGE.match(clean_cell(cell))
     if match is None:
         return None
-    value = int(match.group("num").replace(",", ""))
+    value = _count_digits(match.group("num"))
+    if value is None:
+        return None
     sign = match.group("sign") or ""
     return -value if sign.startswith(_NEGATIVE_SIGNS) else value
 
@@ -97,7 +147,8 @@ def parse_money_wan(cell: object, header_unit: str | None = None) -> float | int
     A bare number takes the unit named by `header_unit` (a unit or a whole header text),
     and 万元 when the header names none.
     """
-    match = _MONEY.match(clean_cell(cell))
+    text = clean_cell(cell)
+    match = _MONEY.match(text) if len(text) <= _MAX_MONEY_CHARS else None
     if match is None:
         return None
     try:
@@ -105,7 +156,10 @@ def parse_money_wan(cell: object, header_unit: str | None = None) -> float | int
     except InvalidOperation:
         return None
     unit = match.group("unit") or unit_of(header_unit) or "万元"
-    return _plain(number * _UNIT_TO_WAN[unit])
+    amount = number * _UNIT_TO_WAN[unit]
+    if amount >= MAX_MONEY_WAN:
+        return None
+    return _plain(amount)
 
 
 def is_value_cell(cell: object) -> bool:
@@ -113,4 +167,4 @@ def is_value_cell(cell: object) -> bool:
     text = clean_cell(cell)
     if text in EMPTY_MARKERS:
         return True
-    return bool(_CHANGE.match(text) or _MONEY.match(text))
+    return bool(_CHANGE.match(text) or _MONEY.match(text) or _SEVERAL_NUMBERS.match(text))

@@ -20,7 +20,7 @@ from govreports.parsing.figures import extract_figures
 from govreports.parsing.metadata import ReportIdentity, extract_metadata, grid_lines
 from govreports.parsing.models import Document, Grid, Paragraph
 from govreports.parsing.sections import split_sections
-from govreports.parsing.text import detect_script
+from govreports.parsing.text import detect_script, replace_lone_surrogates
 from govreports.spec import FORMATS
 
 HTML = "text/html"
@@ -172,9 +172,15 @@ def parse_report(
     hints: Mapping[str, Any] | None = None,
 ) -> ParsedReport:
     """Parse one report body; see the module docstring. Never raises for bad input."""
+    surrogate_warnings: list[str] = []
+    if isinstance(body, str):
+        body, replaced = replace_lone_surrogates(body)
+        if replaced:
+            surrogate_warnings.append(f"report: {replaced} lone surrogate(s) in the text replaced by U+FFFD")
     document, used_type, encoding, warnings = build_document(
         body, url=url, media_type=media_type, declared_encoding=declared_encoding
     )
+    warnings[:0] = surrogate_warnings
     warnings.extend(document.warnings)
     metadata = extract_metadata(document, hints)
     warnings.extend(metadata.warnings)

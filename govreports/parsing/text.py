@@ -15,6 +15,7 @@ import opencc
 
 _PINYIN_GLOSS = re.compile(r"\((?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]+)\)")
 _WHITESPACE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
 # words that Taiwan-style converters change inside the fixed labels
 _MIRROR_FIXES = {"檔案": "文件", "档案": "文件"}
 
@@ -29,6 +30,23 @@ def _s2t() -> opencc.OpenCC:
     return opencc.OpenCC("s2t")
 
 
+def replace_lone_surrogates(text: str) -> tuple[str, int]:
+    """(text with each lone surrogate replaced by U+FFFD, how many there were).
+
+    A Python str can hold them (a JSON "\\ud800" escape, bytes decoded with "surrogateescape"),
+    but they cannot be encoded, so OpenCC and lxml raise on them.
+    """
+    return _SURROGATES.subn("\ufffd", text)
+
+
+def _convert(converter: opencc.OpenCC, text: str) -> str:
+    """OpenCC's conversion, safe on any str (it encodes to UTF-8, which lone surrogates break)."""
+    try:
+        return converter.convert(text)
+    except UnicodeError:
+        return converter.convert(replace_lone_surrogates(text)[0])
+
+
 def strip_pinyin_glosses(text: str) -> str:
     """Remove the "(shù)" glosses some converters insert after characters."""
     return _PINYIN_GLOSS.sub("", text)
@@ -38,7 +56,7 @@ def simplify(text: str) -> str:
     """NFKC + pinyin glosses removed + Traditional → Simplified; length may change."""
     text = unicodedata.normalize("NFKC", text)
     text = strip_pinyin_glosses(text)
-    return _t2s().convert(text)
+    return _convert(_t2s(), text)
 
 
 def normalize_label(text: str) -> str:
@@ -65,8 +83,8 @@ def detect_script(text: str) -> str:
     if not han:
         return "hans"
     joined = "".join(han)
-    simplified = _t2s().convert(joined)
-    traditional = _s2t().convert(joined)
+    simplified = _convert(_t2s(), joined)
+    traditional = _convert(_s2t(), joined)
     trad = sum(1 for a, s in zip(joined, simplified) if a != s)
     simp = sum(1 for a, t in zip(joined, traditional) if a != t)
     return "hant" if trad > simp else "hans"

@@ -86,7 +86,7 @@ from w3lib.encoding import html_body_declared_encoding
 from govreports.items import ReportPage
 from govreports.listing.adapters import ADAPTERS, ListingStep, PageRequest, detect_adapter
 from govreports.listing.candidates import judge_title, parse_years, report_year_hint, year_wanted
-from govreports.listing.challenge import challenge_kind
+from govreports.listing.challenge import challenge_kind, script_builds_list
 from govreports.listing.discovery import (
     column_links,
     hub_links,
@@ -353,9 +353,9 @@ class AnnualReportsSpider(scrapy.Spider):
         return self._escalate(run, failure.request, f"{kind} challenge (HTTP {response.status})")  # type: ignore[attr-defined]
 
     def _list_needs_browser(self, html: str, step: ListingStep, subcolumns: list[ListEntry]) -> bool:
-        """A column page whose list a script builds: scripts, but no report link, no next page and
-        no sub-column in the HTML."""
-        if step.next_request is not None or subcolumns or "<script" not in html.lower():
+        """A column page whose list a script builds: no report link, no next page and no sub-column
+        in the HTML, and an inline script that loads data or writes list markup."""
+        if step.next_request is not None or subcolumns or not script_builds_list(html):
             return False
         return not any(judge_title(entry.title, entry.url).keep for entry in (*step.entries, *step.links))
 

@@ -15,10 +15,10 @@ from typing import Any, Iterator
 
 _NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|\.\d+")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")  # zero-width characters: dropping them joins nothing visible
-# KNOWN BUG (test_known_bugs.py::test_digits_split_by_whitespace_in_one_cell_are_not_glued_into_one_number):
-# numbers.clean_cell removes whitespace inside a cell, so "12 34" is read as 1234. Until that is
-# fixed the oracle also accepts digit runs glued across whitespace; set this to False afterwards.
-ACCEPT_GLUED_DIGITS = True
+# Digit runs split by whitespace ("12 34") are two numbers; the parser must not glue them.
+# (True restores the tolerance the oracle had while numbers.clean_cell still glued them.)
+ACCEPT_GLUED_DIGITS = False
+_THIN_SPACE_GROUPS = re.compile(r"\d{1,3}(?:[\u2009\u202f]\d{3})+")
 _DIGIT_RUNS = re.compile(r"\d+(?:\s+\d+)+")
 _GLUE_WINDOW = 4  # up to this many whitespace-separated digit runs glued into one number
 
@@ -50,7 +50,11 @@ def input_numbers(source: str | bytes) -> set[Decimal]:
     """
     if isinstance(source, bytes):
         source = source.decode("gb18030", "replace") + "\n" + source.decode("utf-8", "replace")
-    text = _ascii_digits(unicodedata.normalize("NFKC", _INVISIBLE.sub("", html.unescape(source))))
+    unescaped = _INVISIBLE.sub("", html.unescape(source))
+    text = _ascii_digits(unicodedata.normalize("NFKC", unescaped))
+    # GB 3101 grouping by thin / narrow no-break spaces ("1\u2009234") is one number (numbers.py)
+    text += "\n" + "\n".join(_ascii_digits(re.sub(r"[\u2009\u202f]", "", match.group(0)))
+                             for match in _THIN_SPACE_GROUPS.finditer(unescaped))
     if ACCEPT_GLUED_DIGITS:
         text += "\n" + "\n".join(_glued(re.sub(r"<[^>]*>", " ", text)))  # markup inside a cell is a space too
     found: set[Decimal] = set()

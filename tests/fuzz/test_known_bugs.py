@@ -1,9 +1,10 @@
-"""Minimal reproductions of what the fuzz suite found in modules owned by other engineers.
+"""Minimal reproductions of the parser bugs the fuzz suite found, kept as regression tests.
 
-Each is a strict xfail: it fails today for the reason given, and turns into an XPASS (a test
-failure) the day the bug is fixed, so the marker is removed together with the bug. The
-properties in test_damage.py keep these inputs out (or the oracle tolerates them) until then;
-the comments there point back here.
+Each was a strict xfail until fixed: whitespace-split digits glued into one invented count
+(numbers.clean_cell), unbounded digit runs handed to int() (numbers.parse_count/parse_change),
+counts beyond int64 accepted, tables lost under markup nested past libxml2's depth limit
+(html.html_to_document), and a lone surrogate raising out of OpenCC (text.simplify). The fuzz
+properties now feed these inputs too (mutations.py: digit fillers, lone surrogates).
 """
 
 from __future__ import annotations
@@ -23,20 +24,17 @@ def new_received_row(first_cell: str) -> list[Paragraph]:
             Paragraph("四、结转下年度继续办理 | 1 | 0 | 0 | 0 | 0 | 0 | 1")]
 
 
-@pytest.mark.xfail(strict=True, reason="numbers.clean_cell drops whitespace inside a cell, so two numbers "
-                   "in one cell ('12 34', '12<br>34', a PDF cell holding two stacked rows) become the "
-                   "invented count 1234")
 @pytest.mark.parametrize("cell", ["12 34", "1\u00a02", "7\u30008"])
 def test_digits_split_by_whitespace_in_one_cell_are_not_glued_into_one_number(cell: str) -> None:
     result = extract_tables(new_received_row(cell))
     value = result.tables["applications"]["new_received"]["natural_person"]
     glued = int("".join(ch for ch in cell if ch.isdigit()))
     assert value != glued
+    assert value is None  # unreadable, said so, and the other columns keep their places
+    assert any("new_received.natural_person" in warning for warning in result.warnings)
+    assert result.tables["applications"]["new_received"]["total"] == 0
 
 
-@pytest.mark.xfail(strict=True, reason="numbers.parse_count/parse_change call int() on an unbounded digit "
-                   "run; past 4300 digits Python raises ValueError, extract_tables reports 'internal "
-                   "error' and every table of the report is lost")
 def test_a_cell_of_ten_thousand_digits_loses_only_that_cell() -> None:
     result = extract_tables(new_received_row("1" * 10_000))
     assert not any("internal error" in warning for warning in result.warnings)
@@ -44,9 +42,6 @@ def test_a_cell_of_ten_thousand_digits_loses_only_that_cell() -> None:
     assert result.tables["applications"]["new_received"]["natural_person"] is None
 
 
-@pytest.mark.xfail(strict=True, reason="numbers.parse_count accepts counts of any size; a 30-digit count "
-                   "cannot be stored in the dataset's int64 Parquet column (dataset/write.py) and should "
-                   "be refused (null + warning) like any unreadable cell")
 def test_a_count_beyond_int64_is_refused_with_a_warning() -> None:
     result = extract_tables(new_received_row("9" * 30))
     value = result.tables["applications"]["new_received"]["natural_person"]
@@ -55,9 +50,6 @@ def test_a_count_beyond_int64_is_refused_with_a_warning() -> None:
     assert any("natural_person" in warning for warning in result.warnings)
 
 
-@pytest.mark.xfail(strict=True, reason="html.html_to_document: libxml2 stops at 255 nested elements "
-                   "('Excessive depth'), so a table inside deeper markup (unclosed <font> tags of "
-                   "Word-exported HTML) and the rest of the page vanish without a warning")
 def test_a_table_under_300_unclosed_font_tags_is_read_or_its_loss_is_reported() -> None:
     table = ('<table><tr><td>信息内容</td><td>本年制发件数</td><td>本年废止件数</td><td>现行有效件数</td></tr>'
              "<tr><td>规章</td><td>1</td><td>0</td><td>11</td></tr></table>")
@@ -69,9 +61,6 @@ def test_a_table_under_300_unclosed_font_tags_is_read_or_its_loss_is_reported() 
                                                                                "in_force": 11} or lost_with_a_warning
 
 
-@pytest.mark.xfail(strict=True, reason="text.simplify hands the string to OpenCC, which encodes it as UTF-8: "
-                   "a lone surrogate (a JSON '\\ud800' escape decoded by json.loads) raises "
-                   "UnicodeEncodeError out of parse_report (via metadata.read_label_lines)")
 def test_a_lone_surrogate_in_a_text_body_is_a_warning_not_an_exception() -> None:
     parsed = parse_report("\ud800某某市人民政府办公室2019年政府信息公开工作年度报告\n一、总体情况",
                           url="http://127.0.0.1/report/a.txt", media_type="text/plain")

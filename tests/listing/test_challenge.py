@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from govreports.listing.challenge import challenge_kind
+from govreports.listing.challenge import challenge_kind, script_builds_list
 
 RUISHU = (b'<html><head><meta id="9DhefwqGPrzGxEp9hPaoag" content="abc" r="m"><script>$_ts=window[\'$_ts\'];'
           b'if(!$_ts)$_ts={};$_ts.nsd=12345;$_ts.cd="qqqq";</script><script src="/X9f/c.js" r="m"></script></head></html>')
@@ -28,3 +28,20 @@ def test_ordinary_pages_and_errors_are_not_challenges():
     assert challenge_kind(200, "<html><body>政府信息公开年报</body></html>".encode()) is None
     assert challenge_kind(404, b"<html>404 Not Found</html>") is None
     assert challenge_kind(500, b"Internal Server Error") is None
+
+
+def test_a_list_built_by_a_fetching_script_calls_for_the_browser() -> None:
+    page = """<ul id="report-list"></ul><script>
+    fetch('/api/list.json').then(r => r.json()).then(d => d.list.forEach(it => {
+      var li = document.createElement('li'); document.getElementById('report-list').appendChild(li); }));
+    </script>"""
+    assert script_builds_list(page)
+    assert script_builds_list("<script>$.getJSON('/col/list', function (d) { render(d) })</script>")
+
+
+def test_an_empty_sub_column_with_only_menu_and_analytics_scripts_does_not() -> None:
+    page = """<div class="nav"></div><script src="/js/jquery.min.js"></script>
+    <script>var _hmt = _hmt || []; $(function () { $('.nav li').hover(function () {}); });</script>
+    <script type="text/javascript">document.getElementById('year').className = 'on';</script>
+    <p>暂无信息</p>"""
+    assert not script_builds_list(page)

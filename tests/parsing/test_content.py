@@ -202,3 +202,60 @@ def test_dates_in_a_related_documents_list_far_below_the_article_are_not_this_re
                 + "<p>　</p>" * 3 + "".join(f"<p>更多信息{i}</p>" for i in range(12)) + f"<ul>{related}</ul></div>")
     report = parse_report(html, url="http://x.gov.cn/a.html")
     assert report.publish_date is None
+
+
+DATA_TABLE = ("<table><tr><td>信息内容</td><td>本年制发件数</td><td>本年废止件数</td><td>现行有效件数</td></tr>"
+              "<tr><td>规章</td><td>1</td><td>0</td><td>11</td></tr></table>")
+
+
+def deep_page(opening: str, closing: str, depth: int) -> str:
+    return ('<html><body><div id="zoom"><p>' + "本机关认真贯彻落实政府信息公开条例。" * 3 + "</p>"
+            + opening * depth + DATA_TABLE + closing * depth + "<p>五、存在的主要问题及改进情况</p></div></body></html>")
+
+
+@pytest.mark.parametrize("depth", [300, 1500])
+def test_a_table_under_hundreds_of_unclosed_font_tags_is_read_without_a_warning(depth: int) -> None:
+    """Word-exported pages leave <font> open; past 255 levels libxml2 used to drop the rest silently."""
+    document = html_to_document(deep_page("<font>", "", depth), "http://x.gov.cn/a.html")
+    grids = [block for block in document.blocks if isinstance(block, Grid)]
+    assert len(grids) == 1 and grids[0].rows[1] == ("规章", "1", "0", "11")
+    assert isinstance(document.blocks[-1], Paragraph) and document.blocks[-1].text == "五、存在的主要问题及改进情况"
+    assert document.warnings == ()
+
+
+@pytest.mark.parametrize(("opening", "closing"), [("<font>", ""), ("<span>", "</span>"), ("<b><i>", "")])
+def test_inline_tags_nested_past_the_parser_limit_are_flattened_with_a_warning(opening: str, closing: str) -> None:
+    document = html_to_document(deep_page(opening, closing, 100_000), "http://x.gov.cn/a.html")
+    grids = [block for block in document.blocks if isinstance(block, Grid)]
+    assert len(grids) == 1 and grids[0].rows[1] == ("规章", "1", "0", "11")
+    assert document.blocks[-1] == Paragraph("五、存在的主要问题及改进情况")
+    assert any("nested deeper than 2048" in warning and "removed" in warning for warning in document.warnings)
+
+
+def test_block_markup_nested_past_the_parser_limit_loses_the_rest_with_a_warning() -> None:
+    document = html_to_document(deep_page("<div>", "</div>", 100_000), "http://x.gov.cn/a.html")
+    assert document.blocks[0].text.startswith("本机关认真贯彻落实")  # what came before is kept
+    assert any("nested deeper than 2048" in warning and "lost" in warning for warning in document.warnings)
+
+
+def test_tables_nested_a_thousand_deep_are_walked_without_recursion_errors() -> None:
+    """Layout tables wrapping layout tables: 3 elements a level, 1800 deep in all (recursion limit 1000)."""
+    document = html_to_document(deep_page("<table><tr><td>", "</td></tr></table>", 600), "http://x.gov.cn/a.html")
+    grids = [block for block in document.blocks if isinstance(block, Grid)]
+    assert len(grids) == 1 and grids[0].rows[1] == ("规章", "1", "0", "11")
+
+
+def test_text_the_parser_dropped_is_reported() -> None:
+    """Whatever makes libxml2 give up, a tree far shorter than the markup's text is said to be."""
+    from govreports.parsing import html as html_module
+
+    page = deep_page("<font>", "", 10)
+    lost = html_module._lost_text_warning(page + "<p>" + "后续正文内容。" * 100 + "</p>", html_module._parse(page)[0])
+    assert lost is not None and "content was lost" in lost
+    assert html_module._lost_text_warning(page, html_module._parse(page)[0]) is None
+
+
+@pytest.mark.parametrize("name", ["pingtan-2019.html", "pingtan-2024.html"])
+def test_real_pages_raise_no_lost_content_warning(name: str) -> None:
+    document = html_to_document((REAL / name).read_bytes().decode("utf-8", "replace"), "http://x.gov.cn/a.html")
+    assert not any("lost" in warning or "nested" in warning for warning in document.warnings)

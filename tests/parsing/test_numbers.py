@@ -106,3 +106,70 @@ def test_number_readers_never_raise_and_never_invent_negative_counts(cell: str) 
     parse_change(cell)
     parse_money_wan(cell, cell)
     is_value_cell(cell)
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "12 34",  # two numbers typed into one cell
+        "12\n34",  # "12<br>34", or a PDF cell holding two stacked rows
+        "1\u00a02",  # nbsp between them
+        "7\u30008",  # ideographic space
+        "5&nbsp;&nbsp;6",  # entities left by a converter
+        "1 234 567",  # ordinary spaces are never taken for thousands grouping
+        "0 0 0 0 0 0 0",  # a whole row landed in one cell
+        "1, 234",
+    ],
+)
+def test_digit_groups_split_by_whitespace_are_not_glued_into_one_number(cell: str) -> None:
+    assert parse_count(cell) is None
+    assert parse_change(cell) is None
+    assert parse_money_wan(cell, "万元") is None
+    assert is_value_cell(cell)  # it keeps its column; the caller nulls it with a warning
+    assert not is_blank(cell)
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("1\u2009234\u2009567", 1234567),  # GB 3101 grouping by thin spaces
+        ("12\u202f345", 12345),  # narrow no-break space
+        ("１\u2009２３４件", 1234),
+        ("12 件", 12),  # a space before the unit joins nothing
+        ("增 13", 13),
+        ("3\u200b4", 34),  # a zero-width space is invisible: the reader sees 34
+    ],
+)
+def test_spaces_that_join_no_two_numbers_are_dropped(cell: str, expected: int) -> None:
+    assert parse_change(cell) == expected
+
+
+def test_thin_space_grouping_needs_groups_of_exactly_three_digits() -> None:
+    assert parse_count("12\u200934") is None
+    assert parse_count("1\u20091234") is None
+
+
+@pytest.mark.parametrize("cell", ["9" * 16, "9" * 30, "1" * 10_000, "+" + "1" * 5000, "999,999,999,999,999,999"])
+def test_counts_of_more_than_fifteen_digits_are_refused(cell: str) -> None:
+    assert parse_count(cell) is None
+    assert parse_change(cell) is None
+    assert is_value_cell(cell)
+
+
+def test_the_largest_accepted_count_fits_an_int64_column() -> None:
+    assert parse_count("9" * 15) == 999_999_999_999_999
+    assert parse_count("999,999,999,999,999") == 999_999_999_999_999
+    assert parse_change("-" + "9" * 15) == -999_999_999_999_999
+
+
+@pytest.mark.parametrize(
+    ("cell", "header"),
+    [("1" + "0" * 15, "万元"), ("1" + "0" * 12 + "亿元", None), ("9" * 10_000, None), ("0." + "1" * 10_000, None)],
+)
+def test_money_beyond_ten_to_the_fifteen_wan_yuan_or_absurdly_long_is_refused(cell: str, header: str | None) -> None:
+    assert parse_money_wan(cell, header) is None
+
+
+def test_money_just_below_the_bound_is_read() -> None:
+    assert parse_money_wan("9" * 15, "万元") == 999_999_999_999_999
+    assert parse_money_wan("1" + "0" * 18 + "元", None) == 10**14

@@ -105,3 +105,21 @@ def test_broken_docx_is_reported_not_raised() -> None:
         archive.writestr("word/document.xml", "<w:document><w:body><w:p>")
     report = parse_report(buffer.getvalue()[:60], url="http://x.gov.cn/a.docx")
     assert isinstance(report, ParsedReport) and report.warnings
+
+
+@pytest.mark.parametrize(
+    ("body", "media_type", "url"),
+    [
+        ("\ud800" + TITLE + "\n一、总体情况", "text/plain", "http://127.0.0.1/report/a.txt"),
+        (HTML.replace("一、总体情况", "一、\udfff总体情况\ud800"), None, "http://127.0.0.1/report/a.html"),
+    ],
+)
+def test_lone_surrogates_in_a_str_body_become_replacement_characters_with_a_warning(
+    body: str, media_type: str | None, url: str
+) -> None:
+    """A JSON "\\ud800" escape decodes to a str no encoder accepts (OpenCC, lxml): replaced at the entry."""
+    parsed = parse_report(body, url=url, media_type=media_type)
+    assert parsed.report_year == 2019
+    assert "\ufffd" in parsed.text or "\ufffd" in parsed.title
+    assert not any("\ud800" <= ch <= "\udfff" for ch in parsed.text + parsed.title)
+    assert any("lone surrogate" in warning for warning in parsed.warnings)

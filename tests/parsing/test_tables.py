@@ -523,3 +523,27 @@ def test_huge_random_grid_is_handled_fast_with_warnings() -> None:
     assert time.perf_counter() - started < 3.0
     assert any("cut to" in w for w in result.warnings)
     assert not any("internal error" in w for w in result.warnings)
+
+
+def test_a_grid_cell_holding_two_stacked_numbers_is_null_and_the_row_keeps_its_columns() -> None:
+    """"12<br>34" (or a PDF cell spanning two rows) is two numbers: never the invented 1234."""
+    table = ("<table><tr><td>一、本年新收政府信息公开申请数量</td><td>5</td><td>12<br>34</td><td>0</td>"
+             "<td>0</td><td>0</td><td>0</td><td>5</td></tr>"
+             "<tr><td>四、结转下年度继续办理</td><td>1</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>1</td></tr>"
+             "</table>")
+    result = extract_tables([html_table_to_grid(table)])
+    new_received = result.tables["applications"]["new_received"]
+    assert new_received["natural_person"] == 5
+    assert new_received["commercial_enterprise"] is None
+    assert new_received["total"] == 5
+    assert any("new_received.commercial_enterprise" in warning and "12 34" in warning for warning in result.warnings)
+
+
+def test_a_count_too_long_for_int64_in_a_review_row_is_null_with_a_warning() -> None:
+    values = ["0"] * 15
+    values[4] = "9" * 20
+    result = extract_tables([Paragraph("行政复议 | 行政诉讼"), Paragraph(" ".join(values))])
+    review = result.tables["review_litigation"]
+    assert review["review"]["total"] is None
+    assert review["review"]["upheld"] == 0
+    assert any("review_litigation.review.total" in warning and "as a count" in warning for warning in result.warnings)
