@@ -341,6 +341,13 @@ class AnnualReportsSpider(scrapy.Spider):
         self._blocked_by(run, response.status, response.body, response.url, request=response.request)
         return []
 
+    def _failed(self, failure: Failure) -> tuple[SiteRun, Request, Request | None]:
+        """An errback's first step: the failed request, its site, and its one browser retry when
+        the failure was a challenge a browser may pass (else None)."""
+        request = failure.request  # type: ignore[attr-defined]
+        run = self.runs[request.cb_kwargs["site_id"]]
+        return run, request, self._escalation_for_failure(run, failure)
+
     def _escalation_for_failure(self, run: SiteRun, failure: Failure) -> Request | None:
         """An errback's browser retry: a 412/521 challenge answer a browser may pass."""
         error = failure.value
@@ -445,9 +452,7 @@ class AnnualReportsSpider(scrapy.Spider):
         yield from self._discovery_settled(run)
 
     def discovery_failed(self, failure: Failure) -> Iterator[Request]:
-        request = failure.request  # type: ignore[attr-defined]
-        run = self.runs[request.cb_kwargs["site_id"]]
-        retry = self._escalation_for_failure(run, failure)
+        run, request, retry = self._failed(failure)
         if retry is not None:
             yield retry
             return
@@ -524,9 +529,7 @@ class AnnualReportsSpider(scrapy.Spider):
         self._render_settled(run, response.request, ok=True)
 
     def column_failed(self, failure: Failure) -> Iterator[Request]:
-        request = failure.request  # type: ignore[attr-defined]
-        run = self.runs[request.cb_kwargs["site_id"]]
-        retry = self._escalation_for_failure(run, failure)
+        run, request, retry = self._failed(failure)
         if retry is not None:
             yield retry
             return
@@ -603,9 +606,7 @@ class AnnualReportsSpider(scrapy.Spider):
         yield from self._take_step(run, walk, step)
 
     def list_page_failed(self, failure: Failure) -> Iterator[Request]:
-        request = failure.request  # type: ignore[attr-defined]
-        run = self.runs[request.cb_kwargs["site_id"]]
-        retry = self._escalation_for_failure(run, failure)
+        run, request, retry = self._failed(failure)
         if retry is not None:
             yield retry
             return
@@ -705,9 +706,7 @@ class AnnualReportsSpider(scrapy.Spider):
         yield from self._next_attachment(run, page, links)
 
     def report_failed(self, failure: Failure) -> Iterator[Request]:
-        request = failure.request  # type: ignore[attr-defined]
-        run = self.runs[request.cb_kwargs["site_id"]]
-        retry = self._escalation_for_failure(run, failure)
+        run, request, retry = self._failed(failure)
         if retry is not None:
             yield retry
             return
