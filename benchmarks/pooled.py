@@ -17,11 +17,10 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
 
 from govreports.build import item_from_page
 from govreports.items import ReportPage
-from govreports.pipelines.parse import ParsePipeline, _looks_like_report
+from govreports.pipelines.parse import ParsePipeline
 
 
 class PooledParsePipeline(ParsePipeline):
@@ -42,13 +41,7 @@ class PooledParsePipeline(ParsePipeline):
             report = await asyncio.get_running_loop().run_in_executor(self.pool, item_from_page, item)
         except Exception:  # the project's pipeline logs, counts and keeps the page
             return await super().process_item(item)
-        if not _looks_like_report(report):
-            self.stats.inc_value("govreports/dropped/not_report")
-            raise DropItem(f"not an annual report: {item.url} ({report.title!r})", log_level="INFO")
-        self.stats.inc_value("govreports/parsed")
-        if report.warnings:
-            self.stats.inc_value("govreports/parse/warnings")
-        return report
+        return self.accept(item, report)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)

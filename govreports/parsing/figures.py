@@ -12,15 +12,9 @@ import re
 from collections.abc import Callable, Iterable
 
 from govreports.parsing.text import simplify
+from govreports.spec import FIGURE_TYPES
 
-FIGURE_KEYS = (
-    "active_total",
-    "applications_received",
-    "applications_completed",
-    "review_total",
-    "litigation_total",
-    "fees_yuan",
-)
+FIGURE_KEYS = tuple(FIGURE_TYPES)
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUM = r"(\d[\d,]*|[零〇一二两三四五六七八九十]{1,3})"

@@ -47,9 +47,13 @@ class ParsePipeline:
                                 title=str(item.hints.get("link_text") or ""),
                                 warnings=[f"parse failed: {type(exc).__name__}: {exc}"])
             return report
+        return self.accept(item, report)
+
+    def accept(self, page: ReportPage, report: ReportItem) -> ReportItem:
+        """Pass a parsed report on, or drop (and count) a page that is not an annual report."""
         if not _looks_like_report(report):
             self.stats.inc_value("govreports/dropped/not_report")
-            raise DropItem(f"not an annual report: {item.url} ({report.title!r})", log_level="INFO")
+            raise DropItem(f"not an annual report: {page.url} ({report.title!r})", log_level="INFO")
         self.stats.inc_value("govreports/parsed")
         if report.warnings:
             self.stats.inc_value("govreports/parse/warnings")
