@@ -40,7 +40,8 @@ class CrawlResult:
     stats: dict[str, Any] = field(default_factory=dict)
     log: Path | None = None
     cpu_s: float = 0.0            # the crawler's CPU seconds up to spider close (all threads)
-    tree_peak_mb: float = 0.0     # the whole process tree (crawler + any browser), sampled every 0.25 s
+    tree_peak_mb: float = 0.0     # the whole process tree (crawler + parse workers + any browser), sampled every 0.25 s
+    tree_cpu_s: float = 0.0       # CPU seconds of the whole process tree (parse workers included), sampled likewise
     started_at: float = 0.0       # time.time() at process start and exit (to line up with farm hit times)
     ended_at: float = 0.0
 
@@ -96,6 +97,19 @@ def tree_rss_mb(pid: int) -> float:
     return total / 1024 / 1024
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_ticks(pid: int, seen: dict[int, int]) -> None:
+    """Record each member's CPU ticks so far (utime + stime) in `seen` (a member's last sample counts)."""
+    for member in descendants(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rpartition(")")[2].split()
+            seen[member] = int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue
+
+
 def run_crawl(label: str, spider_args: list[str], settings: dict[str, str], *, work_dir: Path,
               timeout: float = 1800.0, profile: Path | None = None, python: str = sys.executable) -> CrawlResult:
     """Run `scrapy <spider_args>` with `settings`; a fresh state DB and feed under `work_dir`."""
@@ -132,9 +146,11 @@ def run_crawl(label: str, spider_args: list[str], settings: dict[str, str], *, w
     deadline = began + timeout
     status, usage = 0, None
     tree_peak, next_sample = 0.0, 0.0
+    cpu_ticks: dict[int, int] = {}
     while True:
         if time.monotonic() >= next_sample:
             tree_peak = max(tree_peak, tree_rss_mb(process.pid))
+            tree_cpu_ticks(process.pid, cpu_ticks)
             next_sample = time.monotonic() + 0.25
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
@@ -160,7 +176,8 @@ def run_crawl(label: str, spider_args: list[str], settings: dict[str, str], *, w
         label=label, wall_s=wall, crawl_s=float(probe.get("open_to_close_s", wall)),
         window_s=float(probe.get("response_window_s", 0.0)), pages=int(stats.get("response_received_count", 0)),
         items=items, peak_rss_mb=int(probe.get("peak_rss_kb") or (usage.ru_maxrss if usage else 0)) / 1024, returncode=process.returncode,
-        stats=stats, log=log, cpu_s=float(probe.get("cpu_s", 0.0)), tree_peak_mb=tree_peak, started_at=started_at, ended_at=started_at + wall,
+        stats=stats, log=log, cpu_s=float(probe.get("cpu_s", 0.0)), tree_peak_mb=tree_peak,
+        tree_cpu_s=max(float(probe.get("cpu_s", 0.0)), sum(cpu_ticks.values()) / CLOCK_TICKS), started_at=started_at, ended_at=started_at + wall,
     )
 
 

@@ -7,8 +7,8 @@
 5. scaling (items/s and RSS at 100, 1,000, 3,000 portals)
 
 Options: `--quick` (small sizes, for trying the harness: not comparable), `--only 1,3`,
-`--no-append` (print only), `--no-profile`, `--what-if` (benchmark 1 also measures parsing in worker
-processes, benchmarks/pooled.py). Each run appends one block to benchmarks/RESULTS.md with
+`--no-append` (print only), `--no-profile`, `--what-if` (benchmark 1 also crawls with parsing in
+the crawl process, GOVREPORTS_PARSE_PROCESSES=0). Each run appends one block to benchmarks/RESULTS.md with
 machine, date, commit and load average, and prints the same text.
 """
 
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-append", action="store_true", help=f"do not append to {RESULTS.name}")
     parser.add_argument("--no-profile", action="store_true", help="skip the profiles of missed targets")
     parser.add_argument("--what-if", action="store_true",
-                        help="benchmark 1 also crawls with parsing in worker processes (benchmarks/pooled.py)")
+                        help="benchmark 1 also crawls with parsing in the crawl process (GOVREPORTS_PARSE_PROCESSES=0)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory (logs, feeds, profiles)")
     args = parser.parse_args(argv)
     if hasattr(faulthandler, "register"):

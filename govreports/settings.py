@@ -92,6 +92,9 @@ GOVREPORTS_PORTALS_FILE = os.environ.get("GOVREPORTS_PORTALS_FILE", "settings/po
 GOVREPORTS_SITES_FILE = os.environ.get("GOVREPORTS_SITES_FILE", "settings/sites.toml")
 # GOVREPORTS_DB: the state database (default state/govreports.sqlite3)
 GOVREPORTS_DB = os.environ.get("GOVREPORTS_DB", "state/govreports.sqlite3")
+# GOVREPORTS_DB_SYNCHRONOUS: NORMAL (commits survive a killed crawl; a power loss may re-emit the
+# last reports) or FULL (each commit fsynced: exactly once across power loss too, 2 fsyncs more per item)
+GOVREPORTS_DB_SYNCHRONOUS = "NORMAL"
 # GOVREPORTS_RENDER: auto | never | always (headless Chromium through scrapy-playwright)
 GOVREPORTS_RENDER = os.environ.get("GOVREPORTS_RENDER", "auto")
 # GOVREPORTS_CHROMIUM: the browser binary used for rendering
@@ -103,6 +106,9 @@ GOVREPORTS_RENDER_MAX_PAGES = 2
 GOVREPORTS_RENDER_TIMEOUT = 30.0
 GOVREPORTS_RENDER_SETTLE = 10.0
 ADDONS = {"govreports.render.RenderAddon": 0, "govreports.cluster.ClusterAddon": 0}
+# GOVREPORTS_PARSE_PROCESSES: worker processes that parse reports (default: usable cores − 1, at
+# least 1; 0 = parse in the reactor's thread pool, inside the crawl process)
+GOVREPORTS_PARSE_PROCESSES = os.environ.get("GOVREPORTS_PARSE_PROCESSES", "")
 # GOVREPORTS_STATE_ENABLED: dedup across runs through the state DB (default True; False = all new)
 GOVREPORTS_STATE_ENABLED = True
 # GOVREPORTS_RUN_SUMMARY: write <feed>.summary.json next to each JSON Lines feed (bin/harvest: on)

@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 import lxml.html
 from lxml import etree
 
+from govreports.parsing.html import element_text
 from govreports.parsing.text import collapse_whitespace
 
 ATTACHMENT_SUFFIXES: tuple[str, ...] = (
@@ -71,31 +72,39 @@ def _suffix_of(path: str) -> str | None:
     return None
 
 
-def find_attachment_links(html: str, base_url: str) -> list[AttachmentLink]:
+def find_attachment_links(source: str | Sequence[etree._Element], base_url: str) -> list[AttachmentLink]:
     """Every attachment file the HTML links to, absolute and deduplicated, in document order.
 
-    Pass the report's content container when you have it; the whole page works too (navigation
-    rarely links PDFs). Names come from the link text, else its title, else the file name.
+    `source` is the page's HTML, or elements of a page already parsed (the report's content
+    containers: the crawler has the tree, parsing it again would double its cost); the whole page
+    works too (navigation rarely links PDFs). Names come from the link text, else its title, else
+    the file name.
     """
-    if not html or not html.strip():
+    if isinstance(source, str):
+        if not source.strip():
+            return []
+        try:
+            roots: Sequence[etree._Element] = [lxml.html.fromstring(source)]
+        except (etree.ParserError, ValueError):
+            return []
+    else:
+        roots = source
+    if not roots:
         return []
-    try:
-        root = lxml.html.fromstring(html)
-    except (etree.ParserError, ValueError):
-        return []
-    base = _document_base(root, base_url)
+    base = _document_base(roots[0].getroottree().getroot(), base_url)
     found: dict[str, AttachmentLink] = {}
-    for raw_url, name in _candidate_urls(root):
-        url = _absolute(raw_url, base)
-        if url is None or attachment_suffix(url) is None:
-            continue
-        url = _unwrap_viewer(url)
-        name = name or _file_name(url)
-        existing = found.get(url)
-        if existing is None:
-            found[url] = AttachmentLink(url=url, name=name)
-        elif not existing.name or existing.name == _file_name(url):
-            found[url] = AttachmentLink(url=url, name=name or existing.name)
+    for root in roots:
+        for raw_url, name in _candidate_urls(root):
+            url = _absolute(raw_url, base)
+            if url is None or attachment_suffix(url) is None:
+                continue
+            url = _unwrap_viewer(url)
+            name = name or _file_name(url)
+            existing = found.get(url)
+            if existing is None:
+                found[url] = AttachmentLink(url=url, name=name)
+            elif not existing.name or existing.name == _file_name(url):
+                found[url] = AttachmentLink(url=url, name=name or existing.name)
     return list(found.values())
 
 
@@ -108,11 +117,15 @@ def _document_base(root: Any, base_url: str) -> str:
     return base_url
 
 
+# the only elements that can carry a file URL (the root itself included)
+_URL_CARRIERS = etree.XPath(
+    "descendant-or-self::*[@href or @onclick or @data-url or @data-href or @data-src or @src or @data]"
+)
+
+
 def _candidate_urls(root: Any) -> Iterator[tuple[str, str]]:
     """(raw url, name) pairs from hrefs, onclick handlers and embedded viewers."""
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
+    for element in _URL_CARRIERS(root):
         tag = element.tag.lower()
         name = _link_name(element) if tag == "a" else collapse_whitespace(element.get("title") or "")
         href = (element.get("href") or "").strip() if tag in ("a", "area") else ""
@@ -138,7 +151,7 @@ def _candidate_urls(root: Any) -> Iterator[tuple[str, str]]:
 
 
 def _link_name(anchor: Any) -> str:
-    text = collapse_whitespace(anchor.text_content() or "")
+    text = collapse_whitespace(element_text(anchor) or "")
     if not text:
         text = collapse_whitespace(anchor.get("title") or "")
     if not text:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Iterator
-
 import lxml.html
 from lxml import etree
 
@@ -32,6 +30,8 @@ def _span(value: str | None) -> int:
     """A rowspan/colspan attribute as published ("2", " 3 ", "２", "2;", junk) → int ≥ 0."""
     if not value:
         return 1
+    if value.isascii() and value.isdigit():
+        return int(value) if len(value) <= 9 else 10**9
     match = _DIGITS.search(unicodedata.normalize("NFKC", value))
     if match is None:
         return 1
@@ -39,34 +39,42 @@ def _span(value: str | None) -> int:
     return int(digits) if len(digits) <= 9 else 10**9
 
 
-def _text_parts(element: etree._Element) -> Iterator[str]:
-    """Text of an element with a space wherever a block/line break separates words."""
-    tag = element.tag if isinstance(element.tag, str) else ""
-    tag = tag.lower().rpartition("}")[2]
-    if tag in _SKIPPED_TAGS:
-        return
-    block = tag in _BLOCK_TAGS
-    if block:
-        yield " "
-    if isinstance(element.tag, str) and element.text:
-        yield element.text
-    for child in element:
-        yield from _text_parts(child)
-        if child.tail:
-            yield child.tail
-    if block:
-        yield " "
+def _tag_name(element: etree._Element) -> str:
+    tag = element.tag
+    return tag.lower().rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def cell_text(cell: etree._Element) -> str:
-    """A cell's text: <br>/<p> become spaces, nbsp/U+3000 collapse, nested tables flatten."""
-    parts: list[str] = []
-    if cell.text:
-        parts.append(cell.text)
-    for child in cell:
-        parts.extend(_text_parts(child))
+    """A cell's text: <br>/<p> become spaces, nbsp/U+3000 collapse, nested tables flatten.
+
+    Walked with an explicit stack (a cell can hold markup nested deeper than Python recurses).
+    """
+    if not len(cell):
+        return collapse_whitespace(cell.text or "")
+    parts: list[str] = [cell.text] if cell.text else []
+    pending: list[etree._Element | str] = []  # what is still to emit, last first
+    for child in reversed(cell):
         if child.tail:
-            parts.append(child.tail)
+            pending.append(child.tail)
+        pending.append(child)
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            parts.append(item)
+            continue
+        tag = _tag_name(item)
+        if tag in _SKIPPED_TAGS:
+            continue
+        block = tag in _BLOCK_TAGS
+        if block:
+            parts.append(" ")
+            pending.append(" ")
+        if tag and item.text:
+            parts.append(item.text)
+        for child in reversed(item):
+            if child.tail:
+                pending.append(child.tail)
+            pending.append(child)
     return collapse_whitespace("".join(parts))
 
 

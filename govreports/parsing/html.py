@@ -23,7 +23,6 @@ import html as html_module
 import re
 from collections.abc import Iterator
 
-import lxml.html
 from lxml import etree
 
 from govreports.parsing.metadata import (
@@ -35,27 +34,42 @@ from govreports.parsing.metadata import (
 from govreports.parsing.models import Block, Document, Paragraph
 from govreports.parsing.text import normalize_label
 
-# known content containers, most specific first (portal-patterns.md §4.3)
-CONTENT_SELECTORS: tuple[str, ...] = (
-    '//*[@id="UCAP-CONTENT"]',
-    '//*[@id="zoom" or @id="Zoom" or @id="ZOOM"]',
-    '//*[@id="zoomcon"]',
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_UEDITOR ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' trs_editor_view ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' Custom_UnionStyle ')]",
-    '//*[@id="ivs_content"]',
-    '//*[@id="webeditorview"]',
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' webeditorview ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-content-body ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' wzzw-article ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' show-content ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' xxgk_content ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' zw-content ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' detail-content ')]",
+# known content containers, most specific first (portal-patterns.md §4.3): (attribute, values);
+# an id must equal one of the values, a class must hold one of them as a word
+CONTENT_CONTAINERS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("id", frozenset({"UCAP-CONTENT"})),
+    ("id", frozenset({"zoom", "Zoom", "ZOOM"})),
+    ("id", frozenset({"zoomcon"})),
+    ("class", frozenset({"TRS_Editor"})),
+    ("class", frozenset({"TRS_UEDITOR"})),
+    ("class", frozenset({"trs_editor_view"})),
+    ("class", frozenset({"Custom_UnionStyle"})),
+    ("id", frozenset({"ivs_content"})),
+    ("id", frozenset({"webeditorview"})),
+    ("class", frozenset({"webeditorview"})),
+    ("class", frozenset({"article-content"})),
+    ("class", frozenset({"article-content-body"})),
+    ("class", frozenset({"wzzw-article"})),
+    ("class", frozenset({"show-content"})),
+    ("class", frozenset({"xxgk_content"})),
+    ("class", frozenset({"zw-content"})),
+    ("class", frozenset({"detail-content"})),
 )
 MIN_CONTAINER_CHARS = 40
+
+
+def _containers_by(attribute: str) -> dict[str, tuple[int, ...]]:
+    """attribute value → the indexes in CONTENT_CONTAINERS it matches."""
+    index: dict[str, tuple[int, ...]] = {}
+    for position, (kind, names) in enumerate(CONTENT_CONTAINERS):
+        if kind == attribute:
+            for name in names:
+                index[name] = (*index.get(name, ()), position)
+    return index
+
+
+_CONTAINERS_BY_ID = _containers_by("id")
+_CONTAINERS_BY_CLASS = _containers_by("class")
 
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
               "input", "select", "option", "button", "textarea", "map", "audio", "video")
@@ -107,8 +121,28 @@ def _clean_text(raw: str, join_cjk: bool = True) -> str:
     return _WHITESPACE.sub(" ", raw).strip()
 
 
+def element_text(element: etree._Element) -> str:
+    """The text of an element and its descendants (as lxml.html's text_content(), comments left out),
+    for plain libxml2 elements as well as lxml.html and parsel ones; serialising is ~2× an XPath string()."""
+    return etree.tostring(element, method="text", encoding="unicode", with_tail=False)
+
+
 def _text_of(element: etree._Element) -> str:
-    return _clean_text(element.text_content())
+    return _clean_text(element_text(element))
+
+
+def _drop_tree(element: etree._Element) -> None:
+    """Remove an element with its children; its tail text stays in the page (lxml.html's drop_tree)."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is None:
+            parent.text = (parent.text or "") + element.tail
+        else:
+            previous.tail = (previous.tail or "") + element.tail
+    parent.remove(element)
 
 
 def _tag(element: etree._Element) -> str:
@@ -127,12 +161,27 @@ def _is_chrome_element(element: etree._Element) -> bool:
     return False
 
 
+# the only elements _is_chrome_element can pick: a class, an id, or a chrome tag
+_CHROME_CANDIDATES = etree.XPath(".//*[@class or @id] | .//nav | .//footer | .//header")
+
+
+def _drop_chrome(scope: etree._Element) -> None:
+    """Remove chrome elements below `scope` (not `scope` itself)."""
+    for element in _CHROME_CANDIDATES(scope):
+        if _is_chrome_element(element) and element.getparent() is not None:
+            _drop_tree(element)
+
+
 def _parse_once(html: str) -> tuple[etree._Element | None, bool]:
     """(root, whether libxml2 stopped at its depth limit and lost the rest of the page)."""
-    parser = lxml.html.HTMLParser(huge_tree=True)  # XML_PARSE_HUGE: depth limit 256 → 2048
+    # plain libxml2 elements (lxml.html's element classes cost a Python lookup per element touched);
+    # XML_PARSE_HUGE: depth limit 256 → 2048
+    parser = etree.HTMLParser(huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(html, parser=parser)
+        root = etree.fromstring(html, parser)
     except (etree.ParserError, ValueError):
+        return None, False
+    if root is None:
         return None, False
     too_deep = any("Excessive depth" in error.message for error in parser.error_log)
     return root, too_deep
@@ -168,7 +217,7 @@ def _lost_text_warning(html: str, root: etree._Element) -> str | None:
     """A warning when the tree holds much less text than the markup (a parser gave up silently)."""
     raw = html_module.unescape(_MARKUP_TAG.sub("", _MARKUP_COMMENT.sub("", html)))
     raw_chars = _text_chars(raw)
-    parsed_chars = _text_chars(root.text_content())
+    parsed_chars = _text_chars(element_text(root))
     if raw_chars - parsed_chars > LOST_TEXT_MIN_CHARS and parsed_chars < LOST_TEXT_RATIO * raw_chars:
         return (f"html: the parsed page holds only {parsed_chars} of the {raw_chars} text characters in its "
                 "markup (broken or too deeply nested markup); content was lost")
@@ -206,11 +255,28 @@ def _read_head(root: etree._Element) -> dict[str, str]:
 # ---------------------------------------------------------------- container
 
 
+def content_matches(root: etree._Element) -> list[list[etree._Element]]:
+    """For each of CONTENT_CONTAINERS, the elements of the page it matches, in document order.
+
+    One pass over the elements that carry an id or a class, instead of one query per container.
+    """
+    matches: list[list[etree._Element]] = [[] for _ in CONTENT_CONTAINERS]
+    for element in root.xpath("//*[@id or @class]"):
+        found = set(_CONTAINERS_BY_ID.get(element.get("id"), ()))
+        for word in (element.get("class") or "").split():
+            found.update(_CONTAINERS_BY_CLASS.get(word, ()))
+        for index in found:
+            matches[index].append(element)
+    return matches
+
+
 def _container_by_selector(root: etree._Element) -> etree._Element | None:
-    for selector in CONTENT_SELECTORS:
-        found = [element for element in root.xpath(selector) if len(_text_of(element)) >= MIN_CONTAINER_CHARS]
+    """The longest element with text of the first container kind (CONTENT_CONTAINERS order) that has one."""
+    for candidates in content_matches(root):
+        found = [(len(_text_of(element)), element) for element in candidates]
+        found = [(length, element) for length, element in found if length >= MIN_CONTAINER_CHARS]
         if found:
-            return max(found, key=lambda element: len(_text_of(element)))
+            return max(found, key=lambda pair: pair[0])[1]
     return None
 
 
@@ -218,13 +284,13 @@ def _own_text_length(element: etree._Element) -> int:
     parts = [element.text or ""] + [child.tail or "" for child in element if _tag(child) in {"", "br"} or
                                     _tag(child) not in _BLOCK_TAGS]
     inline = "".join(parts) + "".join(
-        child.text_content() for child in element if _tag(child) and _tag(child) not in _BLOCK_TAGS)
+        element_text(child) for child in element if _tag(child) and _tag(child) not in _BLOCK_TAGS)
     return len(_WHITESPACE.sub("", inline))
 
 
 def _link_density(element: etree._Element) -> float:
-    total = len(_WHITESPACE.sub("", element.text_content())) or 1
-    links = sum(len(_WHITESPACE.sub("", a.text_content())) for a in element.iter("a"))
+    total = len(_WHITESPACE.sub("", element_text(element))) or 1
+    links = sum(len(_WHITESPACE.sub("", element_text(a))) for a in element.iter("a"))
     return links / total
 
 
@@ -253,33 +319,25 @@ def _container_by_density(root: etree._Element) -> etree._Element | None:
 # ---------------------------------------------------------------- blocks
 
 
-def _cells(table: etree._Element) -> list[etree._Element]:
-    return [cell for row in table.iter("tr") for cell in row if _tag(cell) in {"td", "th"}
-            and _nearest_table(cell) is table]
-
-
-def _nearest_table(element: etree._Element) -> etree._Element | None:
-    parent = element.getparent()
-    while parent is not None and _tag(parent) != "table":
-        parent = parent.getparent()
-    return parent
-
-
 def is_layout_table(table: etree._Element) -> bool:
     """A table that wraps the article (one cell, nested tables, or one cell holding most text)."""
     if any(True for _ in table.iterdescendants("table")):
         return True
-    cells = _cells(table)
+    # no nested table: every cell of every row below belongs to this table
+    cells = [cell for row in table.iter("tr") for cell in row if cell.tag in ("td", "th")]
     if len(cells) <= 1:
         return True
-    total = len(_WHITESPACE.sub("", table.text_content()))
-    longest = max(len(_WHITESPACE.sub("", cell.text_content())) for cell in cells)
+    texts = [element_text(cell) for cell in cells]
+    if max(map(len, texts)) <= 200:  # whitespace only shortens a cell: none can hold most of the text
+        return False
+    total = len(_WHITESPACE.sub("", element_text(table)))
+    longest = max(len(_WHITESPACE.sub("", text)) for text in texts)
     return longest > 200 and longest > 0.6 * total
 
 
 def is_label_table(table: etree._Element) -> bool:
     """The 信息公开 metadata table (索引号, 发布机构 …) rather than report data."""
-    text = normalize_label(table.text_content())
+    text = normalize_label(element_text(table))
     return sum(word in text for word in _LABEL_TABLE_WORDS) >= 2 and len(text) < 600
 
 
@@ -320,36 +378,39 @@ class _Linearizer:
 
     def flush(self) -> None:
         text = _clean_text("".join(self.buffer), join_cjk=not self.inline_separator)
-        self.buffer = []
+        self.buffer.clear()
         if text:
             self.blocks.append(Paragraph(text))
 
     def walk(self, root: etree._Element) -> None:
         """Depth-first with an explicit stack: markup may nest 2048 deep, past Python's recursion limit."""
         stack: list[tuple[bool, etree._Element]] = [(False, root)]  # (leaving, element)
+        buffer = self.buffer
         while stack:
             leaving, element = stack.pop()
             if leaving:
-                if _tag(element) in _BLOCK_TAGS:
+                if element.tag in _BLOCK_TAGS:
                     self.flush()
-            elif self._enter(element):
-                stack.append((True, element))
-                stack.extend((False, child) for child in reversed(list(element)))
-                continue
+            else:
+                if self._enter(element):
+                    stack.append((True, element))
+                    stack.extend((False, child) for child in reversed(element))
+                    continue
             if element is not root:  # what follows a child inside its parent
                 if self.inline_separator:
-                    self.buffer.append(self.inline_separator)
-                if element.tail:
-                    self.buffer.append(element.tail)
+                    buffer.append(self.inline_separator)
+                tail = element.tail
+                if tail:
+                    buffer.append(tail)
 
     def _enter(self, element: etree._Element) -> bool:
         """Emit what an element opens with; True when its children are to be walked."""
-        if element in self.skip:
+        if self.skip and element in self.skip:
             self.flush()
             self.skipped_at = len(self.blocks)
             return False
-        tag = _tag(element)
-        if not tag:  # comments, processing instructions
+        tag = element.tag
+        if not isinstance(tag, str):  # comments, processing instructions
             return False
         if tag == "table" and not self.tables_as_text and not is_layout_table(element):
             self.flush()
@@ -398,18 +459,16 @@ def html_to_document(html: str, url: str) -> Document:
             warnings.append(lost)
     meta = _read_head(root)
     for element in list(root.iter(*_DROP_TAGS)):
-        element.drop_tree()
+        _drop_tree(element)
     for comment in list(root.iter(etree.Comment)):
-        comment.drop_tree()
+        _drop_tree(comment)
     body = root.find("body")
     if body is None:
         body = root
 
     container = _container_by_selector(body)
     if container is None:
-        for element in list(body.iter()):
-            if element is not body and _is_chrome_element(element) and element.getparent() is not None:
-                element.drop_tree()
+        _drop_chrome(body)
         container = _container_by_density(body)
         if container is None:
             warnings.append("html: no content container found; using the whole page")
@@ -421,9 +480,7 @@ def html_to_document(html: str, url: str) -> Document:
     outside = _lines_outside(body, container) if container is not body else []
     label_meta, _ = read_label_lines(outside)
 
-    for element in list(container.iter()):
-        if element is not container and _is_chrome_element(element) and element.getparent() is not None:
-            element.drop_tree()
+    _drop_chrome(container)
     walker = _Linearizer()
     walker.walk(container)
     walker.flush()

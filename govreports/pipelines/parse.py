@@ -1,17 +1,33 @@
 """ParsePipeline: turns each raw `ReportPage` into a `ReportItem`.
 
-Parsing (a PDF can take seconds) runs in the reactor's thread pool, so downloads, timeouts and
-the other sites' politeness clocks keep running while a report is parsed.
+Parsing is CPU work in Python (a PDF can take seconds), so it does not run on the reactor:
+by default it runs in worker processes (`GOVREPORTS_PARSE_PROCESSES`, default: the cores the
+crawler may use, minus the one the crawl itself keeps busy, at least 1), so parses use the other
+cores instead of sharing the crawl's GIL, a hostile file's hard time limit (SIGALRM, which needs a
+main thread) applies, and a parser that crashes takes down a worker, not the crawl. `0` parses in
+the reactor's thread pool instead (one process; what small runs and debugging may prefer).
+
+A worker that dies (killed, out of memory, a crash in C code) fails the parses in flight; the
+pool is started afresh and each such page is parsed again, up to `PARSE_ATTEMPTS` times; a page
+that kills its worker every time becomes an item with a "parse failed" warning.
 
 Stats: `govreports/parsed`, `govreports/parse/warnings` (items with at least one warning),
 `govreports/parse/failed` (a page the parser could not handle: the item still goes on with a
-warning so nothing is lost), `govreports/dropped/not_report` (a page that turned out not to be an
-annual report, e.g. a notice linked from the column; logged with its URL).
+warning so nothing is lost), `govreports/parse/worker_lost` (parses cut short by a dying worker),
+`govreports/parse/processes` (the pool size; 0 = thread pool), `govreports/dropped/not_report`
+(a page that turned out not to be an annual report, e.g. a notice linked from the column; logged
+with its URL).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -25,29 +41,80 @@ from govreports.listing.candidates import is_report_title
 
 logger = logging.getLogger(__name__)
 
+PARSE_ATTEMPTS = 2
+
+
+def default_parse_processes() -> int:
+    """The cores this process may run on, minus one for the crawl itself (at least one worker)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, cores - 1)
+
 
 class ParsePipeline:
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, processes: int,
+                 parse: Callable[[ReportPage], ReportItem] = item_from_page) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
+        self.processes = max(0, processes)
+        self.parse = parse  # module-level, so worker processes can be handed it
+        self.pool: ProcessPoolExecutor | None = None
+        self.stats.set_value("govreports/parse/processes", self.processes)
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "ParsePipeline":
-        return cls(crawler)
+    def from_crawler(cls, crawler: Crawler) -> ParsePipeline:
+        configured = crawler.settings.get("GOVREPORTS_PARSE_PROCESSES")
+        processes = default_parse_processes() if configured in (None, "") else int(configured)
+        return cls(crawler, processes)
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ReportPage):
             return item
         try:
-            report = await deferred_to_future(deferToThread(item_from_page, item))
+            report = await self._parsed(item)
         except Exception as exc:  # the parser must not lose a page: keep it, say why
-            logger.exception("parse failed for %s", item.url)
+            logger.error("parse failed for %s: %s: %s", item.url, type(exc).__name__, exc,
+                         exc_info=not isinstance(exc, BrokenProcessPool))
             self.stats.inc_value("govreports/parse/failed")
             report = ReportItem(url=item.url, site=site_record(item.site),
                                 title=str(item.hints.get("link_text") or ""),
                                 warnings=[f"parse failed: {type(exc).__name__}: {exc}"])
             return report
         return self.accept(item, report)
+
+    async def _parsed(self, page: ReportPage) -> ReportItem:
+        if not self.processes:
+            return await deferred_to_future(deferToThread(self.parse, page))
+        for attempt in range(1, PARSE_ATTEMPTS + 1):
+            pool = self._pool()
+            try:
+                return await asyncio.get_running_loop().run_in_executor(pool, self.parse, page)
+            except BrokenProcessPool:
+                self.stats.inc_value("govreports/parse/worker_lost")
+                logger.warning("a parse worker died while parsing %s (attempt %d of %d)", page.url, attempt,
+                               PARSE_ATTEMPTS)
+                self._discard(pool)
+        raise BrokenProcessPool(f"the parse worker died on each of {PARSE_ATTEMPTS} attempts")
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self.pool is None:
+            # forkserver: workers forked from a clean server process, not from the running reactor
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["govreports.build"])
+            self.pool = ProcessPoolExecutor(self.processes, mp_context=context)
+        return self.pool
+
+    def _discard(self, pool: ProcessPoolExecutor) -> None:
+        if self.pool is pool:
+            self.pool = None
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
     def accept(self, page: ReportPage, report: ReportItem) -> ReportItem:
         """Pass a parsed report on, or drop (and count) a page that is not an annual report."""

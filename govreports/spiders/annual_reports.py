@@ -98,6 +98,7 @@ from govreports.listing.entries import ListEntry
 from govreports.listing.soft404 import soft_404_reason
 from govreports.listing.walk import ColumnWalk
 from govreports.parsing.attachments import AttachmentLink, find_attachment_links
+from govreports.parsing.html import content_matches
 from govreports.middlewares import RedirectLoop, ScopeRefused
 from govreports.registry import Site, adhoc_site, load_registry, select_sites
 from govreports.render import browser_may_pass, escalated, is_rendered
@@ -109,12 +110,6 @@ except ImportError:  # pragma: no cover - the state engineer's module; identity 
     def canonical_url(url: str) -> str:
         return url
 
-# content containers, in the order peers use them (portal-patterns.md §4.3)
-CONTENT_SELECTORS: tuple[str, ...] = (
-    "#UCAP-CONTENT", "#zoom", "#Zoom", "#zoomcon", ".TRS_Editor", ".TRS_UEDITOR", ".trs_editor_view",
-    ".Custom_UnionStyle", "#ivs_content", "#webeditorview", ".webeditorview", ".article-content",
-    ".wzzw-article", ".show-content", ".xxgk_content", ".zw-content", ".detail-content", "article",
-)
 _MAX_FAILURE_SAMPLES = 20  # render notes kept per site
 # why a column page is retried in the browser when it has no report link (render.py)
 LIST_NEEDS_BROWSER = "list page with scripts but no report links"
@@ -702,7 +697,7 @@ class AnnualReportsSpider(scrapy.Spider):
         page = self._report_page(run, response, hints)
         links: list[AttachmentLink] = []
         if isinstance(response, TextResponse) and page.media_type in ("text/html", "application/xhtml+xml"):
-            links = find_attachment_links(self._content_html(run, response), response.url)
+            links = find_attachment_links(self._content_roots(run, response), response.url)
         yield from self._next_attachment(run, page, links)
 
     def report_failed(self, failure: Failure) -> Iterator[Request]:
@@ -712,14 +707,21 @@ class AnnualReportsSpider(scrapy.Spider):
             return
         self._record_failure(run, failure)
 
-    def _content_html(self, run: SiteRun, response: TextResponse) -> str:
-        """The report's content container when the page has a known one, else the whole page."""
-        selectors = (run.site.selectors.get("content"),) if run.site.selectors.get("content") else ()
-        for css in (*selectors, *CONTENT_SELECTORS):
-            found = response.css(css)  # type: ignore[arg-type]
+    def _content_roots(self, run: SiteRun, response: TextResponse) -> list[Any]:
+        """The report's content containers (the parser's, or the site's own selector), else the whole page.
+
+        Elements of the response's one parsed tree: attachment links are read from them directly.
+        """
+        custom = run.site.selectors.get("content")
+        if custom:
+            found = response.css(custom)
             if found:
-                return "".join(found.getall())
-        return response.text
+                return [selector.root for selector in found]
+        root = response.selector.root
+        for candidates in content_matches(root):
+            if candidates:
+                return candidates
+        return list(root.iter("article")) or [root]
 
     def _next_attachment(self, run: SiteRun, page: ReportPage, links: list[AttachmentLink]) -> Iterator[Any]:
         """Fetch attachments one after the other; the ReportPage goes out after the last one."""

@@ -11,8 +11,10 @@ emits nothing twice"):
    `fsync`s the file. When the run opens a feed file it records the file's path for the run
    (`run_feeds`) *before* writing anything to it.
 3. **Commit.** Right after the fsync the exporter commits the claim: the report row gets the new
-   hash and revision, the old hash stays in `revisions`. Commit is one SQLite transaction with
-   `synchronous=FULL`.
+   hash and revision, the old hash stays in `revisions`. Commit is one SQLite transaction; with
+   the default `synchronous=NORMAL` it survives a killed process, and a power loss can roll back
+   only the last commits, so those reports are emitted again (twice, never lost);
+   `GOVREPORTS_DB_SYNCHRONOUS=FULL` makes each commit durable at the cost of two more fsyncs per item.
 4. **Recovery.** A kill can land between 2 and 3: the line is in the feed, the claim is still
    pending. So when the store is opened for a new run, every pending claim of a run that is no
    longer alive is reconciled against that run's own feed files: a complete line with the same
@@ -31,7 +33,8 @@ claims of a run whose process is still alive on this host.
 
 Settings: `GOVREPORTS_DB` (SQLite path, default state/govreports.sqlite3), `GOVREPORTS_STATE_STORE`
 (store class, default `govreports.state.sqlite.SqliteStateStore`), `GOVREPORTS_DB_BUSY_TIMEOUT_MS`
-(default 10000), `GOVREPORTS_STATE_ENABLED` (default True; False = no store, every item is new).
+(default 10000), `GOVREPORTS_DB_SYNCHRONOUS` (NORMAL, the default, or FULL: see 3.),
+`GOVREPORTS_STATE_ENABLED` (default True; False = no store, every item is new).
 Stats: `govreports/state/recovered` (pending claims found in a dead run's feed and committed),
 `govreports/state/released` (pending claims of a dead run not in its feed), `govreports/state/
 torn_feed_tail` (partial last lines cut), `govreports/state/committed`, `govreports/state/
@@ -86,6 +89,7 @@ def open_store(settings: BaseSettings) -> StateStore:
     return store_cls(
         settings.get("GOVREPORTS_DB") or DEFAULT_DB,
         busy_timeout_ms=settings.getint("GOVREPORTS_DB_BUSY_TIMEOUT_MS", 10_000),
+        synchronous=settings.get("GOVREPORTS_DB_SYNCHRONOUS") or "NORMAL",
     )
 
 

@@ -46,6 +46,16 @@ def test_fresh_store_uses_wal_and_the_current_schema(tmp_path: Path) -> None:
     store.close()
 
 
+def test_commits_survive_a_killed_process_by_default_and_every_commit_is_fsynced_with_full(tmp_path: Path) -> None:
+    default = SqliteStateStore(tmp_path / "default.sqlite3")
+    full = SqliteStateStore(tmp_path / "full.sqlite3", synchronous="full")
+    # sqlite's codes: 1 = NORMAL (WAL synced at checkpoints), 2 = FULL (synced at every commit)
+    assert default._db.execute("PRAGMA synchronous").fetchone()[0] == 1
+    assert full._db.execute("PRAGMA synchronous").fetchone()[0] == 2
+    with pytest.raises(ValueError, match="GOVREPORTS_DB_SYNCHRONOUS must be one of NORMAL, FULL"):
+        SqliteStateStore(tmp_path / "off.sqlite3", synchronous="OFF")
+
+
 def test_a_version_1_database_is_migrated_keeping_its_reports(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     old = sqlite3.connect(path)

@@ -1,0 +1,100 @@
+"""ParsePipeline parses in worker processes: the same item as in-process, and a dying worker loses nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_twisted
+from scrapy.utils.test import get_crawler
+from twisted.internet.defer import Deferred
+
+from govreports.build import item_from_page
+from govreports.items import ReportItem, ReportPage
+from govreports.pipelines.parse import PARSE_ATTEMPTS, ParsePipeline, default_parse_processes
+
+PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
+
+
+def xuanhua_page(**hints: Any) -> ReportPage:
+    """宣化区's 2019 report (Hanweb page, 2019-format tables)."""
+    return ReportPage(url="http://www.xuanhua.gov.cn/art/2020/2/19/art_1583_997006845.html",
+                      body=(PAGES / "002_xuanhua_hanweb.html").read_bytes(), site={"id": "130705"},
+                      media_type="text/html", headers={}, declared_encoding=None, hints=dict(hints),
+                      attachments=[], rendered=False, fetched_at="2026-11-22T00:00:00+00:00")
+
+
+def die_on_first_attempt(page: ReportPage) -> ReportItem:
+    """Kill the worker the first time it sees the page (the marker file says it has been here)."""
+    marker = Path(page.hints["marker"])
+    if not marker.exists():
+        marker.write_text("died here once")
+        os._exit(1)
+    return item_from_page(page)
+
+
+def die_always(page: ReportPage) -> ReportItem:
+    os._exit(1)
+
+
+def pipeline(processes: int, **kwargs: Any) -> ParsePipeline:
+    crawler = get_crawler()
+    crawler.stats.open_spider()  # type: ignore[union-attr]
+    return ParsePipeline(crawler, processes, **kwargs)
+
+
+async def process(parse_pipeline: ParsePipeline, page: ReportPage) -> Any:
+    return await Deferred.fromFuture(asyncio.ensure_future(parse_pipeline.process_item(page)))
+
+
+def test_the_default_keeps_one_core_for_the_crawl_and_parses_in_at_least_one_worker() -> None:
+    assert default_parse_processes() == max(1, len(os.sched_getaffinity(0)) - 1)
+    crawler = get_crawler(settings_dict={"GOVREPORTS_PARSE_PROCESSES": "0"})
+    assert ParsePipeline.from_crawler(crawler).processes == 0
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_report_parsed_in_a_worker_process_equals_the_in_process_parse() -> None:
+    in_workers, in_threads = pipeline(1), pipeline(0)
+    try:
+        from_worker = await process(in_workers, xuanhua_page())
+        from_thread = await process(in_threads, xuanhua_page())
+    finally:
+        in_workers.close_spider()
+    assert dataclasses.asdict(from_worker) == dataclasses.asdict(from_thread)
+    assert from_worker.tables["applications"] and from_worker.report_year == 2019
+    assert in_workers.stats.get_value("govreports/parsed") == 1
+    assert in_workers.stats.get_value("govreports/parse/processes") == 1
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_worker_that_dies_is_replaced_and_the_page_parsed_again(tmp_path: Path) -> None:
+    parse_pipeline = pipeline(1, parse=die_on_first_attempt)
+    try:
+        item = await process(parse_pipeline, xuanhua_page(marker=str(tmp_path / "marker")))
+        again = await process(parse_pipeline, xuanhua_page(marker=str(tmp_path / "marker")))
+    finally:
+        parse_pipeline.close_spider()
+    assert item.report_year == 2019 and not any("parse failed" in warning for warning in item.warnings)
+    assert again.report_year == 2019
+    assert parse_pipeline.stats.get_value("govreports/parse/worker_lost") == 1
+    assert parse_pipeline.stats.get_value("govreports/parse/failed") is None
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_page_that_kills_every_worker_becomes_an_item_with_a_parse_failed_warning(
+        caplog: pytest.LogCaptureFixture) -> None:
+    parse_pipeline = pipeline(1, parse=die_always)
+    try:
+        item = await process(parse_pipeline, xuanhua_page(link_text="宣化区2019年政府信息公开工作年度报告"))
+    finally:
+        parse_pipeline.close_spider()
+    assert item.url.endswith("art_1583_997006845.html") and item.title == "宣化区2019年政府信息公开工作年度报告"
+    assert any(warning.startswith("parse failed: BrokenProcessPool") for warning in item.warnings)
+    assert parse_pipeline.stats.get_value("govreports/parse/worker_lost") == PARSE_ATTEMPTS
+    assert parse_pipeline.stats.get_value("govreports/parse/failed") == 1
+    assert "parse worker died" in caplog.text
