@@ -363,6 +363,12 @@ def classify(text: str) -> Label:
     return Label("prose")
 
 
+@lru_cache(maxsize=8192)
+def _signalled_formats(n: str) -> tuple[str, ...]:
+    """The formats whose signal words a normalised label contains (labels recur in every table)."""
+    return tuple(fmt for fmt, signals in FORMAT_SIGNALS.items() if any(signal in n for signal in signals))
+
+
 def detect_format(labels: list[str]) -> tuple[str | None, list[str]]:
     """"2019" / "2021" from the labels printed in the tables, with a warning when both appear."""
     hits: dict[str, set[str]] = {"2019": set(), "2021": set()}
@@ -370,9 +376,8 @@ def detect_format(labels: list[str]) -> tuple[str | None, list[str]]:
         n = norm(text)
         if len(n) > 40:
             continue
-        for fmt, signals in FORMAT_SIGNALS.items():
-            if any(signal in n for signal in signals):
-                hits[fmt].add(n)  # one vote per distinct label
+        for fmt in _signalled_formats(n):
+            hits[fmt].add(n)  # one vote per distinct label
         if n == "本年新":
             hits["2019"].add(n)
     counts = {fmt: len(found) for fmt, found in hits.items()}
