@@ -51,6 +51,11 @@ _MONEY = re.compile(r"^(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)
 _CELL_FOLDS = str.maketrans(
     {"萬": "万", "億": "亿", "條": "条", "個": "个", "項": "项", "減": "减", "無": "无", "\u2212": "-", "\u2010": "-", "\u2011": "-"}
 )
+_FOLDABLE = re.compile("[" + "".join(chr(code) for code in _CELL_FOLDS) + "]")
+# the only Han characters a value cell can hold (signs, units, blank markers, their Traditional forms);
+# NFKC and the cleaning keep every other one, so a text holding one is no value
+_VALUE_HAN = "增加了长上升新减少下降低件条个项宗起次份人篇家户批亿元万千无空萬億條個項減無"
+_NON_VALUE_HAN = re.compile(rf"(?![{_VALUE_HAN}])[\u4e00-\u9fff]")
 _UNIT_TO_WAN: dict[str, Decimal] = {
     "亿元": Decimal(10000),
     "亿": Decimal(10000),
@@ -79,8 +84,8 @@ def _clean_text(text: str) -> str:
     text = _INVISIBLE.sub("", text)
     if "\u2009" in text or "\u202f" in text:
         text = _THIN_SPACE_GROUPING.sub(_ungroup, text)
-    text = unicodedata.normalize("NFKC", text)
-    return _SPACES.sub(_space, text).translate(_CELL_FOLDS)
+    text = _SPACES.sub(_space, unicodedata.normalize("NFKC", text))
+    return text.translate(_CELL_FOLDS) if _FOLDABLE.search(text) else text  # translate is slow on long text
 
 
 # the same few cell texts ("0", "/", "12") recur in every table: short ones are cleaned once
@@ -186,6 +191,8 @@ def parse_money_wan(cell: object, header_unit: str | None = None) -> float | int
 
 def is_value_cell(cell: object) -> bool:
     """True when a cell holds a table value (a number in any accepted form, or a blank marker)."""
+    if type(cell) is str and len(cell) > _CACHED_CELL_CHARS and _NON_VALUE_HAN.search(cell):
+        return False  # a label or a prose line: no need to clean it
     text = clean_cell(cell)
     return _is_value_short(text) if len(text) <= _CACHED_CELL_CHARS else _is_value_text(text)
 
