@@ -56,9 +56,12 @@ def strip_pinyin_glosses(text: str) -> str:
 
 def simplify(text: str) -> str:
     """NFKC + pinyin glosses removed + Traditional → Simplified; length may change."""
-    text = unicodedata.normalize("NFKC", text)
-    text = strip_pinyin_glosses(text)
-    return _convert(_t2s(), text)
+    return simplify_normalized(unicodedata.normalize("NFKC", text))
+
+
+def simplify_normalized(text: str) -> str:
+    """`simplify` of a text already in NFKC (NFKC is idempotent, so it is not applied again)."""
+    return _convert(_t2s(), strip_pinyin_glosses(text))
 
 
 def normalize_label(text: str) -> str:
