@@ -190,7 +190,7 @@ def similarity(label: str, official: str) -> float:
     total = len(label) + len(official)
     if 2 * min(len(label), len(official)) < 0.7 * total:
         return 0.0
-    common = sum((_letters(label) & _letters(official)).values())
+    common = _common_letters(label, official)
     if 2 * common < 0.7 * total:
         return 0.0  # cheap upper bound of the ratio: clearly another label
     return SequenceMatcher(None, label, official, autojunk=False).ratio()
@@ -199,6 +199,14 @@ def similarity(label: str, official: str) -> float:
 @lru_cache(maxsize=16384)
 def _letters(text: str) -> Counter[str]:
     return Counter(text)
+
+
+def _common_letters(a: str, b: str) -> int:
+    """How many letters two texts share, with multiplicity (the size of Counter(a) & Counter(b))."""
+    small, large = _letters(a), _letters(b)
+    if len(small) > len(large):
+        small, large = large, small
+    return sum(min(count, large[letter]) for letter, count in small.items() if letter in large)
 
 
 @dataclass(frozen=True, slots=True)
