@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from govreports.parsing.models import Document, Grid, Paragraph
-from govreports.parsing.text import collapse_whitespace, simplify, strip_pinyin_glosses
+from govreports.parsing.text import collapse_whitespace, simplify, simplify_normalized, strip_pinyin_glosses
 
 _SPACE = r"[\s\u3000\u00a0]*"
 
@@ -83,6 +83,9 @@ _LABEL_RE = re.compile(
     + "|".join(_spaced(label) for label in sorted(LABELS, key=len, reverse=True))
     + r")" + _SPACE + r"(?P<colon>[:：])?"
 )
+# every label match starts with a label's first character: lines without one are skipped unscanned
+_LABEL_FIRST = re.compile("[" + re.escape("".join(sorted({label[0] for label in LABELS}))) + "]")
+_SPACES = re.compile(_SPACE)
 _VALUE_JUNK = re.compile(r"^[\s|｜│丨:：]+|[\s|｜│丨]+$")
 
 
@@ -93,7 +96,7 @@ def aligned_simplified(text: str) -> tuple[str, str]:
     (rare phrase conversions) the Simplified copy is returned for both, so slicing stays safe.
     """
     original = unicodedata.normalize("NFKC", strip_pinyin_glosses(text))
-    simplified = simplify(original)
+    simplified = simplify_normalized(original)
     if len(simplified) != len(original):
         return simplified, simplified
     return simplified, original
@@ -114,9 +117,11 @@ def scan_label_line(line: str) -> tuple[list[LabelHit], str]:
     A trailing label with nothing after it gets value None; the caller may take the next line.
     """
     simplified, original = aligned_simplified(line)
+    if not _LABEL_FIRST.search(simplified):
+        return [], line
     matches = []
     for match in _LABEL_RE.finditer(simplified):
-        label = re.sub(_SPACE, "", match.group("label"))
+        label = _SPACES.sub("", match.group("label"))
         if label in _NEEDS_COLON and not match.group("colon"):
             continue
         matches.append((match, label))
@@ -141,9 +146,16 @@ def read_label_lines(lines: Sequence[str]) -> tuple[dict[str, str], set[int]]:
     """
     meta: dict[str, str] = {}
     used: set[int] = set()
+    scanned: dict[int, tuple[list[LabelHit], str]] = {}  # a line looked ahead at is not scanned twice
+
+    def scan(at: int) -> tuple[list[LabelHit], str]:
+        if at not in scanned:
+            scanned[at] = scan_label_line(lines[at])
+        return scanned[at]
+
     index = 0
     while index < len(lines):
-        hits, before = scan_label_line(lines[index])
+        hits, before = scan(index)
         if not hits or before:
             index += 1
             continue
@@ -152,7 +164,7 @@ def read_label_lines(lines: Sequence[str]) -> tuple[dict[str, str], set[int]]:
             value = hit.value
             alone = len(hits) == 1  # a label alone in its line/cell: the value is the next cell
             if value is None and alone and index + 1 < len(lines):
-                next_hits, next_before = scan_label_line(lines[index + 1])
+                next_hits, next_before = scan(index + 1)
                 candidate = lines[index + 1].strip()
                 if (not next_hits or next_before) and len(candidate) <= 120 and not is_chrome_line(candidate):
                     value = collapse_whitespace(candidate) or None
@@ -177,11 +189,14 @@ _CHROME_EXACT = frozenset(
 _CHROME_START = re.compile(
     r"^(?:您的位置|您当前的位置|您现在的位置|您所在的位置|当前位置|所在位置|当前的位置|位置)\s*[:：>]?"
 )
+# a flat alternation, every branch opening with a literal: re then skips ahead by first character
 _CHROME_ANYWHERE = re.compile(
-    r"版权所有|ICP备|ICP证|公网安备|公安备案|网站标识码|(?:主办|承办|协办|维护|管理)单位[:：]|技术支持[:：]|建议使用.{0,12}浏览器|"
+    r"版权所有|ICP备|ICP证|公网安备|公安备案|网站标识码|主办单位[:：]|承办单位[:：]|协办单位[:：]|维护单位[:：]|管理单位[:：]|"
+    r"技术支持[:：]|建议使用.{0,12}浏览器|"
     r"最佳浏览|扫一扫在手机|在手机上查看|在手机打开|点击数|浏览次数|阅读次数|访问次数|上一篇[:：]|下一篇[:：]|"
     r"【\s*打印|【\s*关闭|\[\s*打印|打印本页|关闭窗口|分享到|字号[:：]?\s*[【\[]?\s*大|字体[:：]\s*[【\[]|网站地图|站点地图"
 )
+_WHITESPACE_RUNS = re.compile(r"\s+")
 _NO_CONTENT = re.compile(r"^[\W_]*$|^!\[[^\]]*\]\([^)]*\)[\s|]*$")
 
 
@@ -191,7 +206,8 @@ def is_chrome_line(line: str) -> bool:
     if not stripped or _NO_CONTENT.match(stripped):
         return True
     simplified = simplify(stripped)
-    compact = re.sub(r"\s+", "", simplified)
+    # a printable str holds no whitespace but " " (NFKC can turn a compatibility character into one)
+    compact = simplified.replace(" ", "") if simplified.isprintable() else _WHITESPACE_RUNS.sub("", simplified)
     if compact in _CHROME_EXACT:
         return True
     if _CHROME_START.match(compact):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 # what reports print for "not filled" (compared after NFKC and whitespace removal)
 EMPTY_MARKERS: frozenset[str] = frozenset(
@@ -50,6 +51,11 @@ _MONEY = re.compile(r"^(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)
 _CELL_FOLDS = str.maketrans(
     {"萬": "万", "億": "亿", "條": "条", "個": "个", "項": "项", "減": "减", "無": "无", "\u2212": "-", "\u2010": "-", "\u2011": "-"}
 )
+_FOLDABLE = re.compile("[" + "".join(chr(code) for code in _CELL_FOLDS) + "]")
+# the only Han characters a value cell can hold (signs, units, blank markers, their Traditional forms);
+# NFKC and the cleaning keep every other one, so a text holding one is no value
+_VALUE_HAN = "增加了长上升新减少下降低件条个项宗起次份人篇家户批亿元万千无空萬億條個項減無"
+_NON_VALUE_HAN = re.compile(rf"(?![{_VALUE_HAN}])[\u4e00-\u9fff]")
 _UNIT_TO_WAN: dict[str, Decimal] = {
     "亿元": Decimal(10000),
     "亿": Decimal(10000),
@@ -64,6 +70,29 @@ def _ungroup(match: re.Match[str]) -> str:
     return match.group(0).replace("\u2009", "").replace("\u202f", "")
 
 
+def _space(match: re.Match[str]) -> str:
+    """One space between two digits (a decimal point or comma may sit on either side), else none."""
+    text = match.string
+    before = text[max(0, match.start() - 2):match.start()]
+    after = text[match.end():match.end() + 2]
+    digit_before = before[-1:].isdigit() or (len(before) == 2 and before[1] in ".," and before[0].isdigit())
+    digit_after = after[:1].isdigit() or (after[:1] in (".", ",") and after[1:2].isdigit())
+    return " " if digit_before and digit_after else ""
+
+
+def _clean_text(text: str) -> str:
+    text = _INVISIBLE.sub("", text)
+    if "\u2009" in text or "\u202f" in text:
+        text = _THIN_SPACE_GROUPING.sub(_ungroup, text)
+    text = _SPACES.sub(_space, unicodedata.normalize("NFKC", text))
+    return text.translate(_CELL_FOLDS) if _FOLDABLE.search(text) else text  # translate is slow on long text
+
+
+# the same few cell texts ("0", "/", "12") recur in every table: short ones are cleaned once
+_CACHED_CELL_CHARS = 40
+_clean_short = lru_cache(maxsize=16384)(_clean_text)
+
+
 def clean_cell(cell: object) -> str:
     """NFKC, spaces (incl. a literal "&nbsp;") removed, minus signs unified.
 
@@ -72,20 +101,10 @@ def clean_cell(cell: object) -> str:
     """
     if cell is None:
         return ""
-    text = _INVISIBLE.sub("", str(cell))
-    if "\u2009" in text or "\u202f" in text:
-        text = _THIN_SPACE_GROUPING.sub(_ungroup, text)
-    text = unicodedata.normalize("NFKC", text)
-
-    def space(match: re.Match[str]) -> str:
-        """One space between two digits (a decimal point or comma may sit on either side), else none."""
-        before = text[max(0, match.start() - 2):match.start()]
-        after = text[match.end():match.end() + 2]
-        digit_before = before[-1:].isdigit() or (len(before) == 2 and before[1] in ".," and before[0].isdigit())
-        digit_after = after[:1].isdigit() or (after[:1] in (".", ",") and after[1:2].isdigit())
-        return " " if digit_before and digit_after else ""
-
-    return _SPACES.sub(space, text).translate(_CELL_FOLDS)
+    text = cell if type(cell) is str else str(cell)
+    if len(text) <= _CACHED_CELL_CHARS:
+        return _clean_short(text)
+    return _clean_text(text)
 
 
 def _count_digits(number: str) -> int | None:
@@ -103,10 +122,18 @@ def is_blank(cell: object) -> bool:
 
 def parse_count(cell: object) -> int | None:
     """A non-negative count ("1,234", "１２", "12件") or None (blank or unreadable)."""
-    match = _COUNT.match(clean_cell(cell))
+    text = clean_cell(cell)
+    return _count_short(text) if len(text) <= _CACHED_CELL_CHARS else _count_of(text)
+
+
+def _count_of(text: str) -> int | None:
+    match = _COUNT.match(text)
     if match is None:
         return None
     return _count_digits(match.group(1))
+
+
+_count_short = lru_cache(maxsize=16384)(_count_of)
 
 
 def parse_change(cell: object) -> int | None:
@@ -164,7 +191,16 @@ def parse_money_wan(cell: object, header_unit: str | None = None) -> float | int
 
 def is_value_cell(cell: object) -> bool:
     """True when a cell holds a table value (a number in any accepted form, or a blank marker)."""
+    if type(cell) is str and len(cell) > _CACHED_CELL_CHARS and _NON_VALUE_HAN.search(cell):
+        return False  # a label or a prose line: no need to clean it
     text = clean_cell(cell)
+    return _is_value_short(text) if len(text) <= _CACHED_CELL_CHARS else _is_value_text(text)
+
+
+def _is_value_text(text: str) -> bool:
     if text in EMPTY_MARKERS:
         return True
     return bool(_CHANGE.match(text) or _MONEY.match(text) or _SEVERAL_NUMBERS.match(text))
+
+
+_is_value_short = lru_cache(maxsize=16384)(_is_value_text)

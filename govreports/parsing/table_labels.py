@@ -190,7 +190,7 @@ def similarity(label: str, official: str) -> float:
     total = len(label) + len(official)
     if 2 * min(len(label), len(official)) < 0.7 * total:
         return 0.0
-    common = sum((_letters(label) & _letters(official)).values())
+    common = _common_letters(label, official)
     if 2 * common < 0.7 * total:
         return 0.0  # cheap upper bound of the ratio: clearly another label
     return SequenceMatcher(None, label, official, autojunk=False).ratio()
@@ -199,6 +199,14 @@ def similarity(label: str, official: str) -> float:
 @lru_cache(maxsize=16384)
 def _letters(text: str) -> Counter[str]:
     return Counter(text)
+
+
+def _common_letters(a: str, b: str) -> int:
+    """How many letters two texts share, with multiplicity (the size of Counter(a) & Counter(b))."""
+    small, large = _letters(a), _letters(b)
+    if len(small) > len(large):
+        small, large = large, small
+    return sum(min(count, large[letter]) for letter, count in small.items() if letter in large)
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,6 +371,12 @@ def classify(text: str) -> Label:
     return Label("prose")
 
 
+@lru_cache(maxsize=8192)
+def _signalled_formats(n: str) -> tuple[str, ...]:
+    """The formats whose signal words a normalised label contains (labels recur in every table)."""
+    return tuple(fmt for fmt, signals in FORMAT_SIGNALS.items() if any(signal in n for signal in signals))
+
+
 def detect_format(labels: list[str]) -> tuple[str | None, list[str]]:
     """"2019" / "2021" from the labels printed in the tables, with a warning when both appear."""
     hits: dict[str, set[str]] = {"2019": set(), "2021": set()}
@@ -370,9 +384,8 @@ def detect_format(labels: list[str]) -> tuple[str | None, list[str]]:
         n = norm(text)
         if len(n) > 40:
             continue
-        for fmt, signals in FORMAT_SIGNALS.items():
-            if any(signal in n for signal in signals):
-                hits[fmt].add(n)  # one vote per distinct label
+        for fmt in _signalled_formats(n):
+            hits[fmt].add(n)  # one vote per distinct label
         if n == "本年新":
             hits["2019"].add(n)
     counts = {fmt: len(found) for fmt, found in hits.items()}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Sequence
 
 from govreports import spec
@@ -80,6 +81,17 @@ class _RawRow:
 # ------------------------------------------------------------------------------ tokenizing
 
 
+def _grid_cell(cell: object) -> tuple[str, bool]:
+    """A grid cell's text, whitespace collapsed, and whether it is a value cell."""
+    text = collapse_whitespace(str(cell)) if cell is not None else ""
+    return text, is_value_cell(text)
+
+
+# grids repeat the same short cells ("0", "/", row labels) over and over: each is read once
+_CACHED_CELL_CHARS = 200
+_short_grid_cell = lru_cache(maxsize=16384)(_grid_cell)
+
+
 def _tokenize(blocks: Sequence[Block], warnings: list[str]) -> list[_Token]:
     tokens: list[_Token] = []
     line = 0
@@ -102,8 +114,11 @@ def _tokenize(blocks: Sequence[Block], warnings: list[str]) -> list[_Token]:
                 line += 1
                 previous: _Token | None = None
                 for col, cell in enumerate(row[:MAX_GRID_COLUMNS]):
-                    text = collapse_whitespace(str(cell)) if cell is not None else ""
-                    if is_value_cell(text):
+                    if type(cell) is str and len(cell) <= _CACHED_CELL_CHARS:
+                        text, is_value = _short_grid_cell(cell)
+                    else:
+                        text, is_value = _grid_cell(cell)
+                    if is_value:
                         previous = _Token("value", text, line, col, 1, grid_no, width)
                         tokens.append(previous)
                     elif previous is not None and previous.kind == "label" and previous.text == text:

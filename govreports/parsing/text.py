@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from operator import ne
 
 import opencc
 
 _PINYIN_GLOSS = re.compile(r"\((?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]+)\)")
 _WHITESPACE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
+_NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
 # words that Taiwan-style converters change inside the fixed labels
 _MIRROR_FIXES = {"檔案": "文件", "档案": "文件"}
 
@@ -54,9 +56,12 @@ def strip_pinyin_glosses(text: str) -> str:
 
 def simplify(text: str) -> str:
     """NFKC + pinyin glosses removed + Traditional → Simplified; length may change."""
-    text = unicodedata.normalize("NFKC", text)
-    text = strip_pinyin_glosses(text)
-    return _convert(_t2s(), text)
+    return simplify_normalized(unicodedata.normalize("NFKC", text))
+
+
+def simplify_normalized(text: str) -> str:
+    """`simplify` of a text already in NFKC (NFKC is idempotent, so it is not applied again)."""
+    return _convert(_t2s(), strip_pinyin_glosses(text))
 
 
 def normalize_label(text: str) -> str:
@@ -69,6 +74,9 @@ def normalize_label(text: str) -> str:
 
 def collapse_whitespace(text: str) -> str:
     """Runs of any whitespace (incl. U+3000, nbsp) become one space; ends trimmed."""
+    # fast path for text already collapsed: the only whitespace a printable str can hold is " "
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     return _WHITESPACE.sub(" ", text).strip()
 
 
@@ -79,12 +87,13 @@ def detect_script(text: str) -> str:
     back to Traditional does not (so shared characters count for neither side).
     """
     sample = strip_pinyin_glosses(text)[:20000]
-    han = [ch for ch in sample if "\u4e00" <= ch <= "\u9fff"]
-    if not han:
+    joined = _NOT_HAN.sub("", sample)
+    if not joined:
         return "hans"
-    joined = "".join(han)
     simplified = _convert(_t2s(), joined)
+    if simplified == joined:
+        return "hans"  # no Traditional character: 0 > simp never holds, skip the other pass
     traditional = _convert(_s2t(), joined)
-    trad = sum(1 for a, s in zip(joined, simplified) if a != s)
-    simp = sum(1 for a, t in zip(joined, traditional) if a != t)
+    trad = sum(map(ne, joined, simplified))  # map stops at the shorter string, like zip
+    simp = sum(map(ne, joined, traditional))
     return "hant" if trad > simp else "hans"
