@@ -19,8 +19,8 @@ from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 import lxml.html
 from lxml import etree
 
-from govreports.parsing.html import element_text
 from govreports.parsing.text import collapse_whitespace
+from govreports.parsing.tree import element_text
 
 ATTACHMENT_SUFFIXES: tuple[str, ...] = (
     ".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".rtf", ".ofd",

@@ -33,6 +33,7 @@ from govreports.parsing.metadata import (
 )
 from govreports.parsing.models import Block, Document, Paragraph
 from govreports.parsing.text import normalize_label
+from govreports.parsing.tree import drop_tree, element_text
 
 # known content containers, most specific first (portal-patterns.md §4.3): (attribute, values);
 # an id must equal one of the values, a class must hold one of them as a word
@@ -121,28 +122,8 @@ def _clean_text(raw: str, join_cjk: bool = True) -> str:
     return _WHITESPACE.sub(" ", raw).strip()
 
 
-def element_text(element: etree._Element) -> str:
-    """The text of an element and its descendants (as lxml.html's text_content(), comments left out),
-    for plain libxml2 elements as well as lxml.html and parsel ones; serialising is ~2× an XPath string()."""
-    return etree.tostring(element, method="text", encoding="unicode", with_tail=False)
-
-
 def _text_of(element: etree._Element) -> str:
     return _clean_text(element_text(element))
-
-
-def _drop_tree(element: etree._Element) -> None:
-    """Remove an element with its children; its tail text stays in the page (lxml.html's drop_tree)."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    if element.tail:
-        previous = element.getprevious()
-        if previous is None:
-            parent.text = (parent.text or "") + element.tail
-        else:
-            previous.tail = (previous.tail or "") + element.tail
-    parent.remove(element)
 
 
 def _tag(element: etree._Element) -> str:
@@ -169,7 +150,7 @@ def _drop_chrome(scope: etree._Element) -> None:
     """Remove chrome elements below `scope` (not `scope` itself)."""
     for element in _CHROME_CANDIDATES(scope):
         if _is_chrome_element(element) and element.getparent() is not None:
-            _drop_tree(element)
+            drop_tree(element)
 
 
 def _parse_once(html: str) -> tuple[etree._Element | None, bool]:
@@ -459,9 +440,9 @@ def html_to_document(html: str, url: str) -> Document:
             warnings.append(lost)
     meta = _read_head(root)
     for element in list(root.iter(*_DROP_TAGS)):
-        _drop_tree(element)
+        drop_tree(element)
     for comment in list(root.iter(etree.Comment)):
-        _drop_tree(comment)
+        drop_tree(comment)
     body = root.find("body")
     if body is None:
         body = root

@@ -1,0 +1,27 @@
+"""Small helpers on lxml trees, for plain libxml2 elements as well as lxml.html and parsel ones."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+
+def element_text(element: etree._Element) -> str:
+    """The text of an element and its descendants, comments left out (lxml.html's text_content()).
+
+    Serialising as text is about twice as fast as an XPath string().
+    """
+    return etree.tostring(element, method="text", encoding="unicode", with_tail=False)
+
+
+def drop_tree(element: etree._Element) -> None:
+    """Remove an element with its children; its tail text stays in the page (lxml.html's drop_tree)."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is None:
+            parent.text = (parent.text or "") + element.tail
+        else:
+            previous.tail = (previous.tail or "") + element.tail
+    parent.remove(element)
