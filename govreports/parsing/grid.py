@@ -39,11 +39,6 @@ def _span(value: str | None) -> int:
     return int(digits) if len(digits) <= 9 else 10**9
 
 
-def _tag_name(element: etree._Element) -> str:
-    tag = element.tag
-    return tag.lower().rpartition("}")[2] if isinstance(tag, str) else ""
-
-
 def cell_text(cell: etree._Element) -> str:
     """A cell's text: <br>/<p> become spaces, nbsp/U+3000 collapse, nested tables flatten.
 
@@ -59,18 +54,21 @@ def cell_text(cell: etree._Element) -> str:
         pending.append(child)
     while pending:
         item = pending.pop()
-        if isinstance(item, str):
+        if type(item) is str:
             parts.append(item)
             continue
-        tag = _tag_name(item)
-        if tag in _SKIPPED_TAGS:
-            continue
-        block = tag in _BLOCK_TAGS
-        if block:
-            parts.append(" ")
-            pending.append(" ")
-        if tag and item.text:
-            parts.append(item.text)
+        tag = item.tag
+        if type(tag) is str:  # an element (comments and processing instructions have no text of ours)
+            tag = tag.lower()
+            if "}" in tag:
+                tag = tag.rpartition("}")[2]
+            if tag in _SKIPPED_TAGS:
+                continue
+            if tag in _BLOCK_TAGS:
+                parts.append(" ")
+                pending.append(" ")
+            if item.text:
+                parts.append(item.text)
         for child in reversed(item):
             if child.tail:
                 pending.append(child.tail)
@@ -127,11 +125,28 @@ def html_table_to_grid(table: lxml.html.HtmlElement | str, warnings: list[str] |
     budget = MAX_CELLS
     for r, tr in enumerate(tr_elements):
         col = 0
+        own_row = cells[r]
         for td in tr:
-            if not isinstance(td.tag, str) or td.tag.lower() not in ("td", "th"):
+            tag = td.tag
+            if tag != "td" and tag != "th" and (not isinstance(tag, str) or tag.lower() not in ("td", "th")):
                 continue
-            colspan = max(1, _span(td.get("colspan")))
-            rowspan = _span(td.get("rowspan"))
+            colspan_value, rowspan_value = td.get("colspan"), td.get("rowspan")
+            if colspan_value is None and rowspan_value is None:  # the common cell: one slot, no clamping
+                while col in own_row:
+                    col += 1
+                if col >= MAX_COLUMNS:
+                    clamped = True
+                    break
+                own_row[col] = cell_text(td)
+                budget -= 1
+                col += 1
+                if col > width:
+                    width = col
+                if budget <= 0:
+                    break
+                continue
+            colspan = max(1, _span(colspan_value))
+            rowspan = _span(rowspan_value)
             if rowspan == 0:  # HTML: span to the end of the table
                 rowspan = row_count - r
             rowspan = max(1, rowspan)
@@ -139,7 +154,7 @@ def html_table_to_grid(table: lxml.html.HtmlElement | str, warnings: list[str] |
                 clamped = True
             colspan = min(colspan, MAX_COLUMNS)
             rowspan = min(rowspan, row_count - r)
-            while col in cells[r]:
+            while col in own_row:
                 col += 1
             if col >= MAX_COLUMNS:
                 clamped = True

@@ -71,6 +71,8 @@ def _containers_by(attribute: str) -> dict[str, tuple[int, ...]]:
 
 _CONTAINERS_BY_ID = _containers_by("id")
 _CONTAINERS_BY_CLASS = _containers_by("class")
+# the elements that may be containers (one query; matching in Python is cheaper than libxml2's contains())
+_CONTAINER_CANDIDATES = etree.XPath("//*[@id or @class]")
 
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
               "input", "select", "option", "button", "textarea", "map", "audio", "video")
@@ -194,12 +196,18 @@ def _text_chars(text: str) -> int:
     return len(_WHITESPACE.sub("", text))
 
 
+def _text_lost(raw_chars: int, parsed_chars: int) -> bool:
+    return raw_chars - parsed_chars > LOST_TEXT_MIN_CHARS and parsed_chars < LOST_TEXT_RATIO * raw_chars
+
+
 def _lost_text_warning(html: str, root: etree._Element) -> str | None:
     """A warning when the tree holds much less text than the markup (a parser gave up silently)."""
-    raw = html_module.unescape(_MARKUP_TAG.sub("", _MARKUP_COMMENT.sub("", html)))
-    raw_chars = _text_chars(raw)
     parsed_chars = _text_chars(element_text(root))
-    if raw_chars - parsed_chars > LOST_TEXT_MIN_CHARS and parsed_chars < LOST_TEXT_RATIO * raw_chars:
+    # an upper bound first: removing comments and decoding entities can only shorten the text
+    if not _text_lost(_text_chars(_MARKUP_TAG.sub("", html)), parsed_chars):
+        return None
+    raw_chars = _text_chars(html_module.unescape(_MARKUP_TAG.sub("", _MARKUP_COMMENT.sub("", html))))
+    if _text_lost(raw_chars, parsed_chars):
         return (f"html: the parsed page holds only {parsed_chars} of the {raw_chars} text characters in its "
                 "markup (broken or too deeply nested markup); content was lost")
     return None
@@ -242,7 +250,7 @@ def content_matches(root: etree._Element) -> list[list[etree._Element]]:
     One pass over the elements that carry an id or a class, instead of one query per container.
     """
     matches: list[list[etree._Element]] = [[] for _ in CONTENT_CONTAINERS]
-    for element in root.xpath("//*[@id or @class]"):
+    for element in _CONTAINER_CANDIDATES(root):
         found = set(_CONTAINERS_BY_ID.get(element.get("id"), ()))
         for word in (element.get("class") or "").split():
             found.update(_CONTAINERS_BY_CLASS.get(word, ()))

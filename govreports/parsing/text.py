@@ -54,8 +54,20 @@ def strip_pinyin_glosses(text: str) -> str:
     return _PINYIN_GLOSS.sub("", text)
 
 
+# labels, table rows and page chrome repeat across the reports of a site and of the whole country:
+# short texts are simplified once per process
+_CACHED_TEXT_CHARS = 80
+
+
 def simplify(text: str) -> str:
     """NFKC + pinyin glosses removed + Traditional → Simplified; length may change."""
+    if len(text) <= _CACHED_TEXT_CHARS and type(text) is str:
+        return _simplify_short(text)
+    return simplify_normalized(unicodedata.normalize("NFKC", text))
+
+
+@lru_cache(maxsize=32768)
+def _simplify_short(text: str) -> str:
     return simplify_normalized(unicodedata.normalize("NFKC", text))
 
 
@@ -66,6 +78,17 @@ def simplify_normalized(text: str) -> str:
 
 def normalize_label(text: str) -> str:
     """The form labels are compared in: simplified, no whitespace, mirror words undone."""
+    if len(text) <= _CACHED_TEXT_CHARS and type(text) is str:
+        return _normalize_short_label(text)
+    return _normalized_label(text)
+
+
+@lru_cache(maxsize=32768)
+def _normalize_short_label(text: str) -> str:
+    return _normalized_label(text)
+
+
+def _normalized_label(text: str) -> str:
     text = _WHITESPACE.sub("", simplify(text))
     for wrong, right in _MIRROR_FIXES.items():
         text = text.replace(wrong, right)
