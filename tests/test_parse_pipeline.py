@@ -15,6 +15,7 @@ from twisted.internet.defer import Deferred
 
 from govreports.build import item_from_page
 from govreports.items import ReportItem, ReportPage
+from govreports.parsing.limits import hard_time_limit
 from govreports.pipelines.parse import PARSE_ATTEMPTS, ParsePipeline, default_parse_processes
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
@@ -39,6 +40,12 @@ def die_on_first_attempt(page: ReportPage) -> ReportItem:
 
 def die_always(page: ReportPage) -> ReportItem:
     os._exit(1)
+
+
+def report_whether_the_hard_limit_is_armed(page: ReportPage) -> ReportItem:
+    """A stand-in parser that says whether a hard time limit can be armed where it runs."""
+    with hard_time_limit(30) as armed:
+        return ReportItem(url=page.url, title="宣化区2019年政府信息公开工作年度报告", warnings=[f"hard limit armed: {armed}"])
 
 
 def pipeline(processes: int, **kwargs: Any) -> ParsePipeline:
@@ -98,3 +105,16 @@ async def test_a_page_that_kills_every_worker_becomes_an_item_with_a_parse_faile
     assert parse_pipeline.stats.get_value("govreports/parse/worker_lost") == PARSE_ATTEMPTS
     assert parse_pipeline.stats.get_value("govreports/parse/failed") == 1
     assert "parse worker died" in caplog.text
+
+
+@pytest_twisted.ensureDeferred
+async def test_the_hard_time_limit_applies_in_worker_processes_and_not_in_the_thread_pool() -> None:
+    in_workers = pipeline(1, parse=report_whether_the_hard_limit_is_armed)
+    in_threads = pipeline(0, parse=report_whether_the_hard_limit_is_armed)
+    try:
+        from_worker = await process(in_workers, xuanhua_page())
+    finally:
+        in_workers.close_spider()
+    from_thread = await process(in_threads, xuanhua_page())
+    assert from_worker.warnings == ["hard limit armed: True"]
+    assert from_thread.warnings == ["hard limit armed: False"]

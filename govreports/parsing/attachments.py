@@ -94,12 +94,15 @@ def find_attachment_links(source: str | Sequence[etree._Element], base_url: str)
     base = _document_base(roots[0].getroottree().getroot(), base_url)
     found: dict[str, AttachmentLink] = {}
     for root in roots:
-        for raw_url, name in _candidate_urls(root):
+        for raw_url, element in _candidate_urls(root):
+            # joining with the base changes neither the file name nor the query: most links stop here
+            if attachment_suffix(raw_url.strip().replace("\\", "/")) is None:
+                continue
             url = _absolute(raw_url, base)
             if url is None or attachment_suffix(url) is None:
                 continue
             url = _unwrap_viewer(url)
-            name = name or _file_name(url)
+            name = _element_name(element) or _file_name(url)
             existing = found.get(url)
             if existing is None:
                 found[url] = AttachmentLink(url=url, name=name)
@@ -123,31 +126,37 @@ _URL_CARRIERS = etree.XPath(
 )
 
 
-def _candidate_urls(root: Any) -> Iterator[tuple[str, str]]:
-    """(raw url, name) pairs from hrefs, onclick handlers and embedded viewers."""
+def _candidate_urls(root: Any) -> Iterator[tuple[str, Any]]:
+    """(raw url, the element carrying it) pairs from hrefs, onclick handlers and embedded viewers."""
     for element in _URL_CARRIERS(root):
         tag = element.tag.lower()
-        name = _link_name(element) if tag == "a" else collapse_whitespace(element.get("title") or "")
         href = (element.get("href") or "").strip() if tag in ("a", "area") else ""
         if href:
             if href.lower().startswith("javascript:"):
-                yield from ((url, name) for url in _quoted_urls(href))
+                yield from ((url, element) for url in _quoted_urls(href))
             else:
-                yield href, name
+                yield href, element
         for attribute in ("onclick", "data-url", "data-href", "data-src"):
             value = element.get(attribute)
             if value:
-                yield from ((url, name) for url in _quoted_urls(value) if attribute == "onclick")
+                yield from ((url, element) for url in _quoted_urls(value) if attribute == "onclick")
                 if attribute != "onclick":
-                    yield value.strip(), name
+                    yield value.strip(), element
         if tag in ("iframe", "embed"):
             src = (element.get("src") or "").strip()
             if src:
-                yield src, name
+                yield src, element
         elif tag == "object":
             data = (element.get("data") or "").strip()
             if data:
-                yield data, name
+                yield data, element
+
+
+def _element_name(element: Any) -> str:
+    """What the page calls the file: a link's text (or title, or image alt), another element's title."""
+    if element.tag.lower() == "a":
+        return _link_name(element)
+    return collapse_whitespace(element.get("title") or "")
 
 
 def _link_name(anchor: Any) -> str:

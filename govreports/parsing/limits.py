@@ -40,9 +40,9 @@ class HardTimeLimit(BaseException):
 def hard_time_limit(seconds: float) -> Iterator[bool]:
     """Raise `HardTimeLimit` in the body if it runs longer than `seconds` (wall clock).
 
-    Uses SIGALRM, so it only works in the main thread (where Scrapy's reactor, and so the
-    item pipelines, run) and only when no other ITIMER_REAL timer is active; elsewhere the body
-    runs without a hard limit. Yields whether the limit is armed. The caller catches
+    Uses SIGALRM, so it only works in a process's main thread (a crawl's parse worker processes,
+    `scrapy extract`) and only when no other ITIMER_REAL timer is active; elsewhere (parsing in
+    the crawl's thread pool with GOVREPORTS_PARSE_PROCESSES=0) the body runs without a hard limit. Yields whether the limit is armed. The caller catches
     `HardTimeLimit` around the `with` block (it may surface just after the body ended).
     """
     if (
