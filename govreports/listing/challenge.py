@@ -18,9 +18,9 @@ _WAF_WORDS = re.compile("(访问被拦截|安全拦截|非法请求|您的访问
 def challenge_kind(status: int, body: bytes) -> str | None:
     """'ruishu', 'jiasule', 'waf' or 'forbidden' when the answer is a block page, else None."""
     head = body[:20000]
-    if _RUISHU.search(head) and len(body) < 50000:
+    if len(body) < 50000 and _RUISHU.search(head):  # a challenge stub is small: big pages skip the search
         return "ruishu"
-    if status == 521 or (_JIASULE.search(head) and len(body) < 20000):
+    if status == 521 or (len(body) < 20000 and _JIASULE.search(head)):
         return "jiasule"
     if status in (403, 405, 412) and _WAF_WORDS.search(head):
         return "waf"
