@@ -353,7 +353,8 @@ def _table_to_grid(table: etree._Element, warnings: list[str]) -> Block | list[P
 class _Linearizer:
     """Walks a subtree emitting Paragraph lines and Grids in reading order."""
 
-    def __init__(self, skip: set[etree._Element] | None = None, tables_as_text: bool = False) -> None:
+    def __init__(self, skip: set[etree._Element] | None = None, tables_as_text: bool = False,
+                 lines_after_skip: int | None = None) -> None:
         # outside the body and in label tables, inline elements are separate fields
         # ("<span>来源：办公室</span><span>时间：…</span>"), so they are kept apart by a space
         self.inline_separator = " " if tables_as_text else ""
@@ -364,6 +365,8 @@ class _Linearizer:
         self.label_lines: list[str] = []
         self.warnings: list[str] = []
         self.skipped_at: int | None = None
+        # stop once this many lines followed the skipped element (what comes later is not read)
+        self.lines_after_skip = lines_after_skip
 
     def flush(self) -> None:
         text = _clean_text("".join(self.buffer), join_cjk=not self.inline_separator)
@@ -380,6 +383,9 @@ class _Linearizer:
             if leaving:
                 if element.tag in _BLOCK_TAGS:
                     self.flush()
+                    if (self.skipped_at is not None and self.lines_after_skip is not None
+                            and len(self.blocks) >= self.skipped_at + self.lines_after_skip):
+                        return
             else:
                 if self._enter(element):
                     stack.append((True, element))
@@ -428,7 +434,8 @@ LINES_AFTER_CONTAINER = 10
 
 
 def _lines_outside(body: etree._Element, container: etree._Element | None) -> list[str]:
-    walker = _Linearizer(skip={container} if container is not None else set(), tables_as_text=True)
+    walker = _Linearizer(skip={container} if container is not None else set(), tables_as_text=True,
+                         lines_after_skip=LINES_AFTER_CONTAINER)
     walker.walk(body)
     walker.flush()
     lines = [block.text if isinstance(block, Paragraph) else "" for block in walker.blocks]
