@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +121,32 @@ async def test_the_hard_time_limit_applies_in_worker_processes_and_not_in_the_th
     from_thread = await process(in_threads, xuanhua_page())
     assert from_worker.warnings == ["hard limit armed: True"]
     assert from_thread.warnings == ["hard limit armed: False"]
+
+
+ORPHAN_SCRIPT = """
+import os, sys, time
+from scrapy.utils.test import get_crawler
+from govreports.pipelines.parse import ParsePipeline
+pipeline = ParsePipeline(get_crawler(), 1)
+print(pipeline._pool().submit(os.getpid).result(), flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_killed_crawl_leaves_no_parse_worker_behind() -> None:
+    crawl = subprocess.Popen([sys.executable, "-c", ORPHAN_SCRIPT], stdout=subprocess.PIPE, text=True,
+                             cwd=Path(__file__).resolve().parent.parent)
+    try:
+        worker = int(crawl.stdout.readline())  # type: ignore[union-attr]
+        os.kill(worker, 0)  # running
+    finally:
+        crawl.kill()  # SIGKILL: no chance to shut the pool down
+        crawl.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    pytest.fail(f"parse worker {worker} outlived the killed crawl")
