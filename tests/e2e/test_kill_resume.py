@@ -52,10 +52,12 @@ def start(farm: Farm, db: Path, feed: Path, log: Path, *extra: str) -> subproces
                                 stdout=subprocess.DEVNULL, stderr=out)
 
 
-def kill_at_a_random_moment(proc: subprocess.Popen[bytes], feed: Path, rng: random.Random) -> str:
-    """SIGKILL either at a random time, or just after the feed has grown (mid item-writing)."""
+def kill_at_a_random_moment(proc: subprocess.Popen[bytes], feed: Path, rng: random.Random,
+                            latest: float = 8.0) -> str:
+    """SIGKILL either at a random time (before `latest` s), or just after the feed has grown (mid item-writing;
+    at `latest` s when it does not grow, as in a run with nothing new left to write)."""
     if rng.random() < 0.5:
-        delay = rng.uniform(0.5, 8.0)
+        delay = rng.uniform(0.5, max(latest, 0.6))
         try:
             proc.wait(timeout=delay)
             return "finished"
@@ -65,7 +67,7 @@ def kill_at_a_random_moment(proc: subprocess.Popen[bytes], feed: Path, rng: rand
     else:
         grown_by = rng.randint(1, 15)
         waited = time.monotonic()
-        while proc.poll() is None and feed_lines(feed) < grown_by and time.monotonic() - waited < 12:
+        while proc.poll() is None and feed_lines(feed) < grown_by and time.monotonic() - waited < max(latest, 0.6):
             time.sleep(0.01)
         time.sleep(rng.uniform(0, 0.05))
         if proc.poll() is not None:
@@ -89,10 +91,14 @@ def test_sigkill_at_random_moments_then_restart_delivers_every_report_exactly_on
     with Farm.start(tmp_path / "farm") as farm:
         manifest = copy.deepcopy(farm.manifest)
         deadline = time.monotonic() + KILL_BUDGET_SECONDS
+        latest = 8.0  # random-time kills fall before this; shrunk to fit runs that finish first
         while len([m for m in moments if m.startswith("killed")]) < KILLS and time.monotonic() < deadline:
             feed = tmp_path / "feeds" / f"run-{len(feeds):02d}.jsonl"
             feeds.append(feed)
-            moments.append(kill_at_a_random_moment(start(farm, db, feed, log), feed, rng))
+            began = time.monotonic()
+            moments.append(kill_at_a_random_moment(start(farm, db, feed, log), feed, rng, latest))
+            if moments[-1] == "finished":  # runs are shorter than the kill window: aim inside them
+                latest = min(latest, 0.8 * (time.monotonic() - began))
         final_feed = tmp_path / "feeds" / "final.jsonl"
         final = crawl(farm, db, final_feed)
         feeds.append(final_feed)
