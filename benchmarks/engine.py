@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 
 from benchmarks.crawl import CrawlResult, farm_settings, full_speed, run_crawl
 from benchmarks.results import Section
-from govreports import settings as project_settings
 from tests.farm.scale import Hit, ScaleFarm
 
 TARGET = 0.8

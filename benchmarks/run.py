@@ -22,7 +22,6 @@ import signal
 import sys
 import time
 from datetime import datetime, timezone
-from pathlib import Path
 
 from benchmarks import engine, parse_cost, politeness, scaling
 from benchmarks.crawl import scratch_dir

@@ -11,7 +11,7 @@ import argparse
 import sys
 import urllib.request
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError

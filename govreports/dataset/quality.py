@@ -381,7 +381,7 @@ def render_quality_report(dataset: Dataset, *, site_status: dict[str, dict[str, 
     problem_rows = [[escape(p.file), escape(str(p.line or "")), escape(p.message)] for p in dataset.problems[:MAX_TABLE_ROWS]]
     schema_rows = [[escape(p.file), escape(str(p.line or "")), escape(p.message)] for p in dataset.schema_errors[:MAX_TABLE_ROWS]]
     sections = [
-        f'<div class="cards">' + "".join(f'<div class="card"><b>{v}</b>{escape(k)}</div>' for k, v in cards) + "</div>",
+        '<div class="cards">' + "".join(f'<div class="card"><b>{v}</b>{escape(k)}</div>' for k, v in cards) + "</div>",
         '<div class="grid2">' + "".join(
             f'<section id="chart-{name}"><h2>{escape(heading)}</h2>{svg}</section>' for name, (heading, svg) in charts.items()
         ) + "</div>",

@@ -16,7 +16,6 @@ import resource
 import socketserver
 import threading
 import time
-import zlib
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
