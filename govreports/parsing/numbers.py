@@ -23,7 +23,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+
+from govreports.parsing.text import memoized_when_short
 
 # what reports print for "not filled" (compared after NFKC and whitespace removal)
 EMPTY_MARKERS: frozenset[str] = frozenset(
@@ -80,6 +81,11 @@ def _space(match: re.Match[str]) -> str:
     return " " if digit_before and digit_after else ""
 
 
+# the same few cell texts ("0", "/", "12") recur in every table: short ones are read once
+_CACHED_CELL_CHARS = 40
+
+
+@memoized_when_short(_CACHED_CELL_CHARS)
 def _clean_text(text: str) -> str:
     text = _INVISIBLE.sub("", text)
     if "\u2009" in text or "\u202f" in text:
@@ -87,10 +93,6 @@ def _clean_text(text: str) -> str:
     text = _SPACES.sub(_space, unicodedata.normalize("NFKC", text))
     return text.translate(_CELL_FOLDS) if _FOLDABLE.search(text) else text  # translate is slow on long text
 
-
-# the same few cell texts ("0", "/", "12") recur in every table: short ones are cleaned once
-_CACHED_CELL_CHARS = 40
-_clean_short = lru_cache(maxsize=16384)(_clean_text)
 
 
 def clean_cell(cell: object) -> str:
@@ -101,10 +103,7 @@ def clean_cell(cell: object) -> str:
     """
     if cell is None:
         return ""
-    text = cell if type(cell) is str else str(cell)
-    if len(text) <= _CACHED_CELL_CHARS:
-        return _clean_short(text)
-    return _clean_text(text)
+    return _clean_text(cell if type(cell) is str else str(cell))
 
 
 def _count_digits(number: str) -> int | None:
@@ -123,17 +122,16 @@ def is_blank(cell: object) -> bool:
 def parse_count(cell: object) -> int | None:
     """A non-negative count ("1,234", "１２", "12件") or None (blank or unreadable)."""
     text = clean_cell(cell)
-    return _count_short(text) if len(text) <= _CACHED_CELL_CHARS else _count_of(text)
+    return _count_of(text)
 
 
+@memoized_when_short(_CACHED_CELL_CHARS)
 def _count_of(text: str) -> int | None:
     match = _COUNT.match(text)
     if match is None:
         return None
     return _count_digits(match.group(1))
 
-
-_count_short = lru_cache(maxsize=16384)(_count_of)
 
 
 def parse_change(cell: object) -> int | None:
@@ -194,13 +192,12 @@ def is_value_cell(cell: object) -> bool:
     if type(cell) is str and len(cell) > _CACHED_CELL_CHARS and _NON_VALUE_HAN.search(cell):
         return False  # a label or a prose line: no need to clean it
     text = clean_cell(cell)
-    return _is_value_short(text) if len(text) <= _CACHED_CELL_CHARS else _is_value_text(text)
+    return _is_value_text(text)
 
 
+@memoized_when_short(_CACHED_CELL_CHARS)
 def _is_value_text(text: str) -> bool:
     if text in EMPTY_MARKERS:
         return True
     return bool(_CHANGE.match(text) or _MONEY.match(text) or _SEVERAL_NUMBERS.match(text))
 
-
-_is_value_short = lru_cache(maxsize=16384)(_is_value_text)

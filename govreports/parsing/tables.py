@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Sequence
 
 from govreports import spec
@@ -26,7 +25,7 @@ from govreports.parsing.numbers import (
     parse_count,
     parse_money_wan,
 )
-from govreports.parsing.text import collapse_whitespace
+from govreports.parsing.text import collapse_whitespace, memoized_when_short
 
 MAX_GRID_ROWS = 400
 MAX_GRID_COLUMNS = 80
@@ -81,15 +80,13 @@ class _RawRow:
 # ------------------------------------------------------------------------------ tokenizing
 
 
+# grids repeat the same short cells ("0", "/", row labels) over and over: each is read once
+@memoized_when_short(200)
 def _grid_cell(cell: object) -> tuple[str, bool]:
     """A grid cell's text, whitespace collapsed, and whether it is a value cell."""
     text = collapse_whitespace(str(cell)) if cell is not None else ""
     return text, is_value_cell(text)
 
-
-# grids repeat the same short cells ("0", "/", row labels) over and over: each is read once
-_CACHED_CELL_CHARS = 200
-_short_grid_cell = lru_cache(maxsize=16384)(_grid_cell)
 
 
 def _tokenize(blocks: Sequence[Block], warnings: list[str]) -> list[_Token]:
@@ -114,10 +111,7 @@ def _tokenize(blocks: Sequence[Block], warnings: list[str]) -> list[_Token]:
                 line += 1
                 previous: _Token | None = None
                 for col, cell in enumerate(row[:MAX_GRID_COLUMNS]):
-                    if type(cell) is str and len(cell) <= _CACHED_CELL_CHARS:
-                        text, is_value = _short_grid_cell(cell)
-                    else:
-                        text, is_value = _grid_cell(cell)
+                    text, is_value = _grid_cell(cell)
                     if is_value:
                         previous = _Token("value", text, line, col, 1, grid_no, width)
                         tokens.append(previous)

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, wraps
 from operator import ne
+from typing import Any, TypeVar
 
 import opencc
+
+T = TypeVar("T")
 
 _PINYIN_GLOSS = re.compile(r"\((?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]+)\)")
 _WHITESPACE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
@@ -54,20 +58,30 @@ def strip_pinyin_glosses(text: str) -> str:
     return _PINYIN_GLOSS.sub("", text)
 
 
-# labels, table rows and page chrome repeat across the reports of a site and of the whole country:
-# short texts are simplified once per process
-_CACHED_TEXT_CHARS = 80
+def memoized_when_short(max_chars: int, maxsize: int = 16384) -> Callable[[Callable[[Any], T]], Callable[[Any], T]]:
+    """Memoise a pure function of one text for plain `str` arguments of at most `max_chars`.
+
+    Labels, cells ("0", "/"), table rows and page chrome repeat across the reports of a site and
+    of the whole country, so they are worked out once per process; long texts rarely repeat and
+    would only fill the cache.
+    """
+    def decorate(function: Callable[[Any], T]) -> Callable[[Any], T]:
+        cached = lru_cache(maxsize=maxsize)(function)
+
+        @wraps(function)
+        def call(text: Any) -> T:
+            if type(text) is str and len(text) <= max_chars:
+                return cached(text)
+            return function(text)
+
+        return call
+
+    return decorate
 
 
+@memoized_when_short(80, maxsize=32768)
 def simplify(text: str) -> str:
     """NFKC + pinyin glosses removed + Traditional → Simplified; length may change."""
-    if len(text) <= _CACHED_TEXT_CHARS and type(text) is str:
-        return _simplify_short(text)
-    return simplify_normalized(unicodedata.normalize("NFKC", text))
-
-
-@lru_cache(maxsize=32768)
-def _simplify_short(text: str) -> str:
     return simplify_normalized(unicodedata.normalize("NFKC", text))
 
 
@@ -76,19 +90,9 @@ def simplify_normalized(text: str) -> str:
     return _convert(_t2s(), strip_pinyin_glosses(text))
 
 
+@memoized_when_short(80, maxsize=32768)
 def normalize_label(text: str) -> str:
     """The form labels are compared in: simplified, no whitespace, mirror words undone."""
-    if len(text) <= _CACHED_TEXT_CHARS and type(text) is str:
-        return _normalize_short_label(text)
-    return _normalized_label(text)
-
-
-@lru_cache(maxsize=32768)
-def _normalize_short_label(text: str) -> str:
-    return _normalized_label(text)
-
-
-def _normalized_label(text: str) -> str:
     text = _WHITESPACE.sub("", simplify(text))
     for wrong, right in _MIRROR_FIXES.items():
         text = text.replace(wrong, right)
