@@ -19,7 +19,9 @@ import json
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import fields
 from pathlib import Path
+from typing import Any, TypeVar
 
 from govreports.state.base import Claim, RunInfo, Seen, SiteStatus, utc_now
 from govreports.urls import canonical_url
@@ -117,6 +119,17 @@ SCHEMA_VERSION = len(MIGRATIONS)
 SYNCHRONOUS_MODES = ("NORMAL", "FULL")
 
 
+Record = TypeVar("Record", Seen, Claim, RunInfo, SiteStatus)
+
+
+def _record(kind: type[Record], row: sqlite3.Row, **given: Any) -> Record:
+    """A state record from a table row whose columns bear its field names; `given` fields are
+    stored differently (JSON, 0/1) or come from another table."""
+    columns = row.keys()
+    stored = {f.name: row[f.name] for f in fields(kind) if f.name in columns and f.name not in given}
+    return kind(**stored, **given)
+
+
 class SchemaTooNew(RuntimeError):
     """The database was written by a newer govreports; refusing beats silently misreading it."""
 
@@ -182,17 +195,7 @@ class SqliteStateStore:
             "SELECT content_hash FROM revisions WHERE key = ? AND revision < ? ORDER BY revision",
             (key, row["revision"]),
         ).fetchall()
-        return Seen(
-            key=row["key"],
-            id=row["id"],
-            content_hash=row["content_hash"],
-            revision=row["revision"],
-            url=row["url"],
-            site_id=row["site_id"],
-            first_seen=row["first_seen"],
-            last_seen=row["last_seen"],
-            previous_hashes=tuple(r[0] for r in previous),
-        )
+        return _record(Seen, row, previous_hashes=tuple(r[0] for r in previous))
 
     def touch(self, key: str, run_id: str) -> None:
         with self._transaction() as db:
@@ -263,18 +266,7 @@ class SqliteStateStore:
             rows = self._db.execute(
                 "SELECT * FROM claims WHERE run_id = ? ORDER BY rowid", (run_id,)
             ).fetchall()
-        return [
-            Claim(
-                key=r["key"],
-                id=r["id"],
-                content_hash=r["content_hash"],
-                revision=r["revision"],
-                url=r["url"],
-                site_id=r["site_id"],
-                run_id=r["run_id"],
-            )
-            for r in rows
-        ]
+        return [_record(Claim, r) for r in rows]
 
     def release(self, run_id: str, report_ids: Iterable[str] | None = None) -> int:
         with self._transaction() as db:
@@ -310,17 +302,7 @@ class SqliteStateStore:
             feeds = self._db.execute(
                 "SELECT path FROM run_feeds WHERE run_id = ? ORDER BY rowid", (r["run_id"],)
             ).fetchall()
-            result.append(
-                RunInfo(
-                    run_id=r["run_id"],
-                    pid=r["pid"],
-                    host=r["host"],
-                    started_at=r["started_at"],
-                    finished_at=r["finished_at"],
-                    outcome=r["outcome"],
-                    feeds=tuple(f[0] for f in feeds),
-                )
-            )
+            result.append(_record(RunInfo, r, feeds=tuple(f[0] for f in feeds)))
         return result
 
     # --- URLs ------------------------------------------------------------------------------
@@ -370,19 +352,8 @@ class SqliteStateStore:
         row = self._db.execute("SELECT * FROM site_status WHERE site_id = ?", (str(site_id),)).fetchone()
         if row is None:
             return None
-        return SiteStatus(
-            site_id=row["site_id"],
-            last_run=row["last_run"],
-            run_id=row["run_id"],
-            column_url=row["column_url"],
-            list_pages=row["list_pages"],
-            reports_seen=row["reports_seen"],
-            pages_failed=row["pages_failed"],
-            blocked=bool(row["blocked"]),
-            blocked_reason=row["blocked_reason"],
-            stop_reasons=tuple(json.loads(row["stop_reasons"])),
-            raw=json.loads(row["raw"]),
-        )
+        return _record(SiteStatus, row, blocked=bool(row["blocked"]), stop_reasons=tuple(json.loads(row["stop_reasons"])),
+                       raw=json.loads(row["raw"]))
 
     def close(self) -> None:
         try:
