@@ -44,15 +44,17 @@ def _row_sums(
         if not isinstance(values, dict):
             continue
         parts = [_number(values.get(column)) for column in part_columns]
-        total = _number(values.get("total"))
-        if total is None or any(part is None for part in parts):
-            continue
-        summed = sum(parts)  # type: ignore[arg-type]
-        yield _check(
-            f"{rule}.{key}",
-            summed == total,
-            f"{describe(key, parts)} = {_fmt(summed)} {_relation(summed, total)} 总计 {_fmt(total)}",  # type: ignore[arg-type]
-        )
+        yield from _sum_check(f"{rule}.{key}", parts, _number(values.get("total")),
+                              lambda: f"{describe(key, parts)} =")  # type: ignore[arg-type]
+
+
+def _sum_check(rule: str, parts: Sequence[Number | None], total: Number | None,
+               describe: Callable[[], str]) -> Iterable[Check]:
+    """`rule`: the parts sum to the total ("<describe> <sum> =/≠ 总计 <total>"); nothing when a cell is missing."""
+    if total is None or any(part is None for part in parts):
+        return
+    summed = sum(parts)  # type: ignore[arg-type]
+    yield _check(rule, summed == total, f"{describe()} {_fmt(summed)} {_relation(summed, total)} 总计 {_fmt(total)}")
 
 
 def _agreement(name: str, prose: Number | None, what: str, table: Number | None, table_text: str) -> list[Check]:
@@ -88,16 +90,9 @@ def _application_checks(applications: dict) -> Iterable[Check]:
     leaves = spec.RESULT_ROWS_2021 if has_2021_rows else spec.RESULT_ROWS_2019
     if all(key in present for key in leaves) and "results_total" in present:
         for column in spec.APPLICANT_COLUMNS:
-            parts = [cell(row, column) for row in leaves]
-            total = cell("results_total", column)
-            if total is None or any(part is None for part in parts):
-                continue
-            summed = sum(parts)  # type: ignore[arg-type]
-            yield _check(
-                f"applications.results_sum.{column}",
-                summed == total,
-                f"{spec.APPLICANT_COLUMN_LABELS[column]} column: the {len(leaves)} result rows sum to {_fmt(summed)} "
-                f"{_relation(summed, total)} 总计 {_fmt(total)}",
+            yield from _sum_check(
+                f"applications.results_sum.{column}", [cell(row, column) for row in leaves], cell("results_total", column),
+                lambda: f"{spec.APPLICANT_COLUMN_LABELS[column]} column: the {len(leaves)} result rows sum to",
             )
 
     yield from _row_sums(
