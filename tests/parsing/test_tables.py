@@ -19,51 +19,13 @@ from govreports.parsing.models import Grid, Paragraph
 from govreports.parsing.tables import TablesResult, extract_tables
 from govreports.spec import APPLICANT_COLUMNS as COLUMNS
 from govreports.spec import REVIEW_COLUMNS
-RESULTS = "三、本年度办理结果"
-DENIED = "（三）不予公开"
-UNABLE = "（四）无法提供"
-NOT_PROCESSED = "（五）不予处理"
-OTHER = "（六）其他处理"
+from tests.fuzz.reports import BALANCE_NOTE, RESULTS, application_rows  # the rows as published
 
-# (group cells printed to the left, row label as published, key)
-ROWS_COMMON_HEAD = [
-    ((), "一、本年新收政府信息公开申请数量", "new_received"),
-    ((), "二、上年结转政府信息公开申请数量", "carried_over"),
-    ((RESULTS,), "（一）予以公开", "granted"),
-    ((RESULTS,), "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "partially_granted"),
-    ((RESULTS, DENIED), "1.属于国家秘密", "denied_state_secret"),
-    ((RESULTS, DENIED), "2.其他法律行政法规禁止公开", "denied_law_prohibited"),
-    ((RESULTS, DENIED), "3.危及“三安全一稳定”", "denied_security_stability"),
-    ((RESULTS, DENIED), "4.保护第三方合法权益", "denied_third_party"),
-    ((RESULTS, DENIED), "5.属于三类内部事务信息", "denied_internal_affairs"),
-    ((RESULTS, DENIED), "6.属于四类过程性信息", "denied_process_info"),
-    ((RESULTS, DENIED), "7.属于行政执法案卷", "denied_enforcement_file"),
-    ((RESULTS, DENIED), "8.属于行政查询事项", "denied_admin_query"),
-    ((RESULTS, UNABLE), "1.本机关不掌握相关政府信息", "unable_not_held"),
-    ((RESULTS, UNABLE), "2.没有现成信息需要另行制作", "unable_needs_creation"),
-    ((RESULTS, UNABLE), "3.补正后申请内容仍不明确", "unable_still_unclear"),
-    ((RESULTS, NOT_PROCESSED), "1.信访举报投诉类申请", "not_processed_petition"),
-    ((RESULTS, NOT_PROCESSED), "2.重复申请", "not_processed_duplicate"),
-    ((RESULTS, NOT_PROCESSED), "3.要求提供公开出版物", "not_processed_publication"),
-    ((RESULTS, NOT_PROCESSED), "4.无正当理由大量反复申请", "not_processed_excessive"),
-    ((RESULTS, NOT_PROCESSED), "5.要求行政机关确认或重新出具已获取信息", "not_processed_confirmation"),
-]
-ROWS_2019_OTHER = [((RESULTS,), "（六）其他处理", "other_handling")]
-ROWS_2021_OTHER = [
-    ((RESULTS, OTHER), "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "other_no_correction"),
-    ((RESULTS, OTHER), "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "other_fee_unpaid"),
-    ((RESULTS, OTHER), "3.其他", "other_other"),
-]
-ROWS_TAIL = [((RESULTS,), "（七）总计", "results_total"), ((), "四、结转下年度继续办理", "carried_forward")]
 HEADER_LINES = [
-    ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况"],
+    [BALANCE_NOTE, "申请人情况"],
     ["自然人", "法人或其他组织", "总计"],
     ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"],
 ]
-
-
-def application_rows(fmt: str) -> list[tuple[tuple[str, ...], str, str]]:
-    return ROWS_COMMON_HEAD + (ROWS_2021_OTHER if fmt == "2021" else ROWS_2019_OTHER) + ROWS_TAIL
 
 
 def values_for(index: int) -> list[int]:
