@@ -20,7 +20,7 @@ system-deps:
 	@bash bin/install-system-deps
 
 demo: $(STAMP)
-	$(PY) -m tests.farm.demo --output output/demo.jsonl
+	$(PY) -m govreports_farm.demo --output output/demo.jsonl
 
 test: $(STAMP) system-deps
 	$(PY) -m pytest -q
@@ -36,4 +36,5 @@ bench: $(STAMP) system-deps
 	$(PY) -m benchmarks.run
 
 clean:
-	rm -rf $(VENV) output state .pytest_cache
+	# never state/: on a harvest host it is the archive of record and the dedup database
+	rm -rf $(VENV) output .pytest_cache

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from tests.cluster.conftest import HAVE_REDIS, REDIS_SERVER, RedisServer
 from tests.cluster.harness import seed, start_worker
-from tests.farm import Farm
+from govreports_farm import Farm
 from tests.state.harness import REPO, crawl_command, environment, manifest_report_urls, read_feed, report_url_of
 
 

@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.farm import Farm
+from govreports_farm import Farm
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TARGET = 0.95

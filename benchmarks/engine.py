@@ -1,6 +1,6 @@
 """Benchmark 1 — engine overhead: the full crawl vs an empty spider fetching the same pages.
 
-A generated farm (≥ 200 portals × ≥ 20 reports, tests/farm/scale.py) is crawled at full speed on
+A generated farm (≥ 200 portals × ≥ 20 reports, govreports_farm/scale.py) is crawled at full speed on
 loopback (DOWNLOAD_DELAY=0, no AutoThrottle, the project's concurrency caps) by `annual_reports`
 with the whole pipeline (parse → validate → dedup → durable JSON Lines feed). The farm's hit log of
 that crawl is then replayed, back to back and with the same settings, by `bench_replay`
@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from benchmarks.crawl import CrawlResult, farm_settings, full_speed, run_crawl
 from benchmarks.results import Section
-from tests.farm.scale import Hit, ScaleFarm
+from govreports_farm.scale import Hit, ScaleFarm
 
 TARGET = 0.8
 PROFILE_PORTALS = 6

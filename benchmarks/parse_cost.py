@@ -61,7 +61,7 @@ def real_html_samples() -> list[Sample]:
 
 def farm_html_samples(per_skin: int = FARM_PAGES_PER_SKIN) -> list[Sample]:
     """Detail pages of the sample farm's six CMS skins: the newest reports (2019/2021 tables)."""
-    from tests.farm.farm import build_portals
+    from govreports_farm.farm import build_portals
 
     samples: list[Sample] = []
     for portal in build_portals():

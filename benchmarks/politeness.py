@@ -21,7 +21,7 @@ from benchmarks.crawl import farm_settings, run_crawl
 from benchmarks.engine import pages_by_site
 from benchmarks.results import Section
 from govreports import settings as project_settings
-from tests.farm.scale import ScaleFarm
+from govreports_farm.scale import ScaleFarm
 
 TARGET = 1.2
 DELAY_S = 1.0

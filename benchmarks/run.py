@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from benchmarks import engine, parse_cost, politeness, scaling
 from benchmarks.crawl import scratch_dir
 from benchmarks.results import RESULTS, Section, append, header
-from tests.farm.scale import ScaleFarm, address_available
+from govreports_farm.scale import ScaleFarm, address_available
 
 FULL = {"portals": 200, "reports": 20, "sizes": (100, 1000, 3000), "scale_reports": 1, "repeat": 5}
 QUICK = {"portals": 24, "reports": 20, "sizes": (20, 60, 120), "scale_reports": 1, "repeat": 2}

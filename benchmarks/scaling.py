@@ -13,7 +13,7 @@ from pathlib import Path
 
 from benchmarks.crawl import CrawlResult, farm_settings, full_speed, run_crawl
 from benchmarks.results import Section
-from tests.farm.scale import ScaleFarm
+from govreports_farm.scale import ScaleFarm
 
 SIZES = (100, 1000, 3000)
 REPORTS = 1

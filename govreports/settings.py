@@ -1,23 +1,27 @@
 """Scrapy settings for govreports, ordered like Scrapy's project template.
 
-Our own settings are prefixed GOVREPORTS_ and documented in the block at the end with their
-defaults. The environment is read here only, never deep in components.
+Our own settings are prefixed GOVREPORTS_ and defined, with their defaults and docs, in
+govreports/defaults.py. The environment is read here only, never deep in components.
 """
 
 import os
+
+from govreports.defaults import project_values
 
 # Scrapy's cookie middleware splits domains with tldextract, which downloads the public suffix
 # list on first use; use the snapshot bundled with tldextract instead (deterministic, and no
 # traceback on machines that reach only the portals they crawl).
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
+# every GOVREPORTS_* setting, with its default and doc: govreports/defaults.py
+globals().update(project_values())
+
 # --- identity --------------------------------------------------------------------------------
 BOT_NAME = "govreports"
 SPIDER_MODULES = ["govreports.spiders"]
 NEWSPIDER_MODULE = "govreports.spiders"
 COMMANDS_MODULE = "govreports.commands"
-GOVREPORTS_CONTACT_URL = os.environ.get("GOVREPORTS_CONTACT_URL", "https://github.com/govreports/govreports")
-USER_AGENT = f"govreports/0.1 (+{GOVREPORTS_CONTACT_URL}; annual-report harvester)"
+USER_AGENT = f"govreports/0.1 (+{project_values()['GOVREPORTS_CONTACT_URL']}; annual-report harvester)"
 
 # --- politeness ------------------------------------------------------------------------------
 ROBOTSTXT_OBEY = True
@@ -35,9 +39,6 @@ DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
-# retries wait GOVREPORTS_RETRY_BACKOFF * 2**(n-1) s (or Retry-After), at most GOVREPORTS_RETRY_BACKOFF_MAX
-GOVREPORTS_RETRY_BACKOFF = 2.0
-GOVREPORTS_RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "govreports.middlewares.BackoffRetryMiddleware": 550,
@@ -48,18 +49,6 @@ DOWNLOADER_MIDDLEWARES = {
     "govreports.middlewares.ScopeMiddleware": 40,
     "govreports.middlewares.RedirectScopeMiddleware": 650,
 }
-# private/loopback networks a crawl may reach besides addresses the registry itself names
-# ("127.0.0.0/8, 10.1.0.0/16"; default none). GOVREPORTS_SCOPE_RESOLVE: also judge the addresses
-# host names resolve to (default True)
-GOVREPORTS_ALLOWED_PRIVATE_NETS = os.environ.get("GOVREPORTS_ALLOWED_PRIVATE_NETS", "")
-GOVREPORTS_SCOPE_RESOLVE = True
-# crawl bounds (annual_reports): list pages per column, discovery hub pages per site and depth,
-# sub-column depth; early stop on already-known list pages (incremental runs; -a full=1 disables)
-GOVREPORTS_MAX_LIST_PAGES = 200
-GOVREPORTS_MAX_HUB_PAGES = 30
-GOVREPORTS_DISCOVERY_DEPTH = 3
-GOVREPORTS_SUBCOLUMN_DEPTH = 2
-GOVREPORTS_EARLY_STOP = True
 
 # --- components ------------------------------------------------------------------------------
 ITEM_PIPELINES = {
@@ -86,36 +75,4 @@ FEED_EXPORTERS = {
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 # --- govreports ------------------------------------------------------------------------------
-# GOVREPORTS_PORTALS_FILE: the site registry CSV (default settings/portals.csv)
-GOVREPORTS_PORTALS_FILE = os.environ.get("GOVREPORTS_PORTALS_FILE", "settings/portals.csv")
-# GOVREPORTS_SITES_FILE: per-site overrides (default settings/sites.toml)
-GOVREPORTS_SITES_FILE = os.environ.get("GOVREPORTS_SITES_FILE", "settings/sites.toml")
-# GOVREPORTS_DB: the state database (default state/govreports.sqlite3)
-GOVREPORTS_DB = os.environ.get("GOVREPORTS_DB", "state/govreports.sqlite3")
-# GOVREPORTS_DB_SYNCHRONOUS: NORMAL (commits survive a killed crawl; a power loss may re-emit the
-# last reports) or FULL (each commit fsynced: exactly once across power loss too, 2 fsyncs more per item)
-GOVREPORTS_DB_SYNCHRONOUS = "NORMAL"
-# GOVREPORTS_RENDER: auto | never | always (headless Chromium through scrapy-playwright)
-GOVREPORTS_RENDER = os.environ.get("GOVREPORTS_RENDER", "auto")
-# GOVREPORTS_CHROMIUM: the browser binary used for rendering
-GOVREPORTS_CHROMIUM = os.environ.get("GOVREPORTS_CHROMIUM", "/usr/bin/chromium")
-# rendering (govreports/render.py; the add-on enables scrapy-playwright only when render != never
-# and Chromium exists): pages open at once in the browser, navigation timeout (s), how long a page
-# may take to settle (network idle, challenge reloads followed) (s)
-GOVREPORTS_RENDER_MAX_PAGES = 2
-GOVREPORTS_RENDER_TIMEOUT = 30.0
-GOVREPORTS_RENDER_SETTLE = 10.0
 ADDONS = {"govreports.render.RenderAddon": 0, "govreports.cluster.ClusterAddon": 0}
-# GOVREPORTS_PARSE_PROCESSES: worker processes that parse reports (default: usable cores − 1, at
-# least 1; 0 = parse in the reactor's thread pool, inside the crawl process)
-GOVREPORTS_PARSE_PROCESSES = os.environ.get("GOVREPORTS_PARSE_PROCESSES", "")
-# GOVREPORTS_STATE_ENABLED: dedup across runs through the state DB (default True; False = all new)
-GOVREPORTS_STATE_ENABLED = True
-# GOVREPORTS_RUN_SUMMARY: write <feed>.summary.json next to each JSON Lines feed (bin/harvest: on)
-GOVREPORTS_RUN_SUMMARY = False
-# GOVREPORTS_REDIS_URL: cluster mode (redis://host:6379/0): shared queue, fingerprints and state in
-# Redis (govreports/cluster); empty (default) = the single-machine crawl. GOVREPORTS_REDIS_PREFIX:
-# key prefix (default "govreports"); GOVREPORTS_CLUSTER_HEARTBEAT_TTL: seconds before a silent
-# worker's requests go to the others (30); GOVREPORTS_CLUSTER_IDLE_CLOSE: seconds a drained cluster
-# waits before its workers exit (10)
-GOVREPORTS_REDIS_URL = os.environ.get("GOVREPORTS_REDIS_URL", "")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.expectations import mismatches
+from govreports_farm.expectations import mismatches
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "tests" / "fixtures" / "seeds"

@@ -1,6 +1,6 @@
 """A bad night, then a good one: the farm under chaos, then the same farm calm, one state DB.
 
-The first crawl meets every fault of tests/farm/chaos.py (plus the transient ones, which retries
+The first crawl meets every fault of govreports_farm/chaos.py (plus the transient ones, which retries
 absorb); every page that failed for good must be in its run summary with URL and reason, and
 nothing else may have failed. The next night's crawl (chaos off, same state DB: incremental) must
 bring in exactly what the first one missed: the union of both feeds holds every report of the
@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.farm import Farm
-from tests.farm.chaos import EXPECTED_FAILURE
+from govreports_farm import Farm
+from govreports_farm.chaos import EXPECTED_FAILURE
 from tests.state.harness import CrawlResult, crawl, manifest_report_urls, report_url_of
 
 pytestmark = pytest.mark.e2e

@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.farm import Farm
-from tests.farm.chaos import EXPECTED_FAILURE, plan_faults
-from tests.farm.farm import build_portals
+from govreports_farm import Farm
+from govreports_farm.chaos import EXPECTED_FAILURE, plan_faults
+from govreports_farm.farm import build_portals
 
 
 def plan_of(farm: Farm) -> dict[str, str]:

@@ -8,7 +8,7 @@ import pytest
 
 from govreports.listing.soft404 import soft_404_reason
 from govreports.parsing.decode import decode_body
-from tests.farm.chaos import SOFT_404_PAGE
+from govreports_farm.chaos import SOFT_404_PAGE
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CHROME = "".join(f'<li><a href="/col{n}/">栏目{n}</a></li>' for n in range(40))  # a portal's navigation

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.farm import Farm
+from govreports_farm import Farm
 from tests.state.harness import REPO, environment, read_feed
 
 SPIDER = "annual_reports"

@@ -18,7 +18,7 @@ from govreports.items import ReportPage
 from govreports.listing.adapters.base import PageRequest
 from govreports.parsing.attachments import AttachmentLink
 from govreports.spiders.annual_reports import AnnualReportsSpider
-from tests.farm import Farm
+from govreports_farm import Farm
 
 
 def spider_for(farm: Farm) -> AnnualReportsSpider:

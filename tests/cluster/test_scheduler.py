@@ -10,7 +10,7 @@ from scrapy.utils.test import get_crawler
 from govreports.cluster.scheduler import RedisScheduler
 from govreports.spiders.annual_reports import AnnualReportsSpider
 from tests.cluster.conftest import RedisServer, requires_redis
-from tests.farm import Farm
+from govreports_farm import Farm
 
 pytestmark = [pytest.mark.redis, requires_redis]
 

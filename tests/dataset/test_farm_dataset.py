@@ -34,7 +34,7 @@ def _path(url: str) -> str:
 
 @pytest.fixture(scope="module")
 def farm_crawl(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    from tests.farm import Farm
+    from govreports_farm import Farm
 
     run_dir = tmp_path_factory.mktemp("farm")
     feed = run_dir / "feed.jsonl"

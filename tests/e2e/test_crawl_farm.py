@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.farm import Farm
+from govreports_farm import Farm
 
 pytestmark = pytest.mark.e2e
 

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from govreports.state import SqliteStateStore
-from tests.farm import Farm
+from govreports_farm import Farm
 from tests.state.harness import (
     REPO,
     crawl,

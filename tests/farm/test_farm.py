@@ -17,8 +17,8 @@ from urllib.robotparser import RobotFileParser
 import pytest
 from lxml import html as lxml_html
 
-from tests.farm.farm import Farm
-from tests.farm.fixtures import farm, fresh_farm  # noqa: F401 - pytest fixtures
+from govreports_farm.farm import Farm
+from govreports_farm.fixtures import farm, fresh_farm  # noqa: F401 - pytest fixtures
 
 REGISTRY_HEADER = ["adcode", "name", "level", "province", "home_url", "annual_report_url", "source"]
 
@@ -421,7 +421,7 @@ def test_serve_command_prints_ready_line_and_serves_until_killed(tmp_path: Path)
     import sys
 
     repo = Path(__file__).resolve().parents[2]
-    process = subprocess.Popen([sys.executable, "-m", "tests.farm", "serve", "--run-dir", str(tmp_path)],
+    process = subprocess.Popen([sys.executable, "-m", "govreports_farm", "serve", "--run-dir", str(tmp_path)],
                                cwd=repo, stdout=subprocess.PIPE, text=True)
     try:
         line = process.stdout.readline() if process.stdout else ""

@@ -1,4 +1,4 @@
-"""The scale farm (tests/farm/scale.py): many generated portals, one process, each on its own address."""
+"""The scale farm (govreports_farm/scale.py): many generated portals, one process, each on its own address."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from govreports.parsing.report import parse_report
-from tests.farm.scale import ScaleFarm, address_available, build_scaled_portals, portal_address
+from govreports_farm.scale import ScaleFarm, address_available, build_scaled_portals, portal_address
 
 pytestmark = pytest.mark.skipif(not address_available(), reason="cannot bind 127.77.0.0/16 on this machine")
 
@@ -103,9 +103,9 @@ def test_cli_serves_until_terminated(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from tests.farm.scale import REPO_ROOT
+    from govreports_farm.scale import REPO_ROOT
 
-    process = subprocess.Popen([sys.executable, "-m", "tests.farm.scale", "--run-dir", str(tmp_path),
+    process = subprocess.Popen([sys.executable, "-m", "govreports_farm.scale", "--run-dir", str(tmp_path),
                                 "--portals", "3", "--reports", "2"], cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None

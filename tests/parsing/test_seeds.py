@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from govreports.parsing.report import ParsedReport, parse_report
-from tests.expectations import mismatches
+from govreports_farm.expectations import mismatches
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 EXPECTED: dict[str, dict[str, Any]] = {

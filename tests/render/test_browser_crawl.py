@@ -1,5 +1,5 @@
 """End to end in a real headless Chromium: `scrapy crawl annual_reports` over the farm's three
-browser portals (tests/farm/browser_portals.py), as a user runs it.
+browser portals (govreports_farm/browser_portals.py), as a user runs it.
 
 - `GOVREPORTS_RENDER=auto`: the JS-built list (昆山市, 320583) and the 加速乐 cookie check (西湖区,
   330106) give every report; the 瑞数 412 portal (朝阳区, 110105) ends `blocked`, with the reason, in
@@ -25,8 +25,8 @@ from typing import Any
 
 import pytest
 
-from tests.farm import Farm
-from tests.farm.browser_portals import EXTRA_PORTALS
+from govreports_farm import Farm
+from govreports_farm.browser_portals import EXTRA_PORTALS
 
 CHROMIUM = Path(os.environ.get("GOVREPORTS_CHROMIUM", "/usr/bin/chromium"))
 pytestmark = [

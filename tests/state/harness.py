@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.farm import Farm
+from govreports_farm import Farm
 
 REPO = Path(__file__).resolve().parents[2]
 

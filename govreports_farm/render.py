@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 
-from tests.farm.reportdata import Report
-from tests.farm.tables import TableStyle, render_active_disclosure, render_applications, render_review
+from govreports_farm.reportdata import Report
+from govreports_farm.tables import TableStyle, render_active_disclosure, render_applications, render_review
 
 NAV = (("首页", "/"), ("新闻中心", "/xwzx/index.html"), ("政务公开", None), ("政策文件", "/zcwj/index.html"),
        ("领导信息", "/ldxx/index.html"), ("办事服务", "/bsfw/index.html"), ("互动交流", "/hdjl/index.html"),

@@ -1,6 +1,6 @@
 """Pytest fixtures for the sample portal farm; import them into tests/conftest.py:
 
-    from tests.farm.fixtures import farm, fresh_farm  # noqa: F401
+    from govreports_farm.fixtures import farm, fresh_farm  # noqa: F401
 
 `farm` is one farm for the whole session: read it, never mutate it. `fresh_farm` is a new farm
 per test, for tests that call `modify_report` / `add_report`.
@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.farm.farm import Farm
+from govreports_farm.farm import Farm
 
 
 @pytest.fixture(scope="session")

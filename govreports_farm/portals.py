@@ -17,10 +17,10 @@ from html import escape
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from tests.farm.reportdata import ChainState, Report, expected_values, generate_report
-from tests.farm.render import (NAV, Skin, render_decoy, render_detail, render_home, render_hub, render_news_column,
+from govreports_farm.reportdata import ChainState, Report, expected_values, generate_report
+from govreports_farm.render import (NAV, Skin, render_decoy, render_detail, render_home, render_hub, render_news_column,
                                page, breadcrumb)
-from tests.farm.seeds import SeedPage, seed_report
+from govreports_farm.seeds import SeedPage, seed_report
 
 HTML_UTF8 = "text/html; charset=utf-8"
 
@@ -257,7 +257,7 @@ class Portal:
 
     def chaos_faults(self, chaos: int | None) -> dict[str, str]:
         """Which URLs answer their first request with a transient fault under this chaos seed."""
-        from tests.farm.server import chaos_fault
+        from govreports_farm.server import chaos_fault
 
         paths = set(self.routes) | {urlsplit(page["url"]).path for page in self.list_pages()}
         faults = {path: chaos_fault(chaos, self.ip, path) for path in sorted(paths)}

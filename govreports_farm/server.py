@@ -4,7 +4,7 @@ Separate hosts make offsite filtering and per-site politeness real. Static pages
 portal's route table (swapped whole on re-render, so readers never see half a portal); list APIs
 go to `Portal.dynamic`. With a `chaos` seed, the first request of about one path in seven fails
 transiently (500/502/503, connection reset, a slow answer); later requests succeed. Paths in the
-server's `chaos_plan` (tests/farm/chaos.py) fail on every request while chaos is on.
+server's `chaos_plan` (govreports_farm/chaos.py) fail on every request while chaos is on.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.farm.chaos import answer_fault, mislabel
-from tests.farm.portals import Portal, Resource
+from govreports_farm.chaos import answer_fault, mislabel
+from govreports_farm.portals import Portal, Resource
 
 
 class PortalServer(ThreadingHTTPServer):

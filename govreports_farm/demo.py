@@ -1,4 +1,4 @@
-"""`python -m tests.farm.demo --output output/demo.jsonl`: crawl the sample portals, summarise.
+"""`python -m govreports_farm.demo --output output/demo.jsonl`: crawl the sample portals, summarise.
 
 Starts the farm in a temporary run directory, runs `scrapy crawl annual_reports` against its
 registry in a subprocess (repository root as cwd, this Python), then compares the feed with the
@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from tests.expectations import mismatches
-from tests.farm.farm import Farm
+from govreports_farm.expectations import mismatches
+from govreports_farm.farm import Farm
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def crawl_command(farm: Farm, output: Path, state_db: Path, extra: list[str]) -> list[str]:
@@ -105,7 +105,7 @@ def summarise(manifest: dict[str, Any], items: list[dict[str, Any]],
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.farm.demo", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m govreports_farm.demo", description=__doc__)
     parser.add_argument("--output", type=Path, default=Path("output/demo.jsonl"))
     parser.add_argument("--run-dir", type=Path, default=None, help="keep the farm files here (default: a temp dir)")
     parser.add_argument("--timeout", type=float, default=900.0)

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from govreports.parsing.text import simplify
-from tests.farm.reportdata import Report
-from tests.farm.tables import TableStyle, render_active_disclosure, render_applications, render_review
+from govreports_farm.reportdata import Report
+from govreports_farm.tables import TableStyle, render_active_disclosure, render_applications, render_review
 
-SEEDS_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "seeds"
 
 _NUMBER = re.compile(r"^[+\-增减]?\d+(?:\.\d+)?(?:万元|亿元|元)?$")
 _HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|（[一二三四五六七八九十]+）)")

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from html import escape
 from typing import Any
 
-from tests.farm.reportdata import DENIED, NOT_PROCESSED, OTHER_2021, UNABLE, money_text
+from govreports_farm.reportdata import DENIED, NOT_PROCESSED, OTHER_2021, UNABLE, money_text
 
 ROW_LABELS: dict[str, str] = {
     "new_received": "一、本年新收政府信息公开申请数量",

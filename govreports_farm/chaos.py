@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
-    from tests.farm.portals import Portal, Resource
-    from tests.farm.server import PortalHandler
+    from govreports_farm.portals import Portal, Resource
+    from govreports_farm.server import PortalHandler
 
 REPORT_FAULTS = ("http_503", "timeout", "reset", "truncated", "soft_404", "redirect_loop", "huge")
 # the failure kind(s) the spider records for each fault (None: the page must come out parsed)
@@ -131,7 +131,7 @@ def answer_fault(handler: PortalHandler, fault: str, portal: Portal, path: str, 
 
 def mislabel(resource: Resource) -> Resource:
     """The same bytes, declared UTF-8 in the header (the body stays GBK)."""
-    from tests.farm.portals import Resource as _Resource
+    from govreports_farm.portals import Resource as _Resource
 
     return _Resource(resource.body, "text/html; charset=utf-8", status=resource.status, headers=dict(resource.headers))
 

@@ -25,8 +25,8 @@ from datetime import date
 from email.message import Message
 from typing import Any
 
-from tests.farm.portals import HTML_UTF8, AgencyPlan, Portal, Resource, TrsPortal, list_page
-from tests.farm.render import Skin
+from govreports_farm.portals import HTML_UTF8, AgencyPlan, Portal, Resource, TrsPortal, list_page
+from govreports_farm.render import Skin
 
 EXTRA_PORTALS: tuple[str, ...] = ("js", "cookie", "ruishu")
 CLEARANCE_COOKIE = "__jsl_clearance_s"

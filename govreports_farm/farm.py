@@ -17,12 +17,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from tests.farm.browser_portals import build_extra_portals
-from tests.farm.chaos import plan_faults
-from tests.farm.portals import (AgencyPlan, GkmlptPortal, HanwebJpagePortal, JpaasPortal, ListItem, PlainPortal,
+from govreports_farm.browser_portals import build_extra_portals
+from govreports_farm.chaos import plan_faults
+from govreports_farm.portals import (AgencyPlan, GkmlptPortal, HanwebJpagePortal, JpaasPortal, ListItem, PlainPortal,
                                 Portal, SubcolumnPortal, TrsPortal)
-from tests.farm.render import Skin
-from tests.farm.server import PortalServer, serve_all, wait_until_answering
+from govreports_farm.render import Skin
+from govreports_farm.server import PortalServer, serve_all, wait_until_answering
 
 REGISTRY_COLUMNS = ("adcode", "name", "level", "province", "home_url", "annual_report_url", "source")
 SEED_GAOPING, SEED_ZIXING, SEED_XUANHUA, SEED_EWENKI, SEED_JIULONGPO = (
@@ -155,7 +155,7 @@ class Farm:
     def __init__(self, run_dir: Path, *, chaos: int | None = None, extra_portals: Sequence[str] = ()) -> None:
         self.run_dir = Path(run_dir)
         self.chaos = chaos
-        # opt-in portals only a browser can read (tests/farm/browser_portals.py: js, cookie, ruishu)
+        # opt-in portals only a browser can read (govreports_farm/browser_portals.py: js, cookie, ruishu)
         self.portals: list[Portal] = build_portals() + build_extra_portals(tuple(extra_portals))
         self.servers: list[PortalServer] = []
         self.registry_path = self.run_dir / "registry.csv"

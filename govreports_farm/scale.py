@@ -5,7 +5,7 @@ portals cannot afford that. Here every portal still has its OWN loopback address
 listening socket each, all on one port), so offsite filtering, robots.txt and per-site download
 slots stay exactly as real as on the sample farm, and the crawl is pointed at the farm with the
 usual registry CSV: no custom resolver, the crawl command is the one users run. All sockets share
-one asyncio loop in a child process (`python -m tests.farm.scale`, so the farm never competes with the crawler for the GIL).
+one asyncio loop in a child process (`python -m govreports_farm.scale`, so the farm never competes with the crawler for the GIL).
 
 Portals cycle through the six CMS families of the sample farm (same classes, same page shapes),
 each with its own name, adcode (900000 + i) and address, `reports` reports (2019–2024, the three
@@ -21,7 +21,7 @@ spider replays exactly the pages the real crawl fetched.
         farm.registry_path, farm.sites_path, farm.manifest, farm.report_urls
         hits = farm.take_hits()
 
-CLI: `python -m tests.farm.scale --run-dir DIR --portals 200 --reports 20 [--latency 0.2]` prints
+CLI: `python -m govreports_farm.scale --run-dir DIR --portals 200 --reports 20 [--latency 0.2]` prints
 `farm ready: <n> portals, registry=<path>` and serves until killed.
 """
 
@@ -48,10 +48,10 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.farm.farm import REGISTRY_COLUMNS, build_portals
-from tests.farm.portals import AgencyPlan, Portal, Resource, SubcolumnPortal
+from govreports_farm.farm import REGISTRY_COLUMNS, build_portals
+from govreports_farm.portals import AgencyPlan, Portal, Resource, SubcolumnPortal
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 ADDRESS_PREFIX = "127.77"
 FIRST_YEAR, LAST_YEAR = 2019, 2024          # every generated report has the national tables
 RENDER_CACHE_PORTALS = 256
@@ -235,7 +235,7 @@ def describe(portals: list[Portal]) -> dict[str, Any]:
             "reports": [portal.url(i.path) for i in items if i.kind == "report"],
             "decoys": [portal.url(i.path) for i in items if i.kind == "decoy"],
         }
-    return {"about": "Ground truth of a generated scale farm (tests/farm/scale.py).", "portals": entries,
+    return {"about": "Ground truth of a generated scale farm (govreports_farm/scale.py).", "portals": entries,
             "totals": {"portals": len(entries), "reports": sum(len(e["reports"]) for e in entries.values()),
                        "decoys": sum(len(e["decoys"]) for e in entries.values())}}
 
@@ -314,7 +314,7 @@ async def _serve(run_dir: Path, count: int, reports: int, latency: float, *, con
 
 
 class ScaleFarm:
-    """A generated farm served by a child process (`python -m tests.farm.scale --control`)."""
+    """A generated farm served by a child process (`python -m govreports_farm.scale --control`)."""
 
     def __init__(self, run_dir: Path, process: subprocess.Popen[str], port: int, totals: dict[str, int]) -> None:
         self.run_dir = run_dir
@@ -330,7 +330,7 @@ class ScaleFarm:
               timeout: float = 300.0) -> ScaleFarm:
         """Build and serve the farm; returns once every portal's socket listens."""
         run_dir = Path(run_dir)
-        command = [sys.executable, "-m", "tests.farm.scale", "--control", "--run-dir", str(run_dir),
+        command = [sys.executable, "-m", "govreports_farm.scale", "--control", "--run-dir", str(run_dir),
                    "--portals", str(portals), "--reports", str(reports), "--latency", str(latency)]
         process = subprocess.Popen(command, cwd=REPO_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    text=True, encoding="utf-8")
@@ -409,7 +409,7 @@ def address_available(address: str = portal_address(0)) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.farm.scale", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m govreports_farm.scale", description=__doc__.splitlines()[0])
     parser.add_argument("--run-dir", type=Path, required=True)
     parser.add_argument("--portals", type=int, default=200)
     parser.add_argument("--reports", type=int, default=20)

@@ -1,0 +1,109 @@
+"""Every `GOVREPORTS_*` setting, defined once: its name, its default and a one-line doc.
+
+Components read settings with Scrapy's own getters and never repeat a default inline
+(`settings.getint("GOVREPORTS_MAX_LIST_PAGES")`). The defaults reach a crawl in two ways:
+- `govreports/settings.py` (the Scrapy project module) loads them all at project priority;
+- `apply_defaults(settings)` puts them at Scrapy's lowest ("default") priority into any other
+  `Settings` object: commands run outside a project checkout, tests that build their own settings.
+
+Settings marked `env=True` may also be given in the environment (`GOVREPORTS_DB=… scrapy crawl …`);
+`govreports/settings.py` is the only place that reads the environment. The README's settings table
+is generated from this module (`python -m govreports.defaults`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from scrapy.settings import BaseSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    default: object
+    doc: str
+    env: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    # --- identity and politeness
+    Setting("GOVREPORTS_CONTACT_URL", "https://github.com/govreports/govreports",
+            "contact URL named in the User-Agent", env=True),
+    Setting("GOVREPORTS_RETRY_BACKOFF", 2.0,
+            "first retry waits this many seconds, doubling per retry (or the server's Retry-After)"),
+    Setting("GOVREPORTS_RETRY_BACKOFF_MAX", 60.0, "longest wait before a retry (s)"),
+    Setting("GOVREPORTS_ALLOWED_PRIVATE_NETS", "",
+            "private/loopback networks a crawl may reach besides addresses the registry names "
+            "(\"127.0.0.0/8, 10.1.0.0/16\")", env=True),
+    Setting("GOVREPORTS_SCOPE_RESOLVE", True, "also judge the addresses host names resolve to"),
+    # --- registry and crawl bounds
+    Setting("GOVREPORTS_PORTALS_FILE", "settings/portals.csv", "the site registry CSV", env=True),
+    Setting("GOVREPORTS_SITES_FILE", "settings/sites.toml", "per-site overrides (TOML)", env=True),
+    Setting("GOVREPORTS_MAX_LIST_PAGES", 200, "list pages walked per column"),
+    Setting("GOVREPORTS_MAX_HUB_PAGES", 30, "discovery hub pages fetched per site"),
+    Setting("GOVREPORTS_DISCOVERY_DEPTH", 3, "link depth of discovery from the home page"),
+    Setting("GOVREPORTS_SUBCOLUMN_DEPTH", 2, "depth of per-year / per-department sub-columns"),
+    Setting("GOVREPORTS_EARLY_STOP", True,
+            "stop walking a column at a list page whose reports are all known (-a full=1 disables)"),
+    Setting("GOVREPORTS_FAILURE_SAMPLES", 50, "failed URLs kept per site in its status"),
+    # --- state
+    Setting("GOVREPORTS_DB", "state/govreports.sqlite3", "the state database (SQLite path)", env=True),
+    Setting("GOVREPORTS_STATE_STORE", "govreports.state.sqlite.SqliteStateStore", "state store class"),
+    Setting("GOVREPORTS_STATE_ENABLED", True, "dedup across runs through the state store (False: all new)"),
+    Setting("GOVREPORTS_DB_BUSY_TIMEOUT_MS", 10_000, "SQLite busy timeout (ms)"),
+    Setting("GOVREPORTS_DB_SYNCHRONOUS", "NORMAL",
+            "NORMAL (commits survive a killed crawl) or FULL (each commit fsynced: survives power loss)"),
+    Setting("GOVREPORTS_DEDUP_HASH_FIELDS", [], "item fields hashed for change detection (empty: the built-in list)"),
+    Setting("GOVREPORTS_RUN_SUMMARY", False, "write <feed>.summary.json next to each JSON Lines feed"),
+    Setting("GOVREPORTS_SUMMARY_FILE", "", "write the run summary JSON to this path"),
+    # --- parsing
+    Setting("GOVREPORTS_PARSE_PROCESSES", "",
+            "parse worker processes (empty: usable cores - 1, at least 1; 0: parse in the crawl process)", env=True),
+    Setting("GOVREPORTS_SOFFICE", "", "LibreOffice binary for DOC/WPS (empty: soffice on PATH)", env=True),
+    # --- rendering
+    Setting("GOVREPORTS_RENDER", "auto", "auto | never | always: render pages in headless Chromium", env=True),
+    Setting("GOVREPORTS_CHROMIUM", "/usr/bin/chromium", "the Chromium binary used for rendering", env=True),
+    Setting("GOVREPORTS_RENDER_MAX_PAGES", 2, "pages open at once in the browser"),
+    Setting("GOVREPORTS_RENDER_TIMEOUT", 30.0, "browser navigation timeout (s)"),
+    Setting("GOVREPORTS_RENDER_SETTLE", 10.0, "how long a rendered page may take to settle (s)"),
+    # --- cluster
+    Setting("GOVREPORTS_REDIS_URL", "", "cluster mode: redis://host:6379/0 (empty: single machine)", env=True),
+    Setting("GOVREPORTS_REDIS_PREFIX", "govreports", "key prefix in Redis"),
+    Setting("GOVREPORTS_CLUSTER_SEED", False, "this process seeds the shared queue (scrapy seed sets it)"),
+    Setting("GOVREPORTS_CLUSTER_WORK", True, "this process takes requests from the shared queue"),
+    Setting("GOVREPORTS_CLUSTER_HEARTBEAT_TTL", 30.0, "seconds before a silent worker's requests go to others"),
+    Setting("GOVREPORTS_CLUSTER_IDLE_CLOSE", 10.0, "seconds a drained cluster waits before its workers exit"),
+    Setting("GOVREPORTS_CLUSTER_POLL_INTERVAL", 0.5, "seconds between polls of an empty shared queue"),
+    Setting("GOVREPORTS_CLUSTER_MAX_LEASED", 0, "requests one worker may hold (0: CONCURRENT_REQUESTS)"),
+    Setting("GOVREPORTS_CLUSTER_WAIT_FOR_SEED", 120.0, "seconds a worker waits for a seed before giving up"),
+)
+
+DEFAULTS: Mapping[str, object] = {setting.name: setting.default for setting in SETTINGS}
+ENVIRONMENT_SETTINGS: frozenset[str] = frozenset(setting.name for setting in SETTINGS if setting.env)
+
+
+def project_values(environ: Mapping[str, str] = os.environ) -> dict[str, object]:
+    """The defaults, with the environment's value for settings that may come from it."""
+    return {name: environ.get(name, default) if name in ENVIRONMENT_SETTINGS else default
+            for name, default in DEFAULTS.items()}
+
+
+def apply_defaults(settings: BaseSettings) -> None:
+    """Fill in every setting not already set, at Scrapy's lowest priority."""
+    for name, default in DEFAULTS.items():
+        settings.setdefault(name, default, priority="default")
+
+
+def markdown_table() -> str:
+    """The README's table of settings."""
+    rows = ["| setting | default | what it does |", "| --- | --- | --- |"]
+    rows += [f"| `{s.name}` | `{s.default!r}` | {s.doc}{' (also from the environment)' if s.env else ''} |"
+             for s in SETTINGS]
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(markdown_table())
