@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
 import lxml.html
 from lxml import etree
 
 from govreports.parsing.models import Grid
 from govreports.parsing.text import collapse_whitespace
+from govreports.parsing.tree import elements
 
 MAX_COLUMNS = 1000
 MAX_ROWS = 5000
@@ -54,7 +56,7 @@ def cell_text(cell: etree._Element) -> str:
         pending.append(child)
     while pending:
         item = pending.pop()
-        if type(item) is str:
+        if isinstance(item, str):
             parts.append(item)
             continue
         tag = item.tag
@@ -88,7 +90,7 @@ def _own_rows(table: etree._Element) -> list[etree._Element]:
     return rows
 
 
-def _as_table(table: lxml.html.HtmlElement | str) -> etree._Element | None:
+def _as_table(table: etree._Element | str) -> etree._Element | None:
     if not isinstance(table, str):
         return table
     if not table.strip():
@@ -99,11 +101,11 @@ def _as_table(table: lxml.html.HtmlElement | str) -> etree._Element | None:
         return None
     if isinstance(root.tag, str) and root.tag.lower() == "table":
         return root
-    found = root.xpath(".//table")
+    found = elements(root.xpath(".//table"))
     return found[0] if found else None
 
 
-def html_table_to_grid(table: lxml.html.HtmlElement | str, warnings: list[str] | None = None) -> Grid:
+def html_table_to_grid(table: etree._Element | str, warnings: list[str] | None = None) -> Grid:
     """Expand a ``<table>`` into a rectangular matrix of cell texts.
 
     `warnings`, when given, receives a message for every clamp or oddity (absurd spans, a table
@@ -140,8 +142,7 @@ def html_table_to_grid(table: lxml.html.HtmlElement | str, warnings: list[str] |
                 own_row[col] = cell_text(td)
                 budget -= 1
                 col += 1
-                if col > width:
-                    width = col
+                width = max(width, col)
                 if budget <= 0:
                     break
                 continue

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
+from govreports.parsing.grid import html_table_to_grid
 from govreports.parsing.metadata import (
     META_NAMES,
     is_chrome_line,
@@ -33,7 +34,7 @@ from govreports.parsing.metadata import (
 )
 from govreports.parsing.models import Block, Document, Paragraph
 from govreports.parsing.text import normalize_label
-from govreports.parsing.tree import drop_tree, element_text
+from govreports.parsing.tree import drop_tree, element_text, elements
 
 # known content containers, most specific first (portal-patterns.md §4.3): (attribute, values);
 # an id must equal one of the values, a class must hold one of them as a word
@@ -150,7 +151,7 @@ _CHROME_CANDIDATES = etree.XPath(".//*[@class or @id] | .//nav | .//footer | .//
 
 def _drop_chrome(scope: etree._Element) -> None:
     """Remove chrome elements below `scope` (not `scope` itself)."""
-    for element in _CHROME_CANDIDATES(scope):
+    for element in elements(_CHROME_CANDIDATES(scope)):
         if _is_chrome_element(element) and element.getparent() is not None:
             drop_tree(element)
 
@@ -186,10 +187,10 @@ def _parse(html: str) -> tuple[etree._Element | None, list[str]]:
     flattened, removed = _INLINE_TAGS.subn("", html)
     root, still_too_deep = _parse_once(flattened)
     if not still_too_deep:
-        return root, [f"html: markup nested deeper than {MAX_NESTING} elements; {removed} inline formatting "
-                      "tags (unclosed <font>/<span> …) removed to read the page"]
-    return root, [f"html: markup nested deeper than {MAX_NESTING} elements even without inline tags; "
-                  "the page text past that depth was lost"]
+        return root, [(f"html: markup nested deeper than {MAX_NESTING} elements; {removed} inline formatting "
+                      "tags (unclosed <font>/<span> …) removed to read the page")]
+    return root, [(f"html: markup nested deeper than {MAX_NESTING} elements even without inline tags; "
+                  "the page text past that depth was lost")]
 
 
 def _text_chars(text: str) -> int:
@@ -250,8 +251,8 @@ def content_matches(root: etree._Element) -> list[list[etree._Element]]:
     One pass over the elements that carry an id or a class, instead of one query per container.
     """
     matches: list[list[etree._Element]] = [[] for _ in CONTENT_CONTAINERS]
-    for element in _CONTAINER_CANDIDATES(root):
-        found = set(_CONTAINERS_BY_ID.get(element.get("id"), ()))
+    for element in elements(_CONTAINER_CANDIDATES(root)):
+        found = set(_CONTAINERS_BY_ID.get(element.get("id") or "", ()))
         for word in (element.get("class") or "").split():
             found.update(_CONTAINERS_BY_CLASS.get(word, ()))
         for index in found:
@@ -332,16 +333,9 @@ def is_label_table(table: etree._Element) -> bool:
 
 def _table_to_grid(table: etree._Element, warnings: list[str]) -> Block | list[Paragraph]:
     try:
-        from govreports.parsing.grid import html_table_to_grid
-    except ImportError:
-        html_table_to_grid = None
-    if html_table_to_grid is not None:
-        try:
-            return html_table_to_grid(table, warnings)
-        except Exception as error:  # a broken table must not lose the report
-            warnings.append(f"html: table could not be read as a grid ({type(error).__name__}: {error})")
-    else:
-        warnings.append("html: grid module unavailable; table kept as text rows")
+        return html_table_to_grid(table, warnings)
+    except Exception as error:  # noqa: BLE001  # a broken table must not lose the report
+        warnings.append(f"html: table could not be read as a grid ({type(error).__name__}: {error})")
     rows = []
     for row in table.iter("tr"):
         cells = [_text_of(cell) for cell in row if _tag(cell) in {"td", "th"}]

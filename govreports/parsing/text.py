@@ -47,10 +47,12 @@ def replace_lone_surrogates(text: str) -> tuple[str, int]:
 
 def _convert(converter: opencc.OpenCC, text: str) -> str:
     """OpenCC's conversion, safe on any str (it encodes to UTF-8, which lone surrogates break)."""
+    converted: str  # OpenCC's binding leaves its return type out
     try:
-        return converter.convert(text)
+        converted = converter.convert(text)
     except UnicodeError:
-        return converter.convert(replace_lone_surrogates(text)[0])
+        converted = converter.convert(replace_lone_surrogates(text)[0])
+    return converted
 
 
 def strip_pinyin_glosses(text: str) -> str:

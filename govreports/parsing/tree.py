@@ -25,3 +25,11 @@ def drop_tree(element: etree._Element) -> None:
         else:
             previous.tail = (previous.tail or "") + element.tail
     parent.remove(element)
+
+
+def elements(result: object) -> list[etree._Element]:
+    """The elements of an XPath result (lxml types every XPath result as a union of node-sets,
+    strings, numbers and booleans; an element path gives a list of elements)."""
+    if not isinstance(result, list):
+        return []
+    return [node for node in result if isinstance(node, etree._Element)]
