@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
@@ -32,7 +33,7 @@ def _say(message: str) -> None:
 class Command(ScrapyCommand):
     requires_project = False
     requires_crawler_process = False
-    default_settings = {"LOG_LEVEL": "WARNING"}
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
 
     def syntax(self) -> str:
         return "[options] FEED.jsonl ... -o FILE.csv|FILE.parquet"
@@ -67,8 +68,8 @@ class Command(ScrapyCommand):
         status = None
         if opts.sites_status:
             status, status_problems = load_site_status(opts.sites_status)
-            for problem in status_problems:
-                _say(problem)
+            for status_problem in status_problems:
+                _say(status_problem)
 
         dataset = build_dataset(args, validate=not opts.no_validate)
         for problem in dataset.problems[:MAX_PROBLEMS_SHOWN]:

@@ -11,7 +11,7 @@ import argparse
 import sys
 import urllib.request
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
@@ -21,7 +21,7 @@ from govreports.build import apply_checks, item_from_page
 from govreports.items import ReportPage
 from govreports.state.keys import assign_report_id
 
-SUPPORTED_SUFFIXES: dict[str, str | None] = {
+SUPPORTED_SUFFIXES: dict[str, str] = {
     ".html": "text/html", ".htm": "text/html", ".shtml": "text/html", ".xhtml": "text/html",
     ".txt": "text/plain",
     ".pdf": "application/pdf",
@@ -61,7 +61,7 @@ def read_input(target: str, user_agent: str) -> ReportPage:
 class Command(ScrapyCommand):
     requires_project = False
     requires_crawler_process = False
-    default_settings = {"LOG_LEVEL": "WARNING"}
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
 
     def syntax(self) -> str:
         return "[options] PATH_OR_URL ..."
@@ -79,8 +79,9 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         user_agent = self.settings.get("USER_AGENT")
         stream: IO[bytes]
-        stream = open(opts.output, "wb") if opts.output else sys.stdout.buffer
-        exporter = JsonLinesItemExporter(stream, encoding="utf-8", ensure_ascii=False)
+        stream = open(opts.output, "wb") if opts.output else sys.stdout.buffer  # noqa: SIM115  # closed below
+        # Scrapy annotates the exporter's file as BytesIO; it only calls write() on it
+        exporter = JsonLinesItemExporter(stream, encoding="utf-8", ensure_ascii=False)  # type: ignore[arg-type]
         exporter.start_exporting()
         failed = 0
         try:

@@ -16,6 +16,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
@@ -48,7 +49,7 @@ def merge_feeds(feeds: list[str], output: str | Path) -> tuple[int, int, list[st
 class Command(ScrapyCommand):
     requires_project = False
     requires_crawler_process = False
-    default_settings = {"LOG_LEVEL": "WARNING"}
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
 
     def syntax(self) -> str:
         return "FEED.jsonl ... -o MERGED.jsonl"

@@ -13,7 +13,13 @@ from typing import Any
 
 from govreports.dataset.columns import COLUMN_NAMES, COLUMNS
 from govreports.dataset.continuity import ContinuityCheck, continuity_checks, failing_by_report
-from govreports.dataset.feeds import FeedProblem, FeedRecord, latest_revisions, read_feeds, report_key
+from govreports.dataset.feeds import (
+    FeedProblem,
+    FeedRecord,
+    latest_revisions,
+    read_feeds,
+    report_key,
+)
 from govreports.dataset.flatten import flatten_item
 from govreports.schema import validate_item
 
@@ -38,7 +44,7 @@ class Dataset:
 
 def _sort_key(record: FeedRecord) -> tuple[str, str, int, str]:
     item = record.item
-    site = item.get("site") if isinstance(item.get("site"), dict) else {}
+    site = value if isinstance(value := item.get("site"), dict) else {}
     year = item.get("report_year")
     return (
         str(site.get("id") or ""),

@@ -45,7 +45,7 @@ class ContinuityCheck:
 
 def agency_key(item: dict[str, Any]) -> tuple[str, str] | None:
     """(site id, normalised organ) — None when the report names neither agency nor publisher."""
-    site = item.get("site") if isinstance(item.get("site"), dict) else {}
+    site = value if isinstance(value := item.get("site"), dict) else {}
     site_id = str(site.get("id") or site.get("adcode") or "")
     for field in ("agency", "publisher"):
         value = item.get(field)

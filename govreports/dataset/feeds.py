@@ -139,13 +139,11 @@ def latest_revisions(records: Iterable[FeedRecord]) -> tuple[list[FeedRecord], i
     seen = 0
     for position, record in enumerate(records):
         seen += 1
-        source = record.item.get("source") if isinstance(record.item.get("source"), dict) else {}
+        source = value if isinstance(value := record.item.get("source"), dict) else {}
         rank = (int(record.item.get("revision") or 1), str(source.get("fetched_at") or ""), position)
         key = report_key(record.item)
         current = best.get(key)
-        if current is None:
-            best[key] = (rank, record)
-        elif rank > current[0]:
+        if current is None or rank > current[0]:
             best[key] = (rank, record)
     kept = [record for _, record in best.values()]
     return kept, seen - len(kept)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from govreports.dataset.columns import CELL_COLUMNS, COLUMNS, FIGURE_COLUMNS, Column
 from govreports import spec
+from govreports.dataset.columns import CELL_COLUMNS, COLUMNS, FIGURE_COLUMNS, Column
 
 _KNOWN_CELL_PATHS = {column.path for column in CELL_COLUMNS + FIGURE_COLUMNS}
 
@@ -86,7 +86,7 @@ def flatten_item(item: dict[str, Any], continuity_failing: Iterable[str] = ()) -
         if problem:
             problems.append(problem)
     problems.extend(f"{key}: not a key of the spec; no column for it" for key in _unknown_keys(item))
-    checks = item.get("checks") if isinstance(item.get("checks"), list) else []
+    checks = value if isinstance(value := item.get("checks"), list) else []
     row["checks_run"] = sum(1 for c in checks if isinstance(c, dict) and c.get("ok") in (True, False))
     row["failing_checks"] = ";".join(failing_rules(item)) or None
     row["continuity_failing"] = ";".join(continuity_failing) or None

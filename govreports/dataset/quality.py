@@ -12,7 +12,7 @@ import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -62,7 +62,7 @@ def load_site_status(path: Path | str) -> tuple[dict[str, dict[str, Any]], list[
         if not site_id:
             problems.append(f"{path}: entry {key!r} has no site id; ignored")
             continue
-        site = entry.get("site") if isinstance(entry.get("site"), dict) else {}
+        site = value if isinstance(value := entry.get("site"), dict) else {}
         normalized = dict(entry)
         for key in ("province", "name"):
             if not normalized.get(key) and site.get(key):
@@ -91,7 +91,7 @@ def _status_reports(entry: dict[str, Any]) -> int:
 def _nice_max(value: float) -> float:
     if value <= 0:
         return 1
-    exponent = 10 ** math.floor(math.log10(value))
+    exponent: float = 10 ** math.floor(math.log10(value))
     for step in (1, 2, 2.5, 5, 10):
         if value <= step * exponent:
             return step * exponent
@@ -137,8 +137,8 @@ def stacked_bar_chart(name: str, title: str, categories: Sequence[str],
     peak = _nice_max(max(totals))
     slot = plot_w / len(categories)
     bar_w = max(2.0, min(40.0, slot * 0.7))
-    parts = [f'<svg class="chart" data-chart="{name}" role="img" aria-label="{escape(title)}" '
-             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">']
+    parts = [(f'<svg class="chart" data-chart="{name}" role="img" aria-label="{escape(title)}" '
+             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">')]
     for tick in range(5):
         value = peak * tick / 4
         y = top + plot_h - plot_h * tick / 4
@@ -147,7 +147,7 @@ def stacked_bar_chart(name: str, title: str, categories: Sequence[str],
     label_every = max(1, math.ceil(len(categories) / 16))
     for index, category in enumerate(categories):
         x = left + slot * index + (slot - bar_w) / 2
-        base = top + plot_h
+        base: float = top + plot_h
         for series_name, color, values in series:
             value = values[index]
             if not value:
@@ -181,8 +181,8 @@ def horizontal_bar_chart(name: str, title: str, labels: Sequence[str],
     height = top + group_h * len(labels) + (30 if len(series) > 1 else 10)
     peak = max(max(values) for _, _, values in series) or 1
     plot_w = width - left - right
-    parts = [f'<svg class="chart" data-chart="{name}" role="img" aria-label="{escape(title)}" '
-             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">']
+    parts = [(f'<svg class="chart" data-chart="{name}" role="img" aria-label="{escape(title)}" '
+             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">')]
     for index, label in enumerate(labels):
         y0 = top + group_h * index
         parts.append(f'<text class="label" x="{left - 8}" y="{y0 + group_h / 2 + 4:.1f}" text-anchor="end">'
@@ -395,7 +395,7 @@ def render_quality_report(dataset: Dataset, *, site_status: dict[str, dict[str, 
         rows = [[escape(s), escape(str(site_status[s].get("name") or "")), escape(str(site_status[s].get("province") or "")),
                  escape(str(site_status[s].get("reason") or ""))] for s in missing[:MAX_TABLE_ROWS]]
         sections.append(f'<section><h2>Portals without a found 年报 column</h2>{_table("no-column", ["site", "name", "province", "reason"], rows, len(missing))}</section>')
-    generated = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    generated = datetime.now(UTC).isoformat(timespec="seconds")
     return (
         "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
         f"<meta name=\"viewport\" content=\"width=device-width\"><title>{escape(title)}</title>"

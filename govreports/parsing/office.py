@@ -20,8 +20,9 @@ import subprocess
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from lxml import etree
 
@@ -82,8 +83,8 @@ def _document_xml(data: bytes, max_xml_bytes: int) -> tuple[bytes | None, list[s
             return None, [f"docx unreadable: no {DOCUMENT_PART} in the archive (not a Word document)"]
         if info.file_size > max_xml_bytes:
             return None, [
-                f"docx refused: {DOCUMENT_PART} expands to {info.file_size} bytes "
-                f"(limit {max_xml_bytes}; zip bomb?)"
+                (f"docx refused: {DOCUMENT_PART} expands to {info.file_size} bytes "
+                f"(limit {max_xml_bytes}; zip bomb?)")
             ]
         try:
             with archive.open(info) as stream:
@@ -105,8 +106,8 @@ def _cut_warning(xml: bytes, max_xml_bytes: int) -> list[str]:
     """The warning for a salvaged part that was cut at the size limit (its headers lied)."""
     if len(xml) < max_xml_bytes:
         return []
-    return [f"docx cut: {DOCUMENT_PART} inflates past the {max_xml_bytes}-byte limit although its headers "
-            "say less (zip bomb?); only the first part was read"]
+    return [(f"docx cut: {DOCUMENT_PART} inflates past the {max_xml_bytes}-byte limit although its headers "
+            "say less (zip bomb?); only the first part was read")]
 
 
 def _salvage_document_xml(data: bytes, max_xml_bytes: int) -> bytes | None:
@@ -159,8 +160,9 @@ def _core_properties(data: bytes) -> dict[str, str]:
         if not isinstance(element.tag, str):
             continue
         local = etree.QName(element).localname
-        if local in ("title", "creator", "created", "modified") and (element.text or "").strip():
-            meta[f"docx:{local}"] = element.text.strip()
+        text = (element.text or "").strip()
+        if local in ("title", "creator", "created", "modified") and text:
+            meta[f"docx:{local}"] = text
     return meta
 
 
