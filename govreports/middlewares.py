@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import Self
 from urllib.parse import urljoin, urlsplit
 
+from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
+from scrapy.settings import BaseSettings
 from w3lib.url import safe_url_string
 
 from govreports.scope import Refusal, SiteScope, ip_literal, parse_networks, refusal, resolved_refusal
@@ -36,12 +38,10 @@ _DELAY_KEY = "govreports_retry_delay"
 class BackoffRetryMiddleware(RetryMiddleware):
     """Retries with exponential backoff; replaces scrapy's RetryMiddleware at the same priority."""
 
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> BackoffRetryMiddleware:
-        middleware = super().from_crawler(crawler)
-        middleware.backoff = crawler.settings.getfloat("GOVREPORTS_RETRY_BACKOFF", 2.0)
-        middleware.backoff_max = crawler.settings.getfloat("GOVREPORTS_RETRY_BACKOFF_MAX", 60.0)
-        return middleware
+    def __init__(self, settings: BaseSettings) -> None:
+        super().__init__(settings)
+        self.backoff = settings.getfloat("GOVREPORTS_RETRY_BACKOFF", 2.0)
+        self.backoff_max = settings.getfloat("GOVREPORTS_RETRY_BACKOFF_MAX", 60.0)
 
     async def process_request(self, request: Request) -> None:
         delay = request.meta.pop(_DELAY_KEY, 0)
@@ -50,6 +50,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
             self.crawler.stats.inc_value("govreports/retry/backoff_seconds", delay)
             await asyncio.sleep(delay)
 
+    # without Scrapy's deprecated `spider` argument, hence the narrower signature
     def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
         result = super().process_response(request, response)
         if isinstance(result, Request):
@@ -58,7 +59,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
                 result.meta[_DELAY_KEY] = min(retry_after, self.backoff_max)
         return result
 
-    def _retry(self, request: Request, reason: Any) -> Request | None:
+    def _retry(self, request: Request, reason: str | Exception | type[Exception]) -> Request | None:
         retry = super()._retry(request, reason)
         if retry is not None:
             attempt = retry.meta.get("retry_times", 1)
@@ -100,7 +101,7 @@ class RedirectLoop(IgnoreRequest):
 class _ScopeBase:
     """Shared set-up: the spider says which scope a request belongs to (`spider.request_scope`)."""
 
-    def __init__(self, crawler: Any) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         networks, errors = parse_networks(crawler.settings.get("GOVREPORTS_ALLOWED_PRIVATE_NETS") or "")
@@ -110,7 +111,7 @@ class _ScopeBase:
         self.logged: set[tuple[str, str]] = set()
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> Any:
+    def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
     def scope_of(self, request: Request) -> SiteScope | None:
@@ -139,7 +140,7 @@ class ScopeMiddleware(_ScopeBase):
     resolve to a private address outside GOVREPORTS_ALLOWED_PRIVATE_NETS (GOVREPORTS_SCOPE_RESOLVE,
     default True). Stats `govreports/scope/refused/<reason>`, `govreports/site/<id>/scope_refused`."""
 
-    def __init__(self, crawler: Any) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.resolve = crawler.settings.getbool("GOVREPORTS_SCOPE_RESOLVE", True)
         self.resolved: dict[str, Refusal | None] = {}
@@ -162,7 +163,7 @@ class ScopeMiddleware(_ScopeBase):
             try:
                 infos = await asyncio.wait_for(asyncio.get_running_loop().getaddrinfo(host, None), timeout=10)
                 addresses = [str(info[4][0]) for info in infos]
-            except (OSError, asyncio.TimeoutError, RuntimeError):
+            except (TimeoutError, OSError, RuntimeError):
                 addresses = []  # unresolvable: the download itself will fail and be recorded
             self.resolved[host] = resolved_refusal(host, addresses, self.allowed_private_nets)
         return self.resolved[host]

@@ -25,9 +25,10 @@ from __future__ import annotations
 import csv
 import re
 import tomllib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 REGISTRY_COLUMNS: tuple[str, ...] = (
@@ -322,11 +323,11 @@ def select_sites(
             index.setdefault(site.host, site)
         picked: dict[str, Site] = {}
         for ident in wanted:
-            site = index.get(ident) or index.get(ident.lower().removeprefix("www."))
-            if site is None:
+            found = index.get(ident) or index.get(ident.lower().removeprefix("www."))
+            if found is None:
                 unknown.append(ident)
             else:
-                picked.setdefault(site.id, site)
+                picked.setdefault(found.id, found)
         chosen = list(picked.values())
     if province:
         chosen = [site for site in chosen if site.province == province or site.province.startswith(province)]

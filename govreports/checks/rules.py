@@ -17,7 +17,7 @@ class Check(TypedDict):
     """One evaluated identity: the rule's name, whether it holds, and the numbers in words."""
 
     rule: str
-    ok: bool
+    ok: bool | None  # None: the rule could not be decided (the model's shape; these rules always decide)
     message: str
 
 

@@ -185,9 +185,7 @@ def subcolumn_links(html: str, url: str, column_url: str | None = None) -> list[
         is_unit = bool(label) and len(label) <= 12 and bool(_UNIT_LABEL.search(label))
         is_more = target in more or bool(_MORE.match(label))
         is_named_column = bool(label) and bool(_COLUMN_TEXT.search(label)) and not judge_title(label).keep
-        if under_column and (is_year or is_unit or is_more or is_named_column):
-            found.setdefault(target, entry)
-        elif (is_year and year_slug) or (is_more and under_column):
+        if under_column and (is_year or is_unit or is_more or is_named_column) or (is_year and year_slug) or (is_more and under_column):
             found.setdefault(target, entry)
     return list(found.values())
 

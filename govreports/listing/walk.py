@@ -64,9 +64,7 @@ class ColumnWalk:
         self.seen.update(urls)
         reasons: list[str] = []
         following = step.next_request
-        if urls and urls in self.page_signatures:
-            reasons.append("page_repeated")
-        elif self.pages > 1 and urls and not new:
+        if urls and urls in self.page_signatures or self.pages > 1 and urls and not new:
             reasons.append("page_repeated")
         self.page_signatures.add(urls)
         if step.stop and not reasons:

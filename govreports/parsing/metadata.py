@@ -130,8 +130,7 @@ def scan_label_line(line: str) -> tuple[list[LabelHit], str]:
     hits: list[LabelHit] = []
     for index, (match, label) in enumerate(matches):
         end = matches[index + 1][0].start() if index + 1 < len(matches) else len(original)
-        value = _VALUE_JUNK.sub("", original[match.end():end])
-        value = collapse_whitespace(value) or None
+        value = collapse_whitespace(_VALUE_JUNK.sub("", original[match.end():end])) or None
         hits.append(LabelHit(LABELS[label], label, value))
     return hits, original[: matches[0][0].start()].strip()
 
@@ -212,9 +211,7 @@ def is_chrome_line(line: str) -> bool:
         return True
     if _CHROME_START.match(compact):
         return True
-    if len(compact) <= 200 and _CHROME_ANYWHERE.search(compact):
-        return True
-    return False
+    return bool(len(compact) <= 200 and _CHROME_ANYWHERE.search(compact))
 
 
 # ---------------------------------------------------------------- meta tags

@@ -27,8 +27,9 @@ import statistics
 import time
 import zlib
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from govreports.parsing.limits import (
     PDF_MAX_COUNTED_PAGES,
@@ -203,10 +204,9 @@ def _reference_loop(data: bytes) -> list[int] | None:
     target: dict[int, int] = {}
     for match in _BARE_REFERENCE.finditer(data):
         target[int(match.group(1))] = int(match.group(3))
-    for start in target:
+    for start, current in target.items():
         chain = [start]
         seen = {start}
-        current = target[start]
         while current in target:
             if current in seen:
                 return [*chain[chain.index(current):], current]
@@ -408,7 +408,7 @@ def _covering_cell(cells: Sequence[tuple[float, ...]], x: float, y: float) -> tu
 
 def _text_in_box(page: Any, box: tuple[float, float, float, float]) -> str:
     """Text of a slot pdfplumber left without a cell (its ruling line was not drawn)."""
-    from pdfplumber.utils import extract_text
+    from pdfplumber.utils.text import extract_text
 
     x0, top, x1, bottom = box
     chars = [
@@ -538,7 +538,7 @@ def _assemble(pages: list[_Page]) -> list[Block]:
                     and previous.page == page.number - 1
                     and _continues_grid(previous.rows, grid.rows)
                 )
-                if continues:
+                if continues and previous is not None:
                     _join_grid(previous, grid.rows, ids)
                 else:
                     out.append(_Pending(kind="grid", rows=[list(row) for row in grid.rows], cell_ids=ids))
@@ -602,9 +602,7 @@ def _continues_line(
         return False  # indented: a new paragraph
     if previous.size and line.size and abs(previous.size - line.size) > 0.1 * max(previous.size, line.size):
         return False  # a title or a footnote, not the same paragraph
-    if _PARAGRAPH_START.match(line.text) or is_page_marker(line.text):
-        return False
-    return True
+    return not (_PARAGRAPH_START.match(line.text) or is_page_marker(line.text))
 
 
 def _join_text(left: str, right: str) -> str:

@@ -107,7 +107,7 @@ class GkmlptAdapter:
         pages = math.ceil(total / page_size) if total is not None and page_size else None
         following = None
         if (request.page_no < pages) if pages is not None else True:
-            following = api_request(str(state["base"]), str(state["catid"]), state.get("sid"),  # type: ignore[arg-type]
+            following = api_request(str(state["base"]), str(state["catid"]), state.get("sid"),
                                     request.page_no + 1, state)
         return ListingStep(entries=tuple(entries), next_request=following, declared_total=total,
                            declared_pages=pages)

@@ -102,14 +102,14 @@ class HanwebJpageAdapter:
         state = dict(request.state)
         records = parse_records(body, request.url)
         total = declared_total(body) or to_int(state.get("total"))
-        group = int(state["group"])  # type: ignore[call-overload]
-        start = int(state["next_start"]) + group  # type: ignore[call-overload]
+        group = int(state["group"])
+        start = int(state["next_start"]) + group
         if not records:
             return ListingStep(entries=(), declared_total=total, stop="empty_group")
         state["next_start"] = start
         following = None
         if (start <= total) if total is not None else len(records) >= group:
-            following = group_request(str(state["proxy"]), dict(state["fields"]),  # type: ignore[call-overload]
-                                      start, group, int(state["per_page"]),  # type: ignore[call-overload]
+            following = group_request(str(state["proxy"]), dict(state["fields"]),
+                                      start, group, int(state["per_page"]),
                                       request.page_no + 1, state)
         return ListingStep(entries=tuple(records), next_request=following, declared_total=total)

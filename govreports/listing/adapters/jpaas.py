@@ -82,7 +82,7 @@ class JpaasAdapter:
         pages = math.ceil(total / page_size) if total is not None else None
         following = None
         if (request.page_no < pages) if pages is not None else bool(step.entries):
-            following = unit_request(str(request.state["api"]), dict(request.state["fields"]),  # type: ignore[call-overload]
+            following = unit_request(str(request.state["api"]), dict(request.state["fields"]),
                                      request.page_no + 1, page_size, request.state)
         return ListingStep(entries=step.entries, links=step.links, next_request=following,
                            declared_total=total, declared_pages=pages,
