@@ -12,15 +12,19 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 import lxml.html
 from lxml import etree
 
 from govreports.parsing.text import collapse_whitespace
-from govreports.parsing.tree import element_text
+from govreports.parsing.tree import element_text, elements
+
+if TYPE_CHECKING:
+    from govreports.parsing.report import ParsedReport
 
 ATTACHMENT_SUFFIXES: tuple[str, ...] = (
     ".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".rtf", ".ofd",
@@ -111,7 +115,7 @@ def find_attachment_links(source: str | Sequence[etree._Element], base_url: str)
     return list(found.values())
 
 
-def _document_base(root: Any, base_url: str) -> str:
+def _document_base(root: etree._Element, base_url: str) -> str:
     """Honour a `<base href>` in the page, as browsers do."""
     for base in root.iter("base"):
         href = (base.get("href") or "").strip()
@@ -126,9 +130,9 @@ _URL_CARRIERS = etree.XPath(
 )
 
 
-def _candidate_urls(root: Any) -> Iterator[tuple[str, Any]]:
+def _candidate_urls(root: etree._Element) -> Iterator[tuple[str, etree._Element]]:
     """(raw url, the element carrying it) pairs from hrefs, onclick handlers and embedded viewers."""
-    for element in _URL_CARRIERS(root):
+    for element in elements(_URL_CARRIERS(root)):
         tag = element.tag.lower()
         href = (element.get("href") or "").strip() if tag in ("a", "area") else ""
         if href:
@@ -152,14 +156,14 @@ def _candidate_urls(root: Any) -> Iterator[tuple[str, Any]]:
                 yield data, element
 
 
-def _element_name(element: Any) -> str:
+def _element_name(element: etree._Element) -> str:
     """What the page calls the file: a link's text (or title, or image alt), another element's title."""
     if element.tag.lower() == "a":
         return _link_name(element)
     return collapse_whitespace(element.get("title") or "")
 
 
-def _link_name(anchor: Any) -> str:
+def _link_name(anchor: etree._Element) -> str:
     text = collapse_whitespace(element_text(anchor) or "")
     if not text:
         text = collapse_whitespace(anchor.get("title") or "")
@@ -235,7 +239,7 @@ _PAGE_METADATA_FIELDS = ("agency", "publish_date", "index_no", "publisher", "doc
 class MergedReport:
     """The one report a page and its attachments make, and the attachments as the item lists them."""
 
-    report: Any  # a ParsedReport (govreports.parsing.report)
+    report: ParsedReport
     attachments: list[dict[str, Any]]
     source: str  # "page", or the URL of the attachment whose data were used
 
@@ -255,7 +259,7 @@ def count_table_values(tables: Mapping[str, Any]) -> int:
     return count
 
 
-def _richness(report: Any) -> tuple[int, int, int, int]:
+def _richness(report: ParsedReport) -> tuple[int, int, int, int]:
     tables = getattr(report, "tables", None) or {}
     figures = getattr(report, "figures", None) or {}
     return (
@@ -266,7 +270,7 @@ def _richness(report: Any) -> tuple[int, int, int, int]:
     )
 
 
-def is_stub_page(page: Any, links: Sequence[AttachmentLink | Mapping[str, Any]] = ()) -> bool:
+def is_stub_page(page: ParsedReport, links: Sequence[AttachmentLink | Mapping[str, Any]] = ()) -> bool:
     """True when the page holds little more than the link to its attachment."""
     if getattr(page, "tables", None):
         return False
@@ -278,7 +282,7 @@ def is_stub_page(page: Any, links: Sequence[AttachmentLink | Mapping[str, Any]] 
     return len(re.sub(r"\s+", "", text)) < STUB_PAGE_MAX_CHARS
 
 
-def _is_report_content(report: Any, page: Any) -> bool:
+def _is_report_content(report: ParsedReport, page: ParsedReport) -> bool:
     """An attachment that is the report (tables, prose figures, or the same year with body text)."""
     if getattr(report, "tables", None) or getattr(report, "figures", None):
         return True
@@ -287,7 +291,7 @@ def _is_report_content(report: Any, page: Any) -> bool:
     return bool(year) and year == getattr(page, "report_year", None) and len(text) >= STUB_PAGE_MAX_CHARS
 
 
-def attachment_record(link: AttachmentLink | Mapping[str, Any], report: Any | None) -> dict[str, Any]:
+def attachment_record(link: AttachmentLink | Mapping[str, Any], report: ParsedReport | None) -> dict[str, Any]:
     """`{url, name, media_type, sha256, parsed}` as the item's `attachments` lists it."""
     if isinstance(link, AttachmentLink):
         url, name, media_type, body, digest = link.url, link.name, None, None, None
@@ -308,7 +312,7 @@ def attachment_record(link: AttachmentLink | Mapping[str, Any], report: Any | No
 
 
 def merge_page_and_attachments(
-    page: Any, attachments: Sequence[tuple[AttachmentLink | Mapping[str, Any], Any]]
+    page: ParsedReport, attachments: Sequence[tuple[AttachmentLink | Mapping[str, Any], ParsedReport | None]]
 ) -> MergedReport:
     """One report from a detail page and its parsed attachments (the rule of issue 4).
 

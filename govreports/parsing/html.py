@@ -334,7 +334,7 @@ def is_label_table(table: etree._Element) -> bool:
 def _table_to_grid(table: etree._Element, warnings: list[str]) -> Block | list[Paragraph]:
     try:
         return html_table_to_grid(table, warnings)
-    except Exception as error:  # noqa: BLE001  # a broken table must not lose the report
+    except Exception as error:  # a broken table must not lose the report
         warnings.append(f"html: table could not be read as a grid ({type(error).__name__}: {error})")
     rows = []
     for row in table.iter("tr"):

@@ -9,7 +9,6 @@ pipes, one cell per line or whitespace are recognised from paragraphs by `tables
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +26,7 @@ class Grid:
     source: str = "html"  # html | pdf | docx | text
 
 
-Block = Union[Paragraph, Grid]
+Block = Paragraph | Grid
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,7 +138,7 @@ def pdf_to_document(
                     break
                 try:
                     pages.append(_read_page(page, index + 1))
-                except Exception as error:  # noqa: BLE001 - one bad page must not lose the others
+                except Exception as error:
                     warnings.append(f"pdf page {index + 1} unreadable: {type(error).__name__}: {error}")
                 finally:
                     page.close()
@@ -153,7 +153,7 @@ def pdf_to_document(
         warnings.append("pdf unreadable (damaged file): objects nested or referenced too deeply")
         if not pages:
             return Document(blocks=(), meta={"pages": page_count or "?"}, warnings=tuple(warnings))
-    except Exception as error:  # noqa: BLE001 - pdfminer raises many types on broken files
+    except Exception as error:
         message = str(error).strip() or "no detail"
         kind = "truncated file" if "EOF" in message.upper() else "damaged file"
         warnings.append(f"pdf unreadable ({kind}): {type(error).__name__}: {message[:200]}")

@@ -36,9 +36,7 @@ def is_heading(line: str, next_line: str | None = None) -> bool:
         return False
     if re.search(r"[。；;]", simplified[:-1]):
         return False
-    if next_line is not None and _NUMBER_ONLY.match(next_line.strip()) and next_line.strip():
-        return False
-    return True
+    return not (next_line is not None and _NUMBER_ONLY.match(next_line.strip()) and next_line.strip())
 
 
 def split_sections(blocks: Sequence[Block]) -> list[dict[str, str]]:

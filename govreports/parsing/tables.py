@@ -12,8 +12,8 @@ Blank cells become ``None`` with a warning naming table/row/column; nothing is e
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from govreports import spec
 from govreports.parsing import table_labels as L
@@ -37,11 +37,17 @@ _PAGE_MARKER = re.compile(r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1
 _COUNT_COLUMNS = frozenset(column for column, kind in spec.ACTIVE_COLUMN_TYPES.items() if kind == "count")
 
 
+Cell = int | float | str | None
+"""A mapped cell: a count, a signed change, 万元, or text; None when printed blank."""
+Rows = dict[str, dict[str, Cell]]
+"""One mapped table: row key → column key → cell (spec keys)."""
+
+
 @dataclass(frozen=True, slots=True)
 class TablesResult:
     """The mapped tables (spec keys), the format the labels name, and what could not be read."""
 
-    tables: dict
+    tables: dict[str, Rows]
     format: str | None
     warnings: tuple[str, ...]
 
@@ -402,8 +408,8 @@ class _Builder:
         self.mapper = mapper
         self.warnings = warnings
 
-    def build(self) -> dict:
-        tables: dict = {}
+    def build(self) -> dict[str, Rows]:
+        tables: dict[str, Rows] = {}
         outer = self.warnings
         for name, build in (
             ("active_disclosure", self.active_disclosure),
@@ -423,7 +429,7 @@ class _Builder:
         self.warnings = outer
         return tables
 
-    def _store(self, out: dict, key: str, value: dict, where: str) -> None:
+    def _store(self, out: Rows, key: str, value: dict[str, Cell], where: str) -> None:
         if key in out:
             if out[key] != value:
                 self.warnings.append(f"{where}: printed twice with different values; the first is kept")
@@ -445,8 +451,8 @@ class _Builder:
                     return kept
         return values
 
-    def applications(self) -> dict:
-        out: dict = {}
+    def applications(self) -> Rows:
+        out: Rows = {}
         for row in self.rows:
             if row.table != "applications":
                 continue
@@ -456,7 +462,7 @@ class _Builder:
                 self.warnings.append(
                     f"{where}: {len(row.values)} value cells for 7 columns ({[t.text for t in row.values][:10]})"
                 )
-            cells = {
+            cells: dict[str, Cell] = {
                 column: _read_count(text, f"{where}.{column}", self.warnings)
                 for column, text in zip(spec.APPLICANT_COLUMNS, texts)
             }
@@ -472,8 +478,8 @@ class _Builder:
         return out
 
     # -- table 3
-    def review_litigation(self) -> dict:
-        out: dict = {}
+    def review_litigation(self) -> Rows:
+        out: Rows = {}
         for row in self.rows:
             if row.table != "review_litigation":
                 continue
@@ -482,7 +488,7 @@ class _Builder:
                 self.warnings.append(
                     f"review_litigation: {len(row.values)} value cells for 15 columns ({[t.text for t in row.values][:20]})"
                 )
-            groups: dict = {}
+            groups: Rows = {}
             for g, group in enumerate(spec.REVIEW_GROUPS):
                 groups[group] = {
                     column: _read_count(texts[g * 5 + c], f"review_litigation.{group}.{column}", self.warnings)
@@ -537,8 +543,8 @@ class _Builder:
             self.warnings.append(f"{where}: no column header; columns taken in the order of the {fmt} format")
         return [_Column(key, "") for key in layout]
 
-    def active_disclosure(self) -> dict:
-        out: dict = {}
+    def active_disclosure(self) -> Rows:
+        out: Rows = {}
         fmt = self._format_for_active()
         for row in self.rows:
             if row.table != "active_disclosure":
@@ -552,7 +558,7 @@ class _Builder:
                         f"active_disclosure.{row.key}: {len(row.values)} value cells for columns "
                         f"{[c.key for c in columns]}"
                     )
-            cells: dict = {}
+            cells: dict[str, Cell] = {}
             for column, text in zip(columns, texts):
                 where = f"active_disclosure.{row.key}.{column.key}"
                 if column.key == "amount" or (column.key == "amount_wan_yuan" and row.key == "procurement"):
@@ -674,7 +680,7 @@ def extract_tables(blocks: Sequence[Block]) -> TablesResult:
         mapper = _Mapper(tokens, warnings)
         rows = _limit_rows(mapper.run(), warnings)
         tables = _Builder(rows, fmt, mapper, warnings).build()
-    except Exception as exc:  # noqa: BLE001 - garbage in must never crash the crawl
+    except Exception as exc:
         warnings.append(f"tables: internal error {type(exc).__name__}: {exc}")
         return TablesResult(tables={}, format=None, warnings=tuple(warnings))
     if mapper.seen_tables and not rows:
