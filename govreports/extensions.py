@@ -32,7 +32,8 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from w3lib.url import file_uri_to_path
 
-from govreports.state import RunState, SiteStatus, state_for, utc_now
+from govreports.state import RunState, SiteStatus, state_for
+from govreports.state.base import utc_now
 
 logger = logging.getLogger(__name__)
 

@@ -146,7 +146,9 @@ class RenderAddon:
             "PLAYWRIGHT_PROCESS_REQUEST_HEADERS": "govreports.render.browser_headers",
         }.items():
             settings.set(name, value, "addon")
-        settings.set_in_component_priority_dict("DOWNLOADER_MIDDLEWARES", "govreports.render.RenderMiddleware", 800)
+        # Scrapy types the component as a class; its import path works as well and keeps the key readable
+        settings.set_in_component_priority_dict(
+            "DOWNLOADER_MIDDLEWARES", "govreports.render.RenderMiddleware", 800)  # type: ignore[arg-type]
 
 
 def _lazy_browser_provider() -> type:
@@ -155,7 +157,7 @@ def _lazy_browser_provider() -> type:
     use so that importing this module (the spider does) does not import Playwright."""
     from scrapy_playwright.provider import PlaywrightBrowserProvider
 
-    class LazyBrowserProvider(PlaywrightBrowserProvider):
+    class LazyBrowserProvider(PlaywrightBrowserProvider):  # type: ignore[misc]  # scrapy-playwright has no types
         _started = False
 
         async def start(self) -> None:
@@ -205,7 +207,7 @@ async def browser_headers(*, browser_type_name: str, playwright_request: Any,
     script just set would be dropped on its reload."""
     from scrapy_playwright.headers import use_scrapy_headers
 
-    headers = await use_scrapy_headers(browser_type_name=browser_type_name, playwright_request=playwright_request,
+    headers: dict[str, str] = await use_scrapy_headers(browser_type_name=browser_type_name, playwright_request=playwright_request,
                                        scrapy_request_data=scrapy_request_data)
     if not playwright_request.is_navigation_request():
         return headers
@@ -354,7 +356,7 @@ class RenderMiddleware:
 
     def process_request(self, request: Request) -> None:
         if not self.wants_browser(request):
-            return None
+            return
         from scrapy_playwright.page import PageMethod
 
         watch = PageWatch(settle_seconds=self.settle_seconds)
@@ -365,7 +367,6 @@ class RenderMiddleware:
         request.meta["playwright_page_goto_kwargs"] = {"wait_until": "commit", "timeout": self.timeout_ms}
         request.meta["playwright_page_methods"] = [PageMethod(watch.settle)]
         self.stats.inc_value("govreports/render/requests")
-        return None
 
     def process_response(self, request: Request, response: Response) -> Response:
         watch: PageWatch | None = request.meta.pop(_META_WATCH, None)
@@ -407,7 +408,8 @@ class RenderMiddleware:
                 return Response(url=response.url, status=changes.get("status", response.status),
                                 headers=changes["headers"], body=changes["body"], flags=response.flags,
                                 request=request, ip_address=response.ip_address)
-            return response.replace(**changes)
+            replaced: Response = response.replace(**changes)
+            return replaced
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
@@ -418,7 +420,6 @@ class RenderMiddleware:
             self.stats.inc_value(f"govreports/render/errors/{type(exception).__name__}")
             logger.info("rendering %s failed: %s: %s", request.url, type(exception).__name__,
                         str(exception).splitlines()[0] if str(exception) else "")
-        return None
 
     def spider_closed(self) -> None:
         launched = self.crawler.stats.get_value("playwright/browser_count", 0)
