@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, is_dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from govreports.checks import run_checks
@@ -68,7 +68,7 @@ def item_from_page(page: ReportPage) -> ReportItem:
         "media_type": parsed.media_type,
         "encoding": parsed.encoding,
         "sha256": hashlib.sha256(page.body).hexdigest(),
-        "fetched_at": page.fetched_at or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "fetched_at": page.fetched_at or datetime.now(UTC).isoformat(timespec="seconds"),
         "rendered": page.rendered,
     }
     return item
