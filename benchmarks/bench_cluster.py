@@ -22,11 +22,12 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
+from govreports_farm import Farm
 from tests.cluster.conftest import HAVE_REDIS, REDIS_SERVER, RedisServer
 from tests.cluster.harness import seed, start_worker
-from govreports_farm import Farm
 from tests.state.harness import REPO, crawl_command, environment, manifest_report_urls, read_feed, report_url_of
 
 
@@ -46,7 +47,7 @@ def single_machine(root: Path, delay: float) -> tuple[float, str | None]:
         db = root / "single.sqlite3"
         command = crawl_command(farm, db, feed, "-s", f"DOWNLOAD_DELAY={delay}", "-s", "DOWNLOAD_DELAY_JITTER=0")
         started = time.monotonic()
-        done = subprocess.run(command, cwd=REPO, env=environment(db), capture_output=True, text=True, timeout=900)
+        done = subprocess.run(command, check=False, cwd=REPO, env=environment(db), capture_output=True, text=True, timeout=900)
         wall = time.monotonic() - started
         problem = f"exit {done.returncode}" if done.returncode else exactly_once([feed], farm.manifest)
     return wall, problem
@@ -79,7 +80,7 @@ def main() -> int:
     if not HAVE_REDIS:
         print(f"bench_cluster: no redis-server at {REDIS_SERVER} (bin/install-system-deps)", file=sys.stderr)
         return 2
-    setups = {
+    setups: dict[str, Callable[[Path], tuple[float, str | None]]] = {
         "single machine (SQLite, memory queue)": lambda root: single_machine(root, args.delay),
         "cluster, 1 worker": lambda root: cluster(root, args.delay, 1),
         f"cluster, {args.workers} workers": lambda root: cluster(root, args.delay, args.workers),

@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from govreports.parsing.models import Grid  # noqa: E402
-from govreports.parsing.pdf import pdf_to_document  # noqa: E402
+from govreports.parsing.models import Grid
+from govreports.parsing.pdf import pdf_to_document
 
 DEFAULT_FILES = sorted((ROOT / "tests" / "fixtures" / "real-reports").glob("*.pdf")) + sorted(
     (ROOT / "tests" / "fixtures" / "attachments").glob("0*.pdf")

@@ -65,7 +65,7 @@ def full_speed() -> dict[str, str]:
 
 def _raise_file_limit() -> None:
     """A crawl of thousands of sites keeps a connection per site: allow the hard limit of descriptors."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
@@ -142,7 +142,7 @@ def run_crawl(label: str, spider_args: list[str], settings: dict[str, str], *, w
         stale.unlink(missing_ok=True)
     began, started_at = time.monotonic(), time.time()
     process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               preexec_fn=_raise_file_limit)
+                               preexec_fn=_raise_file_limit)  # noqa: PLW1509  # it only calls setrlimit
     deadline = began + timeout
     status, usage = 0, None
     tree_peak, next_sample = 0.0, 0.0

@@ -25,6 +25,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -141,9 +142,9 @@ def measure(samples: list[Sample], repeat: int) -> list[Row]:
         for sample in chosen:
             times = max(1, repeat // 3) if pdf else repeat
             row.ours.append(timed(ours(sample), times))
-            row.floor.append(timed(lambda b=sample.body: (pdf_text_floor if pdf else lxml_floor)(b), times))
+            row.floor.append(timed(partial(pdf_text_floor if pdf else lxml_floor, sample.body), times))
             if row.reference is not None:
-                row.reference.append(timed(lambda b=sample.body: trafilatura_extract(b), times))
+                row.reference.append(timed(partial(trafilatura_extract, sample.body), times))
         rows.append(row)
     return rows
 

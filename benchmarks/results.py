@@ -11,7 +11,7 @@ import platform
 import re
 import subprocess
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,7 +112,7 @@ def commit() -> str:
 
 
 def header(started: datetime, total_seconds: float, mode: str) -> str:
-    return (f"## Run {started.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC — commit {commit()}\n\n"
+    return (f"## Run {started.astimezone(UTC):%Y-%m-%d %H:%M} UTC — commit {commit()}\n\n"
             f"- machine: {machine()}\n- mode: {mode}; whole run {total_seconds / 60:.1f} min\n")
 
 

@@ -21,18 +21,35 @@ import shutil
 import signal
 import sys
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import ParamSpec, TypedDict, TypeVar
 
 from benchmarks import engine, parse_cost, politeness, scaling
 from benchmarks.crawl import scratch_dir
 from benchmarks.results import RESULTS, Section, append, header
 from govreports_farm.scale import ScaleFarm, address_available
 
-FULL = {"portals": 200, "reports": 20, "sizes": (100, 1000, 3000), "scale_reports": 1, "repeat": 5}
-QUICK = {"portals": 24, "reports": 20, "sizes": (20, 60, 120), "scale_reports": 1, "repeat": 2}
+
+class Plan(TypedDict):
+    """How big each benchmark runs: farm portals × reports, scaling sizes, repeats."""
+
+    portals: int
+    reports: int
+    sizes: tuple[int, ...]
+    scale_reports: int
+    repeat: int
 
 
-def timed(section_maker, *args, **kwargs):  # noqa: ANN001, ANN201 - thin wrapper
+FULL: Plan = {"portals": 200, "reports": 20, "sizes": (100, 1000, 3000), "scale_reports": 1, "repeat": 5}
+QUICK: Plan = {"portals": 24, "reports": 20, "sizes": (20, 60, 120), "scale_reports": 1, "repeat": 2}
+
+_P = ParamSpec("_P")
+_Outcome = TypeVar("_Outcome", Section, tuple[Section, Section])
+
+
+def timed(section_maker: Callable[_P, _Outcome], *args: _P.args, **kwargs: _P.kwargs) -> _Outcome:
+    """Run one benchmark and write its wall time into its section(s)."""
     began = time.monotonic()
     outcome = section_maker(*args, **kwargs)
     elapsed = time.monotonic() - began
@@ -77,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     if wanted & {"1", "2", "4", "5"} and not address_available():
         print("benchmarks: cannot bind 127.77.0.1 (the scale farm's loopback range)", file=sys.stderr)
         return 2
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     load_before = os.getloadavg()
     began = time.monotonic()
     work = scratch_dir("run")

@@ -30,7 +30,7 @@ def same(got: Any, want: Any) -> bool:
         return got is want
     if isinstance(got, (int, float)) and isinstance(want, (int, float)):
         return abs(got - want) < 1e-6
-    return _norm(got) == _norm(want)
+    return bool(_norm(got) == _norm(want))
 
 
 def mismatches(item: dict[str, Any], expected: dict[str, Any]) -> list[str]:

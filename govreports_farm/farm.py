@@ -15,12 +15,21 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from govreports_farm.browser_portals import build_extra_portals
 from govreports_farm.chaos import plan_faults
-from govreports_farm.portals import (AgencyPlan, GkmlptPortal, HanwebJpagePortal, JpaasPortal, ListItem, PlainPortal,
-                                Portal, SubcolumnPortal, TrsPortal)
+from govreports_farm.portals import (
+    AgencyPlan,
+    GkmlptPortal,
+    HanwebJpagePortal,
+    JpaasPortal,
+    ListItem,
+    PlainPortal,
+    Portal,
+    SubcolumnPortal,
+    TrsPortal,
+)
 from govreports_farm.render import Skin
 from govreports_farm.server import PortalServer, serve_all, wait_until_answering
 
@@ -180,7 +189,7 @@ class Farm:
         farm.write_manifest()
         return farm
 
-    def __enter__(self) -> Farm:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:

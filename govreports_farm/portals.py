@@ -17,9 +17,19 @@ from html import escape
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from govreports_farm.render import (
+    NAV,
+    SeedChrome,
+    Skin,
+    breadcrumb,
+    page,
+    render_decoy,
+    render_detail,
+    render_home,
+    render_hub,
+    render_news_column,
+)
 from govreports_farm.reportdata import ChainState, Report, expected_values, generate_report
-from govreports_farm.render import (NAV, Skin, render_decoy, render_detail, render_home, render_hub, render_news_column,
-                               page, breadcrumb)
 from govreports_farm.seeds import SeedPage, seed_report
 
 HTML_UTF8 = "text/html; charset=utf-8"
@@ -205,7 +215,7 @@ class Portal:
         for item in self.items:
             url = self.url(item.path)
             if item.report is not None:
-                chrome = None
+                chrome: SeedChrome | None = None
                 if item.seed_page is not None:
                     chrome = {"breadcrumb": item.seed_page.breadcrumb, "info_line": item.seed_page.info_line,
                               "after_content": item.seed_page.after_content, "footer_lines": item.seed_page.footer_lines}
@@ -627,7 +637,7 @@ class PlainPortal(Portal):
         routes: dict[str, Resource] = {}
         for path, (title, links) in hubs.items():
             routes[path] = self.html(render_hub(self.skin, title, links))
-        for _path, (_title, links) in hubs.items():
+        for (_title, links) in hubs.values():
             for name, link in links:
                 if link not in hubs and link != self.column_path:
                     routes[link] = self.html(render_news_column(self.skin, name))

@@ -11,6 +11,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html import escape
+from typing import TypedDict
 
 from govreports_farm.reportdata import Report
 from govreports_farm.tables import TableStyle, render_active_disclosure, render_applications, render_review
@@ -123,7 +124,7 @@ def render_report_body(report: Report, style: TableStyle) -> str:
                            f"本报告所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。如对本报告有疑问，"
                            f"请与{report.publisher}联系。")]
     if report.format == "pre2019":
-        received = figures["applications_received"]
+        received = int(figures["applications_received"])
         parts += [_p("一、概述", True),
                   _p(f"{year}年，{unit}认真贯彻落实《中华人民共和国政府信息公开条例》，健全工作机制，完善公开平台，"
                      f"政府信息公开工作有序推进。"),
@@ -225,8 +226,17 @@ def info_line(skin: Skin, report: Report, hits: int) -> str:
             f'【<a href="javascript:window.print()">打印</a>】【<a href="javascript:window.close()">关闭</a>】</div>\n')
 
 
+class SeedChrome(TypedDict, total=False):
+    """The page chrome a seed report came with (breadcrumb, info line, lines after and below it)."""
+
+    breadcrumb: str | None
+    info_line: str | None
+    after_content: list[str]
+    footer_lines: list[str]
+
+
 def render_detail(skin: Skin, report: Report, *, url: str, column_name: str, trail: Sequence[tuple[str, str]],
-                  seed_chrome: dict[str, object] | None = None) -> str:
+                  seed_chrome: SeedChrome | None = None) -> str:
     """A report detail page: site metas, breadcrumb, 信息公开 block, title, content container, chrome."""
     metas = [("ColumnName", column_name), ("ColumnType", column_name), ("ArticleTitle", report.title),
              ("PubDate", f"{report.publish_iso} 16:00"), ("ContentSource", report.publisher), ("Keywords", ""),
@@ -239,8 +249,8 @@ def render_detail(skin: Skin, report: Report, *, url: str, column_name: str, tra
     info = info_line(skin, report, hits)
     if chrome.get("info_line"):
         info = f'<div class="info">{escape(str(chrome["info_line"]))}</div>\n'
-    after = "".join(f"<span>{escape(line)}</span>" for line in chrome.get("after_content", []))  # type: ignore[union-attr]
-    seed_footer = "".join(f"<p>{escape(line)}</p>" for line in chrome.get("footer_lines", []))  # type: ignore[union-attr]
+    after = "".join(f"<span>{escape(line)}</span>" for line in chrome.get("after_content", []))
+    seed_footer = "".join(f"<p>{escape(line)}</p>" for line in chrome.get("footer_lines", []))
     closing = "</" + skin.container.split()[0].lstrip("<") + ">"
     body = (crumb + '<div class="main w1200">\n' + metadata_block(skin, report) +
             f'<div class="article">\n<h1 class="title">{escape(report.title)}</h1>\n' + info +

@@ -41,11 +41,13 @@ import subprocess
 import sys
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
 from govreports_farm.farm import REGISTRY_COLUMNS, build_portals
@@ -79,6 +81,10 @@ class ScaleSubcolumnPortal(SubcolumnPortal):
         return {unit: name for unit, name in super().units(year).items() if self.unit_items(year, unit)}
 
 
+def _report_title(agency: str) -> Callable[[int], str]:
+    return lambda year: f"{agency}{year}年政府信息公开工作年度报告"
+
+
 def build_scaled_portals(count: int, reports: int) -> list[Portal]:
     """`count` portals cycling through the sample farm's six CMS families, `reports` reports each."""
     templates = build_portals()
@@ -103,7 +109,7 @@ def build_scaled_portals(count: int, reports: int) -> list[Portal]:
             remaining -= LAST_YEAR - first + 1
             portal.add_plan(AgencyPlan(agency, agency if number else f"{name}人民政府办公室", range(first, LAST_YEAR + 1),
                                        1.0 if number == 0 else 0.3,
-                                       lambda year, agency=agency: f"{agency}{year}年政府信息公开工作年度报告",
+                                       _report_title(agency),
                                        unit=("qzf" if number == 0 else ("bm", "zj")[(number - 1) % 2]) if subcolumns else None))
         unit = "qzf" if subcolumns else None
         # published with the newest report, so no (sub-)column holds decoys only
@@ -139,7 +145,7 @@ class ScaleServer:
     async def listen(self) -> None:
         """Bind every portal's address on one shared port (the first free one on the first address)."""
         for portal in self.portals:
-            server = await asyncio.start_server(lambda r, w, p=portal: self.connection(p, r, w),
+            server = await asyncio.start_server(partial(self.connection, portal),
                                                 host=portal.ip, port=self.port, reuse_address=True, backlog=128)
             if not self.port:
                 self.port = server.sockets[0].getsockname()[1]
@@ -226,7 +232,7 @@ class ScaleServer:
 
 def describe(portals: list[Portal]) -> dict[str, Any]:
     """The scale farm's manifest: per portal its family, URLs and report URLs (ground truth kept light)."""
-    entries = {}
+    entries: dict[str, dict[str, Any]] = {}
     for portal in portals:
         items = portal.sorted_items()
         entries[portal.adcode] = {
@@ -353,7 +359,8 @@ class ScaleFarm:
 
     @property
     def manifest(self) -> dict[str, Any]:
-        return json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        manifest: dict[str, Any] = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        return manifest
 
     @property
     def report_urls(self) -> list[str]:
@@ -390,7 +397,7 @@ class ScaleFarm:
         if self.process.stdout is not None:
             self.process.stdout.close()
 
-    def __enter__(self) -> ScaleFarm:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,

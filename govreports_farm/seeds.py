@@ -250,7 +250,8 @@ def load_seed_page(name: str, title: str, style: TableStyle) -> SeedPage:
 
 
 def load_expected() -> dict[str, dict[str, Any]]:
-    return json.loads((SEEDS_DIR / "expected.json").read_text(encoding="utf-8"))
+    expected: dict[str, dict[str, Any]] = json.loads((SEEDS_DIR / "expected.json").read_text(encoding="utf-8"))
+    return expected
 
 
 def seed_report(name: str, *, key: str, agency: str, publisher: str, publish_date: date,
