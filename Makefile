@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast fuzz bench setup system-deps clean
+.PHONY: demo test test-fast lint fuzz bench setup system-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,12 @@ system-deps:
 demo: $(STAMP)
 	$(PY) -m govreports_farm.demo --output output/demo.jsonl
 
-test: $(STAMP) system-deps
+# the gates: ruff (lint, pyproject's [tool.ruff]) and mypy --strict (pyproject's [tool.mypy]); `make test` runs them first
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+
+test: $(STAMP) lint system-deps
 	$(PY) -m pytest -q
 
 test-fast: $(STAMP)
@@ -37,4 +42,4 @@ bench: $(STAMP) system-deps
 
 clean:
 	# never state/: on a harvest host it is the archive of record and the dedup database
-	rm -rf $(VENV) output .pytest_cache
+	rm -rf $(VENV) output .pytest_cache .mypy_cache .ruff_cache

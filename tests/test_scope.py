@@ -134,10 +134,10 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Recorder
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.server.hits.append(self.path)
         status, headers, body = self.server.routes(self.path)
         self.send_response(status)

@@ -17,8 +17,8 @@ CHROME = "".join(f'<li><a href="/col{n}/">栏目{n}</a></li>' for n in range(40)
 @pytest.mark.parametrize("html", [
     SOFT_404_PAGE.decode(),
     "<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1><hr>nginx</body></html>",
-    f"<html><head><title>南充市高坪区人民政府</title></head><body><ul>{CHROME}</ul>"
-    "<div class='err'><h3>该信息已删除</h3></div></body></html>",
+    (f"<html><head><title>南充市高坪区人民政府</title></head><body><ul>{CHROME}</ul>"
+    "<div class='err'><h3>该信息已删除</h3></div></body></html>"),
     "<html><head><title>提示信息</title></head><body><p>对不起，您访问的页面不存在！</p><a href='/'>返回首页</a></body></html>",
     "<html><head><title>提示</title></head><body><p>页面已失效，5秒后返回首页</p></body></html>",
     "<html><head><title>錯誤</title></head><body><p>頁面不存在</p></body></html>",
@@ -42,7 +42,7 @@ def test_no_real_report_or_seed_page_is_taken_for_an_error_page() -> None:
         assert soft_404_reason(decode_body(path.read_bytes()).text) is None, path
 
 
-def test_every_page_of_the_farm_is_a_real_page(farm) -> None:  # noqa: ANN001 - the session farm fixture
+def test_every_page_of_the_farm_is_a_real_page(farm) -> None:
     checked = 0
     for portal in farm.portals:
         for path, resource in portal.routes.items():

@@ -20,9 +20,9 @@ import pytest
 
 from govreports.cluster.frontier import RedisFrontier
 from govreports.state.redis import RedisStateStore
+from govreports_farm import Farm
 from tests.cluster.conftest import RedisServer, requires_redis
 from tests.cluster.harness import Worker, feed_lines, seed, start_worker
-from govreports_farm import Farm
 from tests.state.harness import REPO, manifest_report_urls, read_feed, report_url_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis, requires_redis]

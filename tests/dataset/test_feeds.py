@@ -42,8 +42,8 @@ def test_malformed_lines_are_reported_with_file_and_line(tmp_path: Path) -> None
     read = read_feed(feed)
     assert len(read.records) == 1
     assert [str(p) for p in read.problems] == [
-        f"{feed}:3: malformed JSON (Expecting ',' delimiter at column 54): "
-        "'{\"id\": \"abc\", \"url\": \"http://x/1.html\", \"revision\": 1'",
+        (f"{feed}:3: malformed JSON (Expecting ',' delimiter at column 54): "
+        "'{\"id\": \"abc\", \"url\": \"http://x/1.html\", \"revision\": 1'"),
         f"{feed}:4: not a report object (a JSON list)",
         f"{feed}:5: report has neither id nor url",
         f"{feed}:6: revision is not an integer: '2'",

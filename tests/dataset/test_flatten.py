@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from govreports import spec
 from govreports.dataset.columns import CELL_COLUMNS, COLUMN_NAMES, FIGURE_COLUMNS, IDENTITY_COLUMNS
 from govreports.dataset.flatten import flatten_item
-from govreports import spec
 from tests.dataset.reports import GAOPING, JIULONGPO, report_2019, report_2021, report_pre2019
 
 

@@ -153,7 +153,7 @@ def test_report_renders_in_headless_chromium_with_every_chart_drawn(dataset: Dat
     def run() -> None:  # Playwright's sync API refuses to run on a thread with an event loop
         try:
             outcome.update(_render_in_chromium(report, screenshot))
-        except Exception as exc:  # noqa: BLE001 - re-raised in the test thread
+        except Exception as exc:
             outcome["exception"] = exc
 
     thread = threading.Thread(target=run)

@@ -225,7 +225,7 @@ CHALLENGE = (b'<html><head><meta id="9DhefwqGPrzGxEp9hPaoag" content="abc" r="m"
 class _EdgeHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     def _send(self, status: int, body: bytes, content_type: str = "text/html; charset=utf-8") -> None:

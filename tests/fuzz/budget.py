@@ -22,7 +22,7 @@ DEFAULT_TOTAL = 200
 CAMPAIGN_TOTAL = 10_000
 TOTAL = int(os.environ.get("GOVREPORTS_FUZZ_EXAMPLES", DEFAULT_TOTAL))
 CAMPAIGN = TOTAL >= CAMPAIGN_TOTAL
-DEADLINE_MS = int(os.environ.get("GOVREPORTS_FUZZ_DEADLINE_MS", 10_000))
+DEADLINE_MS = int(os.environ.get("GOVREPORTS_FUZZ_DEADLINE_MS", "10000"))
 HANG_SECONDS = 60.0
 
 # each property's share of the total (they sum to 1)

@@ -8,13 +8,12 @@ in, GBK bytes with or without a charset declaration).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from html import escape
-from typing import Callable
 
 from hypothesis import strategies as st
 
-from tests.fuzz.reports import Cell, Report, Table, body_parts, render_page, table_html
+from tests.fuzz.reports import Cell, Report, Table, body_parts, render_page
 
 GARBAGE_NUMBERS = (
     "1.2.3", "12a", "９９", "1e5", "NaN", "inf", "-", "—", "/", "无", "1,2,3", "0x1F", "½", "٣٤", "١٢٣",

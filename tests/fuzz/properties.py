@@ -6,7 +6,8 @@ run the same functions with different budgets.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from hypothesis import assume
 from hypothesis import strategies as st
@@ -150,7 +151,7 @@ def damaged_tables(case: tuple[Report, str, list[Mutation]]) -> None:
 
 def damaged_pages(case: tuple[Page, str, list[str]]) -> None:
     """Damaged pages (bytes or text) never raise out of parse_report, hang, or invent a number."""
-    page, layout, what = case
+    page, _layout, what = case
     parsed = bounded(parse_report, page.body, url=page.url, media_type=page.media_type)
     assert not crashes(parsed.warnings), what
     assert not shape_problems(parsed.tables), what

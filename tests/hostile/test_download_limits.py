@@ -183,7 +183,7 @@ async def test_an_endless_body_without_a_length_is_cut_at_the_max_size(
     assert seconds < 30 and extra_mb < 500
     deadline = time.monotonic() + 5
     while "/endless.pdf" not in portal.bytes_sent and time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(0.05)  # noqa: ASYNC251  # the portal serves from its own thread; the crawl is over
     assert portal.bytes_sent["/endless.pdf"] < maxsize + 256 * MIB  # socket buffers aside, the cut was prompt
 
 
@@ -193,7 +193,7 @@ async def test_a_gzip_bomb_is_cut_while_it_is_decompressed(
 ) -> None:
     assert len(gzip_bomb(GIB)) < 2 * MIB  # one gigabyte once inflated
     url = f"http://127.0.0.1:{portal.server_address[1]}/gzip-bomb.html"
-    outcome, crawler, seconds, extra_mb = await fetch(url)
+    outcome, _crawler, seconds, extra_mb = await fetch(url)
     assert "response" not in outcome
     assert _warned(caplog, "DOWNLOAD_MAXSIZE", "decompression")
     assert seconds < 30 and extra_mb < 500

@@ -123,7 +123,7 @@ PDF_URL = "http://www.cqjlp.gov.cn/zwgk/P020210205000000000001.pdf"
 
 def seed_004_page(with_tables: bool) -> str:
     page = (ATTACHMENTS / "html" / f"{SEED_004}.html").read_text(encoding="utf-8")
-    return page if with_tables else re.sub(r"<table.*?</table>", "", page, flags=re.S)
+    return page if with_tables else re.sub(r"<table.*?</table>", "", page, flags=re.DOTALL)
 
 
 def seed_004_pdf() -> tuple[dict[str, object], object]:

@@ -107,7 +107,7 @@ def test_word_97_doc_is_converted_by_libreoffice_and_read_like_docx() -> None:
     assert document.warnings == ()
     assert document.meta["converted_from"] == "doc"
     assert document.blocks[0] == Paragraph("重庆市九龙坡区人民政府2020年政府信息公开工作年度报告")
-    active, applications, review = grids(document)
+    active, _applications, review = grids(document)
     assert ("规范性文件", "33", "33", "253") in active.rows
     assert review.rows[-1][:5] == ("1", "1", "1", "0", "3")
 

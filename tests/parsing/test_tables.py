@@ -234,7 +234,7 @@ def test_review_table_with_lost_header_uses_the_fifteen_number_order() -> None:
         "复议后起诉",
         "总计",
         "总计",
-        *"1 1 1 0 3 1 0 0 1 2 0 0 0 0 0".split(),
+        *["1", "1", "1", "0", "3", "1", "0", "0", "1", "2", "0", "0", "0", "0", "0"],
         "五、存在的主要问题及改进情况",
         "加强培训。",
     ]
@@ -253,7 +253,7 @@ def test_review_table_html_with_group_headers() -> None:
         <td rowspan="2">尚未审结</td><td rowspan="2">总计</td>
         <td colspan="5">未经复议直接起诉</td><td colspan="5">复议后起诉</td></tr>
     <tr>""" + "<td>结果维持</td><td>结果纠正</td><td>其他结果</td><td>尚未审结</td><td>总计</td>" * 2 + """</tr>
-    <tr>""" + "".join(f"<td>{v}</td>" for v in "2 1 3 1 7 0 0 0 0 0 13 2 4 0 19".split()) + """</tr>
+    <tr>""" + "".join(f"<td>{v}</td>" for v in ["2", "1", "3", "1", "7", "0", "0", "0", "0", "0", "13", "2", "4", "0", "19"]) + """</tr>
     </table>"""
     result = extract_tables([html_table_to_grid(html)])
     assert result.tables["review_litigation"]["review"] == {"upheld": 2, "corrected": 1, "other": 3, "pending": 1, "total": 7}
@@ -393,11 +393,11 @@ def test_2021_other_group_label_on_its_own_line_is_not_a_row() -> None:
     lines = [
         "（六）其他处理",
         "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-        *"1 0 0 0 0 0 1".split(),
+        *["1", "0", "0", "0", "0", "0", "1"],
         "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-        *"0 0 0 0 0 0 0".split(),
+        *["0", "0", "0", "0", "0", "0", "0"],
         "3.其他",
-        *"1 1 0 0 0 0 2".split(),
+        *["1", "1", "0", "0", "0", "0", "2"],
     ]
     applications = extract_tables([Paragraph(line) for line in lines]).tables["applications"]
     assert "other_handling" not in applications

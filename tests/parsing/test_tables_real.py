@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +27,13 @@ REAL = Path(__file__).resolve().parents[1] / "fixtures" / "real-reports"
 MANIFEST = {entry["file"]: entry for entry in json.loads((REAL / "manifest.json").read_text(encoding="utf-8"))["files"]}
 
 
-@lru_cache(maxsize=None)
+@cache
 def html_blocks(name: str) -> tuple[Block, ...]:
     root = lxml.html.fromstring((REAL / name).read_text(encoding="utf-8"))
     return tuple(html_table_to_grid(table) for table in root.xpath("//table"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def pdf_grid_blocks(name: str) -> tuple[Block, ...]:
     grids: list[Block] = []
     with pdfplumber.open(REAL / name) as pdf:
@@ -43,7 +43,7 @@ def pdf_grid_blocks(name: str) -> tuple[Block, ...]:
     return tuple(grids)
 
 
-@lru_cache(maxsize=None)
+@cache
 def pdf_text_blocks(name: str) -> tuple[Block, ...]:
     with pdfplumber.open(REAL / name) as pdf:
         text = "\n".join(page.extract_text() or "" for page in pdf.pages)

@@ -187,7 +187,7 @@ def test_sites_that_need_no_browser_never_start_one(browser_farm: Farm, tmp_path
     assert result.returncode == 0, result.log[-3000:]
     assert len(result.items) >= 4
     assert result.stats.get("govreports/render/browser_launched") == 0
-    assert not any(key.startswith("playwright/") or key.startswith("govreports/render/escalated")
+    assert not any(key.startswith(("playwright/", "govreports/render/escalated"))
                    for key in result.stats)
     assert "starting Chromium" not in result.log and "Starting download handler" in result.log
 

@@ -52,7 +52,7 @@ def test_killed_after_the_line_was_fsynced_the_report_is_committed_not_re_emitte
     with pytest.raises(DropItem, match="unchanged"):  # already in the feed: not emitted again
         pipeline.process_item(gaoping_2023())
     assert pipeline.stats.get_value("govreports/state/recovered") == 1
-    assert [r.outcome for r in run.store.runs()][0] == "killed"
+    assert next(r.outcome for r in run.store.runs()) == "killed"
     run.close()
 
 
