@@ -22,7 +22,6 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from lxml import etree
 
@@ -169,7 +168,7 @@ def _core_properties(data: bytes) -> dict[str, str]:
 # --- body walk ----------------------------------------------------------------------------------
 
 
-def _body_blocks(container: Any) -> Iterator[Block]:
+def _body_blocks(container: etree._Element) -> Iterator[Block]:
     for element in container:
         tag = element.tag
         if tag == _P:
@@ -188,7 +187,7 @@ def _body_blocks(container: Any) -> Iterator[Block]:
             yield from _body_blocks(element)
 
 
-def _paragraph_text(paragraph: Any) -> str:
+def _paragraph_text(paragraph: etree._Element) -> str:
     parts: list[str] = []
     for node in paragraph.iter(_T, _TAB, _BR, _CR):
         if node.tag == _T:
@@ -200,13 +199,13 @@ def _paragraph_text(paragraph: Any) -> str:
     return collapse_whitespace("".join(parts))
 
 
-def _cell_text(cell: Any) -> str:
+def _cell_text(cell: etree._Element) -> str:
     """Cell paragraphs joined; line breaks inside CJK labels ("结果" / "纠正") leave no space."""
     texts = [_paragraph_text(paragraph) for paragraph in cell.iter(_P)]
     return clean_cell_text("\n".join(text for text in texts if text))
 
 
-def _int_attribute(parent: Any, path: str, default: int) -> int:
+def _int_attribute(parent: etree._Element, path: str, default: int) -> int:
     element = parent.find(path)
     if element is None:
         return default
@@ -216,7 +215,7 @@ def _int_attribute(parent: Any, path: str, default: int) -> int:
         return default
 
 
-def _table_grid(table: Any) -> Grid | None:
+def _table_grid(table: etree._Element) -> Grid | None:
     """Rows of a w:tbl with gridSpan/vMerge expanded so every row has the same cells."""
     rows: list[list[str]] = []
     merge_origin: dict[int, str] = {}  # column → text of the vMerge="restart" cell above

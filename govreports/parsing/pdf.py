@@ -29,7 +29,7 @@ import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from govreports.parsing.limits import (
     PDF_MAX_COUNTED_PAGES,
@@ -41,6 +41,11 @@ from govreports.parsing.limits import (
 )
 from govreports.parsing.models import Block, Document, Grid, Paragraph
 from govreports.parsing.text import collapse_whitespace
+
+if TYPE_CHECKING:  # pdfplumber is imported when a PDF is read, not with this module
+    from pdfplumber.page import Page as PlumberPage
+    from pdfplumber.pdf import PDF
+    from pdfplumber.table import Table
 
 DEFAULT_MAX_PAGES = PDF_MAX_PAGES
 DEFAULT_MAX_SECONDS = PDF_MAX_SECONDS
@@ -248,7 +253,7 @@ def _inflated_size(data: bytes, limit: int) -> int:
     return total
 
 
-def _first_pages(pdf: Any, max_pages: int) -> tuple[list[Any], str]:
+def _first_pages(pdf: PDF, max_pages: int) -> tuple[list[PlumberPage], str]:
     """The first `max_pages` pdfplumber pages and the page count as a text.
 
     pdfplumber's `pdf.pages` builds every page of the file up front (minutes and gigabytes for a
@@ -259,7 +264,7 @@ def _first_pages(pdf: Any, max_pages: int) -> tuple[list[Any], str]:
     from pdfplumber.page import Page
 
     generator = PDFPage.create_pages(pdf.doc)
-    pages: list[Any] = []
+    pages: list[PlumberPage] = []
     doctop = 0.0
     for number, pdf_page in enumerate(itertools.islice(generator, max_pages), start=1):
         page = Page(pdf, pdf_page, page_number=number, initial_doctop=doctop)
@@ -281,7 +286,7 @@ def _page_total(page_count: str) -> int:
 # --- one page -----------------------------------------------------------------------------------
 
 
-def _read_page(page: Any, number: int) -> _Page:
+def _read_page(page: PlumberPage, number: int) -> _Page:
     result = _Page(number=number, chars=len(page.chars))
     if not result.chars:
         return result
@@ -329,7 +334,7 @@ def _is_latin(character: str) -> bool:
     return character.isascii() and (character.isalnum() or character in "@.-_/%")
 
 
-def _grid_from_table(page: Any, table: Any) -> _PageGrid | None:
+def _grid_from_table(page: PlumberPage, table: Table) -> _PageGrid | None:
     """A rectangular grid from a pdfplumber table, merged cells repeated; None when it is prose."""
     raw_rows = table.extract()
     rows_geometry = table.rows
@@ -406,7 +411,7 @@ def _covering_cell(cells: Sequence[tuple[float, ...]], x: float, y: float) -> tu
     return best
 
 
-def _text_in_box(page: Any, box: tuple[float, float, float, float]) -> str:
+def _text_in_box(page: PlumberPage, box: tuple[float, float, float, float]) -> str:
     """Text of a slot pdfplumber left without a cell (its ruling line was not drawn)."""
     from pdfplumber.utils.text import extract_text
 

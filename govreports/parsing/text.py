@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import opencc
 
+A = TypeVar("A")  # the memoised function's one argument (a text, or a cell that may be one)
 T = TypeVar("T")
 
 _PINYIN_GLOSS = re.compile(r"\((?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]+)\)")
@@ -60,18 +61,18 @@ def strip_pinyin_glosses(text: str) -> str:
     return _PINYIN_GLOSS.sub("", text)
 
 
-def memoized_when_short(max_chars: int, maxsize: int = 16384) -> Callable[[Callable[[Any], T]], Callable[[Any], T]]:
+def memoized_when_short(max_chars: int, maxsize: int = 16384) -> Callable[[Callable[[A], T]], Callable[[A], T]]:
     """Memoise a pure function of one text for plain `str` arguments of at most `max_chars`.
 
     Labels, cells ("0", "/"), table rows and page chrome repeat across the reports of a site and
     of the whole country, so they are worked out once per process; long texts rarely repeat and
     would only fill the cache.
     """
-    def decorate(function: Callable[[Any], T]) -> Callable[[Any], T]:
+    def decorate(function: Callable[[A], T]) -> Callable[[A], T]:
         cached = lru_cache(maxsize=maxsize)(function)
 
         @wraps(function)
-        def call(text: Any) -> T:
+        def call(text: Any) -> T:  # Any: `type(text) is str` (no str subclass is cached) does not narrow a TypeVar
             if type(text) is str and len(text) <= max_chars:
                 return cached(text)
             return function(text)
