@@ -34,12 +34,18 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response, TextResponse
 from scrapy.settings import BaseSettings
+
+if TYPE_CHECKING:  # Playwright is imported when the browser is first needed, not with this module
+    from playwright.async_api import Browser, BrowserContext, Cookie, Page
+    from playwright.async_api import Request as BrowserRequest
+    from playwright.async_api import Response as BrowserResponse
+    from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
@@ -168,14 +174,16 @@ def _lazy_browser_provider() -> type:
                 self._started = True
                 await super().start()
 
-        async def launch_browser(self) -> Any:
+        async def launch_browser(self) -> Browser:
             await self._start_once()
             logger.info("rendering: starting Chromium (%s)", self.config.launch_options.get("executable_path"))
-            return await super().launch_browser()
+            browser: Browser = await super().launch_browser()
+            return browser
 
-        async def launch_persistent_context(self, context_kwargs: dict[str, Any]) -> Any:
+        async def launch_persistent_context(self, context_kwargs: dict[str, Any]) -> BrowserContext:
             await self._start_once()
-            return await super().launch_persistent_context(context_kwargs)
+            context: BrowserContext = await super().launch_persistent_context(context_kwargs)
+            return context
 
     LazyBrowserProvider.__module__ = __name__
     LazyBrowserProvider.__qualname__ = "LazyBrowserProvider"
@@ -195,12 +203,12 @@ def __getattr__(name: str) -> Any:
 
 
 # --- in the browser --------------------------------------------------------------------------
-def abort_heavy_resources(request: Any) -> bool:
+def abort_heavy_resources(request: BrowserRequest) -> bool:
     """PLAYWRIGHT_ABORT_REQUEST: images, fonts and media are never needed for text and links."""
     return request.resource_type in HEAVY_RESOURCE_TYPES or bool(_HEAVY_SUFFIX.search(request.url))
 
 
-async def browser_headers(*, browser_type_name: str, playwright_request: Any,
+async def browser_headers(*, browser_type_name: str, playwright_request: BrowserRequest,
                           scrapy_request_data: dict[str, Any]) -> dict[str, str]:
     """PLAYWRIGHT_PROCESS_REQUEST_HEADERS: Scrapy's headers (User-Agent …) for navigations, but the
     browser's own cookies win over the Cookie header Scrapy's jar added, or a cookie a challenge
@@ -249,24 +257,24 @@ class PageWatch:
     max_navigations: int = 6
     navigations: list[Navigation] = field(default_factory=list)
     pending: int = 0
-    cookies: list[dict[str, Any]] = field(default_factory=list)
+    cookies: list[Cookie] = field(default_factory=list)
     settled: bool = False
     note: str = ""
     raw_body: bytes | None = None
-    _last_response: Any = None
+    _last_response: BrowserResponse | None = None
 
-    async def attach(self, page: Any, request: Request) -> None:
+    async def attach(self, page: Page, request: Request) -> None:
         """playwright_page_init_callback: watch main-frame navigation requests and responses."""
 
-        def on_request(playwright_request: Any) -> None:
+        def on_request(playwright_request: BrowserRequest) -> None:
             if playwright_request.is_navigation_request() and playwright_request.frame == page.main_frame:
                 self.pending += 1
 
-        def on_done(playwright_request: Any) -> None:
+        def on_done(playwright_request: BrowserRequest) -> None:
             if playwright_request.is_navigation_request() and playwright_request.frame == page.main_frame:
                 self.pending = max(0, self.pending - 1)
 
-        def on_response(response: Any) -> None:
+        def on_response(response: BrowserResponse) -> None:
             playwright_request = response.request
             if playwright_request.is_navigation_request() and playwright_request.frame == page.main_frame:
                 self.pending = max(0, self.pending - 1)
@@ -281,7 +289,7 @@ class PageWatch:
         page.on("requestfailed", on_done)
         page.on("response", on_response)
 
-    async def settle(self, page: Any) -> dict[str, Any]:
+    async def settle(self, page: Page) -> dict[str, object]:
         """PageMethod: wait until the network is idle and no navigation is pending (a challenge's
         reload, a JS redirect), within `settle_seconds`; then read the cookies."""
         from playwright.async_api import Error as PlaywrightError
@@ -333,7 +341,7 @@ def _is_html(content_type: str) -> bool:
 class RenderMiddleware:
     """Sends `always` and escalated requests through the browser; fixes up what comes back."""
 
-    def __init__(self, crawler: Any) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         settings = crawler.settings
@@ -341,7 +349,7 @@ class RenderMiddleware:
         self.timeout_ms = int(settings.getfloat("GOVREPORTS_RENDER_TIMEOUT", 30.0) * 1000)
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> RenderMiddleware:
+    def from_crawler(cls, crawler: Crawler) -> RenderMiddleware:
         if not crawler.settings.getbool("GOVREPORTS_RENDER_ACTIVE"):
             raise NotConfigured(crawler.settings.get("GOVREPORTS_RENDER_OFF_REASON") or "rendering off")
         middleware = cls(crawler)
@@ -426,7 +434,7 @@ class RenderMiddleware:
         self.crawler.stats.set_value("govreports/render/browser_launched", int(bool(launched)))
 
 
-def _set_cookie_headers(cookies: Iterable[dict[str, Any]]) -> Iterable[str]:
+def _set_cookie_headers(cookies: Iterable[Cookie]) -> Iterable[str]:
     """Browser cookies as host-only Set-Cookie values Scrapy's cookie jar accepts."""
     for cookie in cookies:
         name, value = cookie.get("name"), cookie.get("value", "")
