@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from govreports.cluster.liveness import is_alive
+from govreports.cluster.liveness import is_alive, reply_hash, reply_text
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -122,7 +122,7 @@ class RedisFrontier:
         request_id = self._push(keys=[self.seq_key, self.requests_key, self.queue_key, self.dupefilter_key,
                                       self.slots_key],
                                 args=[payload, -priority, fingerprint, slot])
-        return _text(request_id) if request_id else None
+        return reply_text(request_id) if request_id else None
 
     def lease(self, worker: str, *, busy: Iterable[str] = (), scan: int = 200) -> tuple[str, bytes | None] | None:
         """Take the next request for `worker` (None when the queue is empty), passing over
@@ -135,7 +135,7 @@ class RedisFrontier:
         if not got:
             return None
         request_id, payload = got
-        return _text(request_id), (payload if payload else None)
+        return reply_text(request_id), (payload if payload else None)
 
     def ack(self, worker: str, request_ids: Iterable[str]) -> int:
         """`worker` has completely handled these requests: forget them."""
@@ -169,7 +169,7 @@ class RedisFrontier:
 
     # --- who is alive ------------------------------------------------------------------------
     def workers(self) -> list[str]:
-        return sorted(_text(member) for member in self.server.smembers(self.workers_key))
+        return sorted(reply_text(member) for member in self.server.smembers(self.workers_key))
 
     def state(self) -> FrontierState:
         workers = self.workers()
@@ -208,7 +208,7 @@ class RedisFrontier:
         })
 
     def seed_info(self) -> dict[str, Any] | None:
-        raw = {_text(k): _text(v) for k, v in self.server.hgetall(self.seeded_key).items()}
+        raw = reply_hash(self.server.hgetall(self.seeded_key))
         if not raw:
             return None
         return {
@@ -223,13 +223,9 @@ class RedisFrontier:
         keys = [self.queue_key, self.requests_key, self.workers_key, self.dupefilter_key, self.seeded_key,
                 self.seq_key, self.slots_key]
         keys += [self.leases_key(worker) for worker in self.workers()]
-        keys += [_text(k) for k in self.server.scan_iter(match=f"{self.base}:leases:*")]
+        keys += [reply_text(k) for k in self.server.scan_iter(match=f"{self.base}:leases:*")]
         self.server.delete(*set(keys))
 
     def start_generation(self) -> None:
         """A new crawl over a drained frontier: the old fingerprints and seed record go."""
         self.server.delete(self.dupefilter_key, self.seeded_key)
-
-
-def _text(value: Any) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -21,6 +22,17 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 DEFAULT_TTL = 30.0
+
+
+def reply_text(reply: object) -> str:
+    """One Redis reply as text. Our clients decode replies (`decode_responses=True`), but redis-py
+    types them as `bytes | str` (and lists of them) whatever the client does."""
+    return reply.decode("utf-8") if isinstance(reply, bytes) else str(reply)
+
+
+def reply_hash(row: Mapping[bytes | str, bytes | str]) -> dict[str, str]:
+    """A hash reply (HGETALL) with text keys and values."""
+    return {reply_text(key): reply_text(value) for key, value in row.items()}
 
 
 def alive_key(prefix: str, member: str) -> str:

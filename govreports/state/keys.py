@@ -16,14 +16,19 @@ from urllib.parse import urlsplit
 
 from itemadapter import ItemAdapter
 
+from govreports.items import ReportItem
 from govreports.parsing.text import normalize_label
 from govreports.urls import canonical_url
 
 # punctuation, brackets and spaces that differ between two postings of one title: 《》“”（）【】…
 _TITLE_NOISE = re.compile(r"[\W_]+", re.UNICODE)
 
+Keyed = ReportItem | dict[str, Any]
+"""A report as built by the pipeline, or as read back from a feed line."""
+Key = tuple[str | int | None, ...]
 
-def site_id_of(item: Any) -> str:
+
+def site_id_of(item: Keyed) -> str:
     """The registry id of the item's site; for an ad-hoc page without one, the URL's host."""
     adapter = ItemAdapter(item)
     site = adapter.get("site") or {}
@@ -42,7 +47,7 @@ def normalized_title(title: str | None) -> str:
     return _TITLE_NOISE.sub("", normalize_label(title or ""))
 
 
-def report_key(item: Any) -> tuple[Any, ...]:
+def report_key(item: Keyed) -> Key:
     """The report's identity as a tuple (see module docstring)."""
     adapter = ItemAdapter(item)
     site_id = site_id_of(item)
@@ -56,7 +61,7 @@ def report_key(item: Any) -> tuple[Any, ...]:
     return (site_id, "report", adapter.get("report_year"), organ, title)
 
 
-def key_string(item: Any) -> str:
+def key_string(item: Keyed) -> str:
     """The key as canonical JSON: what the state store keys reports by."""
     return json.dumps(list(report_key(item)), ensure_ascii=False, separators=(",", ":"))
 
@@ -65,9 +70,9 @@ def id_of_key(key: str) -> str:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()
 
 
-def report_id(item: Any) -> str:
+def report_id(item: Keyed) -> str:
     return id_of_key(key_string(item))
 
 
-def assign_report_id(item: Any) -> None:
+def assign_report_id(item: Keyed) -> None:
     ItemAdapter(item)["id"] = report_id(item)

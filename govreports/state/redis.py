@@ -33,10 +33,10 @@ import json
 import logging
 import os
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any
 
-from govreports.cluster.liveness import DEFAULT_TTL, Heartbeat, alive_key
+from govreports.cluster.liveness import DEFAULT_TTL, Heartbeat, alive_key, reply_hash, reply_text
 from govreports.state.base import Claim, RunInfo, Seen, SiteStatus, utc_now
 from govreports.state.keys import id_of_key
 from govreports.state.recovery import Recovery, delivered_in_feeds
@@ -113,17 +113,6 @@ return released
 _NONE = ""  # Redis hashes hold strings: None is stored as the empty string
 
 
-def _text(reply: object) -> str:
-    """One reply as text. The client decodes replies (`decode_responses=True`), but redis-py types
-    them as `bytes | str` (and lists of them) whatever the client does."""
-    return reply.decode() if isinstance(reply, bytes) else str(reply)
-
-
-def _hash(row: Mapping[bytes | str, bytes | str]) -> dict[str, str]:
-    """A hash reply (HGETALL) as text keys and values."""
-    return {_text(key): _text(value) for key, value in row.items()}
-
-
 class RedisStateStore:
     """The `StateStore` on one Redis server, for several concurrent crawls (see module docstring)."""
 
@@ -162,7 +151,7 @@ class RedisStateStore:
     # --- delivered reports -----------------------------------------------------------------
     def lookup(self, key: str) -> Seen | None:
         report_id = id_of_key(key)
-        row = _hash(self.server.hgetall(self._k("report", report_id)))
+        row = reply_hash(self.server.hgetall(self._k("report", report_id)))
         if not row:
             return None
         revision = int(row["revision"])
@@ -173,7 +162,7 @@ class RedisStateStore:
 
     def _revisions(self, report_id: str) -> list[tuple[int, str]]:
         raw = self.server.hgetall(self._k("revisions", report_id))
-        return sorted((int(number), _text(value)) for number, value in raw.items())
+        return sorted((int(number), reply_text(value)) for number, value in raw.items())
 
     def touch(self, key: str, run_id: str) -> None:
         report = self._k("report", id_of_key(key))
@@ -212,7 +201,7 @@ class RedisStateStore:
         return True
 
     def commit(self, report_id: str, run_id: str) -> bool:
-        claim = _hash(self.server.hgetall(self._k("claim", report_id)))
+        claim = reply_hash(self.server.hgetall(self._k("claim", report_id)))
         if not claim:
             return False
         stored_id = id_of_key(claim["key"])
@@ -224,7 +213,7 @@ class RedisStateStore:
         return bool(done)
 
     def pending_claims(self, run_id: str | None = None) -> list[Claim]:
-        ids = [_text(claim_id) for claim_id in self.server.zrange(self._k("claims"), 0, -1)]
+        ids = [reply_text(claim_id) for claim_id in self.server.zrange(self._k("claims"), 0, -1)]
         if run_id is not None:
             mine = self.server.smembers(self._k("claims", run_id))
             ids = [claim_id for claim_id in ids if claim_id in mine]
@@ -270,7 +259,7 @@ class RedisStateStore:
             self.server.rpush(key, path)
 
     def runs(self, *, unfinished_only: bool = False) -> list[RunInfo]:
-        run_ids = [_text(run_id) for run_id in self.server.zrange(self._k("runs"), 0, -1)]
+        run_ids = [reply_text(run_id) for run_id in self.server.zrange(self._k("runs"), 0, -1)]
         pipe = self.server.pipeline(transaction=False)
         for run_id in run_ids:
             pipe.hgetall(self._k("run", run_id))
@@ -371,8 +360,8 @@ class RedisStateStore:
         """Did the run that recorded `previous` run at the same time as `current`'s run (one crawl)?"""
         if not previous.run_id or not current.run_id:
             return False
-        before = _hash(self.server.hgetall(self._k("run", previous.run_id)))
-        now = _hash(self.server.hgetall(self._k("run", current.run_id)))
+        before = reply_hash(self.server.hgetall(self._k("run", previous.run_id)))
+        now = reply_hash(self.server.hgetall(self._k("run", current.run_id)))
         if not before or not now:
             return False
         ended = before.get("finished_at") or None
