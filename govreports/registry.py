@@ -82,7 +82,7 @@ class Site:
         hosts.extend(self.attachment_hosts)
         return tuple(dict.fromkeys(h.lower() for h in hosts if h))
 
-    def info(self) -> dict[str, Any]:
+    def info(self) -> dict[str, str | None]:
         """The `site` object items carry: {id, name, adcode, province, level}."""
         return {
             "id": self.id, "name": self.name, "adcode": self.adcode,

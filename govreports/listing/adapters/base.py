@@ -64,7 +64,7 @@ def html_step(html: str, url: str, **fields: Any) -> ListingStep:
     return ListingStep(entries=tuple(records), links=others, **fields)
 
 
-def to_int(value: Any) -> int | None:
+def to_int(value: object) -> int | None:
     """An int from '137', 137, ' 137 ' — None for anything else."""
     if isinstance(value, bool):
         return None
