@@ -24,6 +24,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from govreports_farm import Farm
 from tests.cluster.conftest import HAVE_REDIS, REDIS_SERVER, RedisServer
@@ -31,7 +32,7 @@ from tests.cluster.harness import seed, start_worker
 from tests.state.harness import REPO, crawl_command, environment, manifest_report_urls, read_feed, report_url_of
 
 
-def exactly_once(feeds: list[Path], manifest: dict) -> str | None:  # type: ignore[type-arg]
+def exactly_once(feeds: list[Path], manifest: dict[str, Any]) -> str | None:
     delivered = Counter(report_url_of(manifest, item["url"]) for feed in feeds for item in read_feed(feed))
     expected = manifest_report_urls(manifest)
     missing = expected - set(delivered)

@@ -35,11 +35,11 @@ class PortalServer(ThreadingHTTPServer):
         self.chaos_plan: dict[str, str] = {}           # path → fault on every request while chaos is on (chaos.py)
         super().__init__(address, PortalHandler)
 
-    def handle_error(self, request: object, client_address: object) -> None:
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: object) -> None:
         """Connections we reset on purpose (chaos) and clients that hang up are not errors."""
         if isinstance(sys.exc_info()[1], (OSError, ValueError)):
             return
-        super().handle_error(request, client_address)  # type: ignore[arg-type]
+        super().handle_error(request, client_address)
 
 
 class PortalHandler(BaseHTTPRequestHandler):

@@ -113,9 +113,9 @@ def _pair_checks(previous: dict[str, Any], current: dict[str, Any], site: str) -
             now = _number(current, "active_disclosure", row, "in_force")
             issued = _number(current, "active_disclosure", row, "issued")
             repealed = _number(current, "active_disclosure", row, "repealed")
-            if None in (before, now, issued, repealed):
+            if before is None or now is None or issued is None or repealed is None:
                 continue
-            expected = before + issued - repealed  # type: ignore[operator]
+            expected = before + issued - repealed
             ok = now == expected
             relation = "=" if ok else "≠"
             checks.append(make(

@@ -609,11 +609,12 @@ def _split_repeated_truncations(columns: list[_Column], wanted: int) -> list[_Co
     out: list[_Column] = []
     missing = wanted - len(columns)
     for column in columns:
-        span = (column.end - column.start + 1) if column.start is not None and column.end is not None else 1
-        if column.key == L.AMBIGUOUS_COLUMN and span > 1 and missing > 0:
+        first, last = column.start, column.end
+        span = (last - first + 1) if first is not None and last is not None else 1
+        if column.key == L.AMBIGUOUS_COLUMN and first is not None and span > 1 and missing > 0:
             pieces = min(span, missing + 1)
             for offset in range(pieces):
-                start = column.start + offset  # type: ignore[operator]
+                start = first + offset
                 end = column.end if offset == pieces - 1 else start
                 out.append(_Column(column.key, column.text, start, end))
             missing -= pieces - 1
@@ -630,11 +631,12 @@ def _leaves(value: object) -> list[object]:
 
 def _unmerge(values: list[_Token], expected: int) -> list[_Token]:
     """Collapse a merged value cell repeated by the grid, when that gives exactly `expected` values."""
-    if len(values) <= expected or any(v.col is None for v in values):
+    cols = [v.col for v in values if v.col is not None]
+    if len(values) <= expected or len(cols) < len(values):
         return values
     collapsed = [
         v for i, v in enumerate(values)
-        if i == 0 or not (v.text == values[i - 1].text and v.col == values[i - 1].col + 1)  # type: ignore[operator]
+        if i == 0 or not (v.text == values[i - 1].text and cols[i] == cols[i - 1] + 1)
     ]
     return collapsed if len(collapsed) == expected else values
 
@@ -651,7 +653,9 @@ def _align(columns: list[_Column], values: list[_Token]) -> list[str | None] | N
     texts: list[str | None] = []
     used: set[int] = set()
     for column in columns:
-        inside = [v for v in values if column.start <= v.col <= column.end]  # type: ignore[operator]
+        start, end = column.start, column.end
+        inside = [v for v in values
+                  if v.col is not None and start is not None and end is not None and start <= v.col <= end]
         if not inside:
             return None
         filled = {v.text for v in inside if not is_blank(v.text)}

@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 class DurableJsonLinesItemExporter(JsonLinesItemExporter):
     def __init__(self, file: IO[bytes], *, run_state: RunState | None = None, crawler: Crawler | None = None,
                  **kwargs: Any) -> None:
-        super().__init__(file, **kwargs)  # type: ignore[arg-type]
+        super().__init__(file, **kwargs)  # type: ignore[arg-type]  # Scrapy annotates BytesIO; it only writes
         self.run_state = run_state
         self.stats = crawler.stats if crawler is not None else None
         name = getattr(file, "name", None)
