@@ -6,10 +6,13 @@ import csv
 from collections.abc import Sequence
 from dataclasses import asdict, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from govreports.dataset.columns import COLUMNS
 from govreports.dataset.continuity import ContinuityCheck
+
+if TYPE_CHECKING:  # pyarrow is imported only when Parquet is written
+    import pyarrow as pa
 
 FORMATS_BY_SUFFIX = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
@@ -42,7 +45,7 @@ def write_csv(rows: Sequence[dict[str, Any]], path: Path | str, *, bom: bool = F
             writer.writerow([_csv_value(row.get(name)) for name in names])
 
 
-def arrow_schema() -> Any:
+def arrow_schema() -> pa.Schema:
     import pyarrow as pa
 
     types = {"string": pa.string(), "int": pa.int64(), "float": pa.float64()}
