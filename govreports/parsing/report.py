@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from govreports.parsing.decode import decode_body
@@ -22,6 +22,9 @@ from govreports.parsing.models import Document, Grid, Paragraph
 from govreports.parsing.sections import split_sections
 from govreports.parsing.text import detect_script, replace_lone_surrogates
 from govreports.spec import FORMATS
+
+if TYPE_CHECKING:
+    from govreports.parsing.tables import Rows
 
 HTML = "text/html"
 TEXT = "text/plain"
@@ -40,8 +43,8 @@ class ParsedReport(ReportIdentity):
     script: str
     text: str
     sections: list[dict[str, str]]
-    tables: dict[str, Any]
-    figures: dict[str, Any]
+    tables: dict[str, Rows]
+    figures: dict[str, int | float]
     warnings: list[str]
     media_type: str
     encoding: str | None
@@ -134,7 +137,7 @@ def build_document(
     return Document(blocks=()), kind, None, warnings
 
 
-def _extract_tables(document: Document) -> tuple[dict[str, Any], str | None, list[str]]:
+def _extract_tables(document: Document) -> tuple[dict[str, Rows], str | None, list[str]]:
     try:
         from govreports.parsing.tables import extract_tables
     except ImportError:
