@@ -8,18 +8,18 @@ no Scrapy import.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict, fields, is_dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from govreports.checks import run_checks
-from govreports.items import SITE_KEYS, ReportItem, ReportPage
+from govreports.items import REPORT_FIELDS, SITE_KEYS, ReportItem, ReportPage, Site
 from govreports.parsing.attachments import merge_page_and_attachments
 from govreports.parsing.report import ParsedReport, parse_report
 
-_PARSED_FIELDS = (
-    "title", "agency", "report_year", "publish_date", "index_no", "publisher", "doc_no", "topic",
-    "format", "script", "text", "sections", "tables", "figures",
+# the record's fields the parser fills, in record order (whatever both classes name alike)
+_PARSED_FIELDS: tuple[str, ...] = tuple(
+    name for name in REPORT_FIELDS if name in {f.name for f in fields(ParsedReport)}
 )
 
 
@@ -34,10 +34,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def site_record(site: dict[str, Any] | None) -> dict[str, Any]:
+def site_record(site: dict[str, Any] | None) -> Site:
     """The item's `site` object: exactly the registry keys, nulls when unknown."""
     site = site or {}
-    return {key: site.get(key) for key in SITE_KEYS}
+    return Site(**{key: site.get(key) for key in SITE_KEYS})
 
 
 def item_from_page(page: ReportPage) -> ReportItem:
@@ -62,7 +62,6 @@ def item_from_page(page: ReportPage) -> ReportItem:
     item = ReportItem(url=page.url, site=site_record(page.site))
     for name in _PARSED_FIELDS:
         setattr(item, name, _plain(getattr(chosen, name)))
-    item.warnings = list(chosen.warnings)
     item.attachments = _plain(attachments)
     item.source = {
         "media_type": parsed.media_type,
@@ -70,6 +69,7 @@ def item_from_page(page: ReportPage) -> ReportItem:
         "sha256": hashlib.sha256(page.body).hexdigest(),
         "fetched_at": page.fetched_at or datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "rendered": page.rendered,
+        "ocr": None,
     }
     return item
 

@@ -130,8 +130,12 @@ def report(
             "sha256": hashlib.sha256((body + str(revision)).encode()).hexdigest(),
             "fetched_at": fetched_at,
             "rendered": False,
+            "ocr": None,
         },
         "revision": revision,
+        "is_report": True,
+        "warning_details": [],
+        "provenance": {"schema_version": 2, "parser_version": "0.1.0", "sources": []},
     }
 
 
