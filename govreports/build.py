@@ -40,20 +40,25 @@ def site_record(site: dict[str, Any] | None) -> Site:
     return Site(**{key: site.get(key) for key in SITE_KEYS})
 
 
-def item_from_page(page: ReportPage) -> ReportItem:
-    """Parse the page and its attachments into one item (checks not yet run)."""
+def item_from_page(page: ReportPage, *, soffice: str | None = None) -> ReportItem:
+    """Parse the page and its attachments into one item (checks not yet run).
+
+    `soffice` is the GOVREPORTS_SOFFICE setting (the LibreOffice binary for DOC/WPS; None: on PATH).
+    """
     parsed = parse_report(
         page.body,
         url=page.url,
         media_type=page.media_type,
         declared_encoding=page.declared_encoding,
         hints=page.hints,
+        soffice=soffice,
     )
     attachment_reports: list[tuple[dict[str, Any], ParsedReport]] = []
     for attachment in page.attachments:
         body = attachment.get("body") or b""
         attachment_reports.append(
-            (attachment, parse_report(body, url=attachment["url"], media_type=attachment.get("media_type")))
+            (attachment, parse_report(body, url=attachment["url"], media_type=attachment.get("media_type"),
+                                      soffice=soffice))
         )
     merged = merge_page_and_attachments(parsed, attachment_reports) if attachment_reports else None
     chosen: ParsedReport = merged.report if merged is not None else parsed

@@ -7,7 +7,8 @@ Components read settings with Scrapy's own getters and never repeat a default in
   `Settings` object: commands run outside a project checkout, tests that build their own settings.
 
 Settings marked `env=True` may also be given in the environment (`GOVREPORTS_DB=… scrapy crawl …`);
-`govreports/settings.py` is the only place that reads the environment. The README's settings table
+`project_values` is the only place that reads the environment (for `govreports/settings.py` and
+`apply_defaults`). The README's settings table
 is generated from this module (`python -m govreports.defaults`).
 """
 
@@ -40,8 +41,12 @@ SETTINGS: tuple[Setting, ...] = (
             "(\"127.0.0.0/8, 10.1.0.0/16\")", env=True),
     Setting("GOVREPORTS_SCOPE_RESOLVE", True, "also judge the addresses host names resolve to"),
     # --- registry and crawl bounds
-    Setting("GOVREPORTS_PORTALS_FILE", "settings/portals.csv", "the site registry CSV", env=True),
-    Setting("GOVREPORTS_SITES_FILE", "settings/sites.toml", "per-site overrides (TOML)", env=True),
+    Setting("GOVREPORTS_REGISTRY", "",
+            "your own portal registry CSV (columns as govreports/registry_data/portals.csv; empty: the "
+            "bundled registry of 3,202 portals)", env=True),
+    Setting("GOVREPORTS_SITES_FILE", "",
+            "per-site overrides (TOML; empty: the bundled overrides with the bundled registry, none with yours)",
+            env=True),
     Setting("GOVREPORTS_MAX_LIST_PAGES", 200, "list pages walked per column"),
     Setting("GOVREPORTS_MAX_HUB_PAGES", 30, "discovery hub pages fetched per site"),
     Setting("GOVREPORTS_DISCOVERY_DEPTH", 3, "link depth of discovery from the home page"),
@@ -92,9 +97,17 @@ def project_values(environ: Mapping[str, str] = os.environ) -> dict[str, object]
 
 
 def apply_defaults(settings: BaseSettings) -> None:
-    """Fill in every setting not already set, at Scrapy's lowest priority."""
-    for name, default in DEFAULTS.items():
-        settings.setdefault(name, default, priority="default")
+    """Fill in every setting not already set, at Scrapy's lowest priority (with the environment's
+    value for the settings that may come from it, as in a project)."""
+    for name, value in project_values().items():
+        settings.setdefault(name, value, priority="default")
+
+
+def apply_project_settings(settings: BaseSettings) -> None:
+    """The whole govreports settings module, at Scrapy's lowest priority: what a command that
+    crawls (`scrapy seed`, `scrapy harvest`) needs when the installed package is run outside a
+    checkout. Inside the project it changes nothing (the project's priority is higher)."""
+    settings.setmodule("govreports.settings", priority="default")
 
 
 def markdown_table() -> str:

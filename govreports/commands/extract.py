@@ -18,6 +18,7 @@ from scrapy.exceptions import UsageError
 from scrapy.exporters import JsonLinesItemExporter
 
 from govreports.build import apply_checks, item_from_page
+from govreports.defaults import apply_defaults
 from govreports.items import ReportPage
 from govreports.state.keys import assign_report_id
 
@@ -74,10 +75,12 @@ class Command(ScrapyCommand):
         parser.add_argument("-o", "--output", metavar="FILE", help="write the JSON lines to FILE instead of stdout")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        apply_defaults(self.settings)  # the GOVREPORTS_* defaults also outside a project checkout
         if not args:
             raise UsageError("give at least one file or URL")
-        assert self.settings is not None
         user_agent = self.settings.get("USER_AGENT")
+        soffice = self.settings.get("GOVREPORTS_SOFFICE") or None
         stream: IO[bytes]
         stream = open(opts.output, "wb") if opts.output else sys.stdout.buffer
         exporter = JsonLinesItemExporter(stream, encoding="utf-8", ensure_ascii=False)
@@ -91,7 +94,7 @@ class Command(ScrapyCommand):
                     failed += 1
                     print(f"extract: {exc}", file=sys.stderr)
                     continue
-                item = item_from_page(page)
+                item = item_from_page(page, soffice=soffice)
                 apply_checks(item)
                 assign_report_id(item)
                 exporter.export_item(item)

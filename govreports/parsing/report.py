@@ -88,9 +88,13 @@ def _declared_type(media_type: str | None) -> str | None:
 
 
 def build_document(
-    body: bytes | str, *, url: str, media_type: str | None = None, declared_encoding: str | None = None
+    body: bytes | str, *, url: str, media_type: str | None = None, declared_encoding: str | None = None,
+    soffice: str | None = None,
 ) -> tuple[Document, str, str | None, list[str]]:
-    """(Document, media type used, encoding used, warnings) for any supported body."""
+    """(Document, media type used, encoding used, warnings) for any supported body.
+
+    `soffice`: the LibreOffice binary for DOC/WPS (the GOVREPORTS_SOFFICE setting; None: on PATH).
+    """
     from govreports.parsing.html import html_to_document
     from govreports.parsing.plaintext import text_to_document
 
@@ -124,7 +128,7 @@ def build_document(
         if kind in LEGACY_OFFICE:
             from govreports.parsing.office import legacy_office_to_document
 
-            return legacy_office_to_document(body, _suffix(url, kind)), kind, None, warnings
+            return legacy_office_to_document(body, _suffix(url, kind), soffice=soffice), kind, None, warnings
     except ImportError as error:
         warnings.append(f"report: no converter for {kind} ({error})")
     except Exception as error:  # a converter bug must not lose the page
@@ -170,6 +174,7 @@ def parse_report(
     media_type: str | None = None,
     declared_encoding: str | None = None,
     hints: Mapping[str, Any] | None = None,
+    soffice: str | None = None,
 ) -> ParsedReport:
     """Parse one report body; see the module docstring. Never raises for bad input."""
     surrogate_warnings: list[str] = []
@@ -178,7 +183,7 @@ def parse_report(
         if replaced:
             surrogate_warnings.append(f"report: {replaced} lone surrogate(s) in the text replaced by U+FFFD")
     document, used_type, encoding, warnings = build_document(
-        body, url=url, media_type=media_type, declared_encoding=declared_encoding
+        body, url=url, media_type=media_type, declared_encoding=declared_encoding, soffice=soffice
     )
     warnings[:0] = surrogate_warnings
     warnings.extend(document.warnings)

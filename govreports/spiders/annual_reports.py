@@ -13,7 +13,7 @@ whole registry. A bad value (unknown site id, unreadable year range) is logged a
 `argument_errors` (the run summary lists them) and costs only its own effect: the run goes on
 (a bad `years` means no year filter). Skipped registry rows/overrides: `registry_errors`.
 
-Settings: GOVREPORTS_PORTALS_FILE, GOVREPORTS_SITES_FILE, GOVREPORTS_MAX_LIST_PAGES (200),
+Settings: GOVREPORTS_REGISTRY, GOVREPORTS_SITES_FILE, GOVREPORTS_MAX_LIST_PAGES (200),
 GOVREPORTS_MAX_HUB_PAGES (30), GOVREPORTS_DISCOVERY_DEPTH (3), GOVREPORTS_SUBCOLUMN_DEPTH (2),
 GOVREPORTS_EARLY_STOP (True), GOVREPORTS_RENDER (default for sites with render = "auto").
 
@@ -100,7 +100,7 @@ from govreports.listing.walk import ColumnWalk
 from govreports.parsing.attachments import AttachmentLink, find_attachment_links
 from govreports.parsing.html import content_matches
 from govreports.middlewares import RedirectLoop, ScopeRefused
-from govreports.registry import Site, adhoc_site, load_registry, select_sites
+from govreports.registry import Site, adhoc_site, load_registry, registry_files, select_sites
 from govreports.render import browser_may_pass, escalated, is_rendered
 from govreports.scope import SiteScope
 
@@ -207,9 +207,8 @@ class AnnualReportsSpider(scrapy.Spider):
     def _select_sites(self, settings: Any) -> tuple[Site, ...]:
         if self.arg_url:
             return (adhoc_site(self.arg_url),)
-        portals = Path(settings.get("GOVREPORTS_PORTALS_FILE", "settings/portals.csv"))
-        sites_file = settings.get("GOVREPORTS_SITES_FILE", "settings/sites.toml")
-        load = load_registry(portals, Path(sites_file) if sites_file else None)
+        portals, sites_file = registry_files(settings.get("GOVREPORTS_REGISTRY"), settings.get("GOVREPORTS_SITES_FILE"))
+        load = load_registry(portals, sites_file)
         self.registry_errors = list(load.errors)
         for message in load.errors:
             self.logger.warning("registry: %s", message)

@@ -75,21 +75,19 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-DEFAULT_DB = "state/govreports.sqlite3"
-DEFAULT_STORE = "govreports.state.sqlite.SqliteStateStore"
 
 
 def open_store(settings: BaseSettings) -> StateStore:
     """Build the configured store (`GOVREPORTS_STATE_STORE`) from settings."""
     from scrapy.utils.misc import load_object
 
-    store_cls = load_object(settings.get("GOVREPORTS_STATE_STORE") or DEFAULT_STORE)
+    store_cls = load_object(settings.get("GOVREPORTS_STATE_STORE"))
     if hasattr(store_cls, "from_settings"):
         return store_cls.from_settings(settings)
     return store_cls(
-        settings.get("GOVREPORTS_DB") or DEFAULT_DB,
-        busy_timeout_ms=settings.getint("GOVREPORTS_DB_BUSY_TIMEOUT_MS", 10_000),
-        synchronous=settings.get("GOVREPORTS_DB_SYNCHRONOUS") or "NORMAL",
+        settings.get("GOVREPORTS_DB"),
+        busy_timeout_ms=settings.getint("GOVREPORTS_DB_BUSY_TIMEOUT_MS"),
+        synchronous=settings.get("GOVREPORTS_DB_SYNCHRONOUS"),
     )
 
 

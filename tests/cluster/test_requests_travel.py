@@ -23,7 +23,7 @@ from govreports_farm import Farm
 
 def spider_for(farm: Farm) -> AnnualReportsSpider:
     crawler = get_crawler(AnnualReportsSpider, settings_dict={
-        "GOVREPORTS_PORTALS_FILE": str(farm.registry_path), "GOVREPORTS_SITES_FILE": str(farm.sites_path)})
+        "GOVREPORTS_REGISTRY": str(farm.registry_path), "GOVREPORTS_SITES_FILE": str(farm.sites_path)})
     crawler.spider = AnnualReportsSpider.from_crawler(crawler)
     return crawler.spider  # type: ignore[return-value]
 

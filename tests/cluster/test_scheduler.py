@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.redis, requires_redis]
 
 def scheduler_for(farm: Farm, server: RedisServer) -> RedisScheduler:
     crawler = get_crawler(AnnualReportsSpider, settings_dict={
-        "GOVREPORTS_PORTALS_FILE": str(farm.registry_path), "GOVREPORTS_SITES_FILE": str(farm.sites_path),
+        "GOVREPORTS_REGISTRY": str(farm.registry_path), "GOVREPORTS_SITES_FILE": str(farm.sites_path),
         "GOVREPORTS_REDIS_URL": server.url, "REQUEST_FINGERPRINTER_CLASS": "govreports.urls.CanonicalRequestFingerprinter",
     })
     crawler.spider = AnnualReportsSpider.from_crawler(crawler)
