@@ -20,7 +20,9 @@ from scrapy.exceptions import UsageError
 
 logger = logging.getLogger(__name__)
 
-COMMANDS: tuple[str, ...] = ("extract", "dataset", "export", "reparse", "seed", "merge", "harvest")
+COMMANDS: tuple[str, ...] = (
+    "extract", "dataset", "export", "reparse", "forget", "archive", "seed", "merge", "harvest",
+)
 
 
 def _unavailable(name: str, error: Exception) -> type[ScrapyCommand]:
@@ -57,3 +59,5 @@ reparse = command_class("reparse")
 seed = command_class("seed")
 merge = command_class("merge")
 harvest = command_class("harvest")
+forget = command_class("forget")
+archive = command_class("archive")

@@ -31,6 +31,7 @@ from govreports.parsing.metadata import (
     is_placeholder,
     read_label_lines,
 )
+from govreports.parsing.grid import html_table_to_grid
 from govreports.parsing.models import Block, Document, Paragraph
 from govreports.parsing.text import normalize_label
 from govreports.parsing.tree import drop_tree, element_text
@@ -332,16 +333,9 @@ def is_label_table(table: etree._Element) -> bool:
 
 def _table_to_grid(table: etree._Element, warnings: list[str]) -> Block | list[Paragraph]:
     try:
-        from govreports.parsing.grid import html_table_to_grid
-    except ImportError:
-        html_table_to_grid = None
-    if html_table_to_grid is not None:
-        try:
-            return html_table_to_grid(table, warnings)
-        except Exception as error:  # a broken table must not lose the report
-            warnings.append(f"html: table could not be read as a grid ({type(error).__name__}: {error})")
-    else:
-        warnings.append("html: grid module unavailable; table kept as text rows")
+        return html_table_to_grid(table, warnings)
+    except Exception as error:  # a broken table must not lose the report: keep it as text rows
+        warnings.append(f"html: table could not be read as a grid ({type(error).__name__}: {error})")
     rows = []
     for row in table.iter("tr"):
         cells = [_text_of(cell) for cell in row if _tag(cell) in {"td", "th"}]

@@ -20,6 +20,8 @@ from govreports.parsing.figures import extract_figures
 from govreports.parsing.metadata import ReportIdentity, extract_metadata, grid_lines
 from govreports.parsing.models import Document, Grid, Paragraph
 from govreports.parsing.sections import split_sections
+from govreports.parsing.sniff import sniff_media_type
+from govreports.parsing.tables import extract_tables
 from govreports.parsing.text import detect_script, replace_lone_surrogates
 from govreports.spec import FORMATS
 
@@ -33,7 +35,7 @@ LEGACY_OFFICE = frozenset({"application/msword", "application/vnd.ms-works", "ap
 
 @dataclass(frozen=True)
 class ParsedReport(ReportIdentity):
-    """Everything a report body yields; the lead fills `ReportItem` from it field by field."""
+    """Everything a report body yields; `govreports.build` copies the fields `ReportItem` shares with it."""
 
     title: str  # "" when none was found, never None
     format: str
@@ -62,17 +64,6 @@ def format_for_year(year: int | None) -> str:
     if year <= 2020:
         return "2019"
     return "2021"
-
-
-def _sniff(data: bytes, declared: str | None, url: str) -> str:
-    try:
-        from govreports.parsing.sniff import sniff_media_type
-    except ImportError:  # the attachments module is optional for text and HTML
-        head = data[:1024].lstrip().lower()
-        if head.startswith(b"%pdf"):
-            return PDF
-        return HTML if head.startswith(b"<") else TEXT
-    return sniff_media_type(data, declared, url)
 
 
 def _suffix(url: str, media_type: str) -> str:
@@ -107,7 +98,7 @@ def build_document(
             return html_to_document(body, url), HTML, None, warnings
         return text_to_document(body), TEXT, None, warnings
 
-    kind = _sniff(body, media_type, url)
+    kind = sniff_media_type(body, media_type, url)
     if kind in (HTML, TEXT) and (declared == TEXT or (is_text_url and declared in (None, TEXT))):
         kind = TEXT
     if kind in (HTML, TEXT):
@@ -139,10 +130,6 @@ def build_document(
 
 
 def _extract_tables(document: Document) -> tuple[dict[str, Any], str | None, list[str]]:
-    try:
-        from govreports.parsing.tables import extract_tables
-    except ImportError:
-        return {}, None, ["report: table mapping unavailable (govreports.parsing.tables missing)"]
     try:
         result = extract_tables(document.blocks)
     except Exception as error:  # keep the rest of the report when the mapper trips
