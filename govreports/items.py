@@ -20,8 +20,9 @@ median of 2,000 runs): `jsonschema` 4.26 took 3.5 ms per item; pydantic 2.14 `Ty
 would pass an unknown table row; the runtime shapes must stay dicts for the checks, the dedup hash
 and the feeds, which rules out Structs. Encoding is Scrapy's JSON exporter's job either way.
 
-New fields since schema version 1 (`is_report`, `warning_details`, `provenance`, `source.ocr`) are
-always written but not required when a feed is validated, so feeds written before them still pass.
+The fields added with schema versioning (`is_report`, `warning_details`, `provenance`,
+`source.ocr`) are always written but not required when a feed is validated, so feeds written
+before them still pass.
 """
 
 from __future__ import annotations
@@ -32,11 +33,12 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import ConfigDict, Field, with_config
 from typing_extensions import NotRequired, TypedDict
 
-from govreports import __version__, spec
+from govreports import spec
+from govreports.parsing import PARSER_VERSION
 
-SCHEMA_VERSION = 2
-"""Version of the record's shape, written to `provenance.schema_version`. 2 added `is_report`,
-`warning_details`, `provenance` and `source.ocr`."""
+# the shape of ReportItem, written to `provenance.schema_version`: bump when fields are added,
+# renamed or change meaning
+ITEM_SCHEMA_VERSION = 1
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
 
@@ -170,7 +172,7 @@ class WarningDetail(TypedDict):
 
     table: str | None
     cause: str
-    count: Count
+    count: Annotated[int, Field(ge=1)]
     cells: list[str]  # dotted cell paths, e.g. "applications.granted.total"
 
 
@@ -185,7 +187,7 @@ class Provenance(TypedDict):
 
 def new_provenance() -> Provenance:
     """Provenance of a record made now by this code (sources filled by the archive)."""
-    return {"schema_version": SCHEMA_VERSION, "parser_version": __version__, "sources": []}
+    return {"schema_version": ITEM_SCHEMA_VERSION, "parser_version": PARSER_VERSION, "sources": []}
 
 
 # --- tables and figures, generated from the spec's keys -----------------------------------------
@@ -289,6 +291,7 @@ class ReportItem:
     doc_no: Annotated[str | None, _doc("文号")] = None
     topic: Annotated[str | None, _doc("主题分类")] = None
     format: Annotated[FormatName, _doc("pre2019 | 2019 | 2021 | unknown")] = "unknown"
+    is_report: Annotated[bool, _doc("false for a notice, 解读, 一图读懂 or news page the classifier rejected")] = True
     script: Annotated[ScriptName, _doc("hans | hant: the script the report is written in")] = "hans"
     text: Annotated[str, _doc("the body text, tables as lines")] = ""
     sections: list[Section] = field(default_factory=list)
@@ -296,17 +299,16 @@ class ReportItem:
     figures: Figures = field(default_factory=dict)
     checks: list[Check] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    warning_details: list[WarningDetail] = field(default_factory=list)  # the cells behind `warnings`
     attachments: list[Attachment] = field(default_factory=list)
     source: Source = field(default_factory=dict)  # type: ignore[assignment]  # the parser fills it
-    revision: Annotated[int, Field(ge=1), _doc("1 when first seen, +1 per change")] = 1
-    # --- since schema version 2
-    is_report: Annotated[bool, _doc("false for notices, 解读 and news the classifier rejected")] = True
-    warning_details: list[WarningDetail] = field(default_factory=list)
     provenance: Provenance = field(default_factory=new_provenance)
+    revision: Annotated[int, Field(ge=1), _doc("1 when first seen, +1 per change")] = 1
 
 
 REPORT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ReportItem))
-ADDED_IN_VERSION_2: frozenset[str] = frozenset({"is_report", "warning_details", "provenance"})
-REQUIRED_FIELDS: tuple[str, ...] = tuple(name for name in REPORT_FIELDS if name not in ADDED_IN_VERSION_2)
+ADDED_FIELDS: frozenset[str] = frozenset({"is_report", "warning_details", "provenance"})
+"""Fields added with schema versioning: written always, absent from feeds written before them."""
+REQUIRED_FIELDS: tuple[str, ...] = tuple(name for name in REPORT_FIELDS if name not in ADDED_FIELDS)
 """Fields a feed line must have; the later ones default when absent (feeds written before them)."""
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from govreports.items import ADDED_IN_VERSION_2, REPORT_FIELDS, ReportItem
+from govreports.items import ADDED_FIELDS, REPORT_FIELDS, ReportItem
 from govreports.schema import SCHEMA_PATH, load_schema, validate_item
 from govreports.schema.generate import _schema_of, build_schema, render
 from tests.dataset.reports import GAOPING, JIULONGPO, XUANHUA, report_2019, report_2021, report_pre2019
@@ -29,7 +29,7 @@ def test_schema_is_valid_draft_2020_12_and_covers_exactly_the_item_fields() -> N
     Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert tuple(schema["properties"]) == REPORT_FIELDS
-    assert set(schema["required"]) == set(REPORT_FIELDS) - ADDED_IN_VERSION_2
+    assert set(schema["required"]) == set(REPORT_FIELDS) - ADDED_FIELDS
 
 
 def test_a_field_added_to_the_item_class_appears_in_the_derived_schema() -> None:
@@ -46,9 +46,9 @@ def test_figure_keys_of_the_schema_are_the_specs_figure_keys() -> None:
     assert tuple(load_schema()["$defs"]["Figures"]["properties"]) == tuple(FIGURE_TYPES)
 
 
-def test_items_feeds_wrote_before_schema_version_2_still_validate() -> None:
+def test_items_of_feeds_written_before_schema_versioning_still_validate() -> None:
     item = report_2019(JIULONGPO, 2020)
-    for name in ADDED_IN_VERSION_2:
+    for name in ADDED_FIELDS:
         item.pop(name, None)
     item["source"].pop("ocr", None)
     assert validate_item(item) == []
@@ -113,9 +113,9 @@ def test_traditional_report_with_attachments_and_warnings_validates() -> None:
         (lambda i: i.update(extra=1), "extra: Extra inputs are not permitted"),
         (lambda i: i["provenance"].update(schema_version=0), "provenance.schema_version: Input should be greater than or equal to 1"),
         (lambda i: i["source"].update(ocr={"engine": "tesseract"}), "source.ocr.version: Field required"),
-        (lambda i: i["warning_details"].append({"table": None, "cause": "blank", "count": -2, "cells": []}), "warning_details.0.count: Input should be greater than or equal to 0"),
+        (lambda i: i["warning_details"].append({"table": None, "cause": "blank", "count": 0, "cells": []}), "warning_details.0.count: Input should be greater than or equal to 1"),
     ],
-    ids=["negative_count", "number_as_text", "unknown_row", "2021_column_in_2019_report", "bad_format", "bad_rule", "chinese_date", "bad_timestamp", "missing_revision", "unknown_key", "schema_version_0", "ocr_without_version", "negative_warning_count"],
+    ids=["negative_count", "number_as_text", "unknown_row", "2021_column_in_2019_report", "bad_format", "bad_rule", "chinese_date", "bad_timestamp", "missing_revision", "unknown_key", "schema_version_0", "ocr_without_version", "zero_warning_count"],
 )
 def test_schema_rejects_what_the_spec_forbids(mutate, expected: str) -> None:
     item = report_2019(JIULONGPO, 2020)
