@@ -148,10 +148,14 @@ class Ocr(TypedDict):
 
     engine: str
     version: str
-    pages: Count
-    mean_confidence: Annotated[float, Field(ge=0, le=100)] | None
-    dpi: Count | None
+    pages: list[Annotated[int, Field(ge=1)]] | Count  # the page numbers read (or how many)
+    mean_confidence: Annotated[float, Field(ge=0, le=1)] | None
+    dpi: Count | list[Count] | None  # one resolution, or each one found
     tables: list[str]  # the tables whose cells came from OCR
+    # the OCR stage's own account: time, pages from its cache, the least confident numeric cells
+    seconds: NotRequired[Annotated[float, Field(ge=0)]]
+    cached_pages: NotRequired[Count]
+    cells: NotRequired[list[tuple[float, str, str]]]  # [confidence, text as read, where]
 
 
 @with_config(_STRICT)
