@@ -20,14 +20,13 @@ from scrapy.exporters import JsonLinesItemExporter
 from govreports.build import apply_checks, item_from_page
 from govreports.defaults import apply_defaults
 from govreports.items import ReportPage
+from govreports.parsing.sniff import DOCX, HTML, OFFICE_LEGACY_TYPES, PDF, SUFFIX_TYPES, TEXT
 from govreports.state.keys import assign_report_id
 
-SUPPORTED_SUFFIXES: dict[str, str | None] = {
-    ".html": "text/html", ".htm": "text/html", ".shtml": "text/html", ".xhtml": "text/html",
-    ".txt": "text/plain",
-    ".pdf": "application/pdf",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".doc": "application/msword", ".wps": "application/msword",
+# the files parse_report reads, by suffix (the media types from the one table in parsing/sniff.py)
+SUPPORTED_SUFFIXES: dict[str, str] = {
+    suffix: media_type for suffix, media_type in SUFFIX_TYPES.items()
+    if media_type in (HTML, TEXT, PDF, DOCX) or media_type in OFFICE_LEGACY_TYPES
 }
 URL_TIMEOUT_SECONDS = 30
 

@@ -15,11 +15,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
 
-from govreports.parsing.text import collapse_whitespace
+from govreports.parsing.text import collapse_whitespace, parse_date
 
-_DATE = re.compile(
-    r"((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?"
-)
 _QUOTED_URL = re.compile(r"""['"]((?:https?://|/|\./|\.\./)[^'"\s]+|[^'"\s/]+\.(?:s?html?|jsp|aspx?|php|pdf|docx?|wps))['"]""")
 _IGNORED_SCHEMES = ("javascript:", "mailto:", "tel:", "file:", "ftp:", "data:", "about:")
 _ROW_TAGS = ("li", "tr", "dd", "dt", "p", "td")
@@ -36,16 +33,6 @@ class ListEntry:
     def hints(self, column_url: str) -> dict[str, str | None]:
         """The hints a ReportPage carries from its list page."""
         return {"link_text": self.title, "list_date": self.date, "column_url": column_url}
-
-
-def parse_date(text: str) -> str | None:
-    """The first date in `text` as ISO, accepting 2024-01-15, 2024/1/5, 2024.01.15, 2024年1月15日."""
-    text = unicodedata.normalize("NFKC", text)
-    for match in _DATE.finditer(text):
-        year, month, day = (int(part) for part in match.groups())
-        if 1 <= month <= 12 and 1 <= day <= 31:
-            return f"{year:04d}-{month:02d}-{day:02d}"
-    return None
 
 
 def absolute_url(raw: str, base_url: str) -> str | None:

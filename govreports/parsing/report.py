@@ -20,17 +20,25 @@ from govreports.parsing.figures import extract_figures
 from govreports.parsing.metadata import ReportIdentity, extract_metadata, grid_lines
 from govreports.parsing.models import Document, Grid, Paragraph
 from govreports.parsing.sections import split_sections
-from govreports.parsing.sniff import sniff_media_type
+from govreports.parsing.sniff import (
+    DOC,
+    DOCX,
+    HTML,
+    OFFICE_LEGACY_TYPES,
+    PDF,
+    RTF,
+    TEXT,
+    WPS,
+    XLS,
+    media_type_of_suffix,
+    sniff_media_type,
+    suffix_for,
+)
 from govreports.parsing.tables import extract_tables
 from govreports.parsing.text import detect_script, replace_lone_surrogates
 from govreports.spec import FORMATS
 
-HTML = "text/html"
-TEXT = "text/plain"
-PDF = "application/pdf"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-LEGACY_OFFICE = frozenset({"application/msword", "application/vnd.ms-works", "application/wps-office.wps",
-                           "application/kswps"})
+LEGACY_OFFICE = OFFICE_LEGACY_TYPES  # DOC and WPS: converted by LibreOffice
 
 
 @dataclass(frozen=True)
@@ -67,11 +75,11 @@ def format_for_year(year: int | None) -> str:
 
 
 def _suffix(url: str, media_type: str) -> str:
+    """The suffix LibreOffice is given: the URL's when it names an office file, else the sniffed type's."""
     path = urlsplit(url).path.lower()
-    for suffix in (".wps", ".doc", ".rtf", ".et", ".xls"):
-        if path.endswith(suffix):
-            return suffix
-    return ".wps" if "works" in media_type or "wps" in media_type else ".doc"
+    if media_type_of_suffix(path) in (DOC, WPS, XLS, RTF):
+        return path[path.rfind("."):]
+    return suffix_for(media_type) or ".doc"
 
 
 def _declared_type(media_type: str | None) -> str | None:

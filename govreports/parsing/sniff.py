@@ -34,9 +34,11 @@ _BINARY_IMAGE_MAGIC = {
     b"GIF87a": "image/gif",
     b"GIF89a": "image/gif",
 }
-_SUFFIX_TYPES = {
+# the one suffix → media type table (the URL hint here, `scrapy extract`'s accepted files, the
+# suffix LibreOffice is given); for text and HTML only .txt tells them apart
+SUFFIX_TYPES: dict[str, str] = {
     ".pdf": PDF, ".docx": DOCX, ".doc": DOC, ".wps": WPS, ".xls": XLS, ".et": XLS, ".xlsx": XLSX,
-    ".ofd": OFD, ".rtf": RTF, ".html": HTML, ".htm": HTML, ".shtml": HTML, ".txt": TEXT,
+    ".ofd": OFD, ".rtf": RTF, ".html": HTML, ".htm": HTML, ".shtml": HTML, ".xhtml": HTML, ".txt": TEXT,
 }
 # What parse_report can turn into a Document, by sniffed type.
 OFFICE_LEGACY_TYPES = frozenset({DOC, WPS})
@@ -132,7 +134,7 @@ def _hint(declared: str | None, url: str | None) -> str | None:
         candidates = [parts.path] + [value for _, value in parse_qsl(parts.query)]
         for candidate in candidates:
             lowered = candidate.lower()
-            for suffix, media_type in _SUFFIX_TYPES.items():
+            for suffix, media_type in SUFFIX_TYPES.items():
                 if lowered.endswith(suffix):
                     return media_type
     if declared:
@@ -146,9 +148,16 @@ def _hint(declared: str | None, url: str | None) -> str | None:
     return None
 
 
+def media_type_of_suffix(path: str) -> str | None:
+    """The media type a file name or URL path's suffix names (`report.WPS` → WPS), None if unknown."""
+    lowered = path.lower()
+    dot = lowered.rfind(".")
+    return SUFFIX_TYPES.get(lowered[dot:]) if dot >= 0 else None
+
+
 def suffix_for(media_type: str) -> str:
     """The file suffix LibreOffice and friends expect for a sniffed type ('.doc' for DOC)."""
-    for suffix, known in _SUFFIX_TYPES.items():
+    for suffix, known in SUFFIX_TYPES.items():
         if known == media_type:
             return suffix
     return ""
