@@ -120,7 +120,7 @@ def list_records(entries: list[ListEntry]) -> list[ListEntry]:
     return documents or entries
 
 
-# detail pages and files, by the URL shapes of the CMS families (portal-patterns.md §4.1)
+# detail pages and files, by the URL shapes of the CMS families (docs/research/portal-patterns.md §4.1)
 _DOCUMENT_PATH = re.compile(
     r"(/t\d{8}_\d+(_wap)?\.s?html?$"           # TRS ./202401/t20240115_3271106.html
     r"|/art_\d+_\d+\.html$"                      # Hanweb /art/2019/3/15/art_5296_668434.html

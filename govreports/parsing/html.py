@@ -36,7 +36,7 @@ from govreports.parsing.models import Block, Document, Paragraph
 from govreports.parsing.text import normalize_label
 from govreports.parsing.tree import drop_tree, element_text
 
-# known content containers, most specific first (portal-patterns.md §4.3): (attribute, values);
+# known content containers, most specific first (docs/research/portal-patterns.md §4.3): (attribute, values);
 # an id must equal one of the values, a class must hold one of them as a word
 CONTENT_CONTAINERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("id", frozenset({"UCAP-CONTENT"})),

@@ -352,7 +352,7 @@ def report_year_from_text(lines: Sequence[str], publish_date: str | None) -> int
 
 @dataclass(frozen=True, slots=True)
 class ReportIdentity:
-    """The identity fields of a report (DESIGN.md §3), shared by `Metadata` and `ParsedReport`."""
+    """The identity fields of a report (docs/report-format.md), shared by `Metadata` and `ParsedReport`."""
 
     title: str | None
     agency: str | None

@@ -64,7 +64,7 @@ class ParsedReport(ReportIdentity):
 
 
 def format_for_year(year: int | None) -> str:
-    """The national format a report year falls under (format-research.md §7)."""
+    """The national format a report year falls under (docs/research/format-research.md §7)."""
     if year is None:
         return "unknown"
     if year <= 2018:

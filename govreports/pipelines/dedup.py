@@ -1,4 +1,4 @@
-"""DedupPipeline (priority 300): one item per report, within a run and across runs (DESIGN.md §5).
+"""DedupPipeline (priority 300): one item per report, within a run and across runs (docs/architecture.md).
 
 Key (`govreports.state.keys`, shared with `scrapy extract`): (site id, 索引号) when the report has
 an index number, else (site id, report year, agency or publisher, normalised title); `item.id` =

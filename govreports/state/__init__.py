@@ -1,6 +1,6 @@
 """Persistent crawl state: what was delivered, in which revision, and how each site fared.
 
-Crash-safety design (DESIGN.md §5: "a run killed at any point and started again loses nothing and
+Crash-safety design (docs/architecture.md: "a run killed at any point and started again loses nothing and
 emits nothing twice"):
 
 1. **Claim.** `DedupPipeline` (priority 300) decides new / changed / unchanged / duplicate from the

@@ -1,4 +1,4 @@
-"""The report identity (DESIGN.md §5): one key function shared by DedupPipeline and `scrapy extract`.
+"""The report identity (docs/architecture.md): one key function shared by DedupPipeline and `scrapy extract`.
 
 Key, in order of preference: (site id, 索引号); else (site id, report year, agency or publisher,
 normalised title); a report with neither title nor index number is keyed by its canonical URL.

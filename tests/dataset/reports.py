@@ -1,4 +1,4 @@
-"""Realistic report items (every key of DESIGN §3) for the schema and dataset tests.
+"""Realistic report items (every key of docs/report-format.md) for the schema and dataset tests.
 
 Numbers follow the national templates: the applications table balances (new + carried over =
 results + carried forward) unless a test asks for a deliberate break, Table 1 uses the columns of

@@ -1,6 +1,6 @@
 """Hanweb 大汉 JCMS jpage lists: first group embedded as XML, further groups by POST dataproxy.jsp.
 
-Column page (portal-patterns.md §4.2.2)::
+Column page (docs/research/portal-patterns.md §4.2.2)::
 
     <script type="text/xml"><datastore>
       <nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&webid=1&path=/&columnid=123

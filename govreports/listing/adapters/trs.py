@@ -1,6 +1,6 @@
 """TRS WCM static lists: `index.html`, `index_1.html`, … announced by `createPageHTML(...)`.
 
-Shapes (portal-patterns.md §4.2.1)::
+Shapes (docs/research/portal-patterns.md §4.2.1)::
 
     <script>createPageHTML(3, 0, "index", "html");</script>
     var countPage = 12//共多少页 … createPageHTML(countPage, currentPage, "index", "shtml");
