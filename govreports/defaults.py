@@ -10,6 +10,9 @@ Settings marked `env=True` may also be given in the environment (`GOVREPORTS_DB=
 `project_values` is the only place that reads the environment (for `govreports/settings.py` and
 `apply_defaults`). The README's settings table
 is generated from this module (`python -m govreports.defaults`).
+
+Not settings: `bin/harvest` reads GOVREPORTS_PYTHON, GOVREPORTS_LOCK and GOVREPORTS_LOCK_WAIT from
+its own environment (it runs before Scrapy), and the tests read GOVREPORTS_FUZZ_EXAMPLES.
 """
 
 from __future__ import annotations
@@ -84,6 +87,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GOVREPORTS_CLUSTER_POLL_INTERVAL", 0.5, "seconds between polls of an empty shared queue"),
     Setting("GOVREPORTS_CLUSTER_MAX_LEASED", 0, "requests one worker may hold (0: CONCURRENT_REQUESTS)"),
     Setting("GOVREPORTS_CLUSTER_WAIT_FOR_SEED", 120.0, "seconds a worker waits for a seed before giving up"),
+    # --- benchmarks (benchmarks/: set by its harness, never in a harvest)
+    Setting("GOVREPORTS_BENCH_OUT", "", "benchmarks: where the probe extension writes its timings (empty: probe off)"),
+    Setting("GOVREPORTS_BENCH_REPLAY", "", "benchmarks: the JSON Lines list of requests the replay spider sends"),
 )
 
 DEFAULTS: Mapping[str, object] = {setting.name: setting.default for setting in SETTINGS}
