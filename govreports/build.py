@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from govreports.checks import run_checks
-from govreports.items import REPORT_FIELDS, SITE_KEYS, ReportItem, ReportPage, Site
+from govreports.items import REPORT_FIELDS, ReportItem, ReportPage, Site
 from govreports.parsing.attachments import merge_page_and_attachments
 from govreports.parsing.report import ParsedReport, parse_report
 
@@ -37,7 +37,8 @@ def _plain(value: Any) -> Any:
 def site_record(site: dict[str, Any] | None) -> Site:
     """The item's `site` object: exactly the registry keys, nulls when unknown."""
     site = site or {}
-    return Site(**{key: site.get(key) for key in SITE_KEYS})
+    return Site(id=site.get("id"), name=site.get("name"), adcode=site.get("adcode"),
+                province=site.get("province"), level=site.get("level"))
 
 
 def item_from_page(page: ReportPage, *, soffice: str | None = None) -> ReportItem:

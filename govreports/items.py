@@ -28,10 +28,10 @@ before them still pass.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NotRequired
 
 from pydantic import ConfigDict, Field, with_config
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
 from govreports import spec
 from govreports.parsing import PARSER_VERSION
@@ -199,7 +199,7 @@ def new_provenance() -> Provenance:
 
 def _cells_class(name: str, columns: tuple[str, ...], types: dict[str, spec.CellType]) -> type:
     annotations = {column: _CELL_TYPES[types[column]] for column in columns}
-    cls: type = TypedDict(name, annotations, total=False)  # type: ignore[operator]  # dynamic keys from the spec
+    cls: type = TypedDict(name, annotations, total=False)  # type: ignore[misc]  # its keys come from the spec
     cls.__pydantic_config__ = _STRICT  # type: ignore[attr-defined]  # what @with_config sets
     return cls
 
@@ -212,7 +212,7 @@ def _rows_class(name: str, rows: dict[str, tuple[str, ...]], types: dict[str, sp
         annotations = dict.fromkeys(rows, cells)
     else:
         annotations = {row: _cells_class(f"{name}_{row}", columns, types) for row, columns in rows.items()}
-    cls: type = TypedDict(name, annotations, total=False)  # type: ignore[operator]  # dynamic keys from the spec
+    cls: type = TypedDict(name, annotations, total=False)  # type: ignore[misc]  # its keys come from the spec
     cls.__pydantic_config__ = _STRICT  # type: ignore[attr-defined]
     return cls
 

@@ -27,10 +27,11 @@ from __future__ import annotations
 import csv
 import re
 import tomllib
-from importlib import resources
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 REGISTRY_COLUMNS: tuple[str, ...] = (

@@ -11,8 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from govreports import spec
-
-Check = dict[str, Any]
+from govreports.items import Check  # the record's shape of a check, defined once
 Number = int | float
 
 

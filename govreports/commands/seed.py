@@ -22,7 +22,7 @@ from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
 from govreports.cluster.frontier import RedisFrontier
-from govreports.cluster.scheduler import DEFAULT_PREFIX, redis_client
+from govreports.cluster.scheduler import redis_client
 from govreports.defaults import apply_project_settings
 
 SPIDER = "annual_reports"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ def item_adapter() -> TypeAdapter[ReportItem]:
     return TypeAdapter(ReportItem)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _format_adapter(report_format: str) -> TypeAdapter[Any]:
     return TypeAdapter(ACTIVE_DISCLOSURE_BY_FORMAT[report_format])
 
