@@ -1,7 +1,7 @@
 """JavaScript-built pages and cookie challenges, rendered in Debian's headless Chromium on demand.
 
 The switch is `GOVREPORTS_RENDER` = `auto` (default) | `never` | `always`, and per site `render` in
-settings/sites.toml (a site's `auto` follows the global value). `never` is a global kill switch.
+sites.toml (a site's `auto` follows the global value). `never` is a global kill switch.
 
 - `RenderAddon` (listed in ADDONS) turns rendering on only when the mode is not `never` and the
   browser binary `GOVREPORTS_CHROMIUM` (/usr/bin/chromium) exists; otherwise it logs one line

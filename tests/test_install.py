@@ -87,3 +87,11 @@ def test_the_installed_package_finds_its_bundled_registry(installed: Path, tmp_p
     run = subprocess.run([str(installed), "-c", code], cwd=tmp_path, env={"PATH": "/usr/bin:/bin"},
                          capture_output=True, text=True, check=True)
     assert run.stdout.split() == ["3202", "0"]
+
+
+def test_scrapy_harvest_from_an_empty_directory_runs_the_spider_on_the_bundled_registry(
+        installed: Path, tmp_path: Path) -> None:
+    run = scrapy(installed, tmp_path, "harvest", "-a", "sites=nowhere", "-s", f"GOVREPORTS_DB={tmp_path / 's.sqlite3'}",
+                 "--output-dir", str(tmp_path / "out"))
+    assert "unknown site id 'nowhere': not an adcode or slug in the registry" in run.stderr, run.stderr[-2000:]
+    assert "registry:" not in run.stderr  # the bundled registry loaded without a complaint
