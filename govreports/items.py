@@ -62,7 +62,6 @@ _CELL_TYPES: dict[spec.CellType, object] = {
 }
 
 
-
 def check_rule_pattern() -> str:
     """The rule names `govreports.checks` may write: each family of `spec.RULE_FAMILIES` followed by
     the row, column or figure it is about (a family without a known suffix takes any key)."""
