@@ -81,7 +81,8 @@ def open_store(settings: BaseSettings) -> StateStore:
     """Build the configured store (`GOVREPORTS_STATE_STORE`) from settings."""
     from scrapy.utils.misc import load_object
 
-    store_cls = load_object(settings.get("GOVREPORTS_STATE_STORE"))
+    # empty means SQLite (the cluster add-on fills in the Redis store when GOVREPORTS_REDIS_URL is set)
+    store_cls = load_object(settings.get("GOVREPORTS_STATE_STORE") or "govreports.state.sqlite.SqliteStateStore")
     if hasattr(store_cls, "from_settings"):
         return store_cls.from_settings(settings)
     return store_cls(
