@@ -14,12 +14,12 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install -q -c requirements.lock -e '.[dev,cluster,bench]'
 	touch $(STAMP)
 
-# regenerate requirements.lock from pyproject.toml (needs uv: pip install uv)
-lock:
-	uv pip compile pyproject.toml --extra dev --extra cluster --extra bench --python-version 3.11 \
-		--no-header -q -o requirements.lock
+# regenerate requirements.lock from pyproject.toml (uv comes with the dev extra)
+lock: $(STAMP)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --extra cluster --extra bench --python-version 3.11 \
+		--custom-compile-command "make lock" -q -o requirements.lock
 
-# the Docker image of compose.yaml (Chromium, LibreOffice, Tesseract OCR, the locked dependencies)
+# the Docker image of compose.yaml (Chromium, LibreOffice, the OCR extra, the locked dependencies)
 image:
 	docker build -t govreports .
 
