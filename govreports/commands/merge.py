@@ -20,8 +20,8 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from govreports.defaults import apply_defaults
 from govreports.dataset.feeds import latest_revisions, read_feeds
+from govreports.defaults import apply_defaults
 
 MAX_PROBLEMS_SHOWN = 200
 

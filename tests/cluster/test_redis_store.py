@@ -17,8 +17,8 @@ from govreports.pipelines.dedup import DedupPipeline
 from govreports.state import Claim, RunInfo, RunState, SiteStatus, StateStore, utc_now
 from govreports.state.redis import RedisStateStore
 from tests.cluster.conftest import RedisServer, requires_redis
-from tests.state.conftest import copy_of, gaoping_2023
 from tests.crawlers import with_defaults
+from tests.state.conftest import copy_of, gaoping_2023
 
 pytestmark = [pytest.mark.redis, requires_redis]
 

@@ -9,8 +9,8 @@ from scrapy.utils.test import get_crawler
 
 from govreports.cluster.scheduler import RedisScheduler
 from govreports.spiders.annual_reports import AnnualReportsSpider
-from tests.cluster.conftest import RedisServer, requires_redis
 from govreports_farm import Farm
+from tests.cluster.conftest import RedisServer, requires_redis
 from tests.crawlers import with_defaults
 
 pytestmark = [pytest.mark.redis, requires_redis]

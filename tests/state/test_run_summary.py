@@ -11,11 +11,11 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from govreports.extensions import RunSummary, format_summary
+from govreports.pipelines.dedup import DedupPipeline
 from govreports.state import SqliteStateStore, state_for
 from govreports.state.feed import DurableJsonLinesItemExporter
-from govreports.pipelines.dedup import DedupPipeline
-from tests.state.conftest import gaoping_2023
 from tests.crawlers import with_defaults
+from tests.state.conftest import gaoping_2023
 
 
 class PortalSpider(scrapy.Spider):
