@@ -36,8 +36,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for package in ("govreports", "govreports_farm"):
         shutil.copytree(ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
     pip_env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(work / "wheels"), str(source)],
-                   check=True, capture_output=True, env=pip_env)
+    # with this environment's setuptools (the dev extra): offline, no build environment to download
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "--no-index",
+                    "-w", str(work / "wheels"), str(source)], check=True, capture_output=True, env=pip_env)
     wheel = next((work / "wheels").glob("govreports-*.whl"))
     venv.EnvBuilder(with_pip=False).create(work / "venv")
     python = work / "venv" / "bin" / "python"
