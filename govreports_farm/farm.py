@@ -19,6 +19,7 @@ from typing import Any
 
 from govreports_farm.browser_portals import build_extra_portals
 from govreports_farm.chaos import plan_faults
+from govreports_farm.coverage_portals import COVERAGE_PORTALS, build_coverage_portals
 from govreports_farm.portals import (AgencyPlan, GkmlptPortal, HanwebJpagePortal, JpaasPortal, ListItem, PlainPortal,
                                 Portal, SubcolumnPortal, TrsPortal)
 from govreports_farm.render import Skin
@@ -156,7 +157,11 @@ class Farm:
         self.run_dir = Path(run_dir)
         self.chaos = chaos
         # opt-in portals only a browser can read (govreports_farm/browser_portals.py: js, cookie, ruishu)
-        self.portals: list[Portal] = build_portals() + build_extra_portals(tuple(extra_portals))
+        # and the list shapes of issue 17 (govreports_farm/coverage_portals.py)
+        extras = tuple(extra_portals)
+        browser = tuple(name for name in extras if name not in COVERAGE_PORTALS)
+        self.portals: list[Portal] = (build_portals() + build_extra_portals(browser)
+                                      + build_coverage_portals(extras))
         self.servers: list[PortalServer] = []
         self.registry_path = self.run_dir / "registry.csv"
         self.sites_path = self.run_dir / "sites.toml"

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from govreports.listing.adapters.base import Adapter, ListingStep, PageRequest
+from govreports.listing.adapters.embedded_json import EmbeddedJsonAdapter
 from govreports.listing.adapters.gkmlpt import GkmlptAdapter
 from govreports.listing.adapters.hanweb_jpage import HanwebJpageAdapter
 from govreports.listing.adapters.jpaas import JpaasAdapter
@@ -15,7 +16,7 @@ from govreports.listing.adapters.trs import TrsAdapter
 
 ADAPTERS: dict[str, Adapter] = {
     adapter.name: adapter
-    for adapter in (GkmlptAdapter(), JpaasAdapter(), HanwebJpageAdapter(), TrsAdapter(), PlainAdapter())
+    for adapter in (GkmlptAdapter(), JpaasAdapter(), HanwebJpageAdapter(), EmbeddedJsonAdapter(), TrsAdapter(), PlainAdapter())
 }
 
 

@@ -1,0 +1,84 @@
+"""End to end: `scrapy crawl annual_reports` over the farm's coverage portals (issue 17), each a
+list shape the default farm does not have (govreports_farm/coverage_portals.py).
+
+One crawl of all of them; each test reads its portal's share: every report exactly once, no decoy.
+"""
+
+from __future__ import annotations
+
+import collections
+import csv
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from govreports_farm import Farm
+from govreports_farm.coverage_portals import COVERAGE_PORTALS
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+JSON_ONLY = "350121"
+
+
+@dataclass
+class Crawl:
+    returncode: int
+    items: list[dict[str, Any]]
+    log: str
+    state_db: Path
+
+    def urls_of(self, portal: dict[str, Any]) -> list[str]:
+        return [item["url"] for item in self.items if item["url"].startswith(portal["home_url"])]
+
+
+@pytest.fixture(scope="module")
+def farm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Farm]:
+    with Farm.start(tmp_path_factory.mktemp("coverage-farm"), extra_portals=COVERAGE_PORTALS) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def crawl(farm: Farm, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
+    tmp = tmp_path_factory.mktemp("coverage-crawl")
+    ids = {portal.adcode for portal in farm.portals[-len(COVERAGE_PORTALS):]}
+    registry = tmp / "registry.csv"
+    with farm.registry_path.open(encoding="utf-8", newline="") as source:
+        rows = [row for row in csv.DictReader(source) if row["adcode"] in ids]
+    with registry.open("w", encoding="utf-8", newline="") as target:
+        writer = csv.DictWriter(target, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    feed = tmp / "items.jsonl"
+    command = [
+        sys.executable, "-m", "scrapy", "crawl", "annual_reports",
+        "-s", f"GOVREPORTS_PORTALS_FILE={registry}", "-s", f"GOVREPORTS_SITES_FILE={farm.sites_path}",
+        "-s", f"GOVREPORTS_DB={tmp / 'state.sqlite3'}", "-s", "GOVREPORTS_RENDER=never",
+        "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "GOVREPORTS_RETRY_BACKOFF=0",
+        "-s", "LOG_LEVEL=INFO", "-O", str(feed),
+    ]
+    env = {**os.environ, "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": ""}
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    items = [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()] if feed.exists() else []
+    return Crawl(done.returncode, items, done.stderr, tmp / "state.sqlite3")
+
+
+def test_the_crawl_ends_cleanly(crawl: Crawl) -> None:
+    assert crawl.returncode == 0, crawl.log[-3000:]
+    assert "Traceback" not in crawl.log, crawl.log[-5000:]
+
+
+def test_a_column_listed_only_in_script_data_gives_every_report_exactly_once(farm: Farm, crawl: Crawl) -> None:
+    portal = farm.manifest["portals"][JSON_ONLY]
+    wanted = {report["url"] for report in portal["reports"]}
+    got = crawl.urls_of(portal)
+    assert len(wanted) == 10
+    assert set(got) == wanted, (sorted(wanted - set(got)), sorted(set(got) - wanted))
+    assert not [url for url, count in collections.Counter(got).items() if count > 1]
+    assert not set(got) & set(portal["decoys"])
