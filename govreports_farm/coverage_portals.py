@@ -7,19 +7,28 @@ and every total other tests rely on stay as they are.
   `var listData = {articleList: [{title, pubDate: "2024-01-15 10:30:00",
   urls: "{\\"pc\\":\\"/…/content_<19 digits>.html\\"}"}], pageCount: 3}`; no `<a>` in the list
   markup; pages `index_N.html` declared by `pageCount`. 10 reports, 2 decoys.
+- `fjdzapp` (127.0.0.21, 福清市): the column's script posts to `/fjdzapp/search` with a channel id
+  and `classsql=chnlid=…`; answers `{"docs": [{doctitle, chnldocurl, docreltime}], "pagecount"}`.
+- `site_search` (127.0.0.22, 东湖区): Kaipu/Jiangxi style: the column is an iframe of
+  `/search4/s?siteCode=…&channelId=…&pageNum=1`, an HTML result list with `共N页`.
+- `code_id_list` (127.0.0.23, 船营区): chinatax style: `var channelId = "<hex>"` and a POST to
+  `/getFileListByCodeId` answered by `{"code":200,"results":{"data":{"total","results":[…]}}}`.
+- `json_feed` (127.0.0.24, 丰台区): gov.cn style: the column's script loads `./GKNB.json`, an array
+  of `{"TITLE", "URL", "DOCRELPUBTIME"}`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from html import escape
 from datetime import date
 from typing import Any
 
 from govreports_farm.portals import AgencyPlan, ListItem, Portal, Resource, list_page
 from govreports_farm.render import Skin
 
-COVERAGE_PORTALS: tuple[str, ...] = ("json_only",)
+COVERAGE_PORTALS: tuple[str, ...] = ("json_only", "fjdzapp", "site_search", "code_id_list", "json_feed")
 
 
 class JsonOnlyPortal(Portal):
@@ -65,6 +74,116 @@ class JsonOnlyPortal(Portal):
         return [{"method": "GET", "url": self.url(self.page_path(n))} for n in range(len(self.pages()))]
 
 
+class SearchApiPortal(Portal):
+    """A column filled by a search/list API: `shape` is one of fjdzapp, site_search, code_id_list, json_feed."""
+
+    per_page = 4
+    channel_id = "229105"
+    column_filter = "chnlid=4910"
+    tax_channel = "29a88b67e4b149cfa9fac7919dfb08a5"
+
+    def __init__(self, *, shape: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.shape = shape
+        self.cms = shape
+
+    @property
+    def column_path(self) -> str:
+        return "/zhengce/gknb/index.htm" if self.shape == "json_feed" else "/xxgk/zfxxgknb/index.html"
+
+    def detail_path(self, day: date, unit: str | None) -> str:
+        if self.shape == "json_feed":
+            return f"/zhengce/content/{day:%Y%m}/content_{self.new_id(1000000, 9999999)}.htm"
+        return f"/xxgk/zfxxgknb/{day:%Y%m}/t{day:%Y%m%d}_{self.new_id()}.html"
+
+    def chunks(self) -> list[list[ListItem]]:
+        items = self.sorted_items()
+        return [items[i:i + self.per_page] for i in range(0, len(items), self.per_page)] or [[]]
+
+    def render_column(self) -> dict[str, Resource]:
+        scripts = {
+            "fjdzapp": ("<script>var pageConf = {recordCount: '%d', perPage: '%d'};\n"
+                        "$.ajax({url: '/fjdzapp/search', type: 'POST', dataType: 'json', data: {channelid: '%s', "
+                        "sortfield: '-docorderpri,-docreltime', classsql: '%s', classcol: 'publishyear', classnum: '100', "
+                        "classsort: '0', cache: 'true', page: 1, prepage: %d}, success: function (d) { render(d.docs); }});"
+                        "</script>" % (len(self.items), self.per_page, self.channel_id, self.column_filter, self.per_page)),
+            "site_search": ('<iframe id="search-list" frameborder="0" width="100%%" height="900" '
+                            'src="/search4/s?siteCode=%s&amp;searchWord=&amp;channelId=7781&amp;column=%s&amp;pageNum=1">'
+                            "</iframe>" % (self.skin.site_id_code, "政府信息公开年报")),
+            "code_id_list": ('<script>var channelId = "%s"; var codeId = "";\n'
+                             "$.post('/getFileListByCodeId', {channelId: channelId, codeId: codeId, page: 1, size: 20},"
+                             " function (d) { render(d.results.data.results); });</script>" % self.tax_channel),
+            "json_feed": "<script>$.getJSON('./GKNB.json', function (list) { render(list); });</script>",
+        }
+        body = list_page(self.skin, self.column_name, "", "", self.trail())
+        body = body.replace('<ul class="list-ul">\n\n</ul>', '<ul class="list-ul" id="list"></ul>' + scripts[self.shape])
+        routes = {self.column_path: self.html(body)}
+        if self.shape == "json_feed":
+            feed = [{"TITLE": item.title, "URL": self.url(item.path), "DOCRELPUBTIME": f"{item.day.isoformat()} 08:00:00",
+                     "SUB_TITLE": ""} for item in self.sorted_items()]
+            routes["/zhengce/gknb/GKNB.json"] = Resource(json.dumps(feed, ensure_ascii=False).encode(),
+                                                         "application/json;charset=UTF-8")
+        return routes
+
+    def dynamic(self, method: str, path: str, query: Mapping[str, str], form: Mapping[str, str]) -> Resource | None:
+        chunks = self.chunks()
+        if self.shape == "fjdzapp" and path == "/fjdzapp/search" and method == "POST":
+            matches = form.get("channelid") == self.channel_id and form.get("classsql") == self.column_filter
+            chunk = self.page_of(chunks, form.get("page", "1")) if matches else []
+            docs = [{"doctitle": item.title, "chnldocurl": self.url(item.path), "docreltime": f"{item.day} 10:00:00",
+                     "docid": self.new_id()} for item in chunk]
+            return self.json({"docs": docs, "pagecount": len(chunks) if matches else 0,
+                              "recordcount": len(self.items) if matches else 0, "page": form.get("page")})
+        if self.shape == "site_search" and path == "/search4/s":
+            chunk = self.page_of(chunks, query.get("pageNum", "1"))
+            rows = "".join(f'<li><a href="{escape(item.path)}" target="_blank">{escape(item.title)}</a>'
+                           f'<span class="date">{item.day}</span></li>' for item in chunk)
+            html = (f'<html><head><meta charset="utf-8"></head><body><div class="search-result"><ul>{rows}</ul>'
+                    f'<div class="pager">共{len(chunks)}页 <a href="/">首页</a></div></div></body></html>')
+            return self.html(html)
+        if self.shape == "code_id_list" and path == "/getFileListByCodeId" and method == "POST":
+            matches = form.get("channelId") == self.tax_channel
+            size = int(form.get("size") or 20)
+            items = self.sorted_items() if matches else []
+            page_no = int(form.get("page") or 1)
+            chunk = items[(page_no - 1) * size: page_no * size]
+            results = [{"title": item.title, "url": self.url(item.path), "writtendate": item.day.isoformat(),
+                        "fileNum": "", "id": str(self.new_id())} for item in chunk]
+            return self.json({"code": 200, "results": {"data": {"total": len(items), "page": page_no, "size": size,
+                                                                "results": results}}})
+        return None
+
+    @staticmethod
+    def page_of(chunks: list[list[ListItem]], page: str) -> list[ListItem]:
+        number = int(page) if page.isdigit() else 1
+        return chunks[number - 1] if 1 <= number <= len(chunks) else []
+
+    @staticmethod
+    def json(payload: object) -> Resource:
+        return Resource(json.dumps(payload, ensure_ascii=False).encode(), "application/json;charset=UTF-8")
+
+    def list_pages(self) -> list[dict[str, Any]]:
+        pages: list[dict[str, Any]] = [{"method": "GET", "url": self.column_url}]
+        count = len(self.chunks())
+        if self.shape == "fjdzapp":
+            pages += [{"method": "POST", "url": self.url("/fjdzapp/search"), "page": n} for n in range(1, count + 1)]
+        elif self.shape == "site_search":
+            pages += [{"method": "GET", "url": self.url(f"/search4/s?pageNum={n}")} for n in range(1, count + 1)]
+        elif self.shape == "code_id_list":
+            pages.append({"method": "POST", "url": self.url("/getFileListByCodeId")})
+        else:
+            pages.append({"method": "GET", "url": self.url("/zhengce/gknb/GKNB.json")})
+        return pages
+
+
+_SEARCH_SITES = {
+    "fjdzapp": ("127.0.0.21", "350181", "福清市", "福建省", "福清市人民政府"),
+    "site_search": ("127.0.0.22", "360102", "东湖区", "江西省", "南昌市东湖区人民政府"),
+    "code_id_list": ("127.0.0.23", "220204", "船营区", "吉林省", "吉林市船营区人民政府"),
+    "json_feed": ("127.0.0.24", "110106", "丰台区", "北京市", "北京市丰台区人民政府"),
+}
+
+
 def build_coverage_portals(names: Sequence[str]) -> list[Portal]:
     """The requested coverage portals, in COVERAGE_PORTALS order."""
     portals: list[Portal] = []
@@ -79,7 +198,19 @@ def build_coverage_portals(names: Sequence[str]) -> list[Portal]:
         portal.add_decoy("闽侯县人民政府门户网站2023年度工作年度报表", "website_report", date(2024, 1, 18))
         portal.add_decoy("关于做好2024年政务公开工作的通知", "notice", date(2024, 4, 8))
         portals.append(portal)
+    for shape, (ip, adcode, name, province, site_name) in _SEARCH_SITES.items():
+        if shape not in names:
+            continue
+        search = SearchApiPortal(shape=shape, ip=ip, adcode=adcode, name=name, province=province, discover=False,
+                                 skin=Skin(site_name=site_name, site_id_code=f"{adcode}0001",
+                                           container='<div class="article-content">', meta_style="gov",
+                                           info_style="plain", breadcrumb="当前位置：", icp="ICP备05012345号",
+                                           police=f"公网安备 {adcode}02000123号"))
+        search.add_plan(AgencyPlan(site_name, f"{name}人民政府办公室", range(2018, 2025), 0.5,
+                                   lambda y, n=site_name: f"{n}{y}年政府信息公开工作年度报告"))
+        search.add_decoy(f"{site_name}门户网站2023年度工作年度报表", "website_report", date(2024, 1, 19))
+        portals.append(search)
     return portals
 
 
-__all__ = ["COVERAGE_PORTALS", "JsonOnlyPortal", "build_coverage_portals"]
+__all__ = ["COVERAGE_PORTALS", "JsonOnlyPortal", "SearchApiPortal", "build_coverage_portals"]

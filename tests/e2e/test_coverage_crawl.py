@@ -25,6 +25,7 @@ from govreports_farm.coverage_portals import COVERAGE_PORTALS
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 JSON_ONLY = "350121"
+SEARCH_APIS = {"fjdzapp": "350181", "site_search": "360102", "code_id_list": "220204", "json_feed": "110106"}
 
 
 @dataclass
@@ -47,7 +48,7 @@ def farm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Farm]:
 @pytest.fixture(scope="module")
 def crawl(farm: Farm, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
     tmp = tmp_path_factory.mktemp("coverage-crawl")
-    ids = {portal.adcode for portal in farm.portals[-len(COVERAGE_PORTALS):]}
+    ids = {JSON_ONLY, *SEARCH_APIS.values()}
     registry = tmp / "registry.csv"
     with farm.registry_path.open(encoding="utf-8", newline="") as source:
         rows = [row for row in csv.DictReader(source) if row["adcode"] in ids]
@@ -81,4 +82,15 @@ def test_a_column_listed_only_in_script_data_gives_every_report_exactly_once(far
     assert len(wanted) == 10
     assert set(got) == wanted, (sorted(wanted - set(got)), sorted(set(got) - wanted))
     assert not [url for url, count in collections.Counter(got).items() if count > 1]
+    assert not set(got) & set(portal["decoys"])
+
+
+@pytest.mark.parametrize("shape", sorted(SEARCH_APIS))
+def test_a_column_filled_by_a_search_api_gives_every_report_exactly_once(farm: Farm, crawl: Crawl, shape: str) -> None:
+    portal = farm.manifest["portals"][SEARCH_APIS[shape]]
+    wanted = {report["url"] for report in portal["reports"]}
+    got = crawl.urls_of(portal)
+    assert len(wanted) == 7
+    assert set(got) == wanted, (shape, sorted(wanted - set(got)), sorted(set(got) - wanted))
+    assert len(got) == len(set(got))
     assert not set(got) & set(portal["decoys"])

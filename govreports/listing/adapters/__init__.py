@@ -12,11 +12,14 @@ from govreports.listing.adapters.gkmlpt import GkmlptAdapter
 from govreports.listing.adapters.hanweb_jpage import HanwebJpageAdapter
 from govreports.listing.adapters.jpaas import JpaasAdapter
 from govreports.listing.adapters.plain import PlainAdapter
+from govreports.listing.adapters.search_api import (CodeIdListAdapter, FjdzappSearchAdapter, JsonFeedAdapter,
+                                                    SiteSearchAdapter)
 from govreports.listing.adapters.trs import TrsAdapter
 
 ADAPTERS: dict[str, Adapter] = {
     adapter.name: adapter
-    for adapter in (GkmlptAdapter(), JpaasAdapter(), HanwebJpageAdapter(), EmbeddedJsonAdapter(), TrsAdapter(), PlainAdapter())
+    for adapter in (GkmlptAdapter(), JpaasAdapter(), HanwebJpageAdapter(), FjdzappSearchAdapter(), CodeIdListAdapter(),
+                    EmbeddedJsonAdapter(), TrsAdapter(), SiteSearchAdapter(), JsonFeedAdapter(), PlainAdapter())
 }
 
 
