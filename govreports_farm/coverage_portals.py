@@ -15,20 +15,31 @@ and every total other tests rely on stay as they are.
   `/getFileListByCodeId` answered by `{"code":200,"results":{"data":{"total","results":[…]}}}`.
 - `json_feed` (127.0.0.24, 丰台区): gov.cn style: the column's script loads `./GKNB.json`, an array
   of `{"TITLE", "URL", "DOCRELPUBTIME"}`.
+- `hanweb_encrypted` (127.0.0.25, 浏阳市): Hanweb jpage whose `nextgroup` link carries `columnid`
+  and `unitid` only as base64 tokens (with `+` and `/`), absent from `param_NNN`; dataproxy.jsp
+  answers only to the exact tokens.
+- `yunnan_base64` (127.0.0.26, 元谋县): `index.html`, `index_1.html` … whose 下一页 link exists only
+  in `<div id="pages">BASE64</div>`, decoded by `window.atob`.
+- `liaoning_huidian` (127.0.0.27, 铁西区): 慧点 lists `be842d3c.shtml`, `be842d3c-2.shtml` … with the
+  next page only in `onclick="queryArticleByCondition(this,'…')"` and `totalpage="N"`; documents at
+  `/<19-digit id>/index.shtml`.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 from collections.abc import Mapping, Sequence
 from html import escape
 from datetime import date
 from typing import Any
 
-from govreports_farm.portals import AgencyPlan, ListItem, Portal, Resource, list_page
+from govreports_farm.portals import AgencyPlan, HanwebJpagePortal, ListItem, Portal, Resource, li, list_page
 from govreports_farm.render import Skin
 
-COVERAGE_PORTALS: tuple[str, ...] = ("json_only", "fjdzapp", "site_search", "code_id_list", "json_feed")
+COVERAGE_PORTALS: tuple[str, ...] = ("json_only", "fjdzapp", "site_search", "code_id_list", "json_feed",
+                                        "hanweb_encrypted", "yunnan_base64", "liaoning_huidian")
 
 
 class JsonOnlyPortal(Portal):
@@ -176,11 +187,99 @@ class SearchApiPortal(Portal):
         return pages
 
 
+class EncryptedHanwebPortal(HanwebJpagePortal):
+    """Hanweb jpage whose column and unit ids appear only as tokens in the nextgroup link."""
+
+    cms = "hanweb_encrypted"
+    column_token = "Vk1n+Qz/8wE="
+    unit_token = "Tj3k+w/2Aa8="
+
+    def render_column(self) -> dict[str, Resource]:
+        routes = super().render_column()
+        html = routes[self.column_path].body.decode(self.skin.encoding)
+        html = html.replace(f"columnid={self.column_id}&amp;unitid={self.unit_id}",
+                            f"columnid={self.column_token}&amp;unitid={self.unit_token}")
+        html = re.sub(r"(var param_\d+ = \{)([^}]*)\}",
+                      lambda m: m.group(1) + ",".join(part for part in m.group(2).split(",")
+                                                      if not part.startswith(("columnid:", "unitid:"))) + "}", html)
+        routes[self.column_path] = self.html(html)
+        return routes
+
+    def dynamic(self, method: str, path: str, query: Mapping[str, str], form: Mapping[str, str]) -> Resource | None:
+        if path != self.proxy_path:
+            return None
+        decrypted = dict(form)
+        known = form.get("columnid") == self.column_token and form.get("unitid") == self.unit_token
+        decrypted["columnid"] = str(self.column_id) if known else "0"
+        return super().dynamic(method, path, query, decrypted)
+
+
+class NextLinkPortal(Portal):
+    """Plain lists whose 下一页 link is hidden: a base64 pager (yunnan) or an onclick (liaoning)."""
+
+    per_page = 4
+
+    def __init__(self, *, shape: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.shape = shape
+        self.cms = shape
+
+    @property
+    def directory(self) -> str:
+        return "/xxgk/gknb/" if self.shape == "yunnan_base64" else "/fgw/zfxxgk/nb/"
+
+    @property
+    def column_path(self) -> str:
+        return self.page_path(1)
+
+    def page_path(self, number: int) -> str:
+        if self.shape == "yunnan_base64":
+            return self.directory + ("index.html" if number == 1 else f"index_{number - 1}.html")
+        return self.directory + ("be842d3c.shtml" if number == 1 else f"be842d3c-{number}.shtml")
+
+    def detail_path(self, day: date, unit: str | None) -> str:
+        if self.shape == "yunnan_base64":
+            return f"{self.directory}{day:%Y%m}/t{day:%Y%m%d}_{self.new_id(1000000, 9999999)}.html"
+        return f"{self.directory}{self.new_id(10**18, 10**19 - 1)}/index.shtml"
+
+    def pages(self) -> list[list[ListItem]]:
+        items = self.sorted_items()
+        return [items[i:i + self.per_page] for i in range(0, len(items), self.per_page)] or [[]]
+
+    def render_column(self) -> dict[str, Resource]:
+        pages = self.pages()
+        routes: dict[str, Resource] = {}
+        for number, chunk in enumerate(pages, 1):
+            items_html = "\n".join(li(item.path, item.title, item.day) for item in chunk)
+            following = self.page_path(number + 1) if number < len(pages) else None
+            if self.shape == "yunnan_base64":
+                inner = (f'<a href="{following.rsplit("/", 1)[1]}">下一页</a>' if following else "<span>下一页</span>")
+                inner = f'<a href="index.html">首页</a>{inner}<span>共{len(pages)}页</span>'
+                encoded = base64.b64encode(inner.encode("utf-8")).decode("ascii")
+                pager = (f'<div id="pages">{encoded}</div><script>document.getElementById("pages").innerHTML = '
+                         'decodeURIComponent(escape(window.atob(document.getElementById("pages").innerHTML)));</script>')
+            else:
+                next_link = (f'<a href="javascript:void(0)" onclick="queryArticleByCondition(this,\'{following}\')" '
+                             f'title="下一页">&gt;</a>' if following else '<a href="javascript:void(0)" title="下一页">&gt;</a>')
+                pager = f'<div class="page" totalpage="{len(pages)}"><span class="current">{number}</span>{next_link}</div>'
+            routes[self.page_path(number)] = self.html(list_page(self.skin, self.column_name, items_html, pager,
+                                                                 self.trail()))
+        return routes
+
+    def list_pages(self) -> list[dict[str, Any]]:
+        return [{"method": "GET", "url": self.url(self.page_path(n))} for n in range(1, len(self.pages()) + 1)]
+
+
 _SEARCH_SITES = {
     "fjdzapp": ("127.0.0.21", "350181", "福清市", "福建省", "福清市人民政府"),
     "site_search": ("127.0.0.22", "360102", "东湖区", "江西省", "南昌市东湖区人民政府"),
     "code_id_list": ("127.0.0.23", "220204", "船营区", "吉林省", "吉林市船营区人民政府"),
     "json_feed": ("127.0.0.24", "110106", "丰台区", "北京市", "北京市丰台区人民政府"),
+}
+
+_PAGER_SITES = {
+    "yunnan_base64": ("127.0.0.26", "532328", "元谋县", "云南省", "元谋县人民政府"),
+    "liaoning_huidian": ("127.0.0.27", "210106", "铁西区", "辽宁省", "沈阳市铁西区人民政府"),
 }
 
 
@@ -210,7 +309,30 @@ def build_coverage_portals(names: Sequence[str]) -> list[Portal]:
                                    lambda y, n=site_name: f"{n}{y}年政府信息公开工作年度报告"))
         search.add_decoy(f"{site_name}门户网站2023年度工作年度报表", "website_report", date(2024, 1, 19))
         portals.append(search)
+    if "hanweb_encrypted" in names:
+        hanweb = EncryptedHanwebPortal(ip="127.0.0.25", adcode="430181", name="浏阳市", province="湖南省", discover=False,
+                                       skin=Skin(site_name="浏阳市人民政府", site_id_code="4301810001",
+                                                 container='<div id="zoom">', meta_style="none", info_style="hanweb",
+                                                 breadcrumb="当前位置：", icp="湘ICP备05012345号",
+                                                 police="湘公网安备 43018102000123号"))
+        hanweb.add_plan(AgencyPlan("浏阳市人民政府", "浏阳市人民政府办公室", range(2012, 2025), 0.5,
+                                   lambda y: f"浏阳市{y}年政府信息公开工作年度报告"))
+        hanweb.add_decoy("浏阳市人民政府网站2023年度工作报表", "website_report", date(2024, 1, 20))
+        portals.append(hanweb)
+    for shape, (ip, adcode, name, province, site_name) in _PAGER_SITES.items():
+        if shape not in names:
+            continue
+        pager = NextLinkPortal(shape=shape, ip=ip, adcode=adcode, name=name, province=province, discover=False,
+                               skin=Skin(site_name=site_name, site_id_code=f"{adcode}0001",
+                                         container='<div class="article-content">', meta_style="gov",
+                                         info_style="plain", breadcrumb="当前位置：", icp="ICP备05012345号",
+                                         police=f"公网安备 {adcode}02000123号"))
+        pager.add_plan(AgencyPlan(site_name, f"{name}人民政府办公室", range(2015, 2025), 0.5,
+                                  lambda y, n=site_name: f"{n}{y}年政府信息公开工作年度报告"))
+        pager.add_decoy(f"关于做好2024年政务公开工作的通知", "notice", date(2024, 4, 9))
+        portals.append(pager)
     return portals
 
 
-__all__ = ["COVERAGE_PORTALS", "JsonOnlyPortal", "SearchApiPortal", "build_coverage_portals"]
+__all__ = ["COVERAGE_PORTALS", "JsonOnlyPortal", "SearchApiPortal", "EncryptedHanwebPortal", "NextLinkPortal",
+           "build_coverage_portals"]

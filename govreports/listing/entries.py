@@ -148,6 +148,8 @@ _DOCUMENT_PATH = re.compile(
     r"|\.(pdf|docx?|wps|xlsx?|ofd|rtf)$)",
     re.IGNORECASE,
 )
+# Liaoning 慧点: a document is a directory named by its 19-digit id (/fgw/zc/zxzc/<19 digits>/index.shtml)
+_ID_DIRECTORY = re.compile(r"/\d{15,}/index\.s?html?$", re.IGNORECASE)
 _FILE_QUERY = re.compile(r"(downfile\.jsp|download)", re.IGNORECASE)
 
 
@@ -155,6 +157,8 @@ def looks_like_document(url: str) -> bool:
     """True for URLs shaped like a detail page or a file rather than a column/list page."""
     parts = urlsplit(url)
     path = parts.path
+    if _ID_DIRECTORY.search(path):
+        return True
     if re.search(r"/(index|list|default)(_\d+)?\.s?html?$", path, re.IGNORECASE) or path.endswith("/"):
         return False
     if _FILE_QUERY.search(path) and re.search(r"\.(pdf|docx?|wps)", parts.query, re.IGNORECASE):

@@ -25,6 +25,7 @@ from govreports_farm.coverage_portals import COVERAGE_PORTALS
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 JSON_ONLY = "350121"
+PAGERS = {"hanweb_encrypted": "430181", "yunnan_base64": "532328", "liaoning_huidian": "210106"}
 SEARCH_APIS = {"fjdzapp": "350181", "site_search": "360102", "code_id_list": "220204", "json_feed": "110106"}
 
 
@@ -48,7 +49,7 @@ def farm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Farm]:
 @pytest.fixture(scope="module")
 def crawl(farm: Farm, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
     tmp = tmp_path_factory.mktemp("coverage-crawl")
-    ids = {JSON_ONLY, *SEARCH_APIS.values()}
+    ids = {JSON_ONLY, *SEARCH_APIS.values(), *PAGERS.values()}
     registry = tmp / "registry.csv"
     with farm.registry_path.open(encoding="utf-8", newline="") as source:
         rows = [row for row in csv.DictReader(source) if row["adcode"] in ids]
@@ -91,6 +92,18 @@ def test_a_column_filled_by_a_search_api_gives_every_report_exactly_once(farm: F
     wanted = {report["url"] for report in portal["reports"]}
     got = crawl.urls_of(portal)
     assert len(wanted) == 7
+    assert set(got) == wanted, (shape, sorted(wanted - set(got)), sorted(set(got) - wanted))
+    assert len(got) == len(set(got))
+    assert not set(got) & set(portal["decoys"])
+
+
+@pytest.mark.parametrize("shape", sorted(PAGERS))
+def test_a_column_with_a_hidden_or_encrypted_pager_gives_every_report_exactly_once(farm: Farm, crawl: Crawl,
+                                                                                  shape: str) -> None:
+    portal = farm.manifest["portals"][PAGERS[shape]]
+    wanted = {report["url"] for report in portal["reports"]}
+    got = crawl.urls_of(portal)
+    assert len(wanted) >= 10
     assert set(got) == wanted, (shape, sorted(wanted - set(got)), sorted(set(got) - wanted))
     assert len(got) == len(set(got))
     assert not set(got) & set(portal["decoys"])
