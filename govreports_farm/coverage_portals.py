@@ -23,6 +23,11 @@ and every total other tests rely on stay as they are.
 - `liaoning_huidian` (127.0.0.27, 铁西区): 慧点 lists `be842d3c.shtml`, `be842d3c-2.shtml` … with the
   next page only in `onclick="queryArticleByCondition(this,'…')"` and `totalpage="N"`; documents at
   `/<19-digit id>/index.shtml`.
+- `platform` (127.0.0.28, 平邑县): a county portal `www.pingyi.gov.cn` whose 政务公开 entry is its
+  part of the city's platform `xxgk.linyi.gov.cn/pingyi/`; the column there also lists a
+  neighbouring county's report under `/lanshan/`, which the crawl must refuse. Both host names map
+  to 127.0.0.28 (`Farm.host_rules`: Scrapy's resolver and Chromium's --host-resolver-rules); the
+  server answers each host only its own paths (Host header).
 """
 
 from __future__ import annotations
@@ -31,15 +36,16 @@ import base64
 import json
 import re
 from collections.abc import Mapping, Sequence
+from email.message import Message
 from html import escape
 from datetime import date
 from typing import Any
 
 from govreports_farm.portals import AgencyPlan, HanwebJpagePortal, ListItem, Portal, Resource, li, list_page
-from govreports_farm.render import Skin
+from govreports_farm.render import Skin, render_decoy, render_hub, render_news_column
 
 COVERAGE_PORTALS: tuple[str, ...] = ("json_only", "fjdzapp", "site_search", "code_id_list", "json_feed",
-                                        "hanweb_encrypted", "yunnan_base64", "liaoning_huidian")
+                                        "hanweb_encrypted", "yunnan_base64", "liaoning_huidian", "platform")
 
 
 class JsonOnlyPortal(Portal):
@@ -270,6 +276,93 @@ class NextLinkPortal(Portal):
         return [{"method": "GET", "url": self.url(self.page_path(n))} for n in range(1, len(self.pages()) + 1)]
 
 
+class PlatformCountyPortal(Portal):
+    """A county portal whose 信息公开 lives on its city's platform, under the county's own path."""
+
+    cms = "platform"
+    county_host = "www.pingyi.gov.cn"
+    platform_host = "xxgk.linyi.gov.cn"
+    slug = "pingyi"
+    neighbour = "lanshan"
+    province_entry = "www.shandong.gov.cn"
+
+    @property
+    def host_names(self) -> tuple[str, ...]:
+        return (self.county_host, self.platform_host)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.county_host}:{self.port}"
+
+    def on_platform(self, path: str) -> bool:
+        return path.startswith((f"/{self.slug}/", f"/{self.neighbour}/"))
+
+    def url(self, path: str) -> str:
+        host = self.platform_host if self.on_platform(path) else self.county_host
+        return f"http://{host}:{self.port}{path}"
+
+    @property
+    def column_path(self) -> str:
+        return f"/{self.slug}/zfxxgknb/index.html"
+
+    @property
+    def column_url(self) -> str:
+        return self.url(self.column_path)
+
+    @property
+    def neighbour_report_path(self) -> str:
+        return f"/{self.neighbour}/zfxxgknb/202401/t20240116_900001.html"
+
+    def detail_path(self, day: date, unit: str | None) -> str:
+        return f"/{self.slug}/zfxxgknb/{day:%Y%m}/t{day:%Y%m%d}_{self.new_id()}.html"
+
+    def home_links(self) -> list[tuple[str, str]]:
+        # a higher-level government and a root-level 信息公开 link: neither is this county's entry
+        return [("临沂市人民政府", f"http://www.linyi.gov.cn:{self.port}/"),
+                ("信息公开", f"http://{self.province_entry}:{self.port}/")]
+
+    def render(self) -> dict[str, Resource]:
+        self.skin.zwgk_path = self.url(f"/{self.slug}/index.html")
+        routes = super().render()
+        neighbour = render_decoy(self.skin, "兰山区2023年政府信息公开工作年度报告", "notice",
+                                 url=self.url(self.neighbour_report_path), column_name=self.column_name,
+                                 publish_iso="2024-01-16")
+        routes[self.neighbour_report_path] = self.html(neighbour)
+        return routes
+
+    def render_hubs(self) -> dict[str, Resource]:
+        links = [("政府信息公开指南", f"/{self.slug}/zn/index.html"), (self.column_name, self.column_path),
+                 ("法定主动公开内容", f"/{self.slug}/fdzdgknr/index.html")]
+        routes = {f"/{self.slug}/index.html": self.html(render_hub(self.skin, "政府信息公开", links))}
+        for name, path in links:
+            if path != self.column_path:
+                routes[path] = self.html(render_news_column(self.skin, name))
+        return routes
+
+    def render_column(self) -> dict[str, Resource]:
+        items = [li(item.path, item.title, item.day) for item in self.sorted_items()]
+        items.append(li(self.neighbour_report_path, "兰山区2023年政府信息公开工作年度报告", date(2024, 1, 16)))
+        body = list_page(self.skin, self.column_name, "\n".join(items), "", self.trail())
+        return {self.column_path: self.html(body)}
+
+    def gate(self, method: str, path: str, headers: Message) -> Resource | None:
+        """Virtual hosting: each host name answers only its own paths."""
+        host = (headers.get("Host") or "").rsplit(":", 1)[0].lower()
+        if path == "/robots.txt":
+            return None
+        expected = self.platform_host if self.on_platform(path) else self.county_host
+        if host != expected:
+            return Resource(b"<html><body><h1>404 Not Found</h1></body></html>", "text/html", status=404)
+        return None
+
+    def list_pages(self) -> list[dict[str, Any]]:
+        return [{"method": "GET", "url": self.column_url}]
+
+    def manifest_entry(self, chaos: int | None = None) -> dict[str, Any]:
+        return {**super().manifest_entry(chaos), "platform": f"{self.platform_host}/{self.slug}/",
+                "refused": [self.url(self.neighbour_report_path)]}
+
+
 _SEARCH_SITES = {
     "fjdzapp": ("127.0.0.21", "350181", "福清市", "福建省", "福清市人民政府"),
     "site_search": ("127.0.0.22", "360102", "东湖区", "江西省", "南昌市东湖区人民政府"),
@@ -319,6 +412,16 @@ def build_coverage_portals(names: Sequence[str]) -> list[Portal]:
                                    lambda y: f"浏阳市{y}年政府信息公开工作年度报告"))
         hanweb.add_decoy("浏阳市人民政府网站2023年度工作报表", "website_report", date(2024, 1, 20))
         portals.append(hanweb)
+    if "platform" in names:
+        county = PlatformCountyPortal(ip="127.0.0.28", adcode="371326", name="平邑县", province="山东省", discover=True,
+                                      skin=Skin(site_name="平邑县人民政府", site_id_code="3713260001",
+                                                container='<div class="TRS_Editor">', meta_style="trs",
+                                                info_style="trs", breadcrumb="您的位置：", icp="鲁ICP备05012345号",
+                                                police="鲁公网安备 37132602000123号"))
+        county.add_plan(AgencyPlan("平邑县人民政府", "平邑县人民政府办公室", range(2017, 2025), 0.5,
+                                   lambda y: f"平邑县人民政府{y}年政府信息公开工作年度报告"))
+        county.add_decoy("关于做好2024年政务公开工作的通知", "notice", date(2024, 4, 11))
+        portals.append(county)
     for shape, (ip, adcode, name, province, site_name) in _PAGER_SITES.items():
         if shape not in names:
             continue
@@ -334,5 +437,5 @@ def build_coverage_portals(names: Sequence[str]) -> list[Portal]:
     return portals
 
 
-__all__ = ["COVERAGE_PORTALS", "JsonOnlyPortal", "SearchApiPortal", "EncryptedHanwebPortal", "NextLinkPortal",
+__all__ = ["COVERAGE_PORTALS", "JsonOnlyPortal", "SearchApiPortal", "EncryptedHanwebPortal", "NextLinkPortal", "PlatformCountyPortal",
            "build_coverage_portals"]

@@ -23,6 +23,7 @@ from govreports_farm.coverage_portals import COVERAGE_PORTALS, build_coverage_po
 from govreports_farm.portals import (AgencyPlan, GkmlptPortal, HanwebJpagePortal, JpaasPortal, ListItem, PlainPortal,
                                 Portal, SubcolumnPortal, TrsPortal)
 from govreports_farm.render import Skin
+from govreports_farm.resolver import host_rules
 from govreports_farm.server import PortalServer, serve_all, wait_until_answering
 
 REGISTRY_COLUMNS = ("adcode", "name", "level", "province", "home_url", "annual_report_url", "source")
@@ -232,6 +233,12 @@ class Farm:
                        "duplicates": sum(len(e["duplicates"]) for e in portals.values())},
         }
         self.manifest_path.write_text(json.dumps(self.manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+
+    @property
+    def host_rules(self) -> str:
+        """The farm's host names mapped to their loopback addresses (`MAP host ip, …`): for
+        FARM_HOSTS (govreports_farm/resolver.py) and GOVREPORTS_BROWSER_HOST_RULES (Chromium)."""
+        return host_rules({host: portal.ip for portal in self.portals for host in getattr(portal, "host_names", ())})
 
     # ------------------------------------------------------------ lookups
     def portal(self, portal_id: str) -> Portal:

@@ -11,11 +11,13 @@ import csv
 import json
 import os
 import subprocess
+import sqlite3
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -26,6 +28,7 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 JSON_ONLY = "350121"
 PAGERS = {"hanweb_encrypted": "430181", "yunnan_base64": "532328", "liaoning_huidian": "210106"}
+PLATFORM = "371326"
 SEARCH_APIS = {"fjdzapp": "350181", "site_search": "360102", "code_id_list": "220204", "json_feed": "110106"}
 
 
@@ -49,7 +52,7 @@ def farm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Farm]:
 @pytest.fixture(scope="module")
 def crawl(farm: Farm, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
     tmp = tmp_path_factory.mktemp("coverage-crawl")
-    ids = {JSON_ONLY, *SEARCH_APIS.values(), *PAGERS.values()}
+    ids = {JSON_ONLY, PLATFORM, *SEARCH_APIS.values(), *PAGERS.values()}
     registry = tmp / "registry.csv"
     with farm.registry_path.open(encoding="utf-8", newline="") as source:
         rows = [row for row in csv.DictReader(source) if row["adcode"] in ids]
@@ -64,6 +67,9 @@ def crawl(farm: Farm, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
         "-s", f"GOVREPORTS_DB={tmp / 'state.sqlite3'}", "-s", "GOVREPORTS_RENDER=never",
         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "GOVREPORTS_RETRY_BACKOFF=0",
         "-s", "LOG_LEVEL=INFO", "-O", str(feed),
+        # the farm's host names (county portal and city platform) resolve to loopback
+        "-s", "TWISTED_DNS_RESOLVER=govreports_farm.resolver.FarmResolver", "-s", f"FARM_HOSTS={farm.host_rules}",
+        "-s", f"GOVREPORTS_BROWSER_HOST_RULES={farm.host_rules}", "-s", "GOVREPORTS_ALLOWED_PRIVATE_NETS=127.0.0.0/8",
     ]
     env = {**os.environ, "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": ""}
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
@@ -107,3 +113,27 @@ def test_a_column_with_a_hidden_or_encrypted_pager_gives_every_report_exactly_on
     assert set(got) == wanted, (shape, sorted(wanted - set(got)), sorted(set(got) - wanted))
     assert len(got) == len(set(got))
     assert not set(got) & set(portal["decoys"])
+
+
+def site_status(crawl: Crawl, site_id: str) -> dict[str, Any]:
+    with sqlite3.connect(crawl.state_db) as db:
+        row = db.execute("SELECT raw FROM site_status WHERE site_id = ?", (site_id,)).fetchone()
+    assert row is not None, site_id
+    return json.loads(row[0])
+
+
+def test_a_county_platform_on_the_city_domain_is_crawled_under_the_county_path_only(farm: Farm, crawl: Crawl) -> None:
+    portal = farm.manifest["portals"][PLATFORM]
+    wanted = {report["url"] for report in portal["reports"]}
+    got = [item["url"] for item in crawl.items if "xxgk.linyi.gov.cn" in item["url"] or "pingyi" in item["url"]]
+    assert len(wanted) == 8 and all("://xxgk.linyi.gov.cn:" in url for url in wanted)
+    assert set(got) == wanted, (sorted(wanted - set(got)), sorted(set(got) - wanted))
+    assert len(got) == len(set(got))
+    # the neighbouring county's report on the same platform was never fetched, and the refusal is recorded
+    assert farm.hits(PLATFORM).get(urlsplit(portal["refused"][0]).path, 0) == 0
+    status = site_status(crawl, PLATFORM)
+    assert [(p["host"], p["prefix"]) for p in status["platforms"]] == [("xxgk.linyi.gov.cn", "/pingyi/")]
+    assert status["platforms"][0]["linked_from"].startswith(portal["home_url"])
+    assert status["scope_refused"] == {"platform_path": 1}
+    assert any(failure["url"] == portal["refused"][0] and failure["kind"] == "scope_platform_path"
+               for failure in status["failures"])
