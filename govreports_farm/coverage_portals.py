@@ -27,7 +27,9 @@ and every total other tests rely on stay as they are.
   part of the city's platform `xxgk.linyi.gov.cn/pingyi/`; the column there also lists a
   neighbouring county's report under `/lanshan/`, which the crawl must refuse. Both host names map
   to 127.0.0.28 (`Farm.host_rules`: Scrapy's resolver and Chromium's --host-resolver-rules); the
-  server answers each host only its own paths (Host header).
+  server answers each host only its own paths (Host header). The county's column also reposts the
+  city's 2023 report; the city (临沂市, 127.0.0.29, a TRS portal) publishes it too: crawled together,
+  it must come out once, under the city's agency (manifest `foreign_copies`).
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ from html import escape
 from datetime import date
 from typing import Any
 
-from govreports_farm.portals import AgencyPlan, HanwebJpagePortal, ListItem, Portal, Resource, li, list_page
+from govreports_farm.portals import (AgencyPlan, HanwebJpagePortal, ListItem, Portal, Resource, TrsPortal, li,
+                                    list_page)
 from govreports_farm.render import Skin, render_decoy, render_hub, render_news_column
 
 COVERAGE_PORTALS: tuple[str, ...] = ("json_only", "fjdzapp", "site_search", "code_id_list", "json_feed",
@@ -286,9 +289,19 @@ class PlatformCountyPortal(Portal):
     neighbour = "lanshan"
     province_entry = "www.shandong.gov.cn"
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.foreign: list[tuple[ListItem, Portal, ListItem]] = []  # (copy here, their portal, original)
+
     @property
     def host_names(self) -> tuple[str, ...]:
         return (self.county_host, self.platform_host)
+
+    def add_foreign(self, portal: Portal, original: ListItem) -> None:
+        """Repost another government's report in this county's column (a copy at a county URL)."""
+        copy = ListItem(original.title, self.detail_path(original.day, None), original.day, "foreign", original.report)
+        self.items.append(copy)
+        self.foreign.append((copy, portal, original))
 
     @property
     def base_url(self) -> str:
@@ -360,7 +373,9 @@ class PlatformCountyPortal(Portal):
 
     def manifest_entry(self, chaos: int | None = None) -> dict[str, Any]:
         return {**super().manifest_entry(chaos), "platform": f"{self.platform_host}/{self.slug}/",
-                "refused": [self.url(self.neighbour_report_path)]}
+                "refused": [self.url(self.neighbour_report_path)],
+                "foreign_copies": {self.url(copy.path): portal.url(original.path)
+                                   for copy, portal, original in self.foreign}}
 
 
 _SEARCH_SITES = {
@@ -413,6 +428,15 @@ def build_coverage_portals(names: Sequence[str]) -> list[Portal]:
         hanweb.add_decoy("浏阳市人民政府网站2023年度工作报表", "website_report", date(2024, 1, 20))
         portals.append(hanweb)
     if "platform" in names:
+        city = TrsPortal(ip="127.0.0.29", adcode="371300", name="临沂市", province="山东省", discover=False,
+                         skin=Skin(site_name="临沂市人民政府", site_id_code="3713000001", encoding="gbk",
+                                   declared_charset="gb2312", container='<div class="TRS_Editor">',
+                                   meta_style="trs", info_style="trs", breadcrumb="您的位置：", icp="鲁ICP备05000001号",
+                                   police="鲁公网安备 37130002000001号"))
+        city.level = "prefecture"
+        city.add_plan(AgencyPlan("临沂市人民政府", "临沂市人民政府办公室", range(2021, 2025), 1.2,
+                                 lambda y: f"临沂市人民政府{y}年政府信息公开工作年度报告"))
+        portals.append(city)
         county = PlatformCountyPortal(ip="127.0.0.28", adcode="371326", name="平邑县", province="山东省", discover=True,
                                       skin=Skin(site_name="平邑县人民政府", site_id_code="3713260001",
                                                 container='<div class="TRS_Editor">', meta_style="trs",
@@ -421,6 +445,7 @@ def build_coverage_portals(names: Sequence[str]) -> list[Portal]:
         county.add_plan(AgencyPlan("平邑县人民政府", "平邑县人民政府办公室", range(2017, 2025), 0.5,
                                    lambda y: f"平邑县人民政府{y}年政府信息公开工作年度报告"))
         county.add_decoy("关于做好2024年政务公开工作的通知", "notice", date(2024, 4, 11))
+        county.add_foreign(city, next(item for item in city.items if item.report and item.report.report_year == 2023))
         portals.append(county)
     for shape, (ip, adcode, name, province, site_name) in _PAGER_SITES.items():
         if shape not in names:

@@ -36,7 +36,7 @@ from scrapy.statscollectors import StatsCollector
 
 from govreports.items import ReportItem
 from govreports.state import Claim, RunState, state_for
-from govreports.state.keys import id_of_key, key_string, site_id_of
+from govreports.state.keys import government_key, id_of_key, key_string, site_id_of
 from govreports.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -118,7 +118,10 @@ class DedupPipeline:
         key = dedup_key(item)
         body = content_hash(item, BODY_FIELDS)
 
-        # within this run
+        # within this run (a government's report counts once whichever site posted it: state/keys.py)
+        government = government_key(item)
+        if government is not None and government != key and government in self.emitted_keys:
+            raise self._duplicate(url, key, f"same government report as {self.emitted_keys[government]}")
         if key in self.emitted_keys:
             self.store.remember_urls(key, [url], site_id)
             raise self._duplicate(url, key, f"same key as {self.emitted_keys[key]}")
@@ -139,6 +142,8 @@ class DedupPipeline:
             self.store.touch(key, self.run_state.run_id)
             self.store.remember_urls(key, [url], site_id)
             self.emitted_keys[key] = url  # later copies in this run are duplicates, not "unchanged"
+            if government is not None:
+                self.emitted_keys.setdefault(government, url)
             self.emitted_bodies[(site_id, body)] = key
             self._count("unchanged")
             raise DropItem(f"unchanged since revision {seen.revision}: {url}", log_level="DEBUG")
@@ -153,6 +158,8 @@ class DedupPipeline:
                   site_id=site_id, run_id=self.run_state.run_id)
         )
         self.emitted_keys[key] = url
+        if government is not None:
+            self.emitted_keys.setdefault(government, url)
         self.emitted_bodies[(site_id, body)] = key
         self._count(outcome)
         return item

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 JSON_ONLY = "350121"
 PAGERS = {"hanweb_encrypted": "430181", "yunnan_base64": "532328", "liaoning_huidian": "210106"}
-PLATFORM = "371326"
+PLATFORM, CITY = "371326", "371300"
 SEARCH_APIS = {"fjdzapp": "350181", "site_search": "360102", "code_id_list": "220204", "json_feed": "110106"}
 
 
@@ -52,7 +52,7 @@ def farm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Farm]:
 @pytest.fixture(scope="module")
 def crawl(farm: Farm, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
     tmp = tmp_path_factory.mktemp("coverage-crawl")
-    ids = {JSON_ONLY, PLATFORM, *SEARCH_APIS.values(), *PAGERS.values()}
+    ids = {JSON_ONLY, PLATFORM, CITY, *SEARCH_APIS.values(), *PAGERS.values()}
     registry = tmp / "registry.csv"
     with farm.registry_path.open(encoding="utf-8", newline="") as source:
         rows = [row for row in csv.DictReader(source) if row["adcode"] in ids]
@@ -125,7 +125,9 @@ def site_status(crawl: Crawl, site_id: str) -> dict[str, Any]:
 def test_a_county_platform_on_the_city_domain_is_crawled_under_the_county_path_only(farm: Farm, crawl: Crawl) -> None:
     portal = farm.manifest["portals"][PLATFORM]
     wanted = {report["url"] for report in portal["reports"]}
-    got = [item["url"] for item in crawl.items if "xxgk.linyi.gov.cn" in item["url"] or "pingyi" in item["url"]]
+    copies = portal["foreign_copies"]
+    got = [item["url"] for item in crawl.items
+           if ("xxgk.linyi.gov.cn" in item["url"] or "pingyi" in item["url"]) and item["url"] not in copies]
     assert len(wanted) == 8 and all("://xxgk.linyi.gov.cn:" in url for url in wanted)
     assert set(got) == wanted, (sorted(wanted - set(got)), sorted(set(got) - wanted))
     assert len(got) == len(set(got))
@@ -137,3 +139,16 @@ def test_a_county_platform_on_the_city_domain_is_crawled_under_the_county_path_o
     assert status["scope_refused"] == {"platform_path": 1}
     assert any(failure["url"] == portal["refused"][0] and failure["kind"] == "scope_platform_path"
                for failure in status["failures"])
+
+
+def test_a_higher_level_report_reposted_in_a_county_column_comes_out_once_under_its_own_agency(
+        farm: Farm, crawl: Crawl) -> None:
+    county, city = farm.manifest["portals"][PLATFORM], farm.manifest["portals"][CITY]
+    (copy, original), = county["foreign_copies"].items()
+    both = [item for item in crawl.items if item["url"] in (copy, original)]
+    assert len(both) == 1, [item["url"] for item in both]
+    assert both[0]["agency"] == "临沂市人民政府"
+    # the city's own reports are all there, the reposted one at either address
+    got = {original if item["url"] == copy else item["url"] for item in crawl.items
+           if item["url"].startswith(city["home_url"]) or item["url"] == copy}
+    assert got == {report["url"] for report in city["reports"]}
