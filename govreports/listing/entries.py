@@ -23,6 +23,9 @@ _DATE = re.compile(
 _QUOTED_URL = re.compile(r"""['"]((?:https?://|/|\./|\.\./)[^'"\s]+|[^'"\s/]+\.(?:s?html?|jsp|aspx?|php|pdf|docx?|wps))['"]""")
 _IGNORED_SCHEMES = ("javascript:", "mailto:", "tel:", "file:", "ftp:", "data:", "about:")
 _ROW_TAGS = ("li", "tr", "dd", "dt", "p", "td")
+# a label broken by <br> or layout whitespace between Chinese characters (`政府信息<br> 公开年报`)
+_CJK = "\u3400-\u9fff\u3000-\u303f\uff00-\uffef"
+_LABEL_BREAK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +77,10 @@ def url_in_handler(handler: str) -> str | None:
 
 
 def best_title(text: str, title_attribute: str) -> str:
-    """Prefer the title attribute when the visible text is clipped or missing."""
-    text = collapse_whitespace(text)
-    title_attribute = collapse_whitespace(title_attribute)
+    """Prefer the title attribute when the visible text is clipped or missing; a label split by
+    `<br>` or whitespace between Chinese characters is one label again."""
+    text = _LABEL_BREAK.sub("", collapse_whitespace(text))
+    title_attribute = _LABEL_BREAK.sub("", collapse_whitespace(title_attribute))
     if not text:
         return title_attribute
     if title_attribute and (len(title_attribute) > len(text.rstrip(".…")) or text.endswith(("…", "..."))):
