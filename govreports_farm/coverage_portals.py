@@ -30,6 +30,10 @@ and every total other tests rely on stay as they are.
   server answers each host only its own paths (Host header). The county's column also reposts the
   city's 2023 report; the city (临沂市, 127.0.0.29, a TRS portal) publishes it too: crawled together,
   it must come out once, under the city's agency (manifest `foreign_copies`).
+- `nuxt` (127.0.0.30, 闽清县, host `www.minqing.gov.cn`): a Nuxt-style column whose state is
+  computed by a function (`window.__NUXT__=(function(a,b,…){return {…}}(…))`) and written into
+  the page by a script: plain HTML has no report link, so the list must go through Chromium, which
+  reaches the host name only through --host-resolver-rules (GOVREPORTS_BROWSER_HOST_RULES).
 """
 
 from __future__ import annotations
@@ -48,7 +52,8 @@ from govreports_farm.portals import (AgencyPlan, HanwebJpagePortal, ListItem, Po
 from govreports_farm.render import Skin, render_decoy, render_hub, render_news_column
 
 COVERAGE_PORTALS: tuple[str, ...] = ("json_only", "fjdzapp", "site_search", "code_id_list", "json_feed",
-                                        "hanweb_encrypted", "yunnan_base64", "liaoning_huidian", "platform")
+                                        "hanweb_encrypted", "yunnan_base64", "liaoning_huidian", "platform",
+                                        "nuxt")
 
 
 class JsonOnlyPortal(Portal):
@@ -378,6 +383,51 @@ class PlatformCountyPortal(Portal):
                                    for copy, portal, original in self.foreign}}
 
 
+class NuxtPortal(Portal):
+    """A column built in the browser from function-computed Nuxt state, on a host name."""
+
+    cms = "nuxt"
+    host = "www.minqing.gov.cn"
+
+    @property
+    def host_names(self) -> tuple[str, ...]:
+        return (self.host,)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def column_path(self) -> str:
+        return "/xxgk/zfxxgknb/"
+
+    def detail_path(self, day: date, unit: str | None) -> str:
+        return f"/xxgk/zfxxgknb/{day:%Y%m}/t{day:%Y%m%d}_{self.new_id()}.html"
+
+    def render_column(self) -> dict[str, Resource]:
+        items = self.sorted_items()
+        # as Nuxt serialises state: repeated values become the function's parameters
+        dates = sorted({item.day.isoformat() for item in items})
+        params = [f"p{n}" for n in range(len(dates))]
+        records = ",".join(f'{{title:{json.dumps(item.title, ensure_ascii=False)},url:"{item.path}",'
+                           f'date:{params[dates.index(item.day.isoformat())]},type:a}}' for item in items)
+        state = (f"window.__NUXT__=(function(a,{','.join(params)}){{return {{layout:\"default\",data:[{{list:[{records}]}}],"
+                 f"state:{{}}}}}}(\"article\",{','.join(json.dumps(d) for d in dates)}));")
+        build = ("(function(){var l=window.__NUXT__.data[0].list,h='<ul class=\"list-ul\">';"
+                 "for(var i=0;i<l.length;i++){h+='<li><a href=\"'+l[i].url+'\" target=\"_blank\">'+l[i].title+'</a>"
+                 "<span>'+l[i].date+'</span></li>';}document.getElementById('list').innerHTML=h+'</ul>';})();")
+        body = list_page(self.skin, self.column_name, "", "", self.trail())
+        body = body.replace('<ul class="list-ul">\n\n</ul>', f'<div id="__nuxt"><div id="list"></div></div>'
+                                                                 f"<script>{state}</script><script>{build}</script>")
+        return {self.column_path: self.html(body)}
+
+    def list_pages(self) -> list[dict[str, Any]]:
+        return [{"method": "GET", "url": self.column_url}]
+
+    def manifest_entry(self, chaos: int | None = None) -> dict[str, Any]:
+        return {**super().manifest_entry(chaos), "needs_browser": "nuxt", "blocked": None}
+
+
 _SEARCH_SITES = {
     "fjdzapp": ("127.0.0.21", "350181", "福清市", "福建省", "福清市人民政府"),
     "site_search": ("127.0.0.22", "360102", "东湖区", "江西省", "南昌市东湖区人民政府"),
@@ -447,6 +497,15 @@ def build_coverage_portals(names: Sequence[str]) -> list[Portal]:
         county.add_decoy("关于做好2024年政务公开工作的通知", "notice", date(2024, 4, 11))
         county.add_foreign(city, next(item for item in city.items if item.report and item.report.report_year == 2023))
         portals.append(county)
+    if "nuxt" in names:
+        nuxt = NuxtPortal(ip="127.0.0.30", adcode="350124", name="闽清县", province="福建省", discover=False,
+                          skin=Skin(site_name="闽清县人民政府", site_id_code="3501240001",
+                                    container='<div class="article-content">', meta_style="gov", info_style="plain",
+                                    breadcrumb="当前位置：", icp="闽ICP备05012346号", police="闽公网安备 35012402000123号"))
+        nuxt.add_plan(AgencyPlan("闽清县人民政府", "闽清县人民政府办公室", range(2019, 2025), 0.5,
+                                 lambda y: f"闽清县人民政府{y}年政府信息公开工作年度报告"))
+        nuxt.add_decoy("关于做好2024年政务公开工作的通知", "notice", date(2024, 4, 12))
+        portals.append(nuxt)
     for shape, (ip, adcode, name, province, site_name) in _PAGER_SITES.items():
         if shape not in names:
             continue
@@ -462,5 +521,5 @@ def build_coverage_portals(names: Sequence[str]) -> list[Portal]:
     return portals
 
 
-__all__ = ["COVERAGE_PORTALS", "JsonOnlyPortal", "SearchApiPortal", "EncryptedHanwebPortal", "NextLinkPortal", "PlatformCountyPortal",
+__all__ = ["COVERAGE_PORTALS", "JsonOnlyPortal", "SearchApiPortal", "EncryptedHanwebPortal", "NextLinkPortal", "PlatformCountyPortal", "NuxtPortal",
            "build_coverage_portals"]

@@ -249,11 +249,17 @@ def best_article_list(data: JsonValue, base_url: str) -> ArticleList | None:
     return lists[0] if lists else None
 
 
+# page state computed by a function (Nuxt: `window.__NUXT__=(function(a,b){return {…}}(…))`): its
+# literals hold parameter names, not values, so only a browser can read it
+FUNCTION_STATE = re.compile(r"\b__[A-Z]+__\s*=\s*\(?\s*function\s*\(")
+
+
 def page_article_list(html: str, base_url: str) -> ArticleList | None:
-    """The longest article list held by the page's inline scripts, or None."""
+    """The longest article list held by the page's inline scripts (function-computed state
+    skipped), or None."""
     best: ArticleList | None = None
     for script in inline_scripts(html):
-        if "{" not in script and "[" not in script:
+        if ("{" not in script and "[" not in script) or FUNCTION_STATE.search(script):
             continue
         for data in script_objects(script):
             candidate = best_article_list(data, base_url)

@@ -28,7 +28,8 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 JSON_ONLY = "350121"
 PAGERS = {"hanweb_encrypted": "430181", "yunnan_base64": "532328", "liaoning_huidian": "210106"}
-PLATFORM, CITY = "371326", "371300"
+PLATFORM, CITY, NUXT = "371326", "371300", "350124"
+CHROMIUM = Path(os.environ.get("GOVREPORTS_CHROMIUM", "/usr/bin/chromium"))
 SEARCH_APIS = {"fjdzapp": "350181", "site_search": "360102", "code_id_list": "220204", "json_feed": "110106"}
 
 
@@ -49,10 +50,7 @@ def farm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Farm]:
         yield running
 
 
-@pytest.fixture(scope="module")
-def crawl(farm: Farm, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
-    tmp = tmp_path_factory.mktemp("coverage-crawl")
-    ids = {JSON_ONLY, PLATFORM, CITY, *SEARCH_APIS.values(), *PAGERS.values()}
+def run_crawl(farm: Farm, tmp: Path, ids: set[str], render: str) -> Crawl:
     registry = tmp / "registry.csv"
     with farm.registry_path.open(encoding="utf-8", newline="") as source:
         rows = [row for row in csv.DictReader(source) if row["adcode"] in ids]
@@ -64,10 +62,10 @@ def crawl(farm: Farm, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
     command = [
         sys.executable, "-m", "scrapy", "crawl", "annual_reports",
         "-s", f"GOVREPORTS_PORTALS_FILE={registry}", "-s", f"GOVREPORTS_SITES_FILE={farm.sites_path}",
-        "-s", f"GOVREPORTS_DB={tmp / 'state.sqlite3'}", "-s", "GOVREPORTS_RENDER=never",
+        "-s", f"GOVREPORTS_DB={tmp / 'state.sqlite3'}", "-s", f"GOVREPORTS_RENDER={render}",
         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "GOVREPORTS_RETRY_BACKOFF=0",
         "-s", "LOG_LEVEL=INFO", "-O", str(feed),
-        # the farm's host names (county portal and city platform) resolve to loopback
+        # the farm's host names (county portal, city platform, Nuxt portal) resolve to loopback
         "-s", "TWISTED_DNS_RESOLVER=govreports_farm.resolver.FarmResolver", "-s", f"FARM_HOSTS={farm.host_rules}",
         "-s", f"GOVREPORTS_BROWSER_HOST_RULES={farm.host_rules}", "-s", "GOVREPORTS_ALLOWED_PRIVATE_NETS=127.0.0.0/8",
     ]
@@ -75,6 +73,12 @@ def crawl(farm: Farm, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
     items = [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()] if feed.exists() else []
     return Crawl(done.returncode, items, done.stderr, tmp / "state.sqlite3")
+
+
+@pytest.fixture(scope="module")
+def crawl(farm: Farm, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
+    ids = {JSON_ONLY, PLATFORM, CITY, NUXT, *SEARCH_APIS.values(), *PAGERS.values()}
+    return run_crawl(farm, tmp_path_factory.mktemp("coverage-crawl"), ids, "never")
 
 
 def test_the_crawl_ends_cleanly(crawl: Crawl) -> None:
@@ -152,3 +156,23 @@ def test_a_higher_level_report_reposted_in_a_county_column_comes_out_once_under_
     got = {original if item["url"] == copy else item["url"] for item in crawl.items
            if item["url"].startswith(city["home_url"]) or item["url"] == copy}
     assert got == {report["url"] for report in city["reports"]}
+
+
+def test_function_computed_nuxt_state_is_left_to_the_browser(farm: Farm, crawl: Crawl) -> None:
+    portal = farm.manifest["portals"][NUXT]
+    assert not [item for item in crawl.items if item["url"].startswith(portal["home_url"])]
+    status = site_status(crawl, NUXT)
+    assert "list page with scripts but no report links" in status["render"]["needed_but_off"]
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}")
+def test_chromium_reads_the_nuxt_column_through_the_host_resolver_rules(farm: Farm,
+                                                                        tmp_path_factory: pytest.TempPathFactory) -> None:
+    rendered = run_crawl(farm, tmp_path_factory.mktemp("coverage-browser"), {NUXT}, "auto")
+    assert rendered.returncode == 0, rendered.log[-3000:]
+    portal = farm.manifest["portals"][NUXT]
+    got = [item["url"] for item in rendered.items]
+    assert sorted(got) == sorted(report["url"] for report in portal["reports"])
+    assert "://www.minqing.gov.cn:" in portal["column_url"]
+    assert site_status(rendered, NUXT)["render"]["succeeded"] == 1
