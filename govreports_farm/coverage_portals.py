@@ -41,14 +41,22 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from email.message import Message
 from html import escape
-from datetime import date
 from typing import Any
 
-from govreports_farm.portals import (AgencyPlan, HanwebJpagePortal, ListItem, Portal, Resource, TrsPortal, li,
-                                    list_page)
+from govreports_farm.portals import (
+    AgencyPlan,
+    HanwebJpagePortal,
+    ListItem,
+    Portal,
+    Resource,
+    TrsPortal,
+    li,
+    list_page,
+)
 from govreports_farm.render import Skin, render_decoy, render_hub, render_news_column
 
 COVERAGE_PORTALS: tuple[str, ...] = ("json_only", "fjdzapp", "site_search", "code_id_list", "json_feed",
@@ -126,18 +134,19 @@ class SearchApiPortal(Portal):
         return [items[i:i + self.per_page] for i in range(0, len(items), self.per_page)] or [[]]
 
     def render_column(self) -> dict[str, Resource]:
+        count, size = len(self.items), self.per_page
         scripts = {
-            "fjdzapp": ("<script>var pageConf = {recordCount: '%d', perPage: '%d'};\n"
-                        "$.ajax({url: '/fjdzapp/search', type: 'POST', dataType: 'json', data: {channelid: '%s', "
-                        "sortfield: '-docorderpri,-docreltime', classsql: '%s', classcol: 'publishyear', classnum: '100', "
-                        "classsort: '0', cache: 'true', page: 1, prepage: %d}, success: function (d) { render(d.docs); }});"
-                        "</script>" % (len(self.items), self.per_page, self.channel_id, self.column_filter, self.per_page)),
-            "site_search": ('<iframe id="search-list" frameborder="0" width="100%%" height="900" '
-                            'src="/search4/s?siteCode=%s&amp;searchWord=&amp;channelId=7781&amp;column=%s&amp;pageNum=1">'
-                            "</iframe>" % (self.skin.site_id_code, "政府信息公开年报")),
-            "code_id_list": ('<script>var channelId = "%s"; var codeId = "";\n'
+            "fjdzapp": (f"<script>var pageConf = {{recordCount: '{count}', perPage: '{size}'}};\n"
+                        "$.ajax({url: '/fjdzapp/search', type: 'POST', dataType: 'json', data: {channelid: "
+                        f"'{self.channel_id}', sortfield: '-docorderpri,-docreltime', classsql: '{self.column_filter}', "
+                        "classcol: 'publishyear', classnum: '100', classsort: '0', cache: 'true', page: 1, "
+                        f"prepage: {size}}}, success: function (d) {{ render(d.docs); }}}});</script>"),
+            "site_search": ('<iframe id="search-list" frameborder="0" width="100%" height="900" '
+                            f'src="/search4/s?siteCode={self.skin.site_id_code}&amp;searchWord=&amp;channelId=7781'
+                            '&amp;column=政府信息公开年报&amp;pageNum=1"></iframe>'),
+            "code_id_list": (f'<script>var channelId = "{self.tax_channel}"; var codeId = "";\n'
                              "$.post('/getFileListByCodeId', {channelId: channelId, codeId: codeId, page: 1, size: 20},"
-                             " function (d) { render(d.results.data.results); });</script>" % self.tax_channel),
+                             " function (d) { render(d.results.data.results); });</script>"),
             "json_feed": "<script>$.getJSON('./GKNB.json', function (list) { render(list); });</script>",
         }
         body = list_page(self.skin, self.column_name, "", "", self.trail())
@@ -435,6 +444,11 @@ _SEARCH_SITES = {
     "json_feed": ("127.0.0.24", "110106", "丰台区", "北京市", "北京市丰台区人民政府"),
 }
 
+def report_title(agency: str) -> Callable[[int], str]:
+    """`<agency><year>年政府信息公开工作年度报告`, the plain title of a government's report."""
+    return lambda year: f"{agency}{year}年政府信息公开工作年度报告"
+
+
 _PAGER_SITES = {
     "yunnan_base64": ("127.0.0.26", "532328", "元谋县", "云南省", "元谋县人民政府"),
     "liaoning_huidian": ("127.0.0.27", "210106", "铁西区", "辽宁省", "沈阳市铁西区人民政府"),
@@ -463,8 +477,7 @@ def build_coverage_portals(names: Sequence[str]) -> list[Portal]:
                                            container='<div class="article-content">', meta_style="gov",
                                            info_style="plain", breadcrumb="当前位置：", icp="ICP备05012345号",
                                            police=f"公网安备 {adcode}02000123号"))
-        search.add_plan(AgencyPlan(site_name, f"{name}人民政府办公室", range(2018, 2025), 0.5,
-                                   lambda y, n=site_name: f"{n}{y}年政府信息公开工作年度报告"))
+        search.add_plan(AgencyPlan(site_name, f"{name}人民政府办公室", range(2018, 2025), 0.5, report_title(site_name)))
         search.add_decoy(f"{site_name}门户网站2023年度工作年度报表", "website_report", date(2024, 1, 19))
         portals.append(search)
     if "hanweb_encrypted" in names:
@@ -514,12 +527,19 @@ def build_coverage_portals(names: Sequence[str]) -> list[Portal]:
                                          container='<div class="article-content">', meta_style="gov",
                                          info_style="plain", breadcrumb="当前位置：", icp="ICP备05012345号",
                                          police=f"公网安备 {adcode}02000123号"))
-        pager.add_plan(AgencyPlan(site_name, f"{name}人民政府办公室", range(2015, 2025), 0.5,
-                                  lambda y, n=site_name: f"{n}{y}年政府信息公开工作年度报告"))
-        pager.add_decoy(f"关于做好2024年政务公开工作的通知", "notice", date(2024, 4, 9))
+        pager.add_plan(AgencyPlan(site_name, f"{name}人民政府办公室", range(2015, 2025), 0.5, report_title(site_name)))
+        pager.add_decoy("关于做好2024年政务公开工作的通知", "notice", date(2024, 4, 9))
         portals.append(pager)
     return portals
 
 
-__all__ = ["COVERAGE_PORTALS", "JsonOnlyPortal", "SearchApiPortal", "EncryptedHanwebPortal", "NextLinkPortal", "PlatformCountyPortal", "NuxtPortal",
-           "build_coverage_portals"]
+__all__ = [
+    "COVERAGE_PORTALS",
+    "EncryptedHanwebPortal",
+    "JsonOnlyPortal",
+    "NextLinkPortal",
+    "NuxtPortal",
+    "PlatformCountyPortal",
+    "SearchApiPortal",
+    "build_coverage_portals",
+]

@@ -15,11 +15,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from scrapy.resolver import CachingThreadedResolver
 from twisted.internet import defer
 from twisted.internet.interfaces import IResolverSimple
 from zope.interface import implementer
-
-from scrapy.resolver import CachingThreadedResolver
 
 
 def host_rules(mapping: dict[str, str]) -> str:
@@ -49,7 +48,7 @@ class FarmResolver(CachingThreadedResolver):
         resolver.hosts = parse_host_rules(crawler.settings.get("FARM_HOSTS"))
         return resolver
 
-    def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> defer.Deferred[str]:  # noqa: N802
+    def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> defer.Deferred[str]:
         address = self.hosts.get(name.lower())
         if address is not None:
             return defer.succeed(address)

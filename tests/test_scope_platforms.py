@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from govreports.listing.discovery import platform_links, same_site
-from govreports.scope import SiteScope, is_public_suffix, refusal, registrable_domain, site_domain
+from govreports.scope import (
+    SiteScope,
+    is_public_suffix,
+    refusal,
+    registrable_domain,
+    site_domain,
+)
 
 HOME = "http://www.pingyi.gov.cn/"
 

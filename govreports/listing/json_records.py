@@ -28,7 +28,12 @@ from datetime import datetime, timedelta, timezone
 import chompjs
 from parsel import Selector
 
-from govreports.listing.entries import ListEntry, absolute_url, looks_like_document, parse_date
+from govreports.listing.entries import (
+    ListEntry,
+    absolute_url,
+    looks_like_document,
+    parse_date,
+)
 
 JsonValue = object  # what json/chompjs give: dict, list, str, int, float, bool, None
 
@@ -109,7 +114,7 @@ def _is_url(value: str) -> bool:
     return bool(text) and len(text) < 2000 and bool(_URL_SHAPE.match(text)) and not _CJK.search(text)
 
 
-def _epoch_date(value: int | float) -> str | None:
+def _epoch_date(value: float) -> str | None:
     if _EPOCH_MS[0] <= value <= _EPOCH_MS[1]:
         value = value / 1000
     elif not _EPOCH_S[0] <= value <= _EPOCH_S[1]:

@@ -74,6 +74,10 @@ class PageContent:
     segments: list[Segment] = field(default_factory=list)
 
 
+def _text_of(element: etree._Element) -> str:
+    return "".join(str(part) for part in element.itertext())
+
+
 def _local(element: etree._Element) -> str:
     return etree.QName(element).localname if isinstance(element.tag, str) else ""
 
@@ -200,14 +204,14 @@ def _page_content(root: etree._Element) -> PageContent:
             for code in element:
                 if _local(code) != "TextCode":
                     continue
-                text = "".join(code.itertext())
+                text = _text_of(code)
                 if not text.strip():
                     continue
                 x = boundary[0] + (_numbers(code.get("X")) or [0.0])[0]
                 y = boundary[1] + (_numbers(code.get("Y")) or [size])[0]
                 content.runs.append(TextRun(x, y, size, text))
         elif kind == "PathObject":
-            data = next((("".join(child.itertext())) for child in element if _local(child) == "AbbreviatedData"), None)
+            data = next((_text_of(child) for child in element if _local(child) == "AbbreviatedData"), None)
             content.segments.extend(_path_segments(_numbers(element.get("Boundary")), data))
     return content
 
@@ -294,10 +298,10 @@ class _Table:
         texts: dict[int, list[TextRun]] = {}
         for run in runs:
             x, y = run.anchor
-            column = next((c for c in range(columns) if self.xs[c] <= x < self.xs[c + 1]), None)
-            row = next((r for r in range(rows) if self.ys[r] <= y < self.ys[r + 1]), None)
-            if row is not None and column is not None:
-                texts.setdefault(find(row * columns + column), []).append(run)
+            found_column = next((c for c in range(columns) if self.xs[c] <= x < self.xs[c + 1]), None)
+            found_row = next((r for r in range(rows) if self.ys[r] <= y < self.ys[r + 1]), None)
+            if found_row is not None and found_column is not None:
+                texts.setdefault(find(found_row * columns + found_column), []).append(run)
         cell_text = {region: clean_cell_text("\n".join(_lines(found))) for region, found in texts.items()}
         return Grid(tuple(tuple(cell_text.get(find(row * columns + column), "") for column in range(columns))
                           for row in range(rows)), source="ofd")
@@ -343,11 +347,11 @@ def _page_blocks(content: PageContent) -> list[Block]:
     outside: list[TextRun] = []
     inside: dict[int, list[TextRun]] = {}
     for run in content.runs:
-        table = next((i for i, t in enumerate(tables) if t.contains(run.anchor)), None)
-        if table is None:
+        holder = next((i for i, t in enumerate(tables) if t.contains(run.anchor)), None)
+        if holder is None:
             outside.append(run)
         else:
-            inside.setdefault(table, []).append(run)
+            inside.setdefault(holder, []).append(run)
     for index, table in enumerate(tables):
         placed.append((table.ys[0], table.grid(inside.get(index, []))))
     lines: list[list[TextRun]] = []
@@ -377,8 +381,8 @@ def ofd_to_document(data: bytes) -> Document:
         root = parts.xml("OFD.xml")
         if root is None:
             return Document(blocks=(), warnings=("ofd unreadable: no OFD.xml entry file",))
-        doc_root = next(("".join(e.itertext()).strip() for e in root.iter() if _local(e) == "DocRoot"), "")
-        title = next(("".join(e.itertext()).strip() for e in root.iter() if _local(e) == "Title"), "")
+        doc_root = next((_text_of(e).strip() for e in root.iter() if _local(e) == "DocRoot"), "")
+        title = next((_text_of(e).strip() for e in root.iter() if _local(e) == "Title"), "")
         document = parts.xml(doc_root) if doc_root else None
         if document is None:
             return Document(blocks=(), warnings=(f"ofd unreadable: DocRoot {doc_root or '(none)'} missing or broken",))

@@ -35,8 +35,8 @@ def rtf_to_document(data: bytes) -> Document:
         return Document(blocks=(), warnings=(f"rtf refused: {len(data)} bytes (limit {MAX_RTF_BYTES})",))
     encoding = rtf_code_page(data)
     try:
-        text = rtf_to_text(data.decode("latin-1"), encoding=encoding, errors="replace")
-    except Exception as error:  # striprtf is a state machine over untrusted text
+        text = str(rtf_to_text(data.decode("latin-1"), encoding=encoding, errors="replace"))  # type: ignore[no-untyped-call]
+    except Exception as error:  # noqa: BLE001 - striprtf is a state machine over untrusted text
         return Document(blocks=(), warnings=(f"rtf unreadable: {type(error).__name__}: {error}",))
     blocks: list[Block] = []
     meta: dict[str, str] = {}

@@ -88,7 +88,7 @@ def xlsx_to_document(data: bytes) -> Document:
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=False)
-    except Exception as error:  # openpyxl raises many types for damaged workbooks
+    except Exception as error:  # noqa: BLE001 - openpyxl raises many types for damaged workbooks
         return Document(blocks=(), warnings=(f"xlsx unreadable: {type(error).__name__}: {error}",))
     blocks: list[Block] = []
     warnings: list[str] = []
@@ -114,7 +114,7 @@ def xls_to_document(data: bytes) -> Document:
 
     try:
         book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
-    except Exception as error:  # xlrd raises XLRDError, CompDocError, struct errors …
+    except Exception as error:  # noqa: BLE001 - xlrd raises XLRDError, CompDocError, struct errors …
         return Document(blocks=(), warnings=(f"xls unreadable: {type(error).__name__}: {error}",))
     blocks: list[Block] = []
     warnings: list[str] = []
@@ -142,7 +142,7 @@ def _xls_cell(cell: object, datemode: int) -> str:
     value = getattr(cell, "value", None)
     if kind == xlrd.XL_CELL_DATE and isinstance(value, float):
         try:
-            return xlrd.xldate.xldate_as_datetime(value, datemode).date().isoformat()
+            return str(xlrd.xldate.xldate_as_datetime(value, datemode).date().isoformat())
         except (ValueError, OverflowError, xlrd.xldate.XLDateError):
             return cell_text(value)
     if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):

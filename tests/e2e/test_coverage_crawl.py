@@ -10,8 +10,8 @@ import collections
 import csv
 import json
 import os
-import subprocess
 import sqlite3
+import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -70,7 +70,7 @@ def run_crawl(farm: Farm, tmp: Path, ids: set[str], render: str) -> Crawl:
         "-s", f"GOVREPORTS_BROWSER_HOST_RULES={farm.host_rules}", "-s", "GOVREPORTS_ALLOWED_PRIVATE_NETS=127.0.0.0/8",
     ]
     env = {**os.environ, "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": ""}
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env, check=False)
     items = [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()] if feed.exists() else []
     return Crawl(done.returncode, items, done.stderr, tmp / "state.sqlite3")
 

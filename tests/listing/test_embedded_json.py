@@ -15,9 +15,16 @@ from hypothesis import strategies as st
 
 from govreports.listing.adapters import detect_adapter
 from govreports.listing.adapters.base import PageRequest
-from govreports.listing.adapters.embedded_json import EmbeddedJsonAdapter, numbered_page_url
+from govreports.listing.adapters.embedded_json import (
+    EmbeddedJsonAdapter,
+    numbered_page_url,
+)
 from govreports.listing.challenge import script_builds_list
-from govreports.listing.json_records import page_article_list, parse_json, best_article_list
+from govreports.listing.json_records import (
+    best_article_list,
+    page_article_list,
+    parse_json,
+)
 
 COLUMN = "https://www.minhou.gov.cn/xxgk/zfxxgknb/index.html"
 

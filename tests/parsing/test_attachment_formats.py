@@ -181,7 +181,7 @@ def rtf_bytes(document: Document) -> bytes:
 class GbkName(zipfile.ZipInfo):
     """A member name stored as GBK bytes without the UTF-8 flag (zipfile would store UTF-8)."""
 
-    def _encodeFilenameFlags(self) -> tuple[bytes, int]:  # noqa: N802 - zipfile's hook
+    def _encodeFilenameFlags(self) -> tuple[bytes, int]:
         return self.filename.encode("gbk"), self.flag_bits & ~0x800
 
 

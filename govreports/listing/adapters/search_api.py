@@ -28,7 +28,13 @@ from parsel import Selector
 
 from govreports.listing.adapters.base import ListingStep, PageRequest, html_step, to_int
 from govreports.listing.entries import ListEntry, extract_entries
-from govreports.listing.json_records import best_article_list, inline_scripts, parse_json, script_objects
+from govreports.listing.json_records import (
+    best_article_list,
+    inline_scripts,
+    parse_json,
+    script_objects,
+)
+
 
 def _links(html: str, url: str) -> tuple[ListEntry, ...]:
     return tuple(extract_entries(html, url))
@@ -114,7 +120,7 @@ class FjdzappSearchAdapter:
                            None))
         record_count = _RECORD_COUNT.search(html)
         total = int(record_count.group(1)) if record_count else None
-        state = {"api": urljoin(url, _FJDZ), "fields": fields, "page_key": page_key, "size": size}
+        state: dict[str, object] = {"api": urljoin(url, _FJDZ), "fields": fields, "page_key": page_key, "size": size}
         return ListingStep(entries=(), links=_links(html, url), declared_total=total,
                            next_request=self.request(state, 1))
 
@@ -232,7 +238,7 @@ def json_feed_url(html: str, url: str) -> str | None:
     for script in inline_scripts(html):
         match = _FEED.search(script)
         if match:
-            return urljoin(url, match.group(1))
+            return urljoin(url, str(match.group(1)))
     return None
 
 
