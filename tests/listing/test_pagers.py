@@ -39,3 +39,28 @@ def test_liaoning_huidian_documents_live_in_19_digit_id_directories() -> None:
     assert next_page_url(pager, "https://fgw.ln.gov.cn/fgw/zfxxgk/nb/be842d3c.shtml") == \
         "https://fgw.ln.gov.cn/fgw/zfxxgk/nb/be842d3c-2.shtml"
     assert declared_pages(pager) == 7
+
+
+# the shapes of two TRS templates seen in public repositories: a pager left inside an HTML comment,
+# and a createPageHTML line commented out above the live `var countPage`
+COMMENTED_PAGER = """<ul><li><a href="./202401/t20240115_1.html">平邑县2023年政府信息公开工作年度报告</a>
+<span>2024-01-15</span></li></ul>
+<!-- <div class="page"><script>
+var currentPage = 0;//所在页从0开始
+var countPage = 67//共多少页
+</script>共67页</div> -->"""
+COMMENTED_CALL = """<ul><li><a href="./202401/t20240115_1.html">平邑县2023年政府信息公开工作年度报告</a>
+<span>2024-01-15</span></li></ul>
+<script>
+//createPageHTML(9, 0, "index", "html");
+var currentPage = 0;//所在页从0开始
+var countPage = 17;//共多少页
+</script>"""
+
+
+def test_a_trs_pager_inside_an_html_comment_is_not_read() -> None:
+    from govreports.listing.adapters.trs import parse_create_page_html
+
+    assert parse_create_page_html(COMMENTED_PAGER) is None
+    pager = parse_create_page_html(COMMENTED_CALL)
+    assert pager is not None and pager.pages == 17
