@@ -34,6 +34,9 @@ and every total other tests rely on stay as they are.
   computed by a function (`window.__NUXT__=(function(a,b,…){return {…}}(…))`) and written into
   the page by a script: plain HTML has no report link, so the list must go through Chromium, which
   reaches the host name only through --host-resolver-rules (GOVREPORTS_BROWSER_HOST_RULES).
+- `attachments` (127.0.0.31, 永泰县): each report page is a stub linking the report as a file,
+  written from the report's own page by govreports_farm/attachment_files.py: OFD (2024), a ZIP
+  holding the OFD under a GBK name (2023), RTF (2022) and XLSX (2021, tables only).
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from email.message import Message
 from html import escape
-from typing import Any
+from typing import Any, ClassVar
 
 from govreports_farm.portals import (
     AgencyPlan,
@@ -57,11 +60,17 @@ from govreports_farm.portals import (
     li,
     list_page,
 )
-from govreports_farm.render import Skin, render_decoy, render_hub, render_news_column
+from govreports_farm.render import (
+    Skin,
+    page,
+    render_decoy,
+    render_hub,
+    render_news_column,
+)
 
 COVERAGE_PORTALS: tuple[str, ...] = ("json_only", "fjdzapp", "site_search", "code_id_list", "json_feed",
                                         "hanweb_encrypted", "yunnan_base64", "liaoning_huidian", "platform",
-                                        "nuxt")
+                                        "nuxt", "attachments")
 
 
 class JsonOnlyPortal(Portal):
@@ -437,6 +446,75 @@ class NuxtPortal(Portal):
         return {**super().manifest_entry(chaos), "needs_browser": "nuxt", "blocked": None}
 
 
+class AttachmentPortal(Portal):
+    """Report pages that are stubs linking the report as an OFD, ZIP, RTF or XLSX file."""
+
+    cms = "attachments"
+    directory = "/xxgk/zfxxgknb/"
+    formats: ClassVar[dict[int, str]] = {2024: ".ofd", 2023: ".zip", 2022: ".rtf", 2021: ".xlsx"}
+
+    @property
+    def column_path(self) -> str:
+        return self.directory + "index.html"
+
+    def detail_path(self, day: date, unit: str | None) -> str:
+        return f"{self.directory}{day:%Y%m}/t{day:%Y%m%d}_{self.new_id()}.html"
+
+    def file_path(self, item: ListItem) -> str:
+        assert item.report is not None
+        suffix = self.formats.get(item.report.report_year, ".ofd")
+        return item.path.replace(".html", "").replace("/t", "/P0", 1) + suffix
+
+    def render(self) -> dict[str, Resource]:
+        from govreports.parsing.html import html_to_document
+        from govreports_farm.attachment_files import (
+            grids_of,
+            ofd_file,
+            rtf_file,
+            xlsx_file,
+            zip_file,
+        )
+
+        routes = super().render()
+        for item in self.items:
+            if item.report is None:
+                continue
+            full = routes[item.path].body.decode(self.skin.encoding)
+            document = html_to_document(full, self.url(item.path))
+            title = item.report.title
+            suffix = self.formats.get(item.report.report_year, ".ofd")
+            if suffix == ".ofd":
+                body, kind = ofd_file(document, title), "application/ofd"
+            elif suffix == ".zip":
+                body, kind = zip_file({f"{title}.ofd": ofd_file(document, title)}), "application/zip"
+            elif suffix == ".rtf":
+                body, kind = rtf_file(document), "application/rtf"
+            else:
+                body, kind = xlsx_file(grids_of(document), title=title), "application/octet-stream"
+            routes[self.file_path(item)] = Resource(body, kind)
+            stub = (f'<div class="main w1200"><div class="article"><h1 class="title">{escape(title)}</h1>'
+                    f'{self.skin.container}<p>附件：<a href="{self.file_path(item)}">{escape(title)}{suffix}</a></p>'
+                    "</div></div></div>")
+            routes[item.path] = self.html(page(self.skin, f"{title}_{self.skin.site_name}", stub,
+                                               [("ArticleTitle", title), ("PubDate", f"{item.report.publish_iso} 16:00")]),
+                                          detail=True)
+        return routes
+
+    def render_column(self) -> dict[str, Resource]:
+        items = "\n".join(li(item.path, item.title, item.day) for item in self.sorted_items())
+        return {self.column_path: self.html(list_page(self.skin, self.column_name, items, "", self.trail()))}
+
+    def list_pages(self) -> list[dict[str, Any]]:
+        return [{"method": "GET", "url": self.column_url}]
+
+    def manifest_entry(self, chaos: int | None = None) -> dict[str, Any]:
+        entry = super().manifest_entry(chaos)
+        files = {self.url(item.path): self.url(self.file_path(item)) for item in self.items if item.report}
+        for report in entry["reports"]:
+            report["attachment"] = files[report["url"]]
+        return entry
+
+
 _SEARCH_SITES = {
     "fjdzapp": ("127.0.0.21", "350181", "福清市", "福建省", "福清市人民政府"),
     "site_search": ("127.0.0.22", "360102", "东湖区", "江西省", "南昌市东湖区人民政府"),
@@ -519,6 +597,15 @@ def build_coverage_portals(names: Sequence[str]) -> list[Portal]:
                                  lambda y: f"闽清县人民政府{y}年政府信息公开工作年度报告"))
         nuxt.add_decoy("关于做好2024年政务公开工作的通知", "notice", date(2024, 4, 12))
         portals.append(nuxt)
+    if "attachments" in names:
+        files = AttachmentPortal(ip="127.0.0.31", adcode="350125", name="永泰县", province="福建省", discover=False,
+                                 skin=Skin(site_name="永泰县人民政府", site_id_code="3501250001",
+                                           container='<div class="article-content">', meta_style="none",
+                                           info_style="plain", breadcrumb="当前位置：", icp="闽ICP备05012347号",
+                                           police="闽公网安备 35012502000123号"))
+        files.add_plan(AgencyPlan("永泰县人民政府", "永泰县人民政府办公室", range(2021, 2025), 0.6,
+                                  report_title("永泰县人民政府")))
+        portals.append(files)
     for shape, (ip, adcode, name, province, site_name) in _PAGER_SITES.items():
         if shape not in names:
             continue

@@ -149,7 +149,7 @@ _DOCUMENT_PATH = re.compile(
     r"|/\d{10,}\.s?html?$"                       # snowflake ids
     r"|/[0-9a-f]{32}\.s?html?$"                  # 32-hex ids
     r"|/show/[^/]+$"
-    r"|\.(pdf|docx?|wps|xlsx?|ofd|rtf)$)",
+    r"|\.(pdf|docx?|wps|xlsx?|ofd|rtf|zip)$)",
     re.IGNORECASE,
 )
 # Liaoning 慧点: a document is a directory named by its 19-digit id (/fgw/zc/zxzc/<19 digits>/index.shtml)

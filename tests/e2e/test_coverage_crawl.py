@@ -23,12 +23,13 @@ import pytest
 
 from govreports_farm import Farm
 from govreports_farm.coverage_portals import COVERAGE_PORTALS
+from govreports_farm.expectations import mismatches
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 JSON_ONLY = "350121"
 PAGERS = {"hanweb_encrypted": "430181", "yunnan_base64": "532328", "liaoning_huidian": "210106"}
-PLATFORM, CITY, NUXT = "371326", "371300", "350124"
+PLATFORM, CITY, NUXT, FILES = "371326", "371300", "350124", "350125"
 CHROMIUM = Path(os.environ.get("GOVREPORTS_CHROMIUM", "/usr/bin/chromium"))
 SEARCH_APIS = {"fjdzapp": "350181", "site_search": "360102", "code_id_list": "220204", "json_feed": "110106"}
 
@@ -77,7 +78,7 @@ def run_crawl(farm: Farm, tmp: Path, ids: set[str], render: str) -> Crawl:
 
 @pytest.fixture(scope="module")
 def crawl(farm: Farm, tmp_path_factory: pytest.TempPathFactory) -> Crawl:
-    ids = {JSON_ONLY, PLATFORM, CITY, NUXT, *SEARCH_APIS.values(), *PAGERS.values()}
+    ids = {JSON_ONLY, PLATFORM, CITY, NUXT, FILES, *SEARCH_APIS.values(), *PAGERS.values()}
     return run_crawl(farm, tmp_path_factory.mktemp("coverage-crawl"), ids, "never")
 
 
@@ -176,3 +177,14 @@ def test_chromium_reads_the_nuxt_column_through_the_host_resolver_rules(farm: Fa
     assert sorted(got) == sorted(report["url"] for report in portal["reports"])
     assert "://www.minqing.gov.cn:" in portal["column_url"]
     assert site_status(rendered, NUXT)["render"]["succeeded"] == 1
+
+
+def test_reports_published_as_ofd_zip_rtf_and_xlsx_files_give_their_tables(farm: Farm, crawl: Crawl) -> None:
+    portal = farm.manifest["portals"][FILES]
+    items = {item["url"]: item for item in crawl.items if item["url"].startswith(portal["home_url"])}
+    assert set(items) == {report["url"] for report in portal["reports"]}
+    for report in portal["reports"]:
+        item = items[report["url"]]
+        assert [attachment["url"] for attachment in item["attachments"]] == [report["attachment"]]
+        tables = {key: value for key, value in report["expected"].items() if key.startswith("tables.")}
+        assert tables and not mismatches(item, tables), (report["attachment"], mismatches(item, tables))
