@@ -46,4 +46,5 @@ def test_only_a_disclosure_entry_below_a_platform_root_is_taken() -> None:
     <li><a href="http://www.shandong.gov.cn/">信息公开</a></li>
     <li><a href="/zwgk/index.html">政务公开</a></li></ul>"""
     links = platform_links(html, HOME)
-    assert [(link.host, link.prefix) for link in links] == [("xxgk.linyi.gov.cn", "/pingyi/")]
+    assert [(link.host, link.prefix, link.refused is None) for link in links] == [
+        ("xxgk.linyi.gov.cn", "/pingyi/", True), ("www.shandong.gov.cn", "/", False)]

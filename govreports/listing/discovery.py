@@ -161,11 +161,13 @@ class PlatformLink:
     text: str
     host: str
     prefix: str
+    refused: str | None = None  # why this entry is not taken (then nothing of it joins the scope)
 
 
 def platform_links(html: str, url: str) -> list[PlatformLink]:
     """Off-domain links this page names as its 政务公开/信息公开 entry, each with the directory of
-    the linked page as the part of that platform that belongs to this portal."""
+    the linked page as the part of that platform that belongs to this portal; entries at a host's
+    root come back with `refused` set."""
     found: dict[str, PlatformLink] = {}
     for entry in extract_entries(html, url):
         if same_site(entry.url, url) or looks_like_document(entry.url):
@@ -175,9 +177,9 @@ def platform_links(html: str, url: str) -> list[PlatformLink]:
             continue
         parts = urlsplit(entry.url)
         prefix = parts.path.rsplit("/", 1)[0] + "/"
-        if prefix == "/":
-            continue  # a platform's root would open every county it hosts
-        found.setdefault(entry.url, PlatformLink(entry.url, entry.title, (parts.hostname or "").lower(), prefix))
+        # a platform's root would open every county it hosts
+        refused = "links the root of another host, not a path of this portal's own" if prefix == "/" else None
+        found.setdefault(entry.url, PlatformLink(entry.url, entry.title, (parts.hostname or "").lower(), prefix, refused))
     return list(found.values())
 
 

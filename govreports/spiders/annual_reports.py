@@ -34,7 +34,8 @@ GOVREPORTS_EARLY_STOP (True), GOVREPORTS_RENDER (default for sites with render =
   records, declared_total, stop_reasons};
 - `blocked`: True when a challenge/403 page answered; `blocked_reason`;
 - `platforms`: disclosure platforms on other hosts accepted into the site's scope because its own
-  home page or hub links them as its 政务公开/信息公开 entry: {host, prefix, entry, linked_from}.
+  home page or hub links them as its 政务公开/信息公开 entry: {host, prefix, entry, linked_from};
+  `platforms_refused`: such entries not taken, with why (a link to another host's root).
 Counts are mirrored in stats under `govreports/site/<id>/<key>`; global stats:
 `govreports/discovery/column_found`, `govreports/discovery/no_column`, `govreports/stop/<reason>`,
 `govreports/candidates/kept`, `govreports/candidates/dropped/<reason>`, `govreports/reports_yielded`,
@@ -237,6 +238,7 @@ class AnnualReportsSpider(scrapy.Spider):
             "column_source": None, "discovery": "pending", "hub_pages": 0, "list_pages": 0,
             "candidates": 0, "reports_yielded": 0, "pages_failed": 0, "pages_skipped": 0, "failures": [],
             "stop_reasons": {}, "walks": [], "blocked": False, "blocked_reason": None, "platforms": [],
+            "platforms_refused": [],
             "render": {"escalated": 0, "succeeded": 0, "failed": 0, "needed_but_off": None, "notes": []},
         }
 
@@ -456,6 +458,11 @@ class AnnualReportsSpider(scrapy.Spider):
     def _platform_entry(self, run: SiteRun, link: PlatformLink, page_url: str, depth: int) -> Iterator[Request]:
         """The portal's own page names a platform on another host as its 信息公开 entry: that
         platform's paths for this portal join the site's scope (recorded), and it is walked as a hub."""
+        if link.refused is not None:
+            if all(entry["url"] != link.url for entry in run.status["platforms_refused"]):
+                run.status["platforms_refused"].append({"url": link.url, "why": link.refused, "linked_from": page_url})
+                self._stat("govreports/discovery/platform_refused")
+            return
         scope = self.site_scopes[run.site.id]
         if (link.host, link.prefix) not in scope.platforms:
             self.site_scopes[run.site.id] = scope.with_platform(link.host, link.prefix)

@@ -51,7 +51,7 @@ def farm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Farm]:
         yield running
 
 
-def run_crawl(farm: Farm, tmp: Path, ids: set[str], render: str) -> Crawl:
+def run_crawl(farm: Farm, tmp: Path, ids: set[str], render: str, *arguments: str) -> Crawl:
     registry = tmp / "registry.csv"
     with farm.registry_path.open(encoding="utf-8", newline="") as source:
         rows = [row for row in csv.DictReader(source) if row["adcode"] in ids]
@@ -69,6 +69,7 @@ def run_crawl(farm: Farm, tmp: Path, ids: set[str], render: str) -> Crawl:
         # the farm's host names (county portal, city platform, Nuxt portal) resolve to loopback
         "-s", "TWISTED_DNS_RESOLVER=govreports_farm.resolver.FarmResolver", "-s", f"FARM_HOSTS={farm.host_rules}",
         "-s", f"GOVREPORTS_BROWSER_HOST_RULES={farm.host_rules}", "-s", "GOVREPORTS_ALLOWED_PRIVATE_NETS=127.0.0.0/8",
+        *arguments,
     ]
     env = {**os.environ, "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": ""}
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env, check=False)
@@ -95,6 +96,15 @@ def test_a_column_listed_only_in_script_data_gives_every_report_exactly_once(far
     assert set(got) == wanted, (sorted(wanted - set(got)), sorted(set(got) - wanted))
     assert not [url for url, count in collections.Counter(got).items() if count > 1]
     assert not set(got) & set(portal["decoys"])
+
+
+def test_a_new_user_giving_the_home_page_gets_the_json_only_column_too(farm: Farm,
+                                                                       tmp_path_factory: pytest.TempPathFactory) -> None:
+    portal = farm.manifest["portals"][JSON_ONLY]
+    adhoc = run_crawl(farm, tmp_path_factory.mktemp("json-only-home"), {JSON_ONLY}, "never",
+                      "-a", f"url={portal['home_url']}")
+    got = [item["url"] for item in adhoc.items]
+    assert sorted(got) == sorted(report["url"] for report in portal["reports"]), adhoc.log[-3000:]
 
 
 @pytest.mark.parametrize("shape", sorted(SEARCH_APIS))
@@ -141,6 +151,8 @@ def test_a_county_platform_on_the_city_domain_is_crawled_under_the_county_path_o
     status = site_status(crawl, PLATFORM)
     assert [(p["host"], p["prefix"]) for p in status["platforms"]] == [("xxgk.linyi.gov.cn", "/pingyi/")]
     assert status["platforms"][0]["linked_from"].startswith(portal["home_url"])
+    # the home page's other 信息公开 link (a province portal's root) is not taken, and says why
+    assert [entry["url"].split(":")[1] for entry in status["platforms_refused"]] == ["//www.shandong.gov.cn"]
     assert status["scope_refused"] == {"platform_path": 1}
     assert any(failure["url"] == portal["refused"][0] and failure["kind"] == "scope_platform_path"
                for failure in status["failures"])
