@@ -173,7 +173,9 @@ def record_entry(item: JsonValue, base_url: str) -> ListEntry | None:
             dates.append((2 if _DATE_KEY.search(key) else 1, -order, day))
             continue
         if _CJK.search(text) and "<" not in text[:50]:
-            score = (100 if _TITLE_KEY.search(key) else 0) + min(len(text), 99)
+            # a title is named so, or else the longest short line; a summary (sentences, long) loses
+            score = (100 if _TITLE_KEY.search(key) else 0) + min(len(text), 99) \
+                - (60 if "。" in text or len(text) > 120 else 0)
             titles.append((score, -order, re.sub(r"\s+", " ", text)))
     if not urls or not titles:
         return None

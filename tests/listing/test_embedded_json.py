@@ -163,3 +163,17 @@ def test_any_variable_keys_nesting_and_quoting_give_the_same_list(case: tuple[st
     assert found is not None, html
     assert [(entry.url, entry.title, entry.date) for entry in found.entries] == expected, html
     assert detect_adapter(html, "https://www.example.gov.cn/xxgk/gknb/index.html").name == "embedded_json"
+
+
+def test_a_script_menu_of_links_is_not_a_column() -> None:
+    menu = ('<html><body><ul><li><a href="/xxgk/t20240115_1.html">闽侯县2023年政府信息公开工作年度报告</a>'
+            '<span>2024-01-15</span></li></ul><script>var nav = [{name: "政务公开", url: "/zwgk/"},'
+            '{name: "办事服务", url: "/bsfw/"}, {name: "互动交流", url: "/hdjl/"}];</script></body></html>')
+    assert detect_adapter(menu, COLUMN).name == "plain"
+
+
+def test_a_long_summary_does_not_take_the_place_of_the_title() -> None:
+    html = ('<script>var d = {list: [{a: "闽侯县2023年政府信息公开工作年度报告", b: "/x/content_1.html", c: "2024-01-18",'
+            ' d: "根据《中华人民共和国政府信息公开条例》规定，现公布本年度报告。本报告由总体情况、主动公开等部分组成。"}]};</script>')
+    found = page_article_list(html, COLUMN)
+    assert found is not None and found.entries[0].title == "闽侯县2023年政府信息公开工作年度报告"

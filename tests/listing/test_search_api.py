@@ -117,3 +117,10 @@ def test_gov_cn_json_column_feed_is_one_request() -> None:
 def test_an_api_with_query_parameters_is_not_taken_for_a_static_feed() -> None:
     page = "<html><body><ul id='l'></ul><script>fetch('/api/list.json?channel=gzbg').then(r => r.json());</script></body></html>"
     assert detect_adapter(page, GOV_COLUMN).name == "plain"
+
+
+def test_a_page_listing_its_own_records_is_not_taken_for_an_api_column() -> None:
+    page = ('<html><body><ul><li><a href="/xxgk/t20240115_1.html">福清市2023年政府信息公开工作年度报告</a>'
+            "<span>2024-01-15</span></li></ul><script>$.getJSON('/static/i18n/zh.json');</script>"
+            '<iframe src="/search4/s?siteCode=3501810001&amp;searchWord=&amp;pageNum=1"></iframe></body></html>')
+    assert detect_adapter(page, GOV_COLUMN).name == "plain"

@@ -19,7 +19,7 @@ from govreports.listing.adapters.trs import TrsAdapter
 ADAPTERS: dict[str, Adapter] = {
     adapter.name: adapter
     for adapter in (GkmlptAdapter(), JpaasAdapter(), HanwebJpageAdapter(), FjdzappSearchAdapter(), CodeIdListAdapter(),
-                    EmbeddedJsonAdapter(), TrsAdapter(), SiteSearchAdapter(), JsonFeedAdapter(), PlainAdapter())
+                    TrsAdapter(), EmbeddedJsonAdapter(), SiteSearchAdapter(), JsonFeedAdapter(), PlainAdapter())
 }
 
 

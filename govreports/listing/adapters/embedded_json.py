@@ -19,6 +19,7 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 from govreports.listing.adapters.base import ListingStep, PageRequest, html_step
+from govreports.listing.candidates import judge_title
 from govreports.listing.entries import extract_entries
 from govreports.listing.json_records import ArticleList, page_article_list
 
@@ -46,9 +47,14 @@ def numbered_page_url(column_url: str, page: int) -> str:
 
 
 def lists_only_in_data(html: str, url: str) -> ArticleList | None:
-    """The page's script article list when its anchors miss most of those documents, else None."""
+    """The page's script article list when its anchors miss most of those documents, else None.
+    A list counts only when it looks like a column: dated records, or a title naming a report (a
+    script menu of links is neither)."""
     found = page_article_list(html, url)
     if found is None:
+        return None
+    dated = sum(1 for entry in found.entries if entry.date)
+    if dated * 2 < len(found.entries) and not any(judge_title(e.title, e.url).keep for e in found.entries):
         return None
     anchors = {entry.url for entry in extract_entries(html, url)}
     missing = [entry for entry in found.entries if entry.url not in anchors]

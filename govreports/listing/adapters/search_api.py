@@ -16,6 +16,10 @@ generic record reader (listing/json_records.py) when JSON, as an HTML list other
   `{"code": 200, "results": {"data": {"total": 37, "results": [{"title", "url", "writtendate"}]}}}`.
 - `json_feed`: gov.cn (UCAP) column feeds: the column's script loads a static `*.json` file (no
   query string) holding `[{"URL": "…", "TITLE": "…", "DOCRELPUBTIME": "…"}]`; one request, no paging.
+
+`site_search` and `json_feed` claim a page only when its own markup lists no dated record: a page
+that lists its documents itself and merely links a search page or loads a settings file is not an
+API-filled column.
 """
 
 from __future__ import annotations
@@ -145,7 +149,8 @@ _PAGE_PARAM = re.compile(r"^(pageNum|pageNo|page|p|pageIndex|currentPage)$", re.
 def site_search_url(html: str, url: str) -> str | None:
     """The search URL a column embeds (iframe src, link or script string) that carries a page number."""
     selector = Selector(text=html or "<html></html>")
-    candidates = selector.xpath("//iframe/@src | //a/@href | //*[@data-url]/@data-url").getall()
+    # an embedded result list (iframe, data-url, script), not a search link in the page header
+    candidates = selector.xpath("//iframe/@src | //*[@data-url]/@data-url").getall()
     candidates += [match.group(1) for script in inline_scripts(html) for match in _SEARCH_URL.finditer(script)]
     for raw in candidates:
         target = urljoin(url, raw.strip().replace("&amp;", "&"))
@@ -172,11 +177,16 @@ def _start_page(url: str) -> int:
     return 1
 
 
+def lists_nothing(html: str, url: str) -> bool:
+    """True when the page's own markup lists no dated record: a column an API must fill."""
+    return not any(entry.date for entry in extract_entries(html, url))
+
+
 class SiteSearchAdapter:
     name = "site_search"
 
     def detect(self, html: str, url: str) -> bool:
-        return site_search_url(html, url) is not None
+        return site_search_url(html, url) is not None and lists_nothing(html, url)
 
     def first_page(self, html: str, url: str) -> ListingStep:
         search = site_search_url(html, url)
@@ -246,7 +256,8 @@ class JsonFeedAdapter:
     name = "json_feed"
 
     def detect(self, html: str, url: str) -> bool:
-        return json_feed_url(html, url) is not None
+        # a page that lists its records itself only loads some other JSON (settings, translations)
+        return json_feed_url(html, url) is not None and lists_nothing(html, url)
 
     def first_page(self, html: str, url: str) -> ListingStep:
         feed = json_feed_url(html, url)
