@@ -26,6 +26,7 @@ Domains are judged by the public suffix list (tldextract with its bundled snapsh
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ REFUSAL_REASONS = ("scheme", "no_host", "offsite", "ip_literal", "private_addres
 _SUFFIXES = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
+@functools.lru_cache(maxsize=4096)
 def is_public_suffix(host: str) -> bool:
     """True when `host` is itself a public suffix (`gov.cn`, `com.cn`, `cn`): nobody's domain."""
     host = host.lower().strip(".")
@@ -61,6 +63,7 @@ def registrable_domain(host: str) -> str:
     return f"{parts.domain}.{parts.suffix}" if parts.domain and parts.suffix else host
 
 
+@functools.lru_cache(maxsize=4096)
 def site_domain(host: str) -> str:
     """A site's scope domain: its host without `www.`, unless that would leave a public suffix."""
     host = host.lower().strip(".")
