@@ -1,7 +1,8 @@
 """OFD attachments (GB/T 33190, China's fixed-layout format: a zip of XML) → `Document`.
 
 An OFD page is positioned text (`TextObject` with a `Boundary` and `TextCode X/Y` runs) and drawn
-paths (`PathObject` with `AbbreviatedData` such as `M 0 0 L 120 0`). Statistics tables are only
+paths (`PathObject` with `AbbreviatedData` such as `M 0 0 L 120 0`); an object's `CTM` maps its
+own coordinates into its boundary (converters from PDF scale everything by one). Statistics tables are only
 ruled lines with text placed inside them, so the table is rebuilt from geometry: the horizontal
 and vertical rules that touch each other form one table, their distinct y and x positions the row
 and column lines; two neighbouring grid cells are one merged cell when no rule separates them;
@@ -148,7 +149,22 @@ def _delta_width(delta: str | None, size: float, count: int) -> float:
     return sum(widths[: max(count - 1, 0)]) + size if widths else size * count
 
 
-def _path_segments(boundary: list[float], data: str | None) -> list[Segment]:
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def _ctm(element: etree._Element) -> Matrix:
+    """An object's CTM (`a b c d e f`, object space → boundary space); identity when absent or bad."""
+    values = _numbers(element.get("CTM"))
+    return (values[0], values[1], values[2], values[3], values[4], values[5]) if len(values) == 6 else IDENTITY
+
+
+def _apply(matrix: Matrix, x: float, y: float) -> tuple[float, float]:
+    a, b, c, d, e, f = matrix
+    return a * x + c * y + e, b * x + d * y + f
+
+
+def _path_segments(boundary: list[float], data: str | None, matrix: Matrix = IDENTITY) -> list[Segment]:
     """Straight segments of an AbbreviatedData path (M, L, C; curves skipped), in page coordinates."""
     if len(boundary) < 4:
         return []
@@ -179,16 +195,19 @@ def _path_segments(boundary: list[float], data: str | None) -> list[Segment]:
             break
         index += 1 + count
         if command in ("M", "S"):
-            position = start = (left + values[0], top + values[1])
+            x, y = _apply(matrix, values[0], values[1])
+            position = start = (left + x, top + y)
         elif command == "L" and position is not None:
-            target = (left + values[0], top + values[1])
+            x, y = _apply(matrix, values[0], values[1])
+            target = (left + x, top + y)
             segments.append(Segment(position[0], position[1], target[0], target[1]))
             position = target
         elif command == "C" and position is not None and start is not None:
             segments.append(Segment(position[0], position[1], start[0], start[1]))
             position = start
         elif count:
-            position = (left + values[-2], top + values[-1])
+            x, y = _apply(matrix, values[-2], values[-1])
+            position = (left + x, top + y)
     return segments
 
 
@@ -200,19 +219,20 @@ def _page_content(root: etree._Element) -> PageContent:
             boundary = _numbers(element.get("Boundary"))
             if len(boundary) < 2:
                 continue
+            matrix = _ctm(element)
             size = (_numbers(element.get("Size")) or [3.5])[0]
+            scaled = size * (abs(matrix[3]) or 1.0)  # the glyph height on the page
             for code in element:
                 if _local(code) != "TextCode":
                     continue
                 text = _text_of(code)
                 if not text.strip():
                     continue
-                x = boundary[0] + (_numbers(code.get("X")) or [0.0])[0]
-                y = boundary[1] + (_numbers(code.get("Y")) or [size])[0]
-                content.runs.append(TextRun(x, y, size, text))
+                x, y = _apply(matrix, (_numbers(code.get("X")) or [0.0])[0], (_numbers(code.get("Y")) or [size])[0])
+                content.runs.append(TextRun(boundary[0] + x, boundary[1] + y, scaled, text))
         elif kind == "PathObject":
             data = next((_text_of(child) for child in element if _local(child) == "AbbreviatedData"), None)
-            content.segments.extend(_path_segments(_numbers(element.get("Boundary")), data))
+            content.segments.extend(_path_segments(_numbers(element.get("Boundary")), data, _ctm(element)))
     return content
 
 

@@ -166,3 +166,36 @@ def test_a_damaged_file_is_a_warning_not_a_crash(data: bytes, suffix: str) -> No
     parsed = parse_report(data, url=URL + suffix)
     assert parsed.tables == {}
     assert parsed.warnings
+
+
+def test_ofd_objects_scaled_by_their_ctm_land_in_the_right_cells() -> None:
+    """Converters from PDF write points and scale each object by its CTM (0.3528 mm per point)."""
+    scale = 25.4 / 72
+    rule = ('<ofd:PathObject ID="0" Boundary="{x} {y} {w} {h}" CTM="{s} 0 0 {s} 0 0"><ofd:AbbreviatedData>'
+            "M 0 0 L {dx} {dy}</ofd:AbbreviatedData></ofd:PathObject>")
+    parts = []
+    for y in (20.0, 30.0, 40.0):  # three horizontal rules, 100 mm long
+        parts.append(rule.format(x=10, y=y, w=100.2, h=0.2, s=scale, dx=100 / scale, dy=0))
+    for x in (10.0, 60.0, 110.0):  # three vertical rules, 20 mm long
+        parts.append(rule.format(x=x, y=20, w=0.2, h=20.2, s=scale, dx=0, dy=20 / scale))
+    for (x, y), text in zip(((11, 21), (61, 21), (11, 31), (61, 31)), ("项目", "数量", "行政许可", "12")):
+        parts.append(f'<ofd:TextObject ID="0" Boundary="{x} {y} 40 8" CTM="{scale} 0 0 {scale} 0 0" Size="9">'
+                     f'<ofd:TextCode X="0" Y="9">{text}</ofd:TextCode></ofd:TextObject>')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("OFD.xml", '<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016"><ofd:DocBody>'
+                                    "<ofd:DocRoot>/Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>")
+        archive.writestr("Doc_0/Document.xml", '<ofd:Document xmlns:ofd="http://www.ofdspec.org/2016"><ofd:Pages>'
+                                               '<ofd:Page ID="1" BaseLoc="Pages/Page_0/Content.xml"/></ofd:Pages>'
+                                               "</ofd:Document>")
+        archive.writestr("Doc_0/Pages/Page_0/Content.xml", '<ofd:Page xmlns:ofd="http://www.ofdspec.org/2016">'
+                         f'<ofd:Content><ofd:Layer ID="2"><ofd:PageBlock>{"".join(parts)}</ofd:PageBlock>'
+                         "</ofd:Layer></ofd:Content></ofd:Page>")
+    grids = grids_of(ofd_to_document(buffer.getvalue()))
+    assert [grid.rows for grid in grids] == [(("项目", "数量"), ("行政许可", "12"))]
+
+
+def test_rtf_text_in_the_declared_gbk_code_page_is_read() -> None:
+    data = (b"{\\rtf1\\ansi\\ansicpg936{\\fonttbl{\\f0\\fcharset134 SimSun;}}\\pard "
+            b"\\'c6\\'bd\\'cc\\'b6 2023\\'c4\\'ea\\'b6\\'c8\\'b1\\'a8\\'b8\\'e6\\par}")
+    assert "平潭2023年度报告" in parse_report(data, url=URL + ".rtf").text.replace(" ", "")
