@@ -93,6 +93,7 @@ class DedupPipeline:
         self.hash_fields = hash_fields
         self.emitted_keys: dict[str, str] = {}  # key -> url emitted in this run
         self.emitted_bodies: dict[tuple[str, str], str] = {}  # (site, body hash) -> key
+        self.emitted_governments: dict[str, str] = {}  # government key (state/keys.py) -> key emitted
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
@@ -119,9 +120,12 @@ class DedupPipeline:
         body = content_hash(item, BODY_FIELDS)
 
         # within this run (a government's report counts once whichever site posted it: state/keys.py)
-        government = government_key(item)
-        if government is not None and government != key and government in self.emitted_keys:
-            raise self._duplicate(url, key, f"same government report as {self.emitted_keys[government]}")
+        government = government_key(item) or key
+        first = self.emitted_governments.get(government)
+        if first is not None and first != key:
+            # remembered, so a later run knows this URL as a second posting whichever copy comes first
+            self.store.remember_urls(first, [url], site_id)
+            raise self._duplicate(url, key, f"same government report as {self.emitted_keys.get(first, first)}")
         if key in self.emitted_keys:
             self.store.remember_urls(key, [url], site_id)
             raise self._duplicate(url, key, f"same key as {self.emitted_keys[key]}")
@@ -142,8 +146,7 @@ class DedupPipeline:
             self.store.touch(key, self.run_state.run_id)
             self.store.remember_urls(key, [url], site_id)
             self.emitted_keys[key] = url  # later copies in this run are duplicates, not "unchanged"
-            if government is not None:
-                self.emitted_keys.setdefault(government, url)
+            self.emitted_governments.setdefault(government, key)
             self.emitted_bodies[(site_id, body)] = key
             self._count("unchanged")
             raise DropItem(f"unchanged since revision {seen.revision}: {url}", log_level="DEBUG")
@@ -158,8 +161,7 @@ class DedupPipeline:
                   site_id=site_id, run_id=self.run_state.run_id)
         )
         self.emitted_keys[key] = url
-        if government is not None:
-            self.emitted_keys.setdefault(government, url)
+        self.emitted_governments.setdefault(government, key)
         self.emitted_bodies[(site_id, body)] = key
         self._count(outcome)
         return item
