@@ -77,6 +77,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GOVREPORTS_CHROMIUM", "/usr/bin/chromium", "the Chromium binary used for rendering", env=True),
     Setting("GOVREPORTS_RENDER_MAX_PAGES", 2, "pages open at once in the browser"),
     Setting("GOVREPORTS_RENDER_TIMEOUT", 30.0, "browser navigation timeout (s)"),
+    Setting("GOVREPORTS_BROWSER_HOST_RULES", "",
+            "Chromium --host-resolver-rules (e.g. 'MAP www.x.gov.cn 127.0.0.28'); empty: none"),
     Setting("GOVREPORTS_RENDER_SETTLE", 10.0, "how long a rendered page may take to settle (s)"),
     # --- cluster
     Setting("GOVREPORTS_REDIS_URL", "", "cluster mode: redis://host:6379/0 (empty: single machine)", env=True),

@@ -81,6 +81,11 @@ def escalated(request: Request, reason: str) -> Request:
     return request.replace(meta=meta, dont_filter=True)
 
 
+def host_rules_args(rules: str | None) -> list[str]:
+    """Chromium's --host-resolver-rules for GOVREPORTS_BROWSER_HOST_RULES (the farm's host names)."""
+    return [f"--host-resolver-rules={rules.strip()}"] if rules and rules.strip() else []
+
+
 def chromium_problem(path: str) -> str | None:
     """Why the browser at `path` cannot be used, or None when it can."""
     binary = Path(path)
@@ -138,7 +143,8 @@ class RenderAddon:
         for name, value in {
             "PLAYWRIGHT_BROWSER_TYPE": "chromium",
             "PLAYWRIGHT_BROWSER_PROVIDER": "govreports.render.LazyBrowserProvider",
-            "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": chromium, "headless": True, "args": list(CHROMIUM_ARGS)},
+            "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": chromium, "headless": True, "args": [
+                *CHROMIUM_ARGS, *host_rules_args(settings.get("GOVREPORTS_BROWSER_HOST_RULES"))]},
             "PLAYWRIGHT_MAX_CONTEXTS": 1,
             "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": pages,
             "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": timeout_ms,

@@ -33,7 +33,10 @@ def challenge_kind(status: int, body: bytes) -> str | None:
 _LIST_BUILDING_SCRIPT = re.compile(
     r"<script\b[^>]*>(?:(?!</script>).){0,20000}?"
     r"(?:\bfetch\s*\(|XMLHttpRequest|\$\.(?:ajax|get|post|getJSON)\s*\(|\baxios\b|\.load\s*\("
-    r"|createElement\s*\(\s*['\"](?:li|a|tr)['\"]|\binnerHTML\s*[+]?=|insertAdjacentHTML|document\.write\s*\()",
+    r"|createElement\s*\(\s*['\"](?:li|a|tr)['\"]|\binnerHTML\s*[+]?=|insertAdjacentHTML|document\.write\s*\("
+    # page state a function computes (Nuxt: window.__NUXT__=(function(a,b){…}(…))): only a browser
+    # reads it (the same pattern as listing/json_records.FUNCTION_STATE)
+    r"|\b__[A-Z]+__\s*=\s*\(?\s*function\s*\()",
     re.IGNORECASE | re.DOTALL,
 )
 

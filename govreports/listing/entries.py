@@ -20,6 +20,9 @@ from govreports.parsing.text import collapse_whitespace, parse_date
 _QUOTED_URL = re.compile(r"""['"]((?:https?://|/|\./|\.\./)[^'"\s]+|[^'"\s/]+\.(?:s?html?|jsp|aspx?|php|pdf|docx?|wps))['"]""")
 _IGNORED_SCHEMES = ("javascript:", "mailto:", "tel:", "file:", "ftp:", "data:", "about:")
 _ROW_TAGS = ("li", "tr", "dd", "dt", "p", "td")
+# a label broken by <br> or layout whitespace between Chinese characters (`政府信息<br> 公开年报`)
+_CJK = "\u3400-\u9fff\u3000-\u303f\uff00-\uffef"
+_LABEL_BREAK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +64,10 @@ def url_in_handler(handler: str) -> str | None:
 
 
 def best_title(text: str, title_attribute: str) -> str:
-    """Prefer the title attribute when the visible text is clipped or missing."""
-    text = collapse_whitespace(text)
-    title_attribute = collapse_whitespace(title_attribute)
+    """Prefer the title attribute when the visible text is clipped or missing; a label split by
+    `<br>` or whitespace between Chinese characters is one label again."""
+    text = _LABEL_BREAK.sub("", collapse_whitespace(text))
+    title_attribute = _LABEL_BREAK.sub("", collapse_whitespace(title_attribute))
     if not text:
         return title_attribute
     if title_attribute and (len(title_attribute) > len(text.rstrip(".…")) or text.endswith(("…", "..."))):
@@ -132,9 +136,11 @@ _DOCUMENT_PATH = re.compile(
     r"|/\d{10,}\.s?html?$"                       # snowflake ids
     r"|/[0-9a-f]{32}\.s?html?$"                  # 32-hex ids
     r"|/show/[^/]+$"
-    r"|\.(pdf|docx?|wps|xlsx?|ofd|rtf)$)",
+    r"|\.(pdf|docx?|wps|xlsx?|ofd|rtf|zip)$)",
     re.IGNORECASE,
 )
+# Liaoning 慧点: a document is a directory named by its 19-digit id (/fgw/zc/zxzc/<19 digits>/index.shtml)
+_ID_DIRECTORY = re.compile(r"/\d{15,}/index\.s?html?$", re.IGNORECASE)
 _FILE_QUERY = re.compile(r"(downfile\.jsp|download)", re.IGNORECASE)
 
 
@@ -142,6 +148,8 @@ def looks_like_document(url: str) -> bool:
     """True for URLs shaped like a detail page or a file rather than a column/list page."""
     parts = urlsplit(url)
     path = parts.path
+    if _ID_DIRECTORY.search(path):
+        return True
     if re.search(r"/(index|list|default)(_\d+)?\.s?html?$", path, re.IGNORECASE) or path.endswith("/"):
         return False
     if _FILE_QUERY.search(path) and re.search(r"\.(pdf|docx?|wps)", parts.query, re.IGNORECASE):

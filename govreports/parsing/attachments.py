@@ -24,7 +24,7 @@ from govreports.parsing.text import collapse_whitespace
 from govreports.parsing.tree import element_text
 
 ATTACHMENT_SUFFIXES: tuple[str, ...] = (
-    ".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".rtf", ".ofd",
+    ".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".rtf", ".ofd", ".zip",
 )
 _IGNORED_SCHEMES = ("javascript:", "mailto:", "file:", "ftp:", "data:", "tel:", "about:")
 # a quoted string inside onclick / window.open / javascript: hrefs that looks like a file URL

@@ -96,6 +96,8 @@ _JS_FIELD = re.compile(
     r"""\bvar\s+(title|docTitle|articleTitle|pubDate|pubdate|publishDate|pubTime|source|docSource)\s*=\s*(['"])(.*?)\2""",
     re.IGNORECASE,
 )
+# commented-out script lines (`// var pubDate = '…'`, `/* var title = '…' */`): old values, never read
+JS_COMMENT = re.compile(r"/\*.*?\*/|(?<![:\\'\"])//[^\n]*", re.DOTALL)
 _JS_KEYS = {"title": "js.title", "doctitle": "js.title", "articletitle": "js.title", "pubdate": "js.pubDate",
             "publishdate": "js.pubDate", "pubtime": "js.pubDate", "source": "js.source", "docsource": "js.source"}
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
@@ -227,7 +229,7 @@ def _read_head(root: etree._Element) -> dict[str, str]:
         if key and key not in meta and not is_placeholder(content):
             meta[key] = _clean_text(content or "")
     for script in root.iter("script"):
-        for match in _JS_FIELD.finditer(script.text or ""):
+        for match in _JS_FIELD.finditer(JS_COMMENT.sub("", script.text or "")):
             key = _JS_KEYS[match.group(1).lower()]
             if key not in meta and not is_placeholder(match.group(3)):
                 meta[key] = _clean_text(match.group(3))

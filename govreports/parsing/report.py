@@ -1,4 +1,5 @@
-"""`parse_report`: one downloaded body (HTML, text, PDF, DOCX, DOC/WPS) → a `ParsedReport`.
+"""`parse_report`: one downloaded body (HTML, text, PDF, DOCX, DOC/WPS, OFD, XLSX/XLS, RTF, or a
+ZIP holding one of them) → a `ParsedReport`.
 
 The single entry point the pipelines and `scrapy extract` call. It sniffs what the bytes are,
 builds the intermediate `Document` (decode.py + html.py, plaintext.py, or the attachment
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from govreports.parsing.decode import decode_body
 from govreports.parsing.figures import extract_figures
@@ -24,12 +25,15 @@ from govreports.parsing.sniff import (
     DOC,
     DOCX,
     HTML,
+    OFD,
     OFFICE_LEGACY_TYPES,
     PDF,
     RTF,
     TEXT,
     WPS,
     XLS,
+    XLSX,
+    ZIP,
     media_type_of_suffix,
     sniff_media_type,
     suffix_for,
@@ -88,9 +92,10 @@ def _declared_type(media_type: str | None) -> str | None:
 
 def build_document(
     body: bytes | str, *, url: str, media_type: str | None = None, declared_encoding: str | None = None,
-    soffice: str | None = None,
+    soffice: str | None = None, archive_depth: int = 0,
 ) -> tuple[Document, str, str | None, list[str]]:
-    """(Document, media type used, encoding used, warnings) for any supported body.
+    """(Document, media type used, encoding used, warnings) for any supported body; a ZIP gives the
+    Document of the report file inside it (`archive_depth`: zips already opened around this body).
 
     `soffice`: the LibreOffice binary for DOC/WPS (the GOVREPORTS_SOFFICE setting; None: on PATH).
     """
@@ -128,6 +133,20 @@ def build_document(
             from govreports.parsing.office import legacy_office_to_document
 
             return legacy_office_to_document(body, _suffix(url, kind), soffice=soffice), kind, None, warnings
+        if kind == OFD:
+            from govreports.parsing.ofd import ofd_to_document
+
+            return ofd_to_document(body), kind, None, warnings
+        if kind in (XLSX, XLS):
+            from govreports.parsing.spreadsheet import xls_to_document, xlsx_to_document
+
+            return (xlsx_to_document(body) if kind == XLSX else xls_to_document(body)), kind, None, warnings
+        if kind == RTF:
+            from govreports.parsing.rtf import rtf_to_document
+
+            return rtf_to_document(body), kind, None, warnings
+        if kind == ZIP:
+            return _archive_document(body, url, archive_depth, warnings, soffice)
     except ImportError as error:
         warnings.append(f"report: no converter for {kind} ({error})")
     except Exception as error:  # a converter bug must not lose the page
@@ -135,6 +154,23 @@ def build_document(
     else:
         warnings.append(f"report: unsupported media type {kind}")
     return Document(blocks=()), kind, None, warnings
+
+
+def _archive_document(body: bytes, url: str, depth: int, warnings: list[str],
+                      soffice: str | None) -> tuple[Document, str, str | None, list[str]]:
+    """The Document of the report file a ZIP attachment holds (one level deep)."""
+    from govreports.parsing.archives import report_member
+    from govreports.parsing.limits import ARCHIVE_MAX_DEPTH
+
+    if depth >= ARCHIVE_MAX_DEPTH:
+        return Document(blocks=()), ZIP, None, [*warnings, "zip inside a zip: not opened"]
+    member, problems = report_member(body)
+    if member is None:
+        return Document(blocks=()), ZIP, None, [*warnings, *problems]
+    inner_url = f"{url.split('#', 1)[0].split('?', 1)[0].rstrip('/')}/{quote(member.name)}"
+    document, _kind, encoding, inner = build_document(member.data, url=inner_url, archive_depth=depth + 1,
+                                                  soffice=soffice)
+    return document, ZIP, encoding, [*warnings, *member.warnings, *inner]
 
 
 def _extract_tables(document: Document) -> tuple[dict[str, Any], str | None, list[str]]:

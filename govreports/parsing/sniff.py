@@ -52,7 +52,7 @@ def sniff_media_type(data: bytes, declared: str | None = None, url: str | None =
     if stripped.startswith(b"%PDF") or (b"%PDF-" in data[:1024] and not _looks_like_html(stripped)):
         return PDF
     if head.startswith(_OLE2_MAGIC):
-        return _ole2_type(declared, url)
+        return _ole2_type(declared, url, data)
     if head.startswith(_ZIP_MAGIC):
         return _zip_type(data, declared, url)
     if stripped.startswith(b"{\\rtf"):
@@ -71,11 +71,14 @@ def sniff_media_type(data: bytes, declared: str | None = None, url: str | None =
     return TEXT
 
 
-def _ole2_type(declared: str | None, url: str | None) -> str:
-    """OLE2 compound files: DOC, WPS or XLS cannot be told apart cheaply; the hints decide."""
+def _ole2_type(declared: str | None, url: str | None, data: bytes = b"") -> str:
+    """OLE2 compound files: a workbook names its `Workbook`/`Book` stream in the directory (UTF-16);
+    DOC and WPS cannot be told apart cheaply, so the hints decide between them."""
     hinted = _hint(declared, url)
     if hinted in (WPS, XLS):
         return hinted
+    if "Workbook".encode("utf-16-le") in data or b"B\x00o\x00o\x00k\x00\x00\x00" in data:
+        return XLS
     return DOC
 
 
