@@ -62,7 +62,7 @@ def run_crawl(farm: Farm, tmp: Path, ids: set[str], render: str, *arguments: str
     feed = tmp / "items.jsonl"
     command = [
         sys.executable, "-m", "scrapy", "crawl", "annual_reports",
-        "-s", f"GOVREPORTS_PORTALS_FILE={registry}", "-s", f"GOVREPORTS_SITES_FILE={farm.sites_path}",
+        "-s", f"GOVREPORTS_REGISTRY={registry}", "-s", f"GOVREPORTS_SITES_FILE={farm.sites_path}",
         "-s", f"GOVREPORTS_DB={tmp / 'state.sqlite3'}", "-s", f"GOVREPORTS_RENDER={render}",
         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "GOVREPORTS_RETRY_BACKOFF=0",
         "-s", "LOG_LEVEL=INFO", "-O", str(feed),
