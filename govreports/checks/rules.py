@@ -1,6 +1,6 @@
 """The arithmetic identities of the national tables, run over one parsed report.
 
-Each check is a named rule (spec/report-format.md, "Checks") with a message a person can act on:
+Each check is a named rule (docs/report-format.md, "Checks") with a message a person can act on:
 it names the numbers. A check whose inputs are missing (a blank cell, a row not found) is left
 out — it is never reported as passing. Checks report; they never correct a published number.
 """
@@ -8,18 +8,9 @@ out — it is never reported as passing. Checks report; they never correct a pub
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TypedDict
 
 from govreports import spec
-
-
-class Check(TypedDict):
-    """One evaluated identity: the rule's name, whether it holds, and the numbers in words."""
-
-    rule: str
-    ok: bool | None  # None: the rule could not be decided (the model's shape; these rules always decide)
-    message: str
-
+from govreports.items import Check  # the record's shape of a check, defined once
 
 Number = int | float
 Table = Mapping[str, object]
