@@ -81,14 +81,17 @@ def script_objects(script: str) -> Iterator[JsonValue]:
 def parse_json(body: str) -> JsonValue | None:
     """A JSON (or JSONP `callback({...})`) body; None when it is neither."""
     text = body.strip().lstrip("\ufeff")
+    parsed: JsonValue
     try:
-        return json.loads(text)  # type: ignore[no-any-return]
+        parsed = json.loads(text)
+        return parsed
     except ValueError:
         pass
     match = re.match(r"^[\w$.]+\s*\((.*)\)\s*;?\s*$", text, re.DOTALL)
     if match:
         try:
-            return json.loads(match.group(1))  # type: ignore[no-any-return]
+            parsed = json.loads(match.group(1))
+            return parsed
         except ValueError:
             return None
     return None
@@ -100,7 +103,8 @@ def _embedded(value: str) -> JsonValue | None:
     if len(text) < 2 or text[0] not in "{[" or text[-1] not in "}]":
         return None
     try:
-        return json.loads(text)  # type: ignore[no-any-return]
+        parsed: JsonValue = json.loads(text)
+        return parsed
     except ValueError:
         return None
 

@@ -35,7 +35,7 @@ def rtf_to_document(data: bytes) -> Document:
         return Document(blocks=(), warnings=(f"rtf refused: {len(data)} bytes (limit {MAX_RTF_BYTES})",))
     encoding = rtf_code_page(data)
     try:
-        text = str(rtf_to_text(data.decode("latin-1"), encoding=encoding, errors="replace"))  # type: ignore[no-untyped-call]
+        text = str(rtf_to_text(data.decode("latin-1"), encoding=encoding, errors="replace"))
     except Exception as error:
         return Document(blocks=(), warnings=(f"rtf unreadable: {type(error).__name__}: {error}",))
     blocks: list[Block] = []
