@@ -133,6 +133,11 @@ class SiteStatus:
     blocked_reason: str | None = None
     render: RenderAccount = field(default_factory=RenderAccount)
     merged_runs: list[str] = field(default_factory=list)  # cluster workers whose figures were added up
+    # carried from run to run (RunSummary's alerts): the last good run (not blocked, a column found)
+    good_run: str | None = None
+    good_column: str | None = None
+    good_reports: int = 0
+    blocked_runs: int = 0  # runs in a row that ended with the site blocked
 
     def to_json(self) -> dict[str, Any]:
         """A JSON object (the stores keep it whole; the run summary lists it per site)."""
@@ -153,6 +158,17 @@ class SiteStatus:
         values["site_id"] = str(data.get("site_id") or "")
         return cls(**values)
 
+    def follow(self, previous: SiteStatus | None) -> None:
+        """Carry over from the site's previous status what outlives a run: its last good run and
+        how many runs in a row it was blocked."""
+        if not self.blocked and self.column_url is not None:
+            self.good_run, self.good_column, self.good_reports = self.last_run, self.column_url, self.reports_seen
+        elif previous is not None:
+            self.good_run, self.good_column, self.good_reports = (previous.good_run, previous.good_column,
+                                                                  previous.good_reports)
+        before = max(previous.blocked_runs, 1) if previous is not None and previous.blocked else 0
+        self.blocked_runs = before + 1 if self.blocked else 0
+
     def merged_with(self, later: SiteStatus) -> SiteStatus:
         """Two workers of one cluster crawl each saw part of this site: add up what they saw."""
         merged = SiteStatus.from_json(later.to_json())
@@ -172,6 +188,7 @@ class SiteStatus:
 
 
 _COUNTS = ("hub_pages", "list_pages", "candidates", "reports_seen", "pages_failed", "pages_skipped", "failures_omitted")
+_CARRIED_COUNTS = ("good_reports", "blocked_runs")
 _INVALID = object()
 
 
@@ -212,7 +229,7 @@ def _converted(name: str, value: Any) -> Any:
         return [str(item) for item in value] if isinstance(value, list) else _INVALID
     if name == "blocked":
         return bool(value)
-    if name in _COUNTS:
+    if name in _COUNTS or name in _CARRIED_COUNTS:
         return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else _INVALID
     return value if isinstance(value, str) else _INVALID
 
