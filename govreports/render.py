@@ -138,7 +138,8 @@ class RenderLedger:
                 account.needed_but_off = f"{reason} at {request.url} (not rendered: {off})"
             if site.id not in self.off_noted:
                 self.off_noted.add(site.id)
-                logger.warning("site %s: %s at %s needs a browser; not rendered (%s)", site.id, reason, request.url, off)
+                logger.warning("site %s: %s at %s needs a browser; not rendered (%s)", site.id, reason, request.url,
+                               off)
             return None
         self.stats.inc_value("govreports/render/escalated")
         account.escalated += 1

@@ -17,7 +17,7 @@ its download failed for good). The ETA is the remaining sites times the mean tim
 over a moving window of the last `ETA_WINDOW` finished sites (time since the site finished just
 before the window, divided by the sites in it).
 
-Early stop: `known_report(url)` says whether a report URL is known on a *settled* site (see
+Early stop: `all_known(site, urls)` says whether a report URL is known on a *settled* site (see
 `settled_sites`); the spider stops a column walk at a list page whose reports are all known.
 """
 
@@ -46,6 +46,7 @@ from govreports.scope import SiteScope
 from govreports.selection import SiteSelection
 from govreports.state import RunState, SiteStatus, state_for
 from govreports.state.base import FailureRecord, WalkRecord
+from govreports.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +133,14 @@ class RunBook:
         crawler.signals.connect(book.request_dropped, signal=signals.request_dropped)
         return book
 
+    @staticmethod
+    def of(crawler: Crawler) -> RunBook:
+        """The crawler's run book; a crawl of the annual_reports spider cannot go without it."""
+        book = crawler.get_extension(RunBook)
+        if book is None:
+            raise RuntimeError("govreports.run.RunBook is not in EXTENSIONS")
+        return book
+
     def _scope(self, site: Site) -> SiteScope:
         twins = [self.selection.https_fallback.get(url) for url in site.start_urls]
         return SiteScope.from_urls_and_hosts((site.home_url, site.annual_report_url, *site.start_urls, *twins),
@@ -178,11 +187,13 @@ class RunBook:
                 settled.add(site_id)
         return frozenset(settled)
 
-    def known_report(self, site_id: str, url: str) -> bool:
-        """Is this report URL already delivered, on a settled site (early stop)?"""
-        if site_id not in self.settled or self.run_state is None:
+    def all_known(self, site_id: str, urls: list[str]) -> bool:
+        """Are these report URLs (at least one) all delivered before, on a settled site? Then the
+        column walk stops here (early stop)."""
+        if not urls or site_id not in self.settled or self.run_state is None:
             return False
-        return bool(self.run_state.store.known_urls([url], sites=self.settled))
+        store = self.run_state.store
+        return all(store.known_urls([canonical_url(url)], sites=self.settled) for url in urls)
 
     def spider_closed(self, reason: str) -> None:
         """Close the books: discovery still pending ends as "no_column"; stop the progress timer."""
@@ -353,6 +364,30 @@ class RunBook:
 
     def render_settled(self, site_id: str, request: Request | None, *, ok: bool, why: str = "") -> None:
         self.render.settled(self.statuses[site_id].render, request, ok=ok, why=why)
+
+    def challenge(self, site_id: str, response: Response) -> list[Request] | None:
+        """None when the answer is a real page; else the browser retry ([request]) or, when none is
+        possible, [] with the site recorded as blocked."""
+        kind = challenge_kind(response.status, response.body)
+        if kind is None:
+            return None
+        if browser_may_pass(kind, response.status) and response.request is not None:
+            retry = self.escalate(site_id, response.request, f"{kind} challenge (HTTP {response.status})")
+            if retry is not None:
+                return [retry]
+        self.blocked_by(site_id, response)
+        return []
+
+    def browser_retry(self, site_id: str, failure: Failure) -> Request | None:
+        """An errback's browser retry: a 412/521 challenge answer a browser may pass, else None."""
+        error = failure.value
+        if not isinstance(error, HttpError):
+            return None
+        kind = challenge_kind(error.response.status, error.response.body)
+        if not browser_may_pass(kind, error.response.status):
+            return None
+        request: Request = failure.request  # type: ignore[attr-defined]  # set by Scrapy on errback failures
+        return self.escalate(site_id, request, f"{kind} challenge (HTTP {error.response.status})")
 
     def blocked_by(self, site_id: str, response: Response) -> bool:
         """Is `response` a challenge or block page? Then the site is recorded blocked (once)."""

@@ -96,6 +96,7 @@ def select(settings: BaseSettings, arguments: dict[str, str]) -> SiteSelection:
 def _said(selection: SiteSelection) -> SiteSelection:
     for message in selection.argument_errors:
         logger.error("%s", message)
+    logger.info("%d site(s) selected", len(selection.sites))
     if not selection.sites:
         asked = " ".join(f"{name}={value}" for name, value in selection.arguments.items()) or "the whole registry"
         logger.error("no site selected (%s): nothing to crawl", asked)
@@ -105,6 +106,16 @@ def _said(selection: SiteSelection) -> SiteSelection:
 def slot_of(site: Site) -> str:
     """One download slot per site (not per host): politeness and per-site delays follow the site."""
     return f"site:{site.id}"
+
+
+def apply_download_slots(settings: BaseSettings, sites: tuple[Site, ...]) -> None:
+    """Give the sites with their own delay or concurrency (sites.toml) their DOWNLOAD_SLOTS entry.
+    The spider calls it from `from_crawler`, before the crawler freezes its settings."""
+    slots = download_slots(sites)
+    if slots and not settings.frozen:
+        settings.set("DOWNLOAD_SLOTS", {**settings.getdict("DOWNLOAD_SLOTS"), **slots}, priority="spider")
+    elif slots:
+        logger.warning("settings already frozen: per-site download_delay/concurrency not applied")
 
 
 def download_slots(sites: tuple[Site, ...]) -> dict[str, dict[str, float | int]]:

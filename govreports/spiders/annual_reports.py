@@ -4,55 +4,43 @@ Per site it starts from the registry's 年报 column (or sites.toml `start_urls`
 finds the column by discovery when needed (listing/discovery.py), walks it and its sub-columns
 with the CMS adapter that recognises the pages (listing/adapters/), keeps the links whose titles
 name an annual disclosure report (listing/candidates.py), fetches each report page and its
-attachments, and yields one `ReportPage` per report. Parsing is the pipelines' job.
-
-Arguments (`-a sites=`, `province=`, `level=`, `url=`, `years=`, `full=`): govreports/selection.py.
-What happened to each site (status, failures, blocks, stop reasons, render account) is told to the
-run's bookkeeping, `govreports.run.RunBook`, which the spider reaches as `self.book`.
-
-Rendering (govreports/render.py): requests carry `meta["govreports_render"]` (the site's mode). In
-`auto`, a page is retried once in headless Chromium when it is a script challenge a browser may
-pass (瑞数 412/200 `$_ts` stub, 加速乐 521 cookie script) or a column page with scripts but no
-report link, no next page and no sub-column (a list built by JavaScript); a page still a challenge
-after rendering leaves the site `blocked`. Attachments are not retried in the browser.
-
-Early stop (incremental runs): unless GOVREPORTS_EARLY_STOP is off or `-a full=1` is given, a column
-walk stops (reason `already_known`) at the first list page whose report links are all known on a
-settled site (`RunBook.known_report`).
+attachments, and yields one `ReportPage` per report. Parsing is the pipelines' job. Arguments:
+govreports/selection.py. What happened to each site is told to the run's bookkeeping
+(`self.book`, govreports/run.py), which also decides the one browser retry of a page a script
+builds or guards (govreports/render.py) and early stop on known reports.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
-from lxml.html import HtmlElement
 from scrapy.crawler import Crawler
 from scrapy.http import FormRequest, Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
-from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
 from govreports.items import ReportPage
 from govreports.listing.adapters import ADAPTERS, ListingStep, PageRequest, detect_adapter
-from govreports.listing.candidates import judge_title, report_year_hint, year_wanted
-from govreports.listing.challenge import challenge_kind, script_builds_list
+from govreports.listing.candidates import judge_title, subcolumn_in_years, year_wanted
+from govreports.listing.challenge import list_needs_browser
 from govreports.listing.discovery import column_links, hub_links, js_redirect_target, looks_like_column, subcolumn_links
 from govreports.listing.entries import ListEntry
-from govreports.listing.soft404 import soft_404_reason
+from govreports.listing.soft404 import not_the_page
 from govreports.listing.walk import ColumnWalk
-from govreports.parsing.attachments import AttachmentLink, find_attachment_links
-from govreports.parsing.html import content_matches
+from govreports.parsing.attachments import AttachmentLink, content_roots, find_attachment_links
+from govreports.parsing.decode import declared_encoding
 from govreports.parsing.sniff import sniff_media_type
 from govreports.registry import Site
-from govreports.render import browser_may_pass, is_rendered
+from govreports.render import is_rendered
 from govreports.run import RunBook
-from govreports.selection import ARGUMENT_NAMES, SiteSelection, download_slots, select, slot_of
-from govreports.urls import canonical_url, is_site_root
+from govreports.selection import ARGUMENT_NAMES, SiteSelection, apply_download_slots, select, slot_of
+from govreports.urls import canonical_url, is_site_root, visit_key
 
 # why a column page is retried in the browser when it has no report link (render.py)
 LIST_NEEDS_BROWSER = "list page with scripts but no report links"
@@ -83,7 +71,6 @@ class AnnualReportsSpider(scrapy.Spider):
         self.selection = SiteSelection()
         self.runs: dict[str, SiteRun] = {}
         self.walks: dict[str, ColumnWalk] = {}
-        self._book: RunBook | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> AnnualReportsSpider:
@@ -97,44 +84,25 @@ class AnnualReportsSpider(scrapy.Spider):
         hub_pages = settings.getint("GOVREPORTS_MAX_HUB_PAGES")
         spider.runs = {site.id: SiteRun(site, hub_budget=hub_pages) for site in sites}
         spider.allowed_domains = list(dict.fromkeys(domain for site in sites for domain in site.domains()))
-        slots = download_slots(sites)
-        if slots and not settings.frozen:  # the spider is built before the crawler freezes its settings
-            settings.set("DOWNLOAD_SLOTS", {**settings.getdict("DOWNLOAD_SLOTS"), **slots}, priority="spider")
-        spider.logger.info("annual_reports: %d site(s) selected, %d allowed domain(s)", len(sites),
-                           len(spider.allowed_domains))
+        apply_download_slots(settings, sites)
         return spider
 
-    @property
+    @cached_property
     def book(self) -> RunBook:
-        if self._book is None:
-            self._book = self.crawler.get_extension(RunBook)
-            if self._book is None:
-                raise RuntimeError("annual_reports needs the govreports.run.RunBook extension (EXTENSIONS)")
-        return self._book
+        return RunBook.of(self.crawler)
 
     def _stat(self, key: str) -> None:
         self.crawler.stats.inc_value(key)
-
     def _meta(self, run: SiteRun, **extra: Any) -> dict[str, Any]:
-        meta: dict[str, Any] = {"govreports_site": run.site.id, "download_slot": slot_of(run.site)}
-        render = self.book.render.mode(run.site)
-        if render != "never":
+        meta: dict[str, Any] = {"govreports_site": run.site.id, "download_slot": slot_of(run.site), **extra}
+        if (render := self.book.render.mode(run.site)) != "never":
             meta["govreports_render"] = render
-        meta.update(extra)
         return meta
 
-    @staticmethod
-    def _visit_key(url: str) -> str:
-        """The canonical URL, plus gkmlpt's category fragment (the one fragment that matters)."""
-        fragment = urlsplit(url).fragment
-        return canonical_url(url) + (f"#{fragment}" if fragment.isdigit() else "")
-
     def _first_visit(self, run: SiteRun, url: str) -> bool:
-        key = self._visit_key(url)
-        if key in run.visited:
-            return False
-        run.visited.add(key)
-        return True
+        before = len(run.visited)
+        run.visited.add(visit_key(url))
+        return len(run.visited) > before
 
     # --- start -------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
@@ -179,7 +147,7 @@ class AnnualReportsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.book.failed(run.site.id, response.url, "not_html", "discovery page is not HTML")
             return
-        challenge = self._challenge(run, response)
+        challenge = self.book.challenge(run.site.id, response)
         if challenge is not None:
             run.discovery_pending += len(challenge)
             yield from challenge
@@ -201,7 +169,7 @@ class AnnualReportsSpider(scrapy.Spider):
         if columns:
             best = columns[0].score
             for link in [link for link in columns if link.score >= best - 6][:4]:
-                if self._visit_key(link.url) in run.visited:
+                if visit_key(link.url) in run.visited:
                     continue
                 self.book.column_found(run.site.id, link.url, f"{link.why} on {response.url}")
                 yield from self._column_request(run, link.url, depth=0)
@@ -210,7 +178,7 @@ class AnnualReportsSpider(scrapy.Spider):
                 if run.hub_budget <= 0:
                     self._stat("govreports/discovery/hub_budget_exhausted")
                     break
-                if self._visit_key(link.url) in run.visited:
+                if visit_key(link.url) in run.visited:
                     continue
                 run.hub_budget -= 1
                 yield from self._discovery_request(run, link.url, depth=depth + 1)
@@ -224,6 +192,7 @@ class AnnualReportsSpider(scrapy.Spider):
         https = self.selection.https_fallback.get(request.url)
         if https is not None and not isinstance(failure.value, HttpError):
             self.logger.info("site %s: %s failed (%s); trying %s", run.site.id, request.url, failure.value, https)
+            run.visited.discard(visit_key(https))  # the http and https spellings share one key
             yield from self._discovery_request(run, https, depth=0, entry=True)
             return
         self.book.failure(run.site.id, failure)
@@ -246,7 +215,7 @@ class AnnualReportsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self.book.failed(site_id, response.url, "not_html", "column page is not HTML")
             return
-        challenge = self._challenge(run, response)
+        challenge = self.book.challenge(run.site.id, response)
         if challenge is not None:
             yield from challenge
             return
@@ -287,7 +256,7 @@ class AnnualReportsSpider(scrapy.Spider):
         adapter = detect_adapter(html, url, forced=run.site.adapter)
         step = adapter.first_page(html, url)
         subcolumns = subcolumn_links(html, response.url, url) if depth < self.subcolumn_depth else []
-        if self._list_needs_browser(html, step, subcolumns):
+        if list_needs_browser(html, step, subcolumns):
             if is_rendered(response):
                 self.book.render_settled(run.site.id, response.request, ok=False,
                                          why="still no report link after rendering")
@@ -299,40 +268,23 @@ class AnnualReportsSpider(scrapy.Spider):
                     yield retry
                     return
         walk = ColumnWalk(column_url=url, adapter=adapter.name, max_pages=self.max_list_pages)
-        self.walks[self._visit_key(url)] = walk
+        self.walks[visit_key(url)] = walk
         self.book.column_walked(run.site.id, url)
         self._stat(f"govreports/adapter/{adapter.name}")
         yield from self._take_step(run, walk, step)
         for entry in subcolumns:
-            if not self._subcolumn_in_years(entry):
+            if not subcolumn_in_years(entry, self.selection.years):
                 self._stat("govreports/discovery/subcolumn_outside_years")
                 continue
             self._stat("govreports/discovery/subcolumn")
             yield from self._column_request(run, entry.url, depth=depth + 1)
-
-    def _list_needs_browser(self, html: str, step: ListingStep, subcolumns: list[ListEntry]) -> bool:
-        """A column page whose list a script builds: no report link, no next page and no sub-column
-        in the HTML, and an inline script that loads data or writes list markup."""
-        if step.next_request is not None or subcolumns or not script_builds_list(html):
-            return False
-        return not any(judge_title(entry.title, entry.url).keep for entry in (*step.entries, *step.links))
-
-    def _subcolumn_in_years(self, entry: ListEntry) -> bool:
-        """A year sub-column (2023n/, gknb2017/, 2023年) outside -a years (±1: some portals file
-        reports by publication year) is not walked; unit sub-columns always are."""
-        years = self.selection.years
-        if years is None:
-            return True
-        segments = [part for part in urlsplit(entry.url).path.split("/") if part and "." not in part]
-        year = report_year_hint(entry.title) or (report_year_hint(segments[-1]) if segments else None)
-        return year is None or years[0] - 1 <= year <= years[1] + 1
 
     def parse_list_page(self, response: Response, site_id: str, walk_key: str, adapter: str,
                         page: PageRequest) -> Iterator[Any]:
         run = self.runs[site_id]
         walk = self._walk_for(walk_key, adapter)
         self.book.page(site_id, "list")
-        challenge = self._challenge(run, response)
+        challenge = self.book.challenge(run.site.id, response)
         if challenge is not None:
             if not challenge:
                 self.book.walk_ended(site_id, walk, walk.fail("blocked"))
@@ -360,7 +312,7 @@ class AnnualReportsSpider(scrapy.Spider):
         (a run resumed from JOBDIR keeps requests on disk but not the spider's memory)."""
         walk = self.walks.get(walk_key)
         if walk is None:
-            walk = self.walks[walk_key] = ColumnWalk(column_url=walk_key, adapter=adapter, max_pages=self.max_list_pages)
+            walk = self.walks[walk_key] = ColumnWalk(walk_key, adapter, max_pages=self.max_list_pages)
             self._stat("govreports/resumed_walks")
         return walk
 
@@ -371,8 +323,7 @@ class AnnualReportsSpider(scrapy.Spider):
             yield from self._report_request(run, entry, walk.column_url)
         reasons = list(update.stop_reasons)
         following = update.next_request
-        if following is not None and kept and all(self.book.known_report(run.site.id, canonical_url(entry.url))
-                                                  for entry in kept):
+        if following is not None and self.book.all_known(run.site.id, [entry.url for entry in kept]):
             following = None
             reasons = ["already_known"]
             walk.stop_reasons.append("already_known")
@@ -382,14 +333,12 @@ class AnnualReportsSpider(scrapy.Spider):
             self.book.walk_ended(run.site.id, walk, reasons)
 
     def _list_request(self, run: SiteRun, walk: ColumnWalk, page: PageRequest) -> Request:
-        kwargs = {"site_id": run.site.id, "walk_key": self._visit_key(walk.column_url), "adapter": walk.adapter,
+        kwargs = {"site_id": run.site.id, "walk_key": visit_key(walk.column_url), "adapter": walk.adapter,
                   "page": page}
         meta = self._meta(run, govreports_kind="list")
-        if page.method.upper() == "POST":
-            return FormRequest(page.url, formdata=dict(page.formdata), callback=self.parse_list_page,
-                               errback=self.list_page_failed, cb_kwargs=kwargs, meta=meta, dont_filter=True)
-        return Request(page.url, callback=self.parse_list_page, errback=self.list_page_failed,
-                       cb_kwargs=kwargs, meta=meta, dont_filter=True)
+        post = {"formdata": dict(page.formdata)} if page.method.upper() == "POST" else {}
+        return (FormRequest if post else Request)(page.url, callback=self.parse_list_page, cb_kwargs=kwargs,
+                                                  errback=self.list_page_failed, meta=meta, dont_filter=True, **post)
 
     def _candidates(self, walk: ColumnWalk, step: ListingStep) -> Iterator[ListEntry]:
         record_urls = {entry.url for entry in step.entries}
@@ -417,7 +366,7 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def parse_report(self, response: Response, site_id: str, hints: dict[str, Any]) -> Iterator[Any]:
         run = self.runs[site_id]
-        challenge = self._challenge(run, response)
+        challenge = self.book.challenge(run.site.id, response)
         if challenge is not None:
             yield from challenge
             return
@@ -427,7 +376,8 @@ class AnnualReportsSpider(scrapy.Spider):
         page = self._report_page(run, response, hints)
         links: list[AttachmentLink] = []
         if isinstance(response, TextResponse) and page.media_type in ("text/html", "application/xhtml+xml"):
-            links = find_attachment_links(self._content_roots(run, response), response.url)
+            roots = content_roots(response.selector.root, run.site.selectors.get("content"))
+            links = find_attachment_links(roots, response.url)
         yield from self._next_attachment(run, page, links)
 
     def report_failed(self, failure: Failure) -> Iterator[Request]:
@@ -436,19 +386,6 @@ class AnnualReportsSpider(scrapy.Spider):
             yield retry
             return
         self.book.failure(run.site.id, failure)
-
-    def _content_roots(self, run: SiteRun, response: TextResponse) -> list[HtmlElement]:
-        """The report's content containers (the parser's, or the site's own selector), else the whole page."""
-        custom = run.site.selectors.get("content")
-        if custom:
-            found = response.css(custom)
-            if found:
-                return [selector.root for selector in found]
-        root = response.selector.root
-        for candidates in content_matches(root):
-            if candidates:
-                return list(candidates)
-        return list(root.iter("article")) or [root]
 
     def _next_attachment(self, run: SiteRun, page: ReportPage, links: list[AttachmentLink]) -> Iterator[Any]:
         """Fetch attachments one after the other; the ReportPage goes out after the last one."""
@@ -463,8 +400,8 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def parse_attachment(self, response: Response, site_id: str, page: ReportPage, link: AttachmentLink,
                          rest: list[AttachmentLink]) -> Iterator[Any]:
-        page.attachments.append({"url": link.url, "name": link.name,
-                                 "media_type": _media_type(response), "body": response.body})
+        page.attachments.append({"url": link.url, "name": link.name, "media_type": _media_type(response),
+                                 "body": response.body})
         self._stat("govreports/attachments/fetched")
         yield from self._next_attachment(self.runs[site_id], page, rest)
 
@@ -480,69 +417,32 @@ class AnnualReportsSpider(scrapy.Spider):
                    for key, values in response.headers.items()}
         return ReportPage(
             url=response.url, body=response.body, site=run.site.info(), media_type=_media_type(response),
-            headers=headers, declared_encoding=_declared_encoding(response), hints=dict(hints),
-            attachments=[], rendered=is_rendered(response),
+            headers=headers, hints=dict(hints), attachments=[], rendered=is_rendered(response),
+            declared_encoding=declared_encoding(_content_type(response),
+                                                response.body if isinstance(response, TextResponse) else None),
             fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         )
 
-    # --- answers that are not the page asked for ---------------------------------------------
-    def _challenge(self, run: SiteRun, response: Response) -> list[Request] | None:
-        """None when the answer is a real page; else the browser retry ([request]) or, when none is
-        possible, [] with the site recorded as blocked."""
-        kind = challenge_kind(response.status, response.body)
-        if kind is None:
-            return None
-        if browser_may_pass(kind, response.status) and response.request is not None:
-            retry = self.book.escalate(run.site.id, response.request, f"{kind} challenge (HTTP {response.status})")
-            if retry is not None:
-                return [retry]
-        self.book.blocked_by(run.site.id, response)
-        return []
-
     def _failed(self, failure: Failure) -> tuple[SiteRun, Request, Request | None]:
-        """An errback's first step: the failed request, its site, and its one browser retry when
-        the failure was a 412/521 challenge answer a browser may pass (else None)."""
+        """An errback's first step: the failed request, its site, its one browser retry (or None)."""
         request: Request = failure.request  # type: ignore[attr-defined]  # set by Scrapy on errback failures
         run = self.runs[request.cb_kwargs["site_id"]]
-        error = failure.value
-        if not isinstance(error, HttpError):
-            return run, request, None
-        kind = challenge_kind(error.response.status, error.response.body)
-        if not browser_may_pass(kind, error.response.status):
-            return run, request, None
-        return run, request, self.book.escalate(run.site.id, request, f"{kind} challenge (HTTP {error.response.status})")
+        return run, request, self.book.browser_retry(run.site.id, failure)
 
     def _error_page(self, run: SiteRun, response: Response, what: str, kind_prefix: str = "") -> str | None:
-        """Why a 200 answer is not the page asked for (soft 404, or a redirect to the home page),
-        recorded as a failure; None for a real page."""
+        """The failure kind when a 200 answer is not the page asked for (soft 404, redirect home)."""
         redirects = response.meta.get("redirect_urls") or []
-        if redirects and self._is_home(run, response.url) and not self._is_home(run, redirects[0]):
-            kind, reason = f"{kind_prefix}redirected_home", f"{what} redirected to the home page {response.url}"
-        else:
-            why = soft_404_reason(response.text) if isinstance(response, TextResponse) and response.body else None
-            if why is None:
-                return None
-            kind, reason = f"{kind_prefix}soft_404", f"{what} answered 200 with an {why}"
-        self.book.failed(run.site.id, redirects[0] if redirects else response.url, kind, reason)
-        return kind
-
-    @staticmethod
-    def _is_home(run: SiteRun, url: str) -> bool:
-        parts, home = urlsplit(url), urlsplit(run.site.home_url)
-        same_host = (parts.hostname or "").removeprefix("www.") == (home.hostname or "").removeprefix("www.")
-        return same_host and (is_site_root(url) or parts.path == home.path) and not parts.query
+        html = response.text if isinstance(response, TextResponse) and response.body else None
+        verdict = not_the_page(response.url, redirects, run.site.home_url, html, what)
+        if verdict is not None:
+            self.book.failed(run.site.id, redirects[0] if redirects else response.url, kind_prefix + verdict[0],
+                             verdict[1])
+        return None if verdict is None else kind_prefix + verdict[0]
 
 
-def _media_type(response: Response) -> str:
-    """What the body is (magic bytes first; the declared type and the URL break ties)."""
-    declared = (response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
-    return sniff_media_type(response.body, declared, response.url)
+def _media_type(response: Response) -> str:  # magic bytes first, then the declared type and the URL
+    return sniff_media_type(response.body, _content_type(response) or None, response.url)
 
 
-def _declared_encoding(response: Response) -> str | None:
-    """The charset the server or the page declares (HTTP header first), if any."""
-    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
-    declared = http_content_type_encoding(content_type)
-    if declared is None and isinstance(response, TextResponse):
-        declared = html_body_declared_encoding(response.body)
-    return declared
+def _content_type(response: Response) -> str:
+    return (response.headers.get(b"Content-Type") or b"").decode("latin-1")
