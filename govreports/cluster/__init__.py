@@ -33,7 +33,10 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import Request
 from scrapy.exceptions import NotConfigured
+from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+
+from govreports.defaults import DEFAULTS
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -53,8 +56,11 @@ class ClusterAddon:
         if not settings.get("GOVREPORTS_REDIS_URL"):
             return
         settings.set("SCHEDULER", SCHEDULER, "addon")
-        if not settings.get("GOVREPORTS_STATE_STORE"):
-            settings.set("GOVREPORTS_STATE_STORE", STATE_STORE, "addon")
+        if settings.get("GOVREPORTS_STATE_STORE") in ("", None, DEFAULTS["GOVREPORTS_STATE_STORE"]):
+            # the single-machine default (SQLite) gives way; a store chosen by the user stays
+            # at the default's own priority: the project module holds every default at "project"
+            settings.set("GOVREPORTS_STATE_STORE", STATE_STORE, max(settings.getpriority("GOVREPORTS_STATE_STORE") or 0,
+                                                                    SETTINGS_PRIORITIES["addon"]))
         settings.set_in_component_priority_dict("SPIDER_MIDDLEWARES", ClusterStartMiddleware, 10)
 
 
@@ -63,7 +69,7 @@ class ClusterStartMiddleware(BaseSpiderMiddleware):
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self.seed = crawler.settings.getbool("GOVREPORTS_CLUSTER_SEED", False)
+        self.seed = crawler.settings.getbool("GOVREPORTS_CLUSTER_SEED")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ClusterStartMiddleware:

@@ -8,6 +8,7 @@ from scrapy import Request
 from scrapy.utils.test import get_crawler
 
 from govreports.cluster.scheduler import RedisScheduler
+from govreports.defaults import DEFAULTS
 from govreports.spiders.annual_reports import AnnualReportsSpider
 from tests.cluster.conftest import RedisServer, requires_redis
 from govreports_farm import Farm
@@ -16,7 +17,7 @@ pytestmark = [pytest.mark.redis, requires_redis]
 
 
 def scheduler_for(farm: Farm, server: RedisServer) -> RedisScheduler:
-    crawler = get_crawler(AnnualReportsSpider, settings_dict={
+    crawler = get_crawler(AnnualReportsSpider, settings_dict={**DEFAULTS,
         "GOVREPORTS_PORTALS_FILE": str(farm.registry_path), "GOVREPORTS_SITES_FILE": str(farm.sites_path),
         "GOVREPORTS_REDIS_URL": server.url, "REQUEST_FINGERPRINTER_CLASS": "govreports.urls.CanonicalRequestFingerprinter",
     })
