@@ -37,7 +37,8 @@ from scrapy.extensions.feedexport import FeedExporter
 from w3lib.url import file_uri_to_path
 
 from govreports.run import Progress, RunBook
-from govreports.state import RunState, SiteStatus, state_for, utc_now
+from govreports.state import RunState, SiteStatus, state_for
+from govreports.state.base import utc_now
 
 logger = logging.getLogger(__name__)
 

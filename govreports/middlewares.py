@@ -40,6 +40,9 @@ _DELAY_KEY = "govreports_retry_delay"
 class BackoffRetryMiddleware(RetryMiddleware):
     """Retries with exponential backoff; replaces scrapy's RetryMiddleware at the same priority."""
 
+    backoff: float
+    backoff_max: float
+
     @classmethod
     def from_crawler(cls, crawler: Any) -> BackoffRetryMiddleware:
         middleware = super().from_crawler(crawler)

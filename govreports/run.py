@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import asdict, dataclass
@@ -116,11 +117,12 @@ class RunBook:
         self.settled: frozenset[str] = frozenset()
         self.run_state: RunState | None = None
         self.started = time.monotonic()
-        self.tickets: dict[int, str] = {}  # open ticket -> site id
+        self.tickets: dict[str, str] = {}  # open ticket -> site id
         self.outstanding = dict.fromkeys(self.sites, 0)
         self.finished_at: dict[str, float] = {}  # done sites -> when they became done
         self.last_tick = (self.started, 0)  # (when, responses received)
-        self._ticket_ids = itertools.count(1)
+        # tickets travel in request meta (through Redis in cluster mode): unique to this process
+        self._ticket_ids = (f"{self.started:.0f}.{os.getpid()}.{n}" for n in itertools.count(1))
         self._task: Any = None
         self._closed = False
 
@@ -231,7 +233,7 @@ class RunBook:
 
     def request_done(self, request: Request) -> None:
         """The request and everything its callback produced are handled (ProgressMiddleware)."""
-        site_id = self.tickets.pop(request.meta.get(_TICKET, 0), None)
+        site_id = self.tickets.pop(request.meta.get(_TICKET, ""), None)
         if site_id is None:
             return
         self.outstanding[site_id] -= 1
@@ -418,6 +420,7 @@ class RunBook:
         """Record a request that failed or was not made (its errback's failure)."""
         request: Request = failure.request  # type: ignore[attr-defined]  # set by Scrapy on errback failures
         error = failure.value
+        assert error is not None  # an errback's failure always carries its exception
         verdict = classify(error, request.meta.get("redirect_urls"), request.url)
         url = verdict.url or request.url
         status = self.statuses[site_id]

@@ -74,14 +74,16 @@ def select(settings: BaseSettings, arguments: dict[str, str]) -> SiteSelection:
             years = parse_years(given["years"])
         except ValueError as error:
             errors.append(f"-a years={given['years']}: {error}; the year filter is ignored, every year is harvested")
-    common = {"arguments": given, "years": years, "full": str(given.get("full", "")).lower() in ("1", "true", "yes")}
+    arguments_given, full = given, str(given.get("full", "")).lower() in ("1", "true", "yes")
     if "url" in given:
         parsed = url_argument(given["url"])
         if isinstance(parsed, str):
-            return _said(SiteSelection(argument_errors=(*errors, parsed), adhoc=True, **common))
+            return _said(SiteSelection(arguments=arguments_given, years=years, full=full, adhoc=True,
+                                       argument_errors=(*errors, parsed)))
         url, twin = parsed
-        return _said(SiteSelection(sites=(adhoc_site(url),), adhoc=True, argument_errors=tuple(errors),
-                                   https_fallback={url: twin} if twin else {}, **common))
+        return _said(SiteSelection(sites=(adhoc_site(url),), arguments=arguments_given, years=years, full=full,
+                                   adhoc=True, https_fallback={url: twin} if twin else {},
+                                   argument_errors=tuple(errors)))
     sites_file = settings.get("GOVREPORTS_SITES_FILE")
     load = load_registry(Path(settings.get("GOVREPORTS_PORTALS_FILE")), Path(sites_file) if sites_file else None)
     for message in load.errors:
@@ -89,8 +91,9 @@ def select(settings: BaseSettings, arguments: dict[str, str]) -> SiteSelection:
     ids = [part for part in given.get("sites", "").replace(";", ",").split(",") if part.strip()] or None
     chosen = select_sites(load.sites, ids=ids, province=given.get("province"), level=given.get("level"))
     errors.extend(f"-a sites: {message}" for message in chosen.messages())
-    return _said(SiteSelection(sites=chosen.sites, argument_errors=tuple(errors), registry_errors=load.errors,
-                               registry_sites=len(load.sites), unknown_ids=len(chosen.unknown), **common))
+    return _said(SiteSelection(sites=chosen.sites, arguments=arguments_given, years=years, full=full,
+                               argument_errors=tuple(errors), registry_errors=load.errors,
+                               registry_sites=len(load.sites), unknown_ids=len(chosen.unknown)))
 
 
 def _said(selection: SiteSelection) -> SiteSelection:

@@ -60,6 +60,7 @@ class SiteRun:
 
 class AnnualReportsSpider(scrapy.Spider):
     name = "annual_reports"
+    allowed_domains: list[str]
     max_list_pages: int
     discovery_depth: int
     subcolumn_depth: int
@@ -91,8 +92,6 @@ class AnnualReportsSpider(scrapy.Spider):
     def book(self) -> RunBook:
         return RunBook.of(self.crawler)
 
-    def _stat(self, key: str) -> None:
-        self.crawler.stats.inc_value(key)
     def _meta(self, run: SiteRun, **extra: Any) -> dict[str, Any]:
         meta: dict[str, Any] = {"govreports_site": run.site.id, "download_slot": slot_of(run.site), **extra}
         if (render := self.book.render.mode(run.site)) != "never":
@@ -158,7 +157,7 @@ class AnnualReportsSpider(scrapy.Spider):
         html = response.text
         target = js_redirect_target(html, response.url)
         if target and not stub_followed:
-            self._stat("govreports/discovery/redirect_stub")
+            self.crawler.stats.inc_value("govreports/discovery/redirect_stub")
             yield from self._discovery_request(run, target, depth=depth, entry=entry, stub_followed=True)
             return
         if entry and not is_site_root(response.url) and looks_like_column(html, response.url):
@@ -176,7 +175,7 @@ class AnnualReportsSpider(scrapy.Spider):
         elif self.book.status(run.site.id).column_url is None and depth < self.discovery_depth:
             for link in hub_links(html, response.url):
                 if run.hub_budget <= 0:
-                    self._stat("govreports/discovery/hub_budget_exhausted")
+                    self.crawler.stats.inc_value("govreports/discovery/hub_budget_exhausted")
                     break
                 if visit_key(link.url) in run.visited:
                     continue
@@ -221,7 +220,7 @@ class AnnualReportsSpider(scrapy.Spider):
             return
         target = js_redirect_target(response.text, response.url)
         if target and not stub_followed:
-            self._stat("govreports/discovery/redirect_stub")
+            self.crawler.stats.inc_value("govreports/discovery/redirect_stub")
             yield from self._column_request(run, target, depth=depth, stub_followed=True)
             return
         error_page = self._error_page(run, response, "column page", kind_prefix="column_")
@@ -270,13 +269,13 @@ class AnnualReportsSpider(scrapy.Spider):
         walk = ColumnWalk(column_url=url, adapter=adapter.name, max_pages=self.max_list_pages)
         self.walks[visit_key(url)] = walk
         self.book.column_walked(run.site.id, url)
-        self._stat(f"govreports/adapter/{adapter.name}")
+        self.crawler.stats.inc_value(f"govreports/adapter/{adapter.name}")
         yield from self._take_step(run, walk, step)
         for entry in subcolumns:
             if not subcolumn_in_years(entry, self.selection.years):
-                self._stat("govreports/discovery/subcolumn_outside_years")
+                self.crawler.stats.inc_value("govreports/discovery/subcolumn_outside_years")
                 continue
-            self._stat("govreports/discovery/subcolumn")
+            self.crawler.stats.inc_value("govreports/discovery/subcolumn")
             yield from self._column_request(run, entry.url, depth=depth + 1)
 
     def parse_list_page(self, response: Response, site_id: str, walk_key: str, adapter: str,
@@ -313,7 +312,7 @@ class AnnualReportsSpider(scrapy.Spider):
         walk = self.walks.get(walk_key)
         if walk is None:
             walk = self.walks[walk_key] = ColumnWalk(walk_key, adapter, max_pages=self.max_list_pages)
-            self._stat("govreports/resumed_walks")
+            self.crawler.stats.inc_value("govreports/resumed_walks")
         return walk
 
     def _take_step(self, run: SiteRun, walk: ColumnWalk, step: ListingStep) -> Iterator[Any]:
@@ -336,9 +335,11 @@ class AnnualReportsSpider(scrapy.Spider):
         kwargs = {"site_id": run.site.id, "walk_key": visit_key(walk.column_url), "adapter": walk.adapter,
                   "page": page}
         meta = self._meta(run, govreports_kind="list")
-        post = {"formdata": dict(page.formdata)} if page.method.upper() == "POST" else {}
-        return (FormRequest if post else Request)(page.url, callback=self.parse_list_page, cb_kwargs=kwargs,
-                                                  errback=self.list_page_failed, meta=meta, dont_filter=True, **post)
+        if page.method.upper() == "POST":
+            return FormRequest(page.url, formdata=dict(page.formdata), callback=self.parse_list_page,
+                               errback=self.list_page_failed, cb_kwargs=kwargs, meta=meta, dont_filter=True)
+        return Request(page.url, callback=self.parse_list_page, errback=self.list_page_failed,
+                       cb_kwargs=kwargs, meta=meta, dont_filter=True)
 
     def _candidates(self, walk: ColumnWalk, step: ListingStep) -> Iterator[ListEntry]:
         record_urls = {entry.url for entry in step.entries}
@@ -346,10 +347,10 @@ class AnnualReportsSpider(scrapy.Spider):
             verdict = judge_title(entry.title, entry.url)
             if not verdict.keep:
                 if entry.url in record_urls:
-                    self._stat(f"govreports/candidates/dropped/{verdict.reason}")
+                    self.crawler.stats.inc_value(f"govreports/candidates/dropped/{verdict.reason}")
                 continue
             if not year_wanted(verdict.year, self.selection.years):
-                self._stat("govreports/candidates/dropped/outside_years")
+                self.crawler.stats.inc_value("govreports/candidates/dropped/outside_years")
                 continue
             yield entry
 
@@ -402,14 +403,14 @@ class AnnualReportsSpider(scrapy.Spider):
                          rest: list[AttachmentLink]) -> Iterator[Any]:
         page.attachments.append({"url": link.url, "name": link.name, "media_type": _media_type(response),
                                  "body": response.body})
-        self._stat("govreports/attachments/fetched")
+        self.crawler.stats.inc_value("govreports/attachments/fetched")
         yield from self._next_attachment(self.runs[site_id], page, rest)
 
     def attachment_failed(self, failure: Failure) -> Iterator[Any]:
         request: Request = failure.request  # type: ignore[attr-defined]  # set by Scrapy on errback failures
         run = self.runs[request.cb_kwargs["site_id"]]
         self.book.failure(run.site.id, failure)
-        self._stat("govreports/attachments/failed")
+        self.crawler.stats.inc_value("govreports/attachments/failed")
         yield from self._next_attachment(run, request.cb_kwargs["page"], request.cb_kwargs["rest"])
 
     def _report_page(self, run: SiteRun, response: Response, hints: dict[str, Any]) -> ReportPage:
