@@ -109,7 +109,7 @@ class RenderLedger:
     """Whether a site's page may go through the browser, and how its browser retries ended."""
 
     def __init__(self, settings: BaseSettings, stats: StatsCollector, notes_kept: int) -> None:
-        self.default_mode = str(settings.get("GOVREPORTS_RENDER") or "auto")
+        self.default_mode = str(settings.get("GOVREPORTS_RENDER"))
         self.active = settings.getbool("GOVREPORTS_RENDER_ACTIVE")
         self.inactive_reason = settings.get("GOVREPORTS_RENDER_OFF_REASON") or "rendering off"
         self.stats = stats
