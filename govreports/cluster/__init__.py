@@ -33,10 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import Request
 from scrapy.exceptions import NotConfigured
-from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
-from govreports.defaults import DEFAULTS
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -56,11 +54,10 @@ class ClusterAddon:
         if not settings.get("GOVREPORTS_REDIS_URL"):
             return
         settings.set("SCHEDULER", SCHEDULER, "addon")
-        if settings.get("GOVREPORTS_STATE_STORE") in ("", None, DEFAULTS["GOVREPORTS_STATE_STORE"]):
-            # the single-machine default (SQLite) gives way; a store chosen by the user stays
-            # at the default's own priority: the project module holds every default at "project"
-            settings.set("GOVREPORTS_STATE_STORE", STATE_STORE, max(settings.getpriority("GOVREPORTS_STATE_STORE") or 0,
-                                                                    SETTINGS_PRIORITIES["addon"]))
+        if not settings.get("GOVREPORTS_STATE_STORE"):
+            # the project module declares it empty (= "SQLite, or Redis in cluster mode") at project
+            # priority, above the add-on's: fill the empty value at the priority it was set with
+            settings.set("GOVREPORTS_STATE_STORE", STATE_STORE, settings.getpriority("GOVREPORTS_STATE_STORE") or "addon")
         settings.set_in_component_priority_dict("SPIDER_MIDDLEWARES", ClusterStartMiddleware, 10)
 
 
