@@ -23,8 +23,8 @@ from urllib.parse import urljoin, urlsplit
 import scrapy.downloadermiddlewares.robotstxt
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
-from scrapy.robotstxt import RobotParser
 from scrapy.http import Request, Response
+from scrapy.robotstxt import RobotParser
 from w3lib.url import safe_url_string
 
 from govreports.failures import RedirectLoop, RobotsForbidden, ScopeRefused

@@ -87,7 +87,7 @@ class Progress:
 
 
 def _duration(seconds: float) -> str:
-    minutes, secs = divmod(int(round(seconds)), 60)
+    minutes, secs = divmod(round(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}"
 
@@ -491,4 +491,3 @@ class ProgressMiddleware:
     def process_exception(self, request: Request, exception: Exception) -> None:
         if self.book is not None:
             self.book.request_done(request)
-        return None

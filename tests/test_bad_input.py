@@ -20,10 +20,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-
-from govreports.registry import REGISTRY_COLUMNS
 from scrapy.settings import Settings
 
+from govreports.registry import REGISTRY_COLUMNS
 from govreports.selection import select
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,10 +52,10 @@ ROUTES = {
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         body = ROUTES.get(urlsplit(self.path).path)
         self.send_response(200 if body is not None else 404)
         self.send_header("Content-Type", "text/plain" if self.path == "/robots.txt" else "text/html; charset=utf-8")

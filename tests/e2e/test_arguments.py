@@ -71,7 +71,7 @@ class _TlsPortal(BaseHTTPRequestHandler):
 
     requested: list[str] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+    def do_GET(self) -> None:
         type(self).requested.append(self.path)
         pages = {
             "/nb/": '<html><head><title>政府信息公开年报</title></head><body><h1>政府信息公开年报</h1><ul>'
