@@ -35,7 +35,8 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.asyncio import create_looping_call
+from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
+from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
 from govreports.failures import ScopeRefused, classify
@@ -123,7 +124,7 @@ class RunBook:
         self.last_tick = (self.started, 0)  # (when, responses received)
         # tickets travel in request meta (through Redis in cluster mode): unique to this process
         self._ticket_ids = (f"{self.started:.0f}.{os.getpid()}.{n}" for n in itertools.count(1))
-        self._task: Any = None
+        self._task: AsyncioLoopingCall | LoopingCall | None = None
         self._closed = False
 
     @classmethod
