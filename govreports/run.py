@@ -12,10 +12,11 @@ stores and writes into its JSON (`sites`).
 Progress: every `GOVREPORTS_PROGRESS_INTERVAL` seconds (0: never) one `progress:` line with sites
 done/total, reports new/changed/unchanged, failed pages, blocked sites, pages/min and an ETA. A
 site is *done* when none of its requests is scheduled, downloading or in its callback
-(`ProgressMiddleware` closes a request's ticket when its callback's output has been taken, or when
-its download failed for good). The ETA is the remaining sites times the mean time per finished site
-over a moving window of the last `ETA_WINDOW` finished sites (time since the site finished just
-before the window, divided by the sites in it).
+(`ProgressMiddleware` closes a request's ticket when its callback's output has been taken; a
+failed request's ticket closes when its errback reports the failure here). The ETA is the
+remaining sites times the mean time per finished site over a moving window of the last
+`ETA_WINDOW` finished sites (time since the site finished just before the window, divided by the
+sites in it).
 
 Early stop: `all_known(site, urls)` says whether a report URL is known on a *settled* site (see
 `settled_sites`); the spider stops a column walk at a list page whose reports are all known.
@@ -384,7 +385,9 @@ class RunBook:
         return []
 
     def browser_retry(self, site_id: str, failure: Failure) -> Request | None:
-        """An errback's browser retry: a 412/521 challenge answer a browser may pass, else None."""
+        """An errback's browser retry: a 412/521 challenge answer a browser may pass, else None.
+        (An errback's first step: the failed request is done, whatever follows it.)"""
+        self.request_done(failure.request)  # type: ignore[attr-defined]  # set by Scrapy on errback failures
         error = failure.value
         if not isinstance(error, HttpError):
             return None
@@ -420,6 +423,7 @@ class RunBook:
     def failure(self, site_id: str, failure: Failure) -> None:
         """Record a request that failed or was not made (its errback's failure)."""
         request: Request = failure.request  # type: ignore[attr-defined]  # set by Scrapy on errback failures
+        self.request_done(request)
         error = failure.value
         assert error is not None  # an errback's failure always carries its exception
         verdict = classify(error, request.meta.get("redirect_urls"), request.url)
@@ -463,9 +467,9 @@ def _new_status(site: Site) -> SiteStatus:
 
 
 class ProgressMiddleware:
-    """Tells the run book when a request is completely handled (spider and downloader middleware):
-    after its callback's output was taken (spider side), or when its download failed for good
-    (downloader side, where no retry took it over)."""
+    """Tells the run book when a response is completely handled: after its callback's output was
+    taken (a spider middleware). A failed request is done when its errback reports the failure to
+    the book (`RunBook.failure`, `RunBook.browser_retry`)."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -488,7 +492,3 @@ class ProgressMiddleware:
         finally:
             if self.book is not None and response.request is not None:
                 self.book.request_done(response.request)
-
-    def process_exception(self, request: Request, exception: Exception) -> None:
-        if self.book is not None:
-            self.book.request_done(request)

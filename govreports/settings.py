@@ -51,9 +51,8 @@ DOWNLOADER_MIDDLEWARES = {
     # robots.txt refusals raise the typed RobotsForbidden (govreports/failures.py)
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "govreports.middlewares.RobotsTxtMiddleware": 100,
-    # tells the run's bookkeeping when a request is done (progress: sites done, ETA)
-    "govreports.run.ProgressMiddleware": 5,
 }
+# tells the run's bookkeeping when a response is handled (progress: sites done, ETA)
 SPIDER_MIDDLEWARES = {"govreports.run.ProgressMiddleware": 5}
 
 # --- components ------------------------------------------------------------------------------

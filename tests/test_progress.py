@@ -79,3 +79,20 @@ def test_a_site_is_done_when_its_last_request_is_handled_and_not_before() -> Non
     book.request_done(follow)
     book.request_done(follow)  # told twice: counted once
     assert book.outstanding[SITES[0].id] == 0 and book.progress().sites_done == 1
+
+
+def test_a_failed_request_is_done_when_its_errback_reports_it() -> None:
+    from twisted.python.failure import Failure
+
+    from govreports.failures import RedirectLoop
+
+    book = book_for(1)
+    request = scrapy.Request("http://www.s0.gov.cn/", meta={"govreports_site": SITES[0].id})
+    book.request_scheduled(request)
+    # a redirect loop is raised while the response is processed: only the errback sees it
+    failure = Failure(RedirectLoop(["http://www.s0.gov.cn/", "http://www.s0.gov.cn/a", "http://www.s0.gov.cn/"]))
+    failure.request = request  # type: ignore[attr-defined]  # as Scrapy hands it to errbacks
+    book.failure(SITES[0].id, failure)
+    assert book.progress().sites_done == 1
+    assert book.status(SITES[0].id).failures[0].kind == "redirect_loop"
+    assert book.status(SITES[0].id).pages_failed == 1  # an IgnoreRequest, yet a failure: a loop is not a choice
