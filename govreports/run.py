@@ -42,13 +42,14 @@ from twisted.python.failure import Failure
 
 from govreports.failures import ScopeRefused, classify
 from govreports.listing.challenge import challenge_kind
+from govreports.listing.discovery import PlatformLink
 from govreports.listing.walk import ColumnWalk
 from govreports.registry import Site
 from govreports.render import RenderLedger, browser_may_pass, is_rendered
 from govreports.scope import SiteScope
 from govreports.selection import SiteSelection
 from govreports.state import RunState, SiteStatus, state_for
-from govreports.state.base import FailureRecord, WalkRecord
+from govreports.state.base import FailureRecord, PlatformRecord, WalkRecord
 from govreports.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -277,6 +278,28 @@ class RunBook:
 
     def status(self, site_id: str) -> SiteStatus:
         return self.statuses[site_id]
+
+    def owns(self, site_id: str, url: str) -> bool:
+        """Is `url` on the site's own domains or addresses (not on a platform it links)?"""
+        return self.scopes[site_id].owns(url)
+
+    def platform(self, site_id: str, link: PlatformLink, page_url: str) -> bool:
+        """The site's own page names a platform on another host as its 信息公开 entry: that
+        platform's paths for this site join its scope (recorded). False when the entry is refused."""
+        status = self.statuses[site_id]
+        if link.refused is not None:
+            if all(entry.url != link.url for entry in status.platforms_refused):
+                status.platforms_refused.append(PlatformRecord(link.url, page_url, refused=link.refused))
+                self.stats.inc_value("govreports/discovery/platform_refused")
+            return False
+        if (link.host, link.prefix) not in self.scopes[site_id].platforms:
+            self.scopes[site_id] = self.scopes[site_id].with_platform(link.host, link.prefix)
+            self.any_scope = self.any_scope.with_platform(link.host, link.prefix)
+            status.platforms.append(PlatformRecord(link.url, page_url, link.host, link.prefix))
+            self.stats.inc_value("govreports/discovery/platform_accepted")
+            logger.info("site %s: disclosure platform %s%s accepted (linked as %s from %s)", site_id, link.host,
+                        link.prefix, link.text, page_url)
+        return True
 
     def request_scope(self, request: Request) -> SiteScope:
         """What `request` may reach: its site's scope, or, for requests of no site (robots.txt),

@@ -4,7 +4,7 @@ Arguments: `sites=ID,ID` (adcode, slug or host), `province=四川省`, `level=co
 ad-hoc portal, home page or column, typed as people type addresses: `www.x.gov.cn`,
 `x.gov.cn/zwgk/` or a full URL; a bare address is tried over http first, then https), `years=`
 (`2019-2023`, `2021`, `2019-`, `-2020`), `full=1` (no early stop). No argument = the whole
-registry (`GOVREPORTS_PORTALS_FILE` + `GOVREPORTS_SITES_FILE`).
+registry (`GOVREPORTS_REGISTRY` + `GOVREPORTS_SITES_FILE`, else the bundled registry).
 
 A bad value costs only its own effect and is named (logged as an error, listed in the run
 summary's `argument_errors`): an unknown site id selects nothing for that id, a bad year range
@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from scrapy.settings import BaseSettings
 
 from govreports.listing.candidates import parse_years
-from govreports.registry import Site, adhoc_site, check_url, load_registry, select_sites
+from govreports.registry import Site, adhoc_site, check_url, load_registry, registry_files, select_sites
 
 logger = logging.getLogger(__name__)
 
@@ -84,8 +83,7 @@ def select(settings: BaseSettings, arguments: dict[str, str]) -> SiteSelection:
         return _said(SiteSelection(sites=(adhoc_site(url),), arguments=arguments_given, years=years, full=full,
                                    adhoc=True, https_fallback={url: twin} if twin else {},
                                    argument_errors=tuple(errors)))
-    sites_file = settings.get("GOVREPORTS_SITES_FILE")
-    load = load_registry(Path(settings.get("GOVREPORTS_PORTALS_FILE")), Path(sites_file) if sites_file else None)
+    load = load_registry(*registry_files(settings.get("GOVREPORTS_REGISTRY"), settings.get("GOVREPORTS_SITES_FILE")))
     for message in load.errors:
         logger.warning("registry: %s", message)
     ids = [part for part in given.get("sites", "").replace(";", ",").split(",") if part.strip()] or None

@@ -24,6 +24,7 @@ from scrapy.settings import Settings
 
 from govreports.registry import REGISTRY_COLUMNS
 from govreports.selection import select
+from tests.crawlers import with_defaults
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.62"
@@ -96,7 +97,7 @@ def crawl(tmp: Path, registry_text: str, overrides_text: str, *arguments: str) -
     overrides.write_text(overrides_text, encoding="utf-8")
     feed, summary = tmp / "items.jsonl", tmp / "summary.json"
     done = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "annual_reports", "-s", f"GOVREPORTS_PORTALS_FILE={registry}",
+        [sys.executable, "-m", "scrapy", "crawl", "annual_reports", "-s", f"GOVREPORTS_REGISTRY={registry}",
          "-s", f"GOVREPORTS_SITES_FILE={overrides}", "-s", f"GOVREPORTS_DB={tmp / 'state.sqlite3'}",
          "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO",
          "-s", f"GOVREPORTS_SUMMARY_FILE={summary}", *arguments, "-O", str(feed)],
@@ -180,7 +181,7 @@ def test_bad_arguments_are_named_and_cost_only_their_own_effect(bad_night: Run) 
 
 
 def test_a_missing_registry_says_so_and_the_run_is_marked_failed(tmp_path: Path) -> None:
-    run = crawl(tmp_path, "", "", "-s", f"GOVREPORTS_PORTALS_FILE={tmp_path / 'nowhere.csv'}")
+    run = crawl(tmp_path, "", "", "-s", f"GOVREPORTS_REGISTRY={tmp_path / 'nowhere.csv'}")
     assert run.returncode == 2, run.log[-2000:]  # nothing could be selected
     assert any("cannot read registry" in e for e in run.summary["registry_errors"]), run.summary
     assert run.summary["failed"] is True and "no site was crawled" in run.summary["problems"]
@@ -188,6 +189,6 @@ def test_a_missing_registry_says_so_and_the_run_is_marked_failed(tmp_path: Path)
 
 @pytest.mark.parametrize("years", ["2023-2019", "19-23", "2019–2023年度", "1700-1800"])
 def test_the_spider_keeps_going_on_any_bad_years_value(years: str) -> None:
-    selection = select(Settings({"GOVREPORTS_PORTALS_FILE": "settings/portals.csv"}), {"years": years})
+    selection = select(Settings(with_defaults()), {"years": years})
     assert selection.years is None  # no filter: every year is harvested
     assert len(selection.argument_errors) == 1 and selection.argument_errors[0].startswith(f"-a years={years}: ")

@@ -29,7 +29,7 @@ from govreports.items import ReportPage
 from govreports.listing.adapters import ADAPTERS, ListingStep, PageRequest, detect_adapter
 from govreports.listing.candidates import judge_title, subcolumn_in_years, year_wanted
 from govreports.listing.challenge import list_needs_browser
-from govreports.listing.discovery import column_links, hub_links, js_redirect_target, looks_like_column, subcolumn_links
+from govreports.listing import discovery
 from govreports.listing.entries import ListEntry
 from govreports.listing.soft404 import not_the_page
 from govreports.listing.walk import ColumnWalk
@@ -42,8 +42,7 @@ from govreports.run import RunBook
 from govreports.selection import ARGUMENT_NAMES, SiteSelection, apply_download_slots, select, slot_of
 from govreports.urls import canonical_url, is_site_root, visit_key
 
-# why a column page is retried in the browser when it has no report link (render.py)
-LIST_NEEDS_BROWSER = "list page with scripts but no report links"
+LIST_NEEDS_BROWSER = "list page with scripts but no report links"  # why a column page is rendered (render.py)
 
 
 @dataclass
@@ -155,16 +154,16 @@ class AnnualReportsSpider(scrapy.Spider):
         if self._error_page(run, response, "discovery page") is not None:
             return
         html = response.text
-        target = js_redirect_target(html, response.url)
+        target = discovery.js_redirect_target(html, response.url)
         if target and not stub_followed:
             self.crawler.stats.inc_value("govreports/discovery/redirect_stub")
             yield from self._discovery_request(run, target, depth=depth, entry=entry, stub_followed=True)
             return
-        if entry and not is_site_root(response.url) and looks_like_column(html, response.url):
+        if entry and not is_site_root(response.url) and discovery.looks_like_column(html, response.url):
             self.book.column_found(run.site.id, response.url, "the given URL is a 年报 column")
             yield from self._walk_column_page(run, response, response.url, depth=0)
             return
-        columns = column_links(html, response.url)
+        columns = discovery.column_links(html, response.url)
         if columns:
             best = columns[0].score
             for link in [link for link in columns if link.score >= best - 6][:4]:
@@ -173,14 +172,16 @@ class AnnualReportsSpider(scrapy.Spider):
                 self.book.column_found(run.site.id, link.url, f"{link.why} on {response.url}")
                 yield from self._column_request(run, link.url, depth=0)
         elif self.book.status(run.site.id).column_url is None and depth < self.discovery_depth:
-            for link in hub_links(html, response.url):
+            entries = discovery.platform_links(html, response.url) if self.book.owns(run.site.id, response.url) else []
+            accepted = [link.url for link in entries if self.book.platform(run.site.id, link, response.url)]
+            for url in [*accepted, *(link.url for link in discovery.hub_links(html, response.url))]:
                 if run.hub_budget <= 0:
                     self.crawler.stats.inc_value("govreports/discovery/hub_budget_exhausted")
                     break
-                if visit_key(link.url) in run.visited:
+                if visit_key(url) in run.visited:
                     continue
                 run.hub_budget -= 1
-                yield from self._discovery_request(run, link.url, depth=depth + 1)
+                yield from self._discovery_request(run, url, depth=depth + 1)
 
     def discovery_failed(self, failure: Failure) -> Iterator[Request]:
         run, request, retry = self._failed(failure)
@@ -218,7 +219,7 @@ class AnnualReportsSpider(scrapy.Spider):
         if challenge is not None:
             yield from challenge
             return
-        target = js_redirect_target(response.text, response.url)
+        target = discovery.js_redirect_target(response.text, response.url)
         if target and not stub_followed:
             self.crawler.stats.inc_value("govreports/discovery/redirect_stub")
             yield from self._column_request(run, target, depth=depth, stub_followed=True)
@@ -254,7 +255,7 @@ class AnnualReportsSpider(scrapy.Spider):
         html = response.text
         adapter = detect_adapter(html, url, forced=run.site.adapter)
         step = adapter.first_page(html, url)
-        subcolumns = subcolumn_links(html, response.url, url) if depth < self.subcolumn_depth else []
+        subcolumns = discovery.subcolumn_links(html, response.url, url) if depth < self.subcolumn_depth else []
         if list_needs_browser(html, step, subcolumns):
             if is_rendered(response):
                 self.book.render_settled(run.site.id, response.request, ok=False,

@@ -84,6 +84,18 @@ class WalkRecord:
 
 
 @dataclass(slots=True)
+class PlatformRecord:
+    """A disclosure platform on another host that the site's own page names as its 政务公开/信息公开
+    entry: its path prefix joined the site's scope. `refused` says why an entry was not taken."""
+
+    url: str
+    linked_from: str
+    host: str = ""
+    prefix: str = ""
+    refused: str | None = None
+
+
+@dataclass(slots=True)
 class RenderAccount:
     """A site's pages retried in the browser (govreports/render.py keeps the account)."""
 
@@ -132,6 +144,8 @@ class SiteStatus:
     blocked: bool = False
     blocked_reason: str | None = None
     render: RenderAccount = field(default_factory=RenderAccount)
+    platforms: list[PlatformRecord] = field(default_factory=list)  # accepted into the scope
+    platforms_refused: list[PlatformRecord] = field(default_factory=list)
     merged_runs: list[str] = field(default_factory=list)  # cluster workers whose figures were added up
     # carried from run to run (RunSummary's alerts): the last good run (not blocked, a column found)
     good_run: str | None = None
@@ -213,6 +227,12 @@ def _converted(name: str, value: Any) -> Any:
                            int(v.get("records") or 0), v.get("declared_total"),
                            [str(reason) for reason in v.get("stop_reasons") or []])
                 for v in value if isinstance(v, Mapping)]
+    if name in ("platforms", "platforms_refused"):
+        if not isinstance(value, list):
+            return _INVALID
+        return [PlatformRecord(str(v.get("url") or v.get("entry") or ""), str(v.get("linked_from", "")),
+                               str(v.get("host", "")), str(v.get("prefix", "")),
+                               v.get("refused") or v.get("why")) for v in value if isinstance(v, Mapping)]
     if name == "render":
         if not isinstance(value, Mapping):
             return _INVALID

@@ -17,14 +17,14 @@ from scrapy.utils.test import get_crawler
 from govreports.items import ReportPage
 from govreports.listing.adapters.base import PageRequest
 from govreports.parsing.attachments import AttachmentLink
-from govreports.defaults import DEFAULTS
 from govreports.spiders.annual_reports import AnnualReportsSpider
 from govreports_farm import Farm
+from tests.crawlers import with_defaults
 
 
 def spider_for(farm: Farm) -> AnnualReportsSpider:
-    crawler = get_crawler(AnnualReportsSpider, settings_dict={**DEFAULTS,
-        "GOVREPORTS_PORTALS_FILE": str(farm.registry_path), "GOVREPORTS_SITES_FILE": str(farm.sites_path)})
+    crawler = get_crawler(AnnualReportsSpider, settings_dict=with_defaults(
+        GOVREPORTS_REGISTRY=str(farm.registry_path), GOVREPORTS_SITES_FILE=str(farm.sites_path)))
     crawler.spider = AnnualReportsSpider.from_crawler(crawler)
     return crawler.spider  # type: ignore[return-value]
 

@@ -147,7 +147,7 @@ def test_a_bad_year_range_costs_only_the_year_filter(farm: Farm, tmp_path: Path)
 
 # --- progress -----------------------------------------------------------------------------------------
 def test_a_crawl_logs_progress_lines_with_an_eta_and_its_summary_ends_with_them(farm: Farm, tmp_path: Path) -> None:
-    done, summary = crawl(tmp_path, "-s", f"GOVREPORTS_PORTALS_FILE={farm.registry_path}",
+    done, summary = crawl(tmp_path, "-s", f"GOVREPORTS_REGISTRY={farm.registry_path}",
                           "-s", f"GOVREPORTS_SITES_FILE={farm.sites_path}", "-s", "GOVREPORTS_PROGRESS_INTERVAL=1",
                           "-s", "DOWNLOAD_DELAY=0.2", "-s", "DOWNLOAD_DELAY_JITTER=0", timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
