@@ -193,6 +193,9 @@ class SiteStatus:
             setattr(merged, name, getattr(self, name) + getattr(later, name))
         merged.failures = [*self.failures, *later.failures]
         merged.walks = [*self.walks, *later.walks]
+        merged.platforms = [*self.platforms, *(p for p in later.platforms if p not in self.platforms)]
+        merged.platforms_refused = [*self.platforms_refused,
+                                    *(p for p in later.platforms_refused if p not in self.platforms_refused)]
         merged.stop_reasons = _added(self.stop_reasons, later.stop_reasons)
         merged.scope_refused = _added(self.scope_refused, later.scope_refused)
         merged.blocked = self.blocked or later.blocked
