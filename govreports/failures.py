@@ -20,9 +20,11 @@ from scrapy.exceptions import (
     IgnoreRequest,
     ResponseDataLossError,
 )
+from scrapy.http import Request
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
+from twisted.python.failure import Failure
 
 from govreports.scope import Refusal
 
@@ -63,6 +65,13 @@ class Verdict:
 
 
 _TIMEOUTS = (TwistedTimeoutError, TCPTimedOutError, TimeoutError, DownloadTimeoutError)
+
+
+def failed_request(failure: Failure) -> Request:
+    """The request an errback's `failure` is about: Scrapy sets `failure.request`, which Twisted's
+    Failure does not declare."""
+    request: Request = failure.request  # type: ignore[attr-defined]
+    return request
 
 
 def classify(error: BaseException, redirect_urls: list[str] | None = None, url: str = "") -> Verdict:

@@ -40,7 +40,7 @@ from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
-from govreports.failures import ScopeRefused, classify
+from govreports.failures import ScopeRefused, classify, failed_request
 from govreports.listing.challenge import challenge_kind
 from govreports.listing.discovery import PlatformLink
 from govreports.listing.walk import ColumnWalk
@@ -410,15 +410,14 @@ class RunBook:
     def browser_retry(self, site_id: str, failure: Failure) -> Request | None:
         """An errback's browser retry: a 412/521 challenge answer a browser may pass, else None.
         (An errback's first step: the failed request is done, whatever follows it.)"""
-        self.request_done(failure.request)  # type: ignore[attr-defined]  # set by Scrapy on errback failures
+        self.request_done(failed_request(failure))
         error = failure.value
         if not isinstance(error, HttpError):
             return None
         kind = challenge_kind(error.response.status, error.response.body)
         if not browser_may_pass(kind, error.response.status):
             return None
-        request: Request = failure.request  # type: ignore[attr-defined]  # set by Scrapy on errback failures
-        return self.escalate(site_id, request, f"{kind} challenge (HTTP {error.response.status})")
+        return self.escalate(site_id, failed_request(failure), f"{kind} challenge (HTTP {error.response.status})")
 
     def blocked_by(self, site_id: str, response: Response) -> bool:
         """Is `response` a challenge or block page? Then the site is recorded blocked (once)."""
@@ -445,7 +444,7 @@ class RunBook:
     # --- failures -------------------------------------------------------------------------------
     def failure(self, site_id: str, failure: Failure) -> None:
         """Record a request that failed or was not made (its errback's failure)."""
-        request: Request = failure.request  # type: ignore[attr-defined]  # set by Scrapy on errback failures
+        request = failed_request(failure)
         self.request_done(request)
         error = failure.value
         assert error is not None  # an errback's failure always carries its exception

@@ -25,6 +25,7 @@ from scrapy.http import FormRequest, Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from govreports.failures import failed_request
 from govreports.items import ReportPage
 from govreports.listing import discovery
 from govreports.listing.adapters import ADAPTERS, ListingStep, PageRequest, detect_adapter
@@ -408,7 +409,7 @@ class AnnualReportsSpider(scrapy.Spider):
         yield from self._next_attachment(self.runs[site_id], page, rest)
 
     def attachment_failed(self, failure: Failure) -> Iterator[Any]:
-        request: Request = failure.request  # type: ignore[attr-defined]  # set by Scrapy on errback failures
+        request = failed_request(failure)
         run = self.runs[request.cb_kwargs["site_id"]]
         self.book.failure(run.site.id, failure)
         self.crawler.stats.inc_value("govreports/attachments/failed")
@@ -427,7 +428,7 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def _failed(self, failure: Failure) -> tuple[SiteRun, Request, Request | None]:
         """An errback's first step: the failed request, its site, its one browser retry (or None)."""
-        request: Request = failure.request  # type: ignore[attr-defined]  # set by Scrapy on errback failures
+        request = failed_request(failure)
         run = self.runs[request.cb_kwargs["site_id"]]
         return run, request, self.book.browser_retry(run.site.id, failure)
 

@@ -130,7 +130,8 @@ class FjdzappSearchAdapter:
 
     @staticmethod
     def request(state: dict[str, object], page: int) -> PageRequest:
-        fields = dict(state["fields"])  # type: ignore[call-overload]
+        given = state["fields"]
+        fields = {str(name): str(value) for name, value in given.items()} if isinstance(given, dict) else {}
         fields[str(state["page_key"])] = str(page)
         return PageRequest(url=str(state["api"]), page_no=page, method="POST",
                            formdata=tuple(sorted(fields.items())), state=state)
