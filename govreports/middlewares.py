@@ -30,6 +30,7 @@ import logging
 import time
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
@@ -39,7 +40,14 @@ from scrapy.utils.asyncio import CallLaterResult, call_later
 from scrapy.utils.response import response_status_message
 from w3lib.url import safe_url_string
 
-from govreports.scope import Refusal, SiteScope, ip_literal, parse_networks, refusal, resolved_refusal
+from govreports.scope import (
+    Refusal,
+    SiteScope,
+    ip_literal,
+    parse_networks,
+    refusal,
+    resolved_refusal,
+)
 from govreports.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -231,7 +239,7 @@ class ScopeMiddleware(_ScopeBase):
             try:
                 infos = await asyncio.wait_for(asyncio.get_running_loop().getaddrinfo(host, None), timeout=10)
                 addresses = [str(info[4][0]) for info in infos]
-            except (OSError, asyncio.TimeoutError, RuntimeError):
+            except (TimeoutError, OSError, RuntimeError):
                 addresses = []  # unresolvable: the download itself will fail and be recorded
             self.resolved[host] = resolved_refusal(host, addresses, self.allowed_private_nets)
         return self.resolved[host]

@@ -12,8 +12,8 @@ import asyncio
 import socketserver
 import threading
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -155,7 +155,7 @@ def test_retry_after_in_seconds_is_read() -> None:
 
 
 def test_retry_after_as_an_http_date_is_read_as_the_seconds_until_then() -> None:
-    now = datetime(2026, 12, 7, 8, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
     later = format_datetime(now + timedelta(seconds=90), usegmt=True)  # "Mon, 07 Dec 2026 08:01:30 GMT"
     assert retry_after_seconds(_answer(later), now=now.timestamp()) == 90.0
     past = format_datetime(now - timedelta(hours=1), usegmt=True)
