@@ -165,3 +165,65 @@ def test_retry_after_as_an_http_date_is_read_as_the_seconds_until_then() -> None
 def test_an_unreadable_retry_after_leaves_the_exponential_delay() -> None:
     assert retry_after_seconds(_answer("soon")) is None
     assert retry_after_seconds(Response("http://example.gov.cn/", status=503)) is None
+
+
+class _Silent(socketserver.ThreadingTCPServer):
+    """A host that accepts connections and never answers (counts them)."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Hang)
+        self.connections = 0
+        self.closing = threading.Event()
+
+
+class _Hang(socketserver.BaseRequestHandler):
+    server: _Silent
+
+    def handle(self) -> None:
+        self.server.connections += 1
+        self.server.closing.wait(30)
+
+
+class _TwoPagesOfOneHost(Spider):
+    name = "two_pages_of_one_host"
+
+    def __init__(self, base: str, outcome: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.base = base
+        self.outcome = outcome
+
+    async def start(self) -> AsyncIterator[Request]:
+        yield Request(f"{self.base}/index.html", callback=self.page, errback=self.failed, priority=1)
+
+    def page(self, response: Response) -> None:
+        self.outcome.setdefault("pages", []).append(response.url)
+
+    def failed(self, failure: Failure) -> Iterator[Request]:
+        self.outcome.setdefault("failures", []).append(type(failure.value).__name__)
+        if len(self.outcome["failures"]) == 1:  # the home page failed: try another page of the site
+            yield Request(f"{self.base}/column/index.html", callback=self.page, errback=self.failed)
+
+
+@pytest_twisted.ensureDeferred
+async def test_a_host_that_never_answered_gets_no_more_requests_once_it_gave_up() -> None:
+    silent = _Silent()
+    threading.Thread(target=silent.serve_forever, daemon=True).start()
+    try:
+        settings = crawl_settings()
+        settings.setdict({"DOWNLOAD_TIMEOUT": 1, "RETRY_TIMES": 1, "GOVREPORTS_RETRY_BACKOFF": 0.1}, priority="cmdline")
+        outcome: dict[str, Any] = {}
+        crawler = Crawler(_TwoPagesOfOneHost, settings)
+        base = f"http://127.0.0.1:{silent.server_address[1]}"
+        await Deferred.fromFuture(asyncio.ensure_future(crawler.crawl_async(base=base, outcome=outcome)))
+    finally:
+        silent.closing.set()
+        silent.shutdown()
+        silent.server_close()
+    assert silent.connections == 2  # the home page and its one retry; the second page never went out
+    assert outcome["failures"] == ["DownloadTimeoutError", "HostDown"]
+    stats = crawler.stats.get_stats()  # type: ignore[union-attr]
+    assert stats["govreports/host_down/hosts"] == 1
+    assert stats["govreports/host_down/skipped"] == 1
