@@ -22,7 +22,7 @@ network, the real one is not, so each portal gets a behaviour (`host_behaviours`
 per portal) played by the farm's own sockets, with no root and no tc: live hosts answer after a
 per-host latency drawn from a long-tailed (log-normal) distribution, median 0.3 s, p99 ≈ 3 s;
 ≈ 10 % of hosts accept the connection and never answer (a timeout), ≈ 5 % refuse connections
-(nothing listens on their address), a few reset every other answer mid-body, a few are listed
+(nothing listens on their address), a few cut every path's first, third … answer mid-body, a few are listed
 with https and answer the TLS handshake with garbage, and a few are very slow but alive (4–8 s per
 answer). `behaviours.json` in the run dir says which host does what, for the benchmark's bound.
 
@@ -179,6 +179,15 @@ def host_behaviours(count: int, network: str = "perfect") -> list[HostBehaviour]
     return behaviours
 
 
+def answer_delay(host: str, target: str, mean: float) -> float:
+    """The seconds the farm waits before answering `target` on `host`: [0.5, 1.5) × mean, deterministic
+    (so a benchmark can work out the least time a polite crawl needs from the hit log)."""
+    if mean <= 0:
+        return 0.0
+    fraction = int.from_bytes(hashlib.blake2b(f"{host}{target}".encode(), digest_size=4).digest(), "big") / 2**32
+    return mean * (0.5 + fraction)
+
+
 @dataclass(frozen=True)
 class Hit:
     """One request the farm answered."""
@@ -232,11 +241,8 @@ class ScaleServer:
         """Per-path latency in [0.5, 1.5) × the mean (the farm's, or the host's on the realistic
         network): deterministic."""
         behaviour = self.behaviours.get(host)
-        mean = behaviour.latency if behaviour is not None and behaviour.latency > 0 else self.latency
-        if mean <= 0:
-            return 0.0
-        fraction = int.from_bytes(hashlib.blake2b(f"{host}{target}".encode(), digest_size=4).digest(), "big") / 2**32
-        return mean * (0.5 + fraction)
+        return answer_delay(host, target, behaviour.latency if behaviour is not None and behaviour.latency > 0
+                            else self.latency)
 
     def answer(self, portal: Portal, method: str, target: str, headers: dict[str, str], body: bytes) -> Resource:
         parts = urlsplit(target)
@@ -293,9 +299,10 @@ class ScaleServer:
                 writer.write((f"HTTP/1.1 {resource.status} {STATUS_TEXT.get(resource.status, 'OK')}\r\n"
                               f"Server: nginx\r\nContent-Type: {resource.content_type}\r\n"
                               f"Content-Length: {len(resource.body)}\r\n{extra}\r\n").encode("latin-1"))
-                answered = self.answered[portal.ip] = self.answered.get(portal.ip, 0) + 1
+                key = f"{portal.ip}{target}"
+                answered = self.answered[key] = self.answered.get(key, 0) + 1
                 if behaviour.kind == "reset" and answered % 2 and method != "HEAD":
-                    writer.write(resource.body[: len(resource.body) // 2])  # every other answer cut mid-body
+                    writer.write(resource.body[: len(resource.body) // 2])  # each path's odd answers cut mid-body
                     await writer.drain()
                     writer.transport.abort()
                     return
