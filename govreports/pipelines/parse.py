@@ -6,6 +6,7 @@ crawler may use, minus the one the crawl itself keeps busy, at least 1), so pars
 cores instead of sharing the crawl's GIL, a hostile file's hard time limit (SIGALRM, which needs a
 main thread) applies, and a parser that crashes takes down a worker, not the crawl. `0` parses in
 the reactor's thread pool instead (one process; what small runs and debugging may prefer).
+The worker also runs the checks (`checked_item_from_page`), so ValidatePipeline only counts them.
 Workers are forked from a forkserver that preloaded `govreports.parsing.preload` (parser modules,
 label tables, OpenCC dictionaries, warmed caches), so that read-only data is shared copy-on-write
 and counted once in the process tree's PSS (4 workers: 160 → 97 MB).
@@ -41,7 +42,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_to_future
 from twisted.internet.threads import deferToThread
 
-from govreports.build import item_from_page, site_record
+from govreports.build import checked_item_from_page, site_record
 from govreports.items import ReportItem, ReportPage
 from govreports.listing.candidates import is_report_title
 
@@ -88,7 +89,7 @@ def default_parse_processes() -> int:
 
 class ParsePipeline:
     def __init__(self, crawler: Crawler, processes: int,
-                 parse: Callable[[ReportPage], ReportItem] = item_from_page) -> None:
+                 parse: Callable[[ReportPage], ReportItem] = checked_item_from_page) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.processes = max(0, processes)
