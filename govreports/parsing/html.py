@@ -380,6 +380,8 @@ class _Linearizer:
         self.lines_after_skip = lines_after_skip
 
     def flush(self) -> None:
+        if not self.buffer:  # most block boundaries come with nothing pending
+            return
         text = _clean_text("".join(self.buffer), join_cjk=not self.inline_separator)
         self.buffer.clear()
         if text:
