@@ -17,6 +17,8 @@ Run alone: `python -m benchmarks.network [--portals 300 --reports 5]`.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import statistics
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -75,6 +77,9 @@ def run(work: Path, *, portals: int = PORTALS, reports: int = REPORTS, runs: int
                                {**farm_settings(farm.registry_path, farm.sites_path), **NATIONAL_PROFILE},
                                work_dir=work / f"crawl-{number}")
             hits = farm.take_hits()
+        with (work / f"crawl-{number}" / "hits.jsonl").open("w", encoding="utf-8") as handle:
+            for hit in hits:   # kept with the crawl's log, to see where a slow site's time went
+                handle.write(json.dumps(dataclasses.astuple(hit), ensure_ascii=False) + "\n")
         site_bound, global_bound, busiest = live_bound(hits, behaviours, DELAY_S, concurrency)
         bound = max(site_bound, global_bound)
         ratio = result.crawl_s / bound if bound else float("inf")

@@ -43,6 +43,11 @@ NATIONAL_PROFILE: dict[str, str] = {
     "AUTOTHROTTLE_START_DELAY": str(DELAY_S),
     "AUTOTHROTTLE_TARGET_CONCURRENCY": "1.0",
     "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",  # no site starves the others
+    # Scrapy keeps start requests in queues of their own that wait until no other request is pending:
+    # a site would start only once the sites before it ran dry. Each site is polite on its own slot,
+    # so every site starts at once (the queue above serves the slots with the fewest requests in flight)
+    "SCHEDULER_START_MEMORY_QUEUE": "",
+    "SCHEDULER_START_DISK_QUEUE": "",
     # a host that has not answered in 15 s is taken for dead (the slowest live portals answer in ≈ 8 s):
     # with RETRY_TIMES 2, a dead host's robots.txt costs 3 × 15 s + backoffs before it is marked down
     "DOWNLOAD_TIMEOUT": "15",
