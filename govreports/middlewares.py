@@ -141,9 +141,11 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def _retry_request(self, request: Request, reason: str | Exception, retry_after: float | None) -> Request | None:
         """The retry (Scrapy's `get_retry_request`) with its delay in meta, or None when given up."""
+        spider = self.crawler.spider
+        assert spider is not None  # downloads happen only while a spider is open
         retry = get_retry_request(
             request,
-            spider=self.crawler.spider,
+            spider=spider,
             reason=reason,
             max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
             priority_adjust=request.meta.get("priority_adjust", self.priority_adjust),

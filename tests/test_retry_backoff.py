@@ -138,7 +138,7 @@ async def test_a_dead_host_waiting_to_be_retried_holds_no_downloader_slot(portal
     dead_tries = [index for index, path in enumerate(portals.hits) if path.startswith("/dead/")]
     live_during_backoff = [path for path in portals.hits[dead_tries[0]:dead_tries[-1]] if path.startswith("/live/")]
     assert live_during_backoff
-    stats = crawler.stats.get_stats()  # type: ignore[union-attr]
+    stats = crawler.stats.get_stats()
     assert stats["govreports/retry/backoff_count"] == stats["retry/count"] == 2
     assert stats["govreports/retry/backoff_seconds"] == 1.0 + 2.0  # 1 s, then doubled
     assert stats["retry/max_reached"] == 1
@@ -224,6 +224,6 @@ async def test_a_host_that_never_answered_gets_no_more_requests_once_it_gave_up(
         silent.server_close()
     assert silent.connections == 2  # the home page and its one retry; the second page never went out
     assert outcome["failures"] == ["DownloadTimeoutError", "HostDown"]
-    stats = crawler.stats.get_stats()  # type: ignore[union-attr]
+    stats = crawler.stats.get_stats()
     assert stats["govreports/host_down/hosts"] == 1
     assert stats["govreports/host_down/skipped"] == 1
