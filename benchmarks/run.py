@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"; load average {load_before[0]:.1f} before, {load_after[0]:.1f} after")
             text = "\n".join([header(started, total, mode), *targets(sections), *headline(sections), "",
                               *[section.text() for section in sections], *closing_note(sections)])
-            print("\n".join(headline(sections)))
+            print("\n".join([*targets(sections), *headline(sections)]))
             if not args.no_append:
                 append(text)
                 print(f"appended to {RESULTS}")
