@@ -71,6 +71,8 @@ def _containers_by(attribute: str) -> dict[str, tuple[int, ...]]:
 
 _CONTAINERS_BY_ID = _containers_by("id")
 _CONTAINERS_BY_CLASS = _containers_by("class")
+# the elements that may be containers, for trees whose elements are costly to visit from Python
+_CONTAINER_CANDIDATES = etree.XPath("//*[@id or @class]")
 
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
               "input", "select", "option", "button", "textarea", "map", "audio", "video")
@@ -252,12 +254,18 @@ def _read_head(root: etree._Element) -> dict[str, str]:
 def content_matches(root: etree._Element) -> list[list[etree._Element]]:
     """For each of CONTENT_CONTAINERS, the elements of the page it matches, in document order.
 
-    One pass over the whole document's elements (lxml's iterator, two attribute reads each)
-    instead of one query per container; an XPath `//*[@id or @class]` costs more than the pass.
+    One pass over the document's elements that carry an id or a class, instead of one query per
+    container. On plain libxml2 trees (the parser's own) lxml's iterator with two attribute reads
+    per element is cheapest; on lxml.html trees (the spider's, through parsel) every element
+    visited from Python costs a class lookup, so the XPath that returns only the candidates wins.
     """
     matches: list[list[etree._Element]] = [[] for _ in CONTENT_CONTAINERS]
     by_id, by_class = _CONTAINERS_BY_ID, _CONTAINERS_BY_CLASS
-    for element in root.getroottree().getroot().iter(etree.Element):
+    if type(root) is etree._Element:
+        candidates = root.getroottree().getroot().iter(etree.Element)
+    else:
+        candidates = _CONTAINER_CANDIDATES(root)
+    for element in candidates:
         element_id, classes = element.get("id"), element.get("class")
         if element_id is None and classes is None:
             continue
