@@ -57,7 +57,7 @@ class CrawlResult:
 
 
 def farm_settings(registry: Path, sites: Path) -> dict[str, str]:
-    return {"GOVREPORTS_PORTALS_FILE": str(registry), "GOVREPORTS_SITES_FILE": str(sites)}
+    return {"GOVREPORTS_REGISTRY": str(registry), "GOVREPORTS_SITES_FILE": str(sites)}
 
 
 def state_settings(work_dir: Path, slug: str) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""`make bench` (`python -m benchmarks.run`): every benchmark of issues 9 and 19, one table each, into RESULTS.md.
+"""`make bench` (`python -m benchmarks.run`): every benchmark, one table each, into RESULTS.md.
 
 1. engine overhead (full pipeline vs empty spider, 200 portals × 20 reports, loopback, full speed; median
    of 3 pairs; a second run over the unchanged farm; GOVREPORTS_PARSE_PROCESSES from 1 to the cores)
@@ -8,7 +8,7 @@
 5. scaling (items/s and RSS at 100, 1,000, 3,000 portals)
 6. realistic network (national crawl of a farm with slow, dead, refusing, resetting hosts: wall vs bound)
 
-The run opens with issue 19's target table (one row per target, from the sections' metrics).
+The run opens with the target table (one row per target, from the sections' metrics).
 
 Options: `--quick` (small sizes, for trying the harness: not comparable), `--only 1,3`,
 `--no-append` (print only), `--no-profile`, `--what-if` (benchmark 1 also crawls with parsing in
@@ -40,7 +40,7 @@ TOLERANCE = 0.10   # every figure is a median of `runs` runs on a shared machine
 
 
 def targets(sections: list[Section]) -> list[str]:
-    """Issue 19's table: each target, what this run measured, and whether it is met."""
+    """The target table: each target, what this run measured, and whether it is met."""
     metrics: dict[str, dict[str, float]] = {section.title.split(".")[0]: section.metrics for section in sections}
 
     def verdict(value: float | None, ok: bool) -> str:
@@ -66,7 +66,7 @@ def targets(sections: list[Section]) -> list[str]:
         ("national crawl over a realistic network", "wall ≤ 1.3 × the live sites' bound",
          f"{wall:.2f}" if wall is not None else "—", verdict(wall, wall is not None and wall <= 1.3)),
     ]
-    lines = [f"Issue 19's targets (medians of the runs stated in each section; tolerance ±{TOLERANCE:.0%}: "
+    lines = [f"Targets (medians of the runs stated in each section; tolerance ±{TOLERANCE:.0%}: "
              "a figure within it of its target is noise on this shared machine, not a verdict):", "",
              "| measure | target | this run | verdict |", "|---|---|---|---|"]
     lines += [f"| {measure} | {target} | {value} | {state} |" for measure, target, value, state in rows]
