@@ -5,7 +5,7 @@ loopback (DOWNLOAD_DELAY=0, no AutoThrottle, the project's concurrency caps) by 
 with the whole pipeline (parse → validate → dedup → durable JSON Lines feed). The farm's hit log of
 that crawl is then replayed, back to back and with the same settings, by `bench_replay`
 (benchmarks/replay.py), which fetches exactly those pages and does nothing with them.
-pages/s = responses ÷ (last response − first response). Target (issue 19): full ≥ 0.5 × empty, the
+pages/s = responses ÷ (last response − first response). Target: full ≥ 0.5 × empty, the
 median of `runs` back-to-back pairs, ±10 %.
 Then, on the same farm: a second full crawl with the first one's state (an unchanged farm: the
 target is 0 reports parsed again; its pages/s recorded), and the full crawl with

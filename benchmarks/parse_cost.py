@@ -237,7 +237,7 @@ def run(repeat: int = 5, profile: bool = True) -> Section:
                 section.metrics[f"{row.kind} parse/trafilatura"] = ratio_ref
             verdicts.append(f"{row.kind}: parse {ratio_floor:.1f}× the lxml floor, {ratio_ref:.2f}× trafilatura "
                             f"(target < 1: {'met' if ratio_ref is not None and ratio_ref < 1 else 'MISSED'})")
-    # issue 19's target: every real report page within 5× lxml.html.fromstring, side by side
+    # the target: every real report page within 5× lxml.html.fromstring, measured side by side
     pages = per_page_ratios([s for s in samples if s.kind in ("html-real", "html-seed")], rounds=max(3, repeat * 2))
     real = {s.name for s in samples if s.kind == "html-real"}
     worst = max((page.ratio for page in pages if page.name in real), default=0.0)

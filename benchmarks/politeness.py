@@ -7,8 +7,8 @@ delay D: with the project's settings, and with the recommended national-harvest 
 
 Lower bound = max(busiest portal's pages × D, total pages × L ÷ CONCURRENT_REQUESTS): no crawl
 that waits D between two requests to a site, and never has more than CONCURRENT_REQUESTS requests
-in flight, can be faster. Ratio = crawl time (spider open → close) ÷ lower bound. Target ≤ 1.05
-(issue 19), the national profile's median of `runs` crawls, ±10 %.
+in flight, can be faster. Ratio = crawl time (spider open → close) ÷ lower bound. Target ≤ 1.05:
+the national profile's median of `runs` crawls, ±10 %.
 The farm's hit log (arrival times) gives the busiest portal's actual gap between two requests.
 """
 
@@ -24,7 +24,7 @@ from benchmarks.results import Section
 from govreports import settings as project_settings
 from govreports_farm.scale import ScaleFarm
 
-TARGET = 1.05  # issue 19
+TARGET = 1.05
 DELAY_S = 1.0
 LATENCY_S = 0.25
 PORTALS = 12

@@ -3,7 +3,7 @@
 For each size (100, 1,000, 3,000 portals; `reports` per portal, 1 by default so that the whole
 `make bench` fits in 15 minutes) a fresh scale farm is crawled at full speed with the whole
 pipeline. Peak RSS is the crawler process's own high-water mark (kernel rusage); the farm runs in
-another process and is not counted. Target (4, issue 19): the process tree's peak PSS (crawl
+another process and is not counted. Target (4): the process tree's peak PSS (crawl
 process, forkserver and parse workers, /proc/<pid>/smaps_rollup: pages the forkserver's children
 share count once) ≤ 300 MB at 3,000 portals — when it is not met with memory queues, the
 3,000-portal crawl is repeated with disk queues (JOBDIR).

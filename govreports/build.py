@@ -85,9 +85,9 @@ def apply_checks(item: ReportItem) -> None:
     item.checks = run_checks(item.tables, item.figures, item.format)
 
 
-def checked_item_from_page(page: ReportPage) -> ReportItem:
+def checked_item_from_page(page: ReportPage, *, soffice: str | None = None) -> ReportItem:
     """`item_from_page` with its checks run: what a parse worker hands back, so that the crawl
     process (one core for navigation and I/O) does not run the checks itself."""
-    item = item_from_page(page)
+    item = item_from_page(page, soffice=soffice)
     apply_checks(item)
     return item

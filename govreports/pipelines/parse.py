@@ -103,7 +103,7 @@ class ParsePipeline:
         configured = crawler.settings.get("GOVREPORTS_PARSE_PROCESSES")
         processes = default_parse_processes() if configured in (None, "") else int(configured)
         # a partial of a module-level function still pickles, so workers get the setting too
-        parse = functools.partial(item_from_page, soffice=crawler.settings.get("GOVREPORTS_SOFFICE") or None)
+        parse = functools.partial(checked_item_from_page, soffice=crawler.settings.get("GOVREPORTS_SOFFICE") or None)
         return cls(crawler, processes, parse)
 
     async def process_item(self, item: Any) -> Any:
