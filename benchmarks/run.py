@@ -66,8 +66,9 @@ def targets(sections: list[Section]) -> list[str]:
         ("national crawl over a realistic network", "wall ≤ 1.3 × the live sites' bound",
          f"{wall:.2f}" if wall is not None else "—", verdict(wall, wall is not None and wall <= 1.3)),
     ]
-    lines = [f"Targets (medians of the runs stated in each section; tolerance ±{TOLERANCE:.0%}: "
-             "a figure within it of its target is noise on this shared machine, not a verdict):", "",
+    intro = (f"Targets (medians of the runs stated in each section; tolerance ±{TOLERANCE:.0%}: "
+             "a figure within it of its target is noise on this shared machine, not a verdict):")
+    lines = [intro, "",
              "| measure | target | this run | verdict |", "|---|---|---|---|"]
     lines += [f"| {measure} | {target} | {value} | {state} |" for measure, target, value, state in rows]
     return [*lines, ""]
