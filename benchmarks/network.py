@@ -56,7 +56,9 @@ def live_bound(hits: list[Hit], behaviours: dict[str, HostBehaviour], delay: flo
     return per_host[busiest], total_latency / concurrency, busiest
 
 
-def run(work: Path, *, portals: int = PORTALS, reports: int = REPORTS, runs: int = 1) -> Section:
+def run(work: Path, *, portals: int = PORTALS, reports: int = REPORTS, runs: int = 1,
+        extra: dict[str, str] | None = None) -> Section:
+    """`extra`: settings on top of the national profile (a what-if, e.g. another retry middleware)."""
     concurrency = int(NATIONAL_PROFILE["CONCURRENT_REQUESTS"])
     section = Section(
         "6. Realistic network",
@@ -74,7 +76,8 @@ def run(work: Path, *, portals: int = PORTALS, reports: int = REPORTS, runs: int
             behaviours = farm.behaviours
             manifest = farm.manifest
             result = run_crawl(f"realistic network {number}", ["crawl", "annual_reports"],
-                               {**farm_settings(farm.registry_path, farm.sites_path), **NATIONAL_PROFILE},
+                               {**farm_settings(farm.registry_path, farm.sites_path), **NATIONAL_PROFILE,
+                                **(extra or {})},
                                work_dir=work / f"crawl-{number}")
             hits = farm.take_hits()
         with (work / f"crawl-{number}" / "hits.jsonl").open("w", encoding="utf-8") as handle:
@@ -116,9 +119,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--portals", type=int, default=PORTALS)
     parser.add_argument("--reports", type=int, default=REPORTS)
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting on top of the national profile (what-if)")
     args = parser.parse_args(argv)
     work = scratch_dir("network")
-    print(run(work, portals=args.portals, reports=args.reports, runs=args.runs).text(), flush=True)
+    extra = dict(item.split("=", 1) for item in args.settings)
+    print(run(work, portals=args.portals, reports=args.reports, runs=args.runs, extra=extra).text(), flush=True)
     print(f"scratch: {work}")
     return 0
 
