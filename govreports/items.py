@@ -45,6 +45,8 @@ class ReportItem:
     doc_no: str | None = None
     topic: str | None = None
     format: str = "unknown"
+    # false for what is not an annual report (a notice, a 解读, an 一图读懂, a news page)
+    is_report: bool = True
     script: str = "hans"
     text: str = ""
     sections: list[dict[str, str]] = field(default_factory=list)
@@ -52,6 +54,8 @@ class ReportItem:
     figures: dict[str, Any] = field(default_factory=dict)
     checks: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # the cells behind `warnings`: [{table, cause, count, cells}] (one entry per table and cause)
+    warning_details: list[dict[str, Any]] = field(default_factory=list)
     attachments: list[dict[str, Any]] = field(default_factory=list)
     source: dict[str, Any] = field(default_factory=dict)
     revision: int = 1

@@ -94,7 +94,7 @@ def _rule_pattern() -> str:
         rf"applications\.row_sum\.({rows})",
         rf"review_litigation\.sum\.({groups})",
         rf"active_disclosure\.(published_le_total|issued_le)\.({active_rows})",
-        rf"figures\.agree\.({figures})",
+        rf"prose_vs_table\.({figures})",
         r"continuity\.carried_over",
         rf"continuity\.in_force\.({active_rows})",
     ]
@@ -120,6 +120,7 @@ def _detailed_properties() -> dict[str, dict[str, Any]]:
         "doc_no": {"type": ["string", "null"], "description": "文号"},
         "topic": {"type": ["string", "null"], "description": "主题分类"},
         "format": {"type": "string", "enum": list(spec.FORMATS)},
+        "is_report": {"type": "boolean", "description": "false for a notice, 解读, 一图读懂 or news page"},
         "script": {"type": "string", "enum": list(spec.SCRIPTS)},
         "text": {"type": "string"},
         "sections": {
@@ -142,6 +143,18 @@ def _detailed_properties() -> dict[str, dict[str, Any]]:
             ),
         },
         "warnings": {"type": "array", "items": {"type": "string"}},
+        "warning_details": {
+            "type": "array",
+            "items": _object(
+                {
+                    "table": {"type": ["string", "null"]},
+                    "cause": {"type": "string"},
+                    "count": {"type": "integer", "minimum": 1},
+                    "cells": {"type": "array", "items": {"type": "string"}},
+                },
+                required=("table", "cause", "count", "cells"),
+            ),
+        },
         "attachments": {
             "type": "array",
             "items": _object(

@@ -116,6 +116,7 @@ def report(
         "doc_no": None,
         "topic": "政府信息公开年报",
         "format": report_format,
+        "is_report": True,
         "script": "hans",
         "text": body,
         "sections": [{"heading": "一、总体情况", "text": "本机关依法做好政府信息公开工作。"}],
@@ -123,6 +124,7 @@ def report(
         "figures": figures if figures is not None else {},
         "checks": checks if checks is not None else _checks(tables),
         "warnings": [],
+        "warning_details": [],
         "attachments": [],
         "source": {
             "media_type": "text/html",
