@@ -19,7 +19,7 @@ from govreports.parsing.report import ParsedReport, parse_report
 
 _PARSED_FIELDS = (
     "title", "agency", "report_year", "publish_date", "index_no", "publisher", "doc_no", "topic",
-    "format", "script", "text", "sections", "tables", "figures",
+    "format", "is_report", "script", "text", "sections", "tables", "figures",
 )
 
 

@@ -7,8 +7,8 @@ on a Simplified copy of the text (format-research.md §5.3 gives the phrasings).
 
 - Zero phrasings count: 未收到 / 没有接到 / 未发生 / 未产生 / 无 / 零 … give 0 ("本年度没有接到…申请",
   "未产生因政府信息公开申请提请的行政复议和行政诉讼", "未收取任何费用").
-- A phrasing that could mean two things gives no value: "受理N件" is often new + carried over
-  (only "受理0件" is unambiguous); a joint "行政复议、行政诉讼案件N件" says nothing about either
+- A phrasing that could mean two things gives no value: from 2019 on "受理N件" is often new +
+  carried over (only "受理0件" is unambiguous; pre-2019 reports had nothing to carry over); a joint "行政复议、行政诉讼案件N件" says nothing about either
   unless N is 0; an approximation ("100余条", "755多条") is not a figure and stops the search.
 - Small Chinese numerals ("发生一起…行政复议案件") are read too.
 
@@ -32,6 +32,7 @@ _NUM = r"(\d[\d,]*|[零〇一二两三四五六七八九十]{1,3})"
 _APPROX = r"(?P<approx>余|多|左右)?"
 _COUNT_UNIT = r"\s*" + _APPROX + r"\s*(?:件次|件|宗|起|条|个|份|次|项|例)"
 _SENTENCE_END = re.compile(r"[。；;！!？?\n]")
+_FULL_STOP = re.compile(r"[。！!？?\n]")
 _CLAUSE_END = re.compile(r"[,，;；:：]")
 APPROXIMATE = -1  # what a matcher returns for "N余条": stated, but not exactly
 
@@ -173,12 +174,13 @@ def _about_applications(clause: str) -> bool:
     return "复议" not in clause and "诉讼" not in clause and "申请" in clause
 
 
-def _applications_received(clauses: list[str]) -> int | None:
+def _applications_received(clauses: list[str], accepted_is_received: bool) -> int | None:
     explicit = _first(_RECEIVED, clauses, _about_applications)
     if explicit is not None:
         return explicit
-    if _first(_ACCEPTED, clauses, _about_applications) == 0:
-        return 0
+    accepted = _first(_ACCEPTED, clauses, _about_applications)
+    if accepted == 0 or (accepted is not None and accepted_is_received):
+        return accepted
     # "未收到行政许可申请" is no disclosure application: the clause must name 公开
     if any(_RECEIVED_ZERO.search(c) for c in clauses if _about_applications(c) and "公开" in c):
         return 0
@@ -196,17 +198,25 @@ def _fees(sents: list[str]) -> int | float | None:
     return None
 
 
-def extract_figures(text: str) -> dict[str, int | float]:
-    """The figures found, keyed as spec.FIGURE_TYPES; a figure not stated (or only approximately) is absent."""
+def extract_figures(text: str, report_format: str | None = None) -> dict[str, int | float]:
+    """The figures found, keyed as spec.FIGURE_TYPES; a figure not stated (or only approximately) is absent.
+
+    In a pre-2019 report "受理N件" is the year's applications (the 2008 statistics had no
+    carried-over count); from 2019 on it may include those carried over, so it gives no value.
+    """
     sents = sentences(text)
     clauses = _clauses(sents)
+    # outcome and carry-over phrasings only count in sentences about applications
+    # (a full sentence: "收到申请N件，上年度结转M件；予以公开X件" names 申请 once for all of it)
+    full_sentences = [part for part in _FULL_STOP.split(simplify(text)) if "申请" in part]
+    application_clauses = _clauses(full_sentences)
     found: dict[str, int | float | None] = {
         "active_total": _first(_ACTIVE, sents),
-        "applications_received": _applications_received(clauses),
-        "applications_carried_over": _first((_CARRIED_OVER,), clauses, _about_applications_or_carry),
-        "applications_granted": _first(_GRANTED, clauses, _about_outcomes),
+        "applications_received": _applications_received(clauses, report_format == "pre2019"),
+        "applications_carried_over": _first((_CARRIED_OVER,), application_clauses, _about_applications_or_carry),
+        "applications_granted": _first(_GRANTED, application_clauses, _about_outcomes),
         "applications_completed": _first(_COMPLETED, sents),
-        "applications_carried_forward": _first((_CARRIED_FORWARD,), clauses, _about_applications_or_carry),
+        "applications_carried_forward": _first((_CARRIED_FORWARD,), application_clauses, _about_applications_or_carry),
         "review_total": _cases(sents, "行政复议", _REVIEW),
         "litigation_total": _cases(sents, "行政诉讼", _LITIGATION),
         "fees_yuan": _fees(sents),

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from govreports.parsing.decode import decode_body
+from govreports.parsing.doctype import classify_document
 from govreports.parsing.figures import extract_figures
 from govreports.parsing.metadata import ReportIdentity, extract_metadata, grid_lines
 from govreports.parsing.models import Document, Grid, Paragraph
@@ -51,6 +52,9 @@ class ParsedReport(ReportIdentity):
     meta: dict[str, str] = field(default_factory=dict)
     # how many tables (Grids) the document held, for choosing between a page and its attachment
     grid_count: int = 0
+    # false for a notice, 解读, 一图读懂, news page … (parsing/doctype.py); `kind` says which
+    is_report: bool = True
+    kind: str = "report"
 
 
 def format_for_year(year: int | None) -> str:
@@ -187,14 +191,18 @@ def parse_report(
     tables, table_format, table_warnings = _extract_tables(document)
     warnings.extend(table_warnings)
     text = _body_text(document)
-    figures = extract_figures(_prose_text(document))
 
     report_format = table_format if table_format in FORMATS and table_format != "unknown" else None
     if report_format is None:
         report_format = format_for_year(metadata.report_year)
     if report_format == "unknown" and not tables and text and metadata.report_year is None:
         warnings.append("report: format unknown (no tables and no report year)")
-    if table_format and metadata.report_year and table_format != format_for_year(metadata.report_year):
+    figures = extract_figures(_prose_text(document), report_format)
+    verdict = classify_document(metadata.title, text, has_table_data=_has_numbers(tables))
+    if not verdict.is_report:
+        report_format = "unknown"
+        warnings.append(f"report: not an annual report but a {verdict.kind} ({verdict.reason}); format unknown")
+    elif table_format and metadata.report_year and table_format != format_for_year(metadata.report_year):
         warnings.append(
             f"report: tables are in the {table_format} format but the report year {metadata.report_year} "
             f"suggests {format_for_year(metadata.report_year)}"
@@ -221,4 +229,13 @@ def parse_report(
         site_meta=dict(metadata.site),
         meta=dict(document.meta),
         grid_count=sum(isinstance(block, Grid) for block in document.blocks),
+        is_report=verdict.is_report,
+        kind=verdict.kind,
     )
+
+
+def _has_numbers(value: object) -> bool:
+    """True when a (nested) table holds at least one number."""
+    if isinstance(value, dict):
+        return any(_has_numbers(item) for item in value.values())
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -96,5 +96,20 @@ def test_ambiguous_or_approximate_phrasings_give_no_value(sentence: str, key: st
     assert key not in extract_figures(sentence)
 
 
+@pytest.mark.parametrize("sentence", [
+    "截至11月,我市线上线下依申请公开平台共受理依申请公开8件次,按时答复率为100%。",
+    "本局2017年共受理信息公开申请8件,其中当面申请1宗。",
+])
+def test_pre2019_reports_accept_what_they_receive(sentence: str) -> None:
+    """The 2008-era statistics had no carried-over count: 受理 is the year's applications."""
+    assert extract_figures(sentence, "pre2019")["applications_received"] == 8
+    assert "applications_received" not in extract_figures(sentence, "2021")
+
+
+def test_document_counts_are_not_application_outcomes() -> None:
+    text = "以区政府名义新制作行政规范性文件15件,公开15件,发布政策文件解读12件。"
+    assert "applications_granted" not in extract_figures(text)
+
+
 def test_accepting_zero_applications_is_unambiguous() -> None:
     assert extract_figures("本年度共受理群众网上申请政府信息公开申请0件。")["applications_received"] == 0
