@@ -19,11 +19,12 @@ from scrapy.exporters import JsonLinesItemExporter
 
 from govreports.build import apply_checks, item_from_page
 from govreports.items import ReportPage
+from govreports.parsing.report import PLAIN_TEXT_SUFFIXES
 from govreports.state.keys import assign_report_id
 
 SUPPORTED_SUFFIXES: dict[str, str | None] = {
     ".html": "text/html", ".htm": "text/html", ".shtml": "text/html", ".xhtml": "text/html",
-    ".txt": "text/plain",
+    **{suffix: "text/plain" for suffix in PLAIN_TEXT_SUFFIXES},
     ".pdf": "application/pdf",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".doc": "application/msword", ".wps": "application/msword",
@@ -67,7 +68,7 @@ class Command(ScrapyCommand):
         return "[options] PATH_OR_URL ..."
 
     def short_desc(self) -> str:
-        return "Parse annual-report files (.html .txt .pdf .docx .doc .wps) or URLs into JSON lines"
+        return "Parse annual-report files (.html .txt .md .pdf .docx .doc .wps) or URLs into JSON lines"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
@@ -92,6 +93,9 @@ class Command(ScrapyCommand):
                     print(f"extract: {exc}", file=sys.stderr)
                     continue
                 item = item_from_page(page)
+                if not item.is_report:
+                    reason = next((w for w in item.warnings if w.startswith("report: not an annual report")), "")
+                    print(f"extract: {target}: written with is_report false; {reason}", file=sys.stderr)
                 apply_checks(item)
                 assign_report_id(item)
                 exporter.export_item(item)

@@ -496,5 +496,27 @@ def extract_metadata(document: Document, hints: Mapping[str, Any] | None = None)
 
 
 def grid_lines(grid: Grid) -> list[str]:
-    """A table as text rows ('a | b | c'), for the report's text field."""
-    return [" | ".join(cell for cell in row) for row in grid.rows]
+    """A table as text rows ('a | b | c'), each cell written once, for the text and sections.
+
+    A grid repeats a merged cell in every slot it covers; a label cell equal to its left or upper
+    neighbour is such a repeat and is left out. Value cells are all kept ("0 | 0 | 0" are distinct
+    cells), and so are empty rows' neighbours: only text is deduplicated.
+    """
+    from govreports.parsing.numbers import is_value_cell
+
+    lines: list[str] = []
+    above: tuple[str, ...] = ()
+    for row in grid.rows:
+        cells: list[str] = []
+        for col, raw in enumerate(row):
+            cell = collapse_whitespace(raw) if isinstance(raw, str) else ("" if raw is None else str(raw))
+            if cell and not is_value_cell(cell):
+                left = collapse_whitespace(row[col - 1]) if col and isinstance(row[col - 1], str) else None
+                up = above[col] if col < len(above) else None
+                if cell == left or cell == up:
+                    continue
+            cells.append(cell)
+        above = tuple(collapse_whitespace(c) if isinstance(c, str) else "" for c in row)
+        if any(cells):
+            lines.append(" | ".join(cells))
+    return lines

@@ -28,6 +28,8 @@ HTML = "text/html"
 TEXT = "text/plain"
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# file names whose bytes are plain text (PDF-to-markdown and OCR tools write .md/.text files)
+PLAIN_TEXT_SUFFIXES: tuple[str, ...] = (".txt", ".text", ".md", ".markdown", ".mdown", ".rst", ".asc")
 LEGACY_OFFICE = frozenset({"application/msword", "application/vnd.ms-works", "application/wps-office.wps",
                            "application/kswps"})
 
@@ -100,7 +102,7 @@ def build_document(
 
     warnings: list[str] = []
     declared = _declared_type(media_type)
-    is_text_url = urlsplit(url).path.lower().endswith(".txt")
+    is_text_url = urlsplit(url).path.lower().endswith(PLAIN_TEXT_SUFFIXES)
     if isinstance(body, str):
         kind = TEXT if declared == TEXT or (declared is None and is_text_url) else HTML
         if kind == HTML:
