@@ -63,6 +63,7 @@ def item_from_page(page: ReportPage) -> ReportItem:
     for name in _PARSED_FIELDS:
         setattr(item, name, _plain(getattr(chosen, name)))
     item.warnings = list(chosen.warnings)
+    item.warning_details = _plain(chosen.warning_details)
     item.attachments = _plain(attachments)
     item.source = {
         "media_type": parsed.media_type,

@@ -199,5 +199,23 @@ def is_value_cell(cell: object) -> bool:
 def _is_value_text(text: str) -> bool:
     if text in EMPTY_MARKERS:
         return True
-    return bool(_CHANGE.match(text) or _MONEY.match(text) or _SEVERAL_NUMBERS.match(text))
+    return bool(_CHANGE.match(text) or _MONEY.match(text) or _SEVERAL_NUMBERS.match(text) or _lookalike(text))
+
+
+# OCR reads 0 as O, 1 as l or I (and 5/8/2 as S/B/Z): such a cell is a value cell that no reader
+# accepts, so it keeps its column and becomes null with a warning, never a corrected digit
+_LOOKALIKE_CELL = re.compile(r"^[\dOoIlSBZ]{1,15}$")
+_LOOKALIKE_LETTER = re.compile(r"[OoIlSBZ]")
+_LONE_LOOKALIKES = frozenset({"O", "o", "l", "I"})
+
+
+def _lookalike(text: str) -> bool:
+    if not _LOOKALIKE_CELL.match(text) or not _LOOKALIKE_LETTER.search(text):
+        return False
+    return text in _LONE_LOOKALIKES or any(ch.isdigit() for ch in text)
+
+
+def has_lookalike_digit(cell: object) -> bool:
+    """True for a number cell with a look-alike letter in it ("1O", "l2", a lone "O")."""
+    return _lookalike(clean_cell(cell))
 

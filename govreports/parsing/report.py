@@ -57,6 +57,8 @@ class ParsedReport(ReportIdentity):
     # false for a notice, 解读, 一图读懂, news page … (parsing/doctype.py); `kind` says which
     is_report: bool = True
     kind: str = "report"
+    # the cells behind the table warnings: [{table, cause, count, cells}] (tables.CELL_CAUSES)
+    warning_details: list[dict[str, Any]] = field(default_factory=list)
 
 
 def format_for_year(year: int | None) -> str:
@@ -140,16 +142,16 @@ def build_document(
     return Document(blocks=()), kind, None, warnings
 
 
-def _extract_tables(document: Document) -> tuple[dict[str, Any], str | None, list[str]]:
+def _extract_tables(document: Document) -> tuple[dict[str, Any], str | None, list[str], list[dict[str, Any]]]:
     try:
         from govreports.parsing.tables import extract_tables
     except ImportError:
-        return {}, None, ["report: table mapping unavailable (govreports.parsing.tables missing)"]
+        return {}, None, ["report: table mapping unavailable (govreports.parsing.tables missing)"], []
     try:
         result = extract_tables(document.blocks)
     except Exception as error:  # keep the rest of the report when the mapper trips
-        return {}, None, [f"report: table mapping failed ({type(error).__name__}: {error})"]
-    return dict(result.tables), result.format, list(result.warnings)
+        return {}, None, [f"report: table mapping failed ({type(error).__name__}: {error})"], []
+    return dict(result.tables), result.format, list(result.warnings), [dict(d) for d in result.details]
 
 
 def _body_text(document: Document) -> str:
@@ -190,7 +192,7 @@ def parse_report(
     warnings.extend(document.warnings)
     metadata = extract_metadata(document, hints)
     warnings.extend(metadata.warnings)
-    tables, table_format, table_warnings = _extract_tables(document)
+    tables, table_format, table_warnings, warning_details = _extract_tables(document)
     warnings.extend(table_warnings)
     text = _body_text(document)
 
@@ -233,6 +235,7 @@ def parse_report(
         grid_count=sum(isinstance(block, Grid) for block in document.blocks),
         is_report=verdict.is_report,
         kind=verdict.kind,
+        warning_details=warning_details,
     )
 
 

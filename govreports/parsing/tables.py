@@ -19,6 +19,7 @@ from govreports import spec
 from govreports.parsing import table_labels as L
 from govreports.parsing.models import Block, Grid, Paragraph
 from govreports.parsing.numbers import (
+    has_lookalike_digit,
     is_blank,
     is_value_cell,
     parse_change,
@@ -44,6 +45,8 @@ class TablesResult:
     tables: dict
     format: str | None
     warnings: tuple[str, ...]
+    # the cells behind the summary warnings: ({table, cause, count, cells}, ...)
+    details: tuple[dict, ...] = ()
 
 
 @dataclass(slots=True)
@@ -382,17 +385,46 @@ def _fit(values: list[_Token], expected: int) -> tuple[list[str | None], bool]:
     return out, guessed
 
 
-def _read_count(text: str | None, where: str, warnings: list[str]) -> int | None:
-    if text is None:
-        warnings.append(f"{where}: cell missing → null")
-        return None
-    if is_blank(text):
-        warnings.append(f"{where}: blank cell ({text!r}) → null")
-        return None
-    value = parse_count(text)
-    if value is None:
-        warnings.append(f"{where}: cannot read {text!r} as a count → null")
-    return value
+# cause → how a summary warning names the cells ("125 blank cells in 5 columns → null")
+CELL_CAUSES: dict[str, str] = {
+    "blank": "blank cell",
+    "missing": "missing cell",
+    "unreadable": "cell that cannot be read as a count or amount",
+    "lookalike": "number with a look-alike letter (O for 0, l for 1)",
+    "glued": "cell of digits glued together with more than one valid split",
+    "glued_recovered": "cell recovered from glued digits (the format's identities leave one split)",
+}
+_NULLING_CAUSES = frozenset(CELL_CAUSES) - {"glued_recovered"}
+
+
+@dataclass(slots=True)
+class _CellIssues:
+    """Cell-level problems of one table, summarised as one warning per cause (issue 15)."""
+
+    table: str
+    cells: dict[str, list[str]] = field(default_factory=dict)  # cause → ["row.column" or "row.column: 'text'"]
+
+    def add(self, cause: str, where: str, text: str | None = None) -> None:
+        self.cells.setdefault(cause, []).append(f"{where}: {text!r}" if text is not None else where)
+
+    def warnings(self) -> list[str]:
+        out = []
+        for cause, cells in self.cells.items():
+            columns = {cell.split(":", 1)[0].rsplit(".", 1)[-1] for cell in cells}
+            noun = CELL_CAUSES[cause] + ("s" if len(cells) != 1 else "")
+            shown = ", ".join(cells[:3]) + (", …" if len(cells) > 3 else "")
+            tail = " → null" if cause in _NULLING_CAUSES else ""
+            out.append(f"{self.table}: {len(cells)} {noun} in {len(columns)} column{'s' if len(columns) != 1 else ''}"
+                       f"{tail} ({shown})")
+        return out
+
+    def details(self) -> list[dict]:
+        return [{"table": self.table, "cause": cause, "count": len(cells), "cells": list(cells)}
+                for cause, cells in self.cells.items()]
+
+
+def _cause_of_unreadable(text: str) -> str:
+    return "lookalike" if has_lookalike_digit(text) else "unreadable"
 
 
 class _Builder:
@@ -401,6 +433,20 @@ class _Builder:
         self.fmt = fmt
         self.mapper = mapper
         self.warnings = warnings
+        self.issues = _CellIssues("")
+        self.details: list[dict] = []
+
+    def _read_count(self, text: str | None, where: str) -> int | None:
+        if text is None:
+            self.issues.add("missing", where)
+            return None
+        if is_blank(text):
+            self.issues.add("blank", where)
+            return None
+        value = parse_count(text)
+        if value is None:
+            self.issues.add(_cause_of_unreadable(text), where, text)
+        return value
 
     def build(self) -> dict:
         tables: dict = {}
@@ -411,6 +457,7 @@ class _Builder:
             ("review_litigation", self.review_litigation),
         ):
             self.warnings = []
+            self.issues = _CellIssues(name)
             table = build()
             if table and not any(v is not None for row in table.values() for v in _leaves(row)):
                 # a blank form (e.g. the Word template): no data, said once rather than per cell
@@ -418,6 +465,8 @@ class _Builder:
             elif table:
                 tables[name] = table
                 outer.extend(self.warnings)
+                outer.extend(self.issues.warnings())
+                self.details.extend(self.issues.details())
             else:
                 outer.extend(self.warnings)
         self.warnings = outer
@@ -457,7 +506,7 @@ class _Builder:
                     f"{where}: {len(row.values)} value cells for 7 columns ({[t.text for t in row.values][:10]})"
                 )
             cells = {
-                column: _read_count(text, f"{where}.{column}", self.warnings)
+                column: self._read_count(text, f"{where}.{column}")
                 for column, text in zip(spec.APPLICANT_COLUMNS, texts)
             }
             self._store(out, row.key, cells, where)
@@ -485,7 +534,7 @@ class _Builder:
             groups: dict = {}
             for g, group in enumerate(spec.REVIEW_GROUPS):
                 groups[group] = {
-                    column: _read_count(texts[g * 5 + c], f"review_litigation.{group}.{column}", self.warnings)
+                    column: self._read_count(texts[g * 5 + c], f"review_litigation.{group}.{column}")
                     for c, column in enumerate(spec.REVIEW_COLUMNS)
                 }
             if out:
@@ -564,7 +613,7 @@ class _Builder:
                 elif column.key == "change":
                     cells["change"] = self._change(text, where)
                 elif column.key in _COUNT_COLUMNS:
-                    cells[column.key] = _read_count(text, where, self.warnings)
+                    cells[column.key] = self._read_count(text, where)
             if row.key == "procurement":
                 cells = {
                     "projects": cells.get("projects"),
@@ -576,20 +625,20 @@ class _Builder:
 
     def _money(self, text: str | None, header: str, where: str) -> float | int | None:
         if text is None or is_blank(text):
-            self.warnings.append(f"{where}: blank cell → null")
+            self.issues.add("blank", where)
             return None
         value = parse_money_wan(text, header or None)
         if value is None:
-            self.warnings.append(f"{where}: cannot read {text!r} as money → null")
+            self.issues.add(_cause_of_unreadable(text), where, text)
         return value
 
     def _change(self, text: str | None, where: str) -> int | None:
         if text is None or is_blank(text):
-            self.warnings.append(f"{where}: blank cell → null")
+            self.issues.add("blank", where)
             return None
         value = parse_change(text)
         if value is None:
-            self.warnings.append(f"{where}: cannot read {text!r} as a change → null")
+            self.issues.add(_cause_of_unreadable(text), where, text)
         return value
 
 
@@ -673,13 +722,14 @@ def extract_tables(blocks: Sequence[Block]) -> TablesResult:
         warnings.extend(format_warnings)
         mapper = _Mapper(tokens, warnings)
         rows = _limit_rows(mapper.run(), warnings)
-        tables = _Builder(rows, fmt, mapper, warnings).build()
+        builder = _Builder(rows, fmt, mapper, warnings)
+        tables = builder.build()
     except Exception as exc:  # noqa: BLE001 - garbage in must never crash the crawl
         warnings.append(f"tables: internal error {type(exc).__name__}: {exc}")
         return TablesResult(tables={}, format=None, warnings=tuple(warnings))
     if mapper.seen_tables and not rows:
         warnings.append("tables: table labels found but no row could be mapped")
-    return TablesResult(tables=tables, format=fmt, warnings=_summarise(warnings))
+    return TablesResult(tables=tables, format=fmt, warnings=_summarise(warnings), details=tuple(builder.details))
 
 
 def _limit_rows(rows: list[_RawRow], warnings: list[str]) -> list[_RawRow]:
