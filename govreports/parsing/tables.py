@@ -34,6 +34,7 @@ MAX_TOKENS = 200_000
 MAX_ROWS_PER_TABLE = 200  # real tables have ≤ 26 rows; more means the same text repeated or garbage
 MAX_WARNINGS = 100
 _PIPES = re.compile(r"[|｜]")
+_MARKDOWN_RULE = re.compile(r"^[|｜]?\s*:?-{3,}:?\s*(?:[|｜]\s*:?-{3,}:?\s*)*[|｜]?$")
 _PAGE_MARKER = re.compile(r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[/,，]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
 _COUNT_COLUMNS = frozenset(column for column, kind in spec.ACTIVE_COLUMN_TYPES.items() if kind == "count")
 
@@ -132,9 +133,15 @@ def _tokenize(blocks: Sequence[Block], warnings: list[str]) -> list[_Token]:
                     continue
                 line += 1
                 if _PIPES.search(stripped):
+                    if _MARKDOWN_RULE.match(stripped):
+                        continue  # "|---|:---:|": the header rule of a markdown table
                     cells = _PIPES.split(stripped)
                     if cells and not cells[-1].strip():
                         cells = cells[:-1]  # the empty piece after a closing pipe
+                    if len(cells) > 1 and not cells[0].strip() and _PIPES.match(stripped):
+                        cells = cells[1:]  # the empty piece before an opening pipe ("| 2 | 1 |")
+                    if not any(cell.strip() for cell in cells):
+                        continue  # "|  |  |  |" or "||||": a blank separator row
                     for cell in cells:
                         text = collapse_whitespace(cell)
                         kind = "value" if is_value_cell(text) else "label"
@@ -174,6 +181,7 @@ class _Mapper:
         self.warnings = warnings
         self.table = ""  # "t1", "t2", "t3" or ""
         self.header_mode = False
+        self.header_open = False  # a table-1 header is being read (it may span several text lines)
         self.columns: list[_Column] = []
         self.groups: tuple[str, ...] = ()
         self.row: _RawRow | None = None
@@ -243,6 +251,8 @@ class _Mapper:
         return self.rows
 
     def on_value(self, token: _Token) -> None:
+        if not (self.header_mode and is_blank(token.text)):
+            self.header_open = False
         row = self.row
         if (
             row is not None
@@ -287,7 +297,7 @@ class _Mapper:
             self.seen_tables.add(kind)
         if kind == "caption":
             self.close_row()
-            self.table, self.columns, self.header_mode = "t1", [], False
+            self.table, self.columns, self.header_mode, self.header_open = "t1", [], False, False
             return
         if kind == "section":
             self.close_row()
@@ -299,17 +309,21 @@ class _Mapper:
             return
         if kind == "t1_header":
             self.close_row()
-            self.table, self.header_mode = "t1", True
+            self.table, self.header_mode, self.header_open = "t1", True, True
             self.columns = [_Column(L.active_column_key(text), text) for text in label.columns]
             return
         if kind == "t1_column":
             if self.header_mode or (self.table == "t1" and self.row is None):
-                if not self.header_mode:  # a header whose 信息内容 cell was lost
-                    self.columns, self.header_mode = [], True
+                # a header whose 信息内容 cell was lost starts anew, unless the header is printed
+                # one cell per line ("信息内容 |" / "本年新制作数量 |" / …) and goes on
+                if not self.header_mode and not (self.header_open and token.col is None):
+                    self.columns = []
+                self.header_mode = True
+                self.header_open = True
                 self.columns.append(_Column(label.key, token.text, token.col, _end(token)))
             return
         if kind == "t1_row":
-            self.header_mode = False
+            self.header_mode = self.header_open = False
             self.table = "t1"
             expected = len(self.columns) or 3
             self.open_row("active_disclosure", label.key, token.text, token.line, expected)

@@ -61,9 +61,54 @@ def score() -> tuple[int, int, dict[str, list[int]], list[str]]:
     return right, checked, per_kind, misses
 
 
+# ---------------------------------------------------------------- renderings of complete real reports
+REAL_REPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "real-reports"
+REAL_MANIFEST: dict[str, dict[str, Any]] = {
+    entry["file"].rsplit(".", 1)[0]: entry
+    for entry in json.loads((REAL_REPORTS / "manifest.json").read_text(encoding="utf-8"))["files"]
+}
+RENDERINGS = ROOT / "renderings"
+
+
+def rendering_cases() -> list[tuple[str, str, dict[str, Any]]]:
+    """(rendering file, its report, the hand-checked values of that report) for every rendering."""
+    cases = []
+    for path in sorted(RENDERINGS.iterdir()):
+        report = path.name.split(".", 1)[0]
+        if report in REAL_MANIFEST:
+            cases.append((path.name, report, REAL_MANIFEST[report]["expected"]))
+    return cases
+
+
+def parse_rendering(name: str, text: str | None = None) -> dict[str, Any]:
+    path = RENDERINGS / name
+    body = text.encode("utf-8") if text is not None else path.read_bytes()
+    item = item_from_page(ReportPage(url=path.as_uri(), body=body, media_type="text/plain"))
+    apply_checks(item)
+    return asdict(item)
+
+
+def score_renderings() -> tuple[int, int, list[str]]:
+    right = checked = 0
+    misses = []
+    for name, _, expected in rendering_cases():
+        item = parse_rendering(name)
+        for key, value in expected.items():
+            found = lookup(item, key)
+            ok = found == value
+            right += ok
+            checked += 1
+            if not ok:
+                misses.append(f"{name}: {key} expected {value!r}, got {found!r}")
+    return right, checked, misses
+
+
 if __name__ == "__main__":
     right, checked, per_kind, misses = score()
     print("\n".join(misses))
     for kind, (r, c) in sorted(per_kind.items()):
         print(f"{kind}: {r}/{c}")
     print(f"real-world development set: {right}/{checked} fields ({100 * right / checked:.1f}%)")
+    right, checked, misses = score_renderings()
+    print("\n".join(misses))
+    print(f"renderings of complete real reports: {right}/{checked} fields ({100 * right / checked:.1f}%)")
