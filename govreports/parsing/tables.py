@@ -17,8 +17,10 @@ from typing import Sequence
 
 from govreports import spec
 from govreports.parsing import table_labels as L
+from govreports.parsing.glued import Identity, group_sums_identity, row_sum_identity, unglue
 from govreports.parsing.models import Block, Grid, Paragraph
 from govreports.parsing.numbers import (
+    clean_cell,
     has_lookalike_digit,
     is_blank,
     is_value_cell,
@@ -400,13 +402,15 @@ def _fit(values: list[_Token], expected: int) -> tuple[list[str | None], bool]:
 
 
 # cause → how a summary warning names the cells ("125 blank cells in 5 columns → null")
-CELL_CAUSES: dict[str, str] = {
-    "blank": "blank cell",
-    "missing": "missing cell",
-    "unreadable": "cell that cannot be read as a count or amount",
-    "lookalike": "number with a look-alike letter (O for 0, l for 1)",
-    "glued": "cell of digits glued together with more than one valid split",
-    "glued_recovered": "cell recovered from glued digits (the format's identities leave one split)",
+CELL_CAUSES: dict[str, tuple[str, str]] = {
+    "blank": ("blank cell", "blank cells"),
+    "missing": ("missing cell", "missing cells"),
+    "unreadable": ("cell that cannot be read as a count or amount", "cells that cannot be read as a count or amount"),
+    "lookalike": ("number with a look-alike letter (O for 0, l for 1)", "numbers with look-alike letters (O for 0, l for 1)"),
+    "glued": ("cell lost in glued digits (no single split fits the format)",
+              "cells lost in glued digits (no single split fits the format)"),
+    "glued_recovered": ("cell recovered from glued digits (one split fits the format)",
+                        "cells recovered from glued digits (one split fits the format)"),
 }
 _NULLING_CAUSES = frozenset(CELL_CAUSES) - {"glued_recovered"}
 
@@ -425,7 +429,7 @@ class _CellIssues:
         out = []
         for cause, cells in self.cells.items():
             columns = {cell.split(":", 1)[0].rsplit(".", 1)[-1] for cell in cells}
-            noun = CELL_CAUSES[cause] + ("s" if len(cells) != 1 else "")
+            noun = CELL_CAUSES[cause][len(cells) != 1]
             shown = ", ".join(cells[:3]) + (", …" if len(cells) > 3 else "")
             tail = " → null" if cause in _NULLING_CAUSES else ""
             out.append(f"{self.table}: {len(cells)} {noun} in {len(columns)} column{'s' if len(columns) != 1 else ''}"
@@ -449,8 +453,26 @@ class _Builder:
         self.warnings = warnings
         self.issues = _CellIssues("")
         self.details: list[dict] = []
+        self.explained: set[str] = set()  # null cells already accounted for (glued, ambiguous split)
+
+    def _unglue_or_fit(self, values: list[_Token], paths: list[str], identity: Identity | None) -> tuple[list[str | None], bool]:
+        """The row's cell texts: glued digit runs of a text rendering split back when the format's
+        identity leaves one split (glued.py), else `_fit`. Second item: had to guess."""
+        expected = len(paths)
+        if values and len(values) < expected and all(t.col is None for t in values):
+            unglued = unglue([clean_cell(t.text) for t in values], expected, identity)
+            if unglued is not None:
+                cause = "glued_recovered" if unglued.status == "recovered" else "glued"
+                source = " ".join(t.text for t in values)
+                for column in unglued.glued_columns:
+                    self.issues.add(cause, paths[column], source)
+                    self.explained.add(paths[column])
+                return list(unglued.cells), False
+        return _fit(values, expected)
 
     def _read_count(self, text: str | None, where: str) -> int | None:
+        if text is None and where in self.explained:
+            return None  # a glued cell whose split is ambiguous: already said
         if text is None:
             self.issues.add("missing", where)
             return None
@@ -514,7 +536,8 @@ class _Builder:
             if row.table != "applications":
                 continue
             where = f"applications.{row.key}"
-            texts, guessed = _fit(self._application_cells(row), 7)
+            paths = [f"{where}.{column}" for column in spec.APPLICANT_COLUMNS]
+            texts, guessed = self._unglue_or_fit(self._application_cells(row), paths, row_sum_identity(6))
             if guessed:
                 self.warnings.append(
                     f"{where}: {len(row.values)} value cells for 7 columns ({[t.text for t in row.values][:10]})"
@@ -540,7 +563,8 @@ class _Builder:
         for row in self.rows:
             if row.table != "review_litigation":
                 continue
-            texts, guessed = _fit(row.values, 15)
+            paths = [f"review_litigation.{group}.{column}" for group in spec.REVIEW_GROUPS for column in spec.REVIEW_COLUMNS]
+            texts, guessed = self._unglue_or_fit(row.values, paths, group_sums_identity(3, 4))
             if guessed:
                 self.warnings.append(
                     f"review_litigation: {len(row.values)} value cells for 15 columns ({[t.text for t in row.values][:20]})"
@@ -609,7 +633,9 @@ class _Builder:
             columns = self._active_columns(row, fmt)
             texts = _align(columns, row.values)
             if texts is None:
-                texts, guessed = _fit(_unmerge(row.values, len(columns)), len(columns))
+                # table 1 has no equality among a row's cells: only a run with one split at all is recovered
+                paths = [f"active_disclosure.{row.key}.{c.key}" for c in columns]
+                texts, guessed = self._unglue_or_fit(_unmerge(row.values, len(columns)), paths, None)
                 if guessed:
                     self.warnings.append(
                         f"active_disclosure.{row.key}: {len(row.values)} value cells for columns "
@@ -638,6 +664,8 @@ class _Builder:
         return {key: out[key] for key in spec.ACTIVE_ROWS if key in out}
 
     def _money(self, text: str | None, header: str, where: str) -> float | int | None:
+        if text is None and where in self.explained:
+            return None
         if text is None or is_blank(text):
             self.issues.add("blank", where)
             return None
@@ -647,6 +675,8 @@ class _Builder:
         return value
 
     def _change(self, text: str | None, where: str) -> int | None:
+        if text is None and where in self.explained:
+            return None
         if text is None or is_blank(text):
             self.issues.add("blank", where)
             return None
