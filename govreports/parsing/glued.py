@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import combinations
 
-MAX_SPLITS = 20000  # candidate splits examined before giving up (then: ambiguous)
+MAX_SPLITS = 5000  # candidate splits examined before giving up (then: ambiguous)
 Identity = Callable[[Sequence[int | None]], bool]
 
 
@@ -37,23 +36,14 @@ def _is_run(text: str) -> bool:
 
 def _pieces(run: str, count: int) -> Iterator[tuple[str, ...]]:
     """Every way to cut a digit run into `count` numbers without leading zeros ("05" is no number)."""
-    for cuts in combinations(range(1, len(run)), count - 1):
-        bounds = (0, *cuts, len(run))
-        pieces = tuple(run[a:b] for a, b in zip(bounds, bounds[1:]))
-        if all(piece == "0" or piece[0] != "0" for piece in pieces):
-            yield pieces
-
-
-def _allocations(lengths: Sequence[int], extra: int) -> Iterator[tuple[int, ...]]:
-    """Piece counts per run (each 1..its length) adding `extra` cells in total."""
-    if not lengths:
-        if extra == 0:
-            yield ()
+    if count == 1:
+        if run == "0" or run[0] != "0":
+            yield (run,)
         return
-    first, rest = lengths[0], lengths[1:]
-    for more in range(0, min(first - 1, extra) + 1):
-        for tail in _allocations(rest, extra - more):
-            yield (more + 1, *tail)
+    longest = 1 if run[0] == "0" else len(run) - count + 1
+    for cut in range(1, longest + 1):
+        for tail in _pieces(run[cut:], count - 1):
+            yield (run[:cut], *tail)
 
 
 def _number(text: str | None) -> int | None:
@@ -70,30 +60,47 @@ def unglue(texts: Sequence[str], expected: int, identity: Identity | None) -> Un
     runs = [i for i, text in enumerate(texts) if _is_run(text)]
     if extra <= 0 or not runs or sum(len(texts[i]) - 1 for i in runs) < extra:
         return None
-    found: dict[tuple[str, ...], tuple[int, ...]] = {}  # split → the columns its runs became
+    # depth-first over the tokens; the identity is checked on every prefix (a table-3 group is
+    # refuted as soon as its five cells are known), so the search stays small
+    found: dict[tuple[str, ...], tuple[int, ...]] = {}
+    capacity = [len(text) if _is_run(text) else 1 for text in texts]
+    room_after = [sum(capacity[i + 1:]) for i in range(len(texts))]
     examined = 0
     cut_short = False
-    for allocation in _allocations([len(texts[i]) for i in runs], extra):
-        options = [list(_pieces(texts[i], n)) for i, n in zip(runs, allocation)]
-        for choice in _product(options):
-            examined += 1
+
+    def search(index: int, cells: tuple[str, ...], covered: tuple[int, ...]) -> None:
+        nonlocal examined, cut_short
+        if cut_short or (identity is None and len(found) > 1):
+            return
+        examined += 1
+        if examined > MAX_SPLITS:
+            cut_short = True
+            return
+        if index == len(texts):
+            if len(cells) == expected and (identity is None or identity([_number(c) for c in cells])):
+                found[cells] = covered
+            return
+        text = texts[index]
+        later = len(texts) - index - 1
+        most = expected - len(cells) - later  # the later tokens take at least one cell each
+        choices: Iterator[tuple[str, ...]] = (
+            (piece for n in range(1, min(len(text), most) + 1) for piece in _pieces(text, n))
+            if _is_run(text) else iter([(text,)])
+        )
+        for pieces in choices:
+            examined += 1  # every split looked at counts, refuted or not
             if examined > MAX_SPLITS:
                 cut_short = True
-                break
-            cells: list[str] = []
-            covered: list[int] = []
-            by_run = dict(zip(runs, choice))
-            for i, text in enumerate(texts):
-                pieces = by_run.get(i, (text,))
-                if len(pieces) > 1:
-                    covered.extend(range(len(cells), len(cells) + len(pieces)))
-                cells.extend(pieces)
-            if identity is None or identity([_number(c) for c in cells]):
-                found[tuple(cells)] = tuple(covered)
-                if len(found) > 1 and identity is None:
-                    break
-        if cut_short or (len(found) > 1 and identity is None):
-            break
+                return
+            grown = cells + pieces
+            if expected - len(grown) > room_after[index] or len(grown) > expected - later:
+                continue
+            if identity is not None and not identity([_number(c) for c in grown]):
+                continue
+            spread = tuple(range(len(cells), len(grown))) if len(pieces) > 1 else ()
+            search(index + 1, grown, covered + spread)
+
+    search(0, (), ())
     if len(found) == 1 and not cut_short:
         cells_found, covered_columns = next(iter(found.items()))
         return Unglued(cells_found, "recovered", covered_columns, 1)
@@ -103,20 +110,11 @@ def unglue(texts: Sequence[str], expected: int, identity: Identity | None) -> Un
     return Unglued(nulled, "ambiguous", tuple(range(first, expected)), 0 if cut_short else len(found))
 
 
-def _product(options: list[list[tuple[str, ...]]]) -> Iterator[tuple[tuple[str, ...], ...]]:
-    if not options:
-        yield ()
-        return
-    for head in options[0]:
-        for tail in _product(options[1:]):
-            yield (head, *tail)
-
-
 def row_sum_identity(parts: int) -> Identity:
     """The first `parts` cells sum to the next one (a table-2 row: six applicant columns = 总计)."""
     def holds(cells: Sequence[int | None]) -> bool:
-        if any(cell is None for cell in cells[: parts + 1]):
-            return True  # a blank cell: the identity cannot refute this split
+        if len(cells) <= parts or any(cell is None for cell in cells[: parts + 1]):
+            return True  # an unfinished row or a blank cell: the identity cannot refute this split
         return sum(cells[:parts]) == cells[parts]  # type: ignore[arg-type]
     return holds
 
