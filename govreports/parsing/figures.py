@@ -51,9 +51,19 @@ def chinese_number(token: str) -> int | None:
     return value + (_CN_DIGITS.get(units, 0) if units else 0)
 
 
+# a line break inside a sentence (PDF text wraps lines: "…累计主动公开政府信息\n5928\n条，…"):
+# the break is dropped when the line does not end a sentence and the next does not open a heading
+_WRAPPED_LINE = re.compile(r"(?<![。；;！!？?:：])\n(?!\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．]))")
+
+
+def unwrap(text: str) -> str:
+    """The Simplified text with wrapped lines joined back into their sentences."""
+    return _WRAPPED_LINE.sub("", simplify(text))
+
+
 def sentences(text: str) -> list[str]:
     """Sentences of the Simplified text (figures never cross a 。)."""
-    return [part for part in _SENTENCE_END.split(simplify(text)) if part.strip()]
+    return [part for part in _SENTENCE_END.split(unwrap(text)) if part.strip()]
 
 
 def _clauses(sents: list[str]) -> list[str]:
@@ -72,6 +82,9 @@ _ACTIVE = (
     re.compile(r"(?:全年|本年度?|(?:19|20)\d{2}年度?)" + _NOT_BREAKDOWN + r"{0,40}?(?:公开|发布)[^。；;，,]{0,30}?信息"
                r"(?:共计?|总计|合计)?\s*" + _NUM + r"\s*" + _APPROX + r"\s*(?:条|件|篇)"),
 )
+
+# "到年底累计…N条", "历年累计": everything published so far, not this year's count
+_CUMULATIVE = re.compile(r"(?:到|截至|截止|至)[^。，,]{0,8}?(?:年底|年末|底|目前)[^。，,]{0,6}?累计|历年累计|累计(?:共)?(?:已)?公开[^。]{0,20}?其中[^。]{0,6}本年")
 
 # -- applications -----------------------------------------------------------------------------
 _RECEIVE = r"(?:收到|接到|接收到?|新收)"
@@ -134,14 +147,18 @@ def _value(match: re.Match[str]) -> int | None:
     return chinese_number(match.group(1))
 
 
-def _first(patterns: Iterable[re.Pattern[str]], texts: list[str], accept: Callable[[str], bool] = lambda s: True) -> int | None:
-    """The value of the first text that states it (APPROXIMATE when that statement is approximate)."""
+def _first(patterns: Iterable[re.Pattern[str]], texts: list[str], accept: Callable[[str], bool] = lambda s: True,
+           reject: re.Pattern[str] | None = None) -> int | None:
+    """The value of the first text that states it (APPROXIMATE when that statement is approximate);
+    a match that `reject` finds in is passed over (another figure in the same words)."""
     patterns = tuple(patterns)
     for text in texts:
         if not accept(text):
             continue
         for pattern in patterns:
             match = pattern.search(text)
+            if match and reject is not None and reject.search(text[max(0, match.start() - 12): match.end()]):
+                match = None
             if match:
                 value = _value(match)
                 if value is not None:
@@ -208,10 +225,10 @@ def extract_figures(text: str, report_format: str | None = None) -> dict[str, in
     clauses = _clauses(sents)
     # outcome and carry-over phrasings only count in sentences about applications
     # (a full sentence: "收到申请N件，上年度结转M件；予以公开X件" names 申请 once for all of it)
-    full_sentences = [part for part in _FULL_STOP.split(simplify(text)) if "申请" in part]
+    full_sentences = [part for part in _FULL_STOP.split(unwrap(text)) if "申请" in part]
     application_clauses = _clauses(full_sentences)
     found: dict[str, int | float | None] = {
-        "active_total": _first(_ACTIVE, sents),
+        "active_total": _first(_ACTIVE, sents, reject=_CUMULATIVE),
         "applications_received": _applications_received(clauses, report_format == "pre2019"),
         "applications_carried_over": _first((_CARRIED_OVER,), application_clauses, _about_applications_or_carry),
         "applications_granted": _first(_GRANTED, application_clauses, _about_outcomes),

@@ -75,6 +75,9 @@ def test_chinese_numbers(token: str, value: int | None) -> None:
     ("全年共收到依申请公开0件，公开0件，不予公开0件。", {"applications_received": 0, "applications_granted": 0}),
     ("其中办结政府信息公开申请0件。", {"applications_completed": 0}),
     ("政府信息依申请公开系统共收到1宗信息。", {"applications_received": 1}),
+    # a PDF text layer wraps the numbers onto lines of their own; the cumulative count is another figure
+    ("本区到年底累计主动公开政府信息\n5928\n条，全文电子化率达90.3%，其中，本年度新增主动公开政府信息\n2110\n条。",
+     {"active_total": 2110}),
     ("沒有向政府信息公開申請人收費的情況。", {"fees_yuan": 0}),
     ("我乡未发生政府信息公开申请，因而未发生政府信息公开的收费及减免情况。", {"fees_yuan": 0, "applications_received": 0}),
 ])
