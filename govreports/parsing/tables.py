@@ -36,6 +36,8 @@ MAX_TOKENS = 200_000
 MAX_ROWS_PER_TABLE = 200  # real tables have ≤ 26 rows; more means the same text repeated or garbage
 MAX_WARNINGS = 100
 _PIPES = re.compile(r"[|｜]")
+# what PDF-to-markdown tools put inside a cell: line breaks as <br>, emphasis marks
+_MARKDOWN_INLINE = re.compile(r"<br\s*/?>|\*\*|__|`", re.IGNORECASE)
 _MARKDOWN_RULE = re.compile(r"^[|｜]?\s*:?-{3,}:?\s*(?:[|｜]\s*:?-{3,}:?\s*)*[|｜]?$")
 _PAGE_MARKER = re.compile(r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[/,，]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
 _COUNT_COLUMNS = frozenset(column for column, kind in spec.ACTIVE_COLUMN_TYPES.items() if kind == "count")
@@ -145,7 +147,7 @@ def _tokenize(blocks: Sequence[Block], warnings: list[str]) -> list[_Token]:
                     if not any(cell.strip() for cell in cells):
                         continue  # "|  |  |  |" or "||||": a blank separator row
                     for cell in cells:
-                        text = collapse_whitespace(cell)
+                        text = collapse_whitespace(_MARKDOWN_INLINE.sub(" ", cell))
                         kind = "value" if is_value_cell(text) else "label"
                         tokens.append(_Token(kind, text, line))
                     tokens.append(_Token("end", line=line))

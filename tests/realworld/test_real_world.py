@@ -197,3 +197,13 @@ def test_five_blank_legal_person_columns_give_one_warning_and_the_cells_in_the_d
     assert len(blank) == 1 and blank[0].startswith("applications: 125 blank cells in 5 columns → null")
     details = [d for d in item["warning_details"] if d["table"] == "applications" and d["cause"] == "blank"]
     assert details[0]["count"] == 125 and len(details[0]["cells"]) == 125
+
+
+def test_pdf_to_markdown_line_breaks_and_emphasis_inside_cells_are_read_through() -> None:
+    """PDF-to-markdown tools write a wrapped cell as "三、本<br>年度办<br>理结果" and bold headers."""
+    text = edited(PINGTAN, "| 三、本 年度办 理结果 |", "| 三、本<br>年度办<br>理结果 |")
+    text = edited(text, "| 4.保护第三方合法权益 |", "| 4.保护第三方<br/>合法权益 |")
+    text = edited(text, "| 信息内容 | 本年制发件数 |", "| **信息内容** | **本年制发件数** |")
+    text = edited(text, "| 行政许可 | 4529 |", "| 行政<br>许可 | 4529 |")
+    text = edited(text, "| 行政处罚 | 1100 |", "| **行政处罚** | 1100 |")
+    assert_values(parse_rendering(PINGTAN_MD, text), PINGTAN_EXPECTED)
