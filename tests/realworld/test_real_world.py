@@ -207,3 +207,19 @@ def test_pdf_to_markdown_line_breaks_and_emphasis_inside_cells_are_read_through(
     text = edited(text, "| 行政许可 | 4529 |", "| 行政<br>许可 | 4529 |")
     text = edited(text, "| 行政处罚 | 1100 |", "| **行政处罚** | 1100 |")
     assert_values(parse_rendering(PINGTAN_MD, text), PINGTAN_EXPECTED)
+
+
+def test_a_saved_page_with_an_empty_doc_no_cell_does_not_take_the_keyword_label() -> None:
+    """The 信息公开 label table of a real saved page: 文号 empty, the next cell is the 关键词 label."""
+    from govreports.parsing.report import parse_report
+
+    page = """<html><body><table class="xxgk">
+    <tr><td>索引号</td><td>11370181MB28597440/2023-00012</td><td>发布机构</td><td>章丘区审计局</td></tr>
+    <tr><td>文号</td><td></td><td>关键词</td><td>年度报告</td></tr>
+    <tr><td>发文日期</td><td>2023-01-20</td><td>主题分类</td><td>综合政务</td></tr></table>
+    <div id="zoom"><p>章丘区审计局2022年政府信息公开工作年度报告</p>
+    <p>一、总体情况</p><p>2022年，我局主动公开政府信息36条，未收到政府信息公开申请。</p></div></body></html>"""
+    parsed = parse_report(page.encode("utf-8"), url="http://example.test/a.html", media_type="text/html")
+    assert parsed.doc_no is None
+    assert parsed.index_no == "11370181MB28597440/2023-00012" and parsed.topic == "综合政务"
+    assert parsed.figures == {"active_total": 36, "applications_received": 0}
