@@ -159,13 +159,14 @@ def _figure_checks(tables: dict, figures: dict) -> Iterable[Check]:
 
     for name, paths in spec.FIGURE_TABLE_CELLS.items():
         prose = _number(figures.get(name))
-        cells = [table_value(path) for path in paths]
-        if prose is None or any(cell is None for cell in cells):
+        found = [table_value(path) for path in paths]
+        cells = [cell for cell in found if cell is not None]
+        if prose is None or len(cells) != len(found):
             continue
-        table = sum(cells)  # type: ignore[arg-type]
-        accepted = {table}
+        table: Number = sum(cells)
+        accepted: set[Number] = {table}
         what, cell_names = _PROSE_WORDS[name]
-        detail = "table " + " + ".join(f"{label} {_fmt(c)}" for label, c in zip(cell_names, cells))  # type: ignore[arg-type]
+        detail = "table " + " + ".join(f"{label} {_fmt(c)}" for label, c in zip(cell_names, cells))
         if len(cells) > 1:
             detail += f" = {_fmt(table)}"
         if name == "applications_received":

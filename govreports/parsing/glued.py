@@ -124,8 +124,8 @@ def group_sums_identity(groups: int, parts: int) -> Identity:
     def holds(cells: Sequence[int | None]) -> bool:
         for g in range(groups):
             chunk = cells[g * (parts + 1): (g + 1) * (parts + 1)]
-            if len(chunk) == parts + 1 and all(cell is not None for cell in chunk):
-                if sum(chunk[:parts]) != chunk[parts]:  # type: ignore[arg-type]
-                    return False
+            complete = len(chunk) == parts + 1 and all(cell is not None for cell in chunk)
+            if complete and sum(chunk[:parts]) != chunk[parts]:  # type: ignore[arg-type]
+                return False
         return True
     return holds

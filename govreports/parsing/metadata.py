@@ -22,7 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from govreports.parsing.models import Document, Grid, Paragraph
-from govreports.parsing.text import collapse_whitespace, simplify, simplify_normalized, strip_pinyin_glosses
+from govreports.parsing.text import (
+    collapse_whitespace,
+    simplify,
+    simplify_normalized,
+    strip_pinyin_glosses,
+)
 
 _SPACE = r"[\s\u3000\u00a0]*"
 

@@ -17,7 +17,12 @@ from typing import Sequence
 
 from govreports import spec
 from govreports.parsing import table_labels as L
-from govreports.parsing.glued import Identity, group_sums_identity, row_sum_identity, unglue
+from govreports.parsing.glued import (
+    Identity,
+    group_sums_identity,
+    row_sum_identity,
+    unglue,
+)
 from govreports.parsing.models import Block, Grid, Paragraph
 from govreports.parsing.numbers import (
     clean_cell,
