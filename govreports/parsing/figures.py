@@ -80,7 +80,7 @@ _ACTIVE = (
                r"(?:共计?|累计|总计|合计)?\s*" + _NUM + r"\s*" + _APPROX + r"\s*(?:条|件|篇|项)"),
     re.compile(r"主动公开[^。]{0,60}?(?:共计?|累计|总计|合计)\s*" + _NUM + r"\s*" + _APPROX + r"\s*(?:条|件|篇|项)"),
     # "全年通过门户网站公开各类信息N条", "2016年…全年发布各类信息247条"
-    re.compile(r"(?:全年|本年度?|(?:19|20)\d{2}年度?)" + _NOT_BREAKDOWN + r"{0,40}?(?:公开|发布)[^。；;，,]{0,30}?(?<![^各]类)信息"
+    re.compile(r"(?:全年|本年度?|(?:19|20)\d{2}年度?|通过)" + _NOT_BREAKDOWN + r"{0,40}?(?:公开|发布)[^。；;，,]{0,30}?(?<![^各]类)信息"
                r"(?:共计?|总计|合计)?\s*" + _NUM + r"\s*" + _APPROX + r"\s*(?:条|件|篇)"),
 )
 
@@ -95,6 +95,9 @@ _RECEIVED = (
     re.compile(r"^依申请公开(?:申请)?(?:共)?\s*" + _NUM + _COUNT_UNIT),  # "依申请公开3次，行政复议0次"
     re.compile(r"申请[^。，,\d]{0,10}?(?:共)?" + _RECEIVE + r"\s*" + _NUM + _COUNT_UNIT),  # "依申请公开系统共收到1宗"
 )
+_NEW_RECEIVED = re.compile(r"(?:其中)?(?:本年度?)?新收[^。，,\d]{0,16}?" + _NUM + _COUNT_UNIT)
+_RECEIVE_WORD = re.compile(_RECEIVE)
+_INCLUDES_CARRIED = re.compile(r"(?:含|包括|包含|其中)[^。]{0,8}?(?:上一?年度?|去年)(?:度)?结转")
 # 受理 counts new + carried over in many reports: only its 0 is unambiguous
 _ACCEPTED = (
     re.compile(r"受理[^。，,]{0,16}?申请[^。\d，,]{0,10}?" + _NUM + _COUNT_UNIT),
@@ -192,9 +195,15 @@ def _about_applications(clause: str) -> bool:
     return "复议" not in clause and "诉讼" not in clause and "申请" in clause
 
 
-def _applications_received(clauses: list[str], accepted_is_received: bool) -> int | None:
+def _applications_received(clauses: list[str], accepted_is_received: bool, full_sentences: list[str]) -> int | None:
+    new = _first((_NEW_RECEIVED,), _clauses(full_sentences), _about_applications_or_carry)
+    if new is not None:
+        return new  # "其中新收M件" is exactly the table's 本年新收
     explicit = _first(_RECEIVED, clauses, _about_applications)
     if explicit is not None:
+        # "共收到申请N件（含上年结转M件）": N counts both, so it is not the year's new applications
+        if explicit and any(_INCLUDES_CARRIED.search(s) for s in full_sentences if _RECEIVE_WORD.search(s)):
+            return None
         return explicit
     accepted = _first(_ACCEPTED, clauses, _about_applications)
     if accepted == 0 or (accepted is not None and accepted_is_received):
@@ -230,7 +239,7 @@ def extract_figures(text: str, report_format: str | None = None) -> dict[str, in
     application_clauses = _clauses(full_sentences)
     found: dict[str, int | float | None] = {
         "active_total": _first(_ACTIVE, sents, reject=_CUMULATIVE),
-        "applications_received": _applications_received(clauses, report_format == "pre2019"),
+        "applications_received": _applications_received(clauses, report_format == "pre2019", full_sentences),
         "applications_carried_over": _first((_CARRIED_OVER,), application_clauses, _about_applications_or_carry),
         "applications_granted": _first(_GRANTED, application_clauses, _about_outcomes),
         "applications_completed": _first(_COMPLETED, sents),

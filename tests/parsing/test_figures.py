@@ -75,6 +75,9 @@ def test_chinese_numbers(token: str, value: int | None) -> None:
     ("全年共收到依申请公开0件，公开0件，不予公开0件。", {"applications_received": 0, "applications_granted": 0}),
     ("其中办结政府信息公开申请0件。", {"applications_completed": 0}),
     ("政府信息依申请公开系统共收到1宗信息。", {"applications_received": 1}),
+    ("本年度共收到政府信息公开申请12件，其中新收10件，上年结转2件。",
+     {"applications_received": 10, "applications_carried_over": 2}),
+    ("我局通过县政府门户网站公开政府信息234条。", {"active_total": 234}),
     # a PDF text layer wraps the numbers onto lines of their own; the cumulative count is another figure
     ("本区到年底累计主动公开政府信息\n5928\n条，全文电子化率达90.3%，其中，本年度新增主动公开政府信息\n2110\n条。",
      {"active_total": 2110}),
@@ -94,6 +97,7 @@ def test_prose_figures_of_every_format(sentence: str, expected: dict[str, int]) 
     ("通过各类渠道发布各类信息100余条。", "active_total"),  # an approximation is no figure
     ("2017年，主动公开政府工作信息、动态755多条。", "active_total"),
     ("全年未收到行政许可申请。", "applications_received"),  # not a disclosure application
+    ("全年共收到政府信息公开申请12件（含上年结转2件）。", "applications_received"),  # new + carried over
 ])
 def test_ambiguous_or_approximate_phrasings_give_no_value(sentence: str, key: str) -> None:
     assert key not in extract_figures(sentence)
