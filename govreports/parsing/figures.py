@@ -128,6 +128,8 @@ def _case_patterns(word: str) -> tuple[re.Pattern[str], ...]:
     return (
         re.compile(word + r"(?:申请|案件|案)?[^。，,\d]{0,4}?" + _NUM + _CASE_UNIT),
         re.compile(_NUM + r"\s*(?:件|起|宗)[^。，,\d]{0,16}?" + word),
+        # "行政复议数为0": a zero needs no unit
+        re.compile(word + r"(?:申请|案件|案)?(?:数量|数)?(?:均)?(?:为|是)\s*(0|零)(?![\d.])"),
     )
 
 
@@ -135,7 +137,10 @@ _REVIEW = _case_patterns("行政复议")
 _LITIGATION = _case_patterns("行政诉讼")
 _ZERO_CASES = _NEGATION + r"[^。\d]{0,30}?"
 # one number for both: "行政复议、行政诉讼案件为0件" (only 0 says something about each)
-_JOINT_CASES = re.compile(r"行政复议(?:和|、|及|与|或|/)(?:提起)?行政诉讼(?:案件|案)?(?:数量)?(?:均|都)?(?:为|是)?(?:共)?\s*" + _NUM + _CASE_UNIT)
+_JOINT_CASES = re.compile(
+    r"行政复议(?:和|、|及|与|或|/)(?:提起)?行政诉讼(?:案件|案)?(?:数量)?(?:均|都)?(?:为|是)?(?:共)?\s*"
+    r"(?:" + _NUM + _CASE_UNIT + r"|(0|零)(?![\d.]))"
+)
 
 # -- fees -------------------------------------------------------------------------------------
 _FEES_ZERO = re.compile(r"(?:未|没有|不|无)[^。\d]{0,20}?(?:收取[^。\d]{0,30}?费|收费)|(?:免费|无收费)")
@@ -148,7 +153,8 @@ Matcher = Callable[[str], "int | None"]
 def _value(match: re.Match[str]) -> int | None:
     if "approx" in match.groupdict() and match.group("approx"):
         return APPROXIMATE
-    return chinese_number(match.group(1))
+    number = next((group for group in match.groups() if group is not None), None)
+    return chinese_number(number) if number is not None else None
 
 
 def _first(patterns: Iterable[re.Pattern[str]], texts: list[str], accept: Callable[[str], bool] = lambda s: True,

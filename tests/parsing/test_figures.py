@@ -72,6 +72,8 @@ def test_chinese_numbers(token: str, value: int | None) -> None:
     ("本年度涉及政府信息公开的行政复议、行政诉讼案件为0件。", {"review_total": 0, "litigation_total": 0}),
     ("依申请公开3次，行政复议0次，行政诉讼0次。", {"applications_received": 3, "review_total": 0, "litigation_total": 0}),
     ("涉及信息公开行政复议1项。", {"review_total": 1}),
+    ("因政府信息公开被申请行政复议和提起行政诉讼均为0。", {"review_total": 0, "litigation_total": 0}),
+    ("政府信息公开行政复议数为0，行政诉讼数为0。", {"review_total": 0, "litigation_total": 0}),
     ("全年共收到依申请公开0件，公开0件，不予公开0件。", {"applications_received": 0, "applications_granted": 0}),
     ("其中办结政府信息公开申请0件。", {"applications_completed": 0}),
     ("政府信息依申请公开系统共收到1宗信息。", {"applications_received": 1}),
