@@ -134,7 +134,10 @@ def _count_of(text: str) -> int | None:
     match = _COUNT.match(text) or _NOTED_COUNT.match(text)
     if match is None:
         return None
-    return _count_digits(match.group(1))
+    digits = match.group(1)
+    if len(digits) > 1 and digits[0] == "0":
+        return None  # "00", "066": no report prints a count so; an OCR misread or two glued cells
+    return _count_digits(digits)
 
 
 

@@ -43,6 +43,7 @@ MAX_WARNINGS = 100
 _PIPES = re.compile(r"[|｜]")
 # what PDF-to-markdown tools put inside a cell: line breaks as <br>, emphasis marks
 _MARKDOWN_INLINE = re.compile(r"<br\s*/?>|\*\*|__|`", re.IGNORECASE)
+_PLAIN_NUMBER = re.compile(r"^\d+$")
 _MARKDOWN_RULE = re.compile(r"^[|｜]?\s*:?-{3,}:?\s*(?:[|｜]\s*:?-{3,}:?\s*)*[|｜]?$")
 _PAGE_MARKER = re.compile(r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[/,，]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
 _COUNT_COLUMNS = frozenset(column for column, kind in spec.ACTIVE_COLUMN_TYPES.items() if kind == "count")
@@ -68,6 +69,9 @@ class _Token:
     span: int = 1
     grid: int = -1  # grid number, -1 for text
     width: int = 0  # grid width
+    # a text cell between pipes holding several space-separated numbers ("95 | 0   0   0 | 95", OCR
+    # text that kept some separators): its numbers are tokens of their own sharing this id (> 0)
+    joined: int = 0
 
 
 @dataclass(slots=True)
@@ -106,6 +110,7 @@ def _tokenize(blocks: Sequence[Block], warnings: list[str]) -> list[_Token]:
     tokens: list[_Token] = []
     line = 0
     grid_no = 0
+    joined_cells = 0
     for block in blocks:
         if len(tokens) > MAX_TOKENS:
             warnings.append(f"tables: document too large; only the first {MAX_TOKENS} cells were read")
@@ -154,7 +159,19 @@ def _tokenize(blocks: Sequence[Block], warnings: list[str]) -> list[_Token]:
                     for cell in cells:
                         text = collapse_whitespace(_MARKDOWN_INLINE.sub(" ", cell))
                         kind = "value" if is_value_cell(text) else "label"
-                        tokens.append(_Token(kind, text, line))
+                        words = text.split(" ")
+                        if kind == "value" and len(words) > 1 and all(_PLAIN_NUMBER.match(w) for w in words):
+                            joined_cells += 1
+                            tokens.extend(_Token("value", word, line, joined=joined_cells) for word in words)
+                            continue
+                        tail = len(words)
+                        while kind == "label" and tail > 1 and _PLAIN_NUMBER.match(words[tail - 1]):
+                            tail -= 1
+                        if tail < len(words):  # "一、本年新收政府信息公开申请数量   95 | 0 …": OCR kept no pipe after the label
+                            tokens.append(_Token("label", " ".join(words[:tail]), line))
+                            tokens.extend(_Token("value", word, line) for word in words[tail:])
+                        else:
+                            tokens.append(_Token(kind, text, line))
                     tokens.append(_Token("end", line=line))
                     continue
                 if _PAGE_MARKER.match(stripped):
@@ -416,6 +433,8 @@ CELL_CAUSES: dict[str, tuple[str, str]] = {
     "lookalike": ("number with a look-alike letter (O for 0, l for 1)", "numbers with look-alike letters (O for 0, l for 1)"),
     "glued": ("cell lost in glued digits (no single split fits the format)",
               "cells lost in glued digits (no single split fits the format)"),
+    "unplaced": ("cell after a cell of several numbers (its column is unknown)",
+                 "cells after a cell of several numbers (their columns are unknown)"),
     "glued_recovered": ("cell recovered from glued digits (one split fits the format)",
                         "cells recovered from glued digits (one split fits the format)"),
 }
@@ -466,6 +485,7 @@ class _Builder:
         """The row's cell texts: glued digit runs of a text rendering split back when the format's
         identity leaves one split (glued.py), else `_fit`. Second item: had to guess."""
         expected = len(paths)
+        values = _rejoin_unless_exact(values, expected, identity)
         if values and len(values) < expected and all(t.col is None for t in values):
             unglued = unglue([clean_cell(t.text) for t in values], expected, identity)
             if unglued is not None:
@@ -475,6 +495,15 @@ class _Builder:
                     self.issues.add(cause, paths[column], source)
                     self.explained.add(paths[column])
                 return list(unglued.cells), False
+            several = next((i for i, t in enumerate(values) if " " in clean_cell(t.text)), None)
+            if several is not None:
+                # a cell holding several numbers stands for an unknown number of cells: the cells
+                # after it cannot be placed, so they are null rather than shifted into wrong columns
+                texts = [t.text for t in values[: several + 1]]
+                for column in range(several + 1, expected):
+                    self.issues.add("unplaced", paths[column])
+                    self.explained.add(paths[column])
+                return [*texts, *([None] * (expected - len(texts)))], False
         return _fit(values, expected)
 
     def _read_count(self, text: str | None, where: str) -> int | None:
@@ -691,6 +720,25 @@ class _Builder:
         if value is None:
             self.issues.add(_cause_of_unreadable(text), where, text)
         return value
+
+
+def _rejoin_unless_exact(values: list[_Token], expected: int, identity: Identity | None) -> list[_Token]:
+    """A pipe cell's several numbers count as cells of their own only when that gives the row
+    exactly its cells and the format's identity holds on them (it is our reading, not the
+    print); otherwise the cell is one (unreadable) value again, as published."""
+    if not any(t.joined for t in values):
+        return values
+    if len(values) == expected:
+        numbers = [parse_count(t.text) for t in values]
+        if identity is None or identity(numbers):
+            return values
+    out: list[_Token] = []
+    for token in values:
+        if token.joined and out and out[-1].joined == token.joined:
+            out[-1] = _Token("value", f"{out[-1].text} {token.text}", out[-1].line, joined=token.joined)
+        else:
+            out.append(token)
+    return out
 
 
 def _split_repeated_truncations(columns: list[_Column], wanted: int) -> list[_Column]:

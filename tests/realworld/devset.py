@@ -70,6 +70,11 @@ REAL_MANIFEST: dict[str, dict[str, Any]] = {
 RENDERINGS = ROOT / "renderings"
 
 
+def is_ocr(name: str) -> bool:
+    """Renderings made by OCR (tesseract) rather than from the file's own text or markup."""
+    return ".tesseract" in name
+
+
 def rendering_cases() -> list[tuple[str, str, dict[str, Any]]]:
     """(rendering file, its report, the hand-checked values of that report) for every rendering."""
     cases = []
@@ -88,10 +93,12 @@ def parse_rendering(name: str, text: str | None = None) -> dict[str, Any]:
     return asdict(item)
 
 
-def score_renderings() -> tuple[int, int, list[str]]:
+def score_renderings(ocr: bool = False) -> tuple[int, int, list[str]]:
     right = checked = 0
     misses = []
     for name, _, expected in rendering_cases():
+        if is_ocr(name) != ocr:
+            continue
         item = parse_rendering(name)
         for key, value in expected.items():
             found = lookup(item, key)
@@ -112,3 +119,6 @@ if __name__ == "__main__":
     right, checked, misses = score_renderings()
     print("\n".join(misses))
     print(f"renderings of complete real reports: {right}/{checked} fields ({100 * right / checked:.1f}%)")
+    right, checked, misses = score_renderings(ocr=True)
+    print("\n".join(misses))
+    print(f"OCR renderings (tesseract) of complete real reports: {right}/{checked} fields ({100 * right / checked:.1f}%)")

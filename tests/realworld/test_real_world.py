@@ -16,6 +16,7 @@ import pytest
 from tests.realworld.devset import (
     MANIFEST,
     RENDERINGS,
+    is_ocr,
     lookup,
     parse,
     parse_rendering,
@@ -52,10 +53,33 @@ def test_real_report_text_value_matches_the_hand_checked_one(name: str, key: str
 
 @pytest.mark.parametrize(("name", "key", "expected"), [
     pytest.param(name, key, value, id=f"{name}-{key.removeprefix('tables.')}")
-    for name, _, values in rendering_cases() for key, value in values.items()
+    for name, _, values in rendering_cases() if not is_ocr(name) for key, value in values.items()
 ])
 def test_rendering_of_a_complete_real_report_gives_its_hand_checked_value(name: str, key: str, expected: Any) -> None:
     assert lookup(parse_rendering(name), key) == expected
+
+
+def test_tesseract_ocr_of_real_pdfs_gives_right_or_null_cells_and_invents_nothing() -> None:
+    """Real OCR text (tesseract chi_sim, --psm 4) of 淮安 2024 and 洪泽 2024: pipes read as "1",
+    misread digits ("26" → "20", "66" → "00"), labels with junk. Cells come out right or null with
+    a warning; a wrong number can only be one the OCR text prints (淮安's 本年废止 20)."""
+    from tests.fuzz.oracle import invented_numbers
+
+    right = checked = 0
+    for name, _, values in rendering_cases():
+        if not is_ocr(name):
+            continue
+        item = parse_rendering(name)
+        text = (RENDERINGS / name).read_text(encoding="utf-8")
+        assert not invented_numbers(item["tables"], text, item["warning_details"]), name
+        for key, value in values.items():
+            found = lookup(item, key)
+            right += found == value
+            checked += 1
+            cells = found.items() if isinstance(found, dict) else [(key, found)]
+            wrong = [(k, v) for k, v in cells if v is not None and v != (value.get(k) if isinstance(value, dict) else value)]
+            assert wrong in ([], [("repealed", 20)]), (name, key, wrong)
+    assert (right, checked) >= (11, 22)  # measured: 11 of 22 (淮安 7, 洪泽 4); never fewer
 
 
 # ------------------------------------------------------------------ 1. prose figures
