@@ -9,7 +9,7 @@ Order (see `COLUMNS`; `scrapy dataset --columns` prints it with descriptions):
 3. Table 2, `applications.<row>.<column>`: the 26 rows × 7 applicant columns in template order;
 4. Table 3, `review_litigation.<group>.<column>`: 3 groups × 5 columns;
 5. `figures.<name>`: the prose figures;
-6. quality: from_prose (table cells that a prose figure stands in for: the table was missing or
+6. quality: null_cells (cells left null with a warning), from_prose (table cells that a prose figure stands in for: the table was missing or
    cut), checks_run, failing_checks (the item's own failing rules, `;`-separated),
    continuity_failing (failing cross-year rules where this report is year N), warnings_count.
 
@@ -131,6 +131,8 @@ FIGURE_COLUMNS: tuple[Column, ...] = tuple(
 )
 
 QUALITY_COLUMNS: tuple[Column, ...] = (
+    Column("null_cells", "int", "table cells the parser left null with a warning (warning_details: blank, "
+           "unreadable, look-alike, glued …)"),
     Column("from_prose", "string", "table cells filled from a prose figure because the table was missing or cut, "
            "';'-separated"),
     Column("checks_run", "int", "item checks with a result (ok true or false)"),

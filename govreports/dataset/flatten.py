@@ -104,6 +104,10 @@ def flatten_item(item: dict[str, Any], continuity_failing: Iterable[str] = ()) -
         if problem:
             problems.append(problem)
     problems.extend(f"{key}: not a key of the spec; no column for it" for key in _unknown_keys(item))
+    details = item.get("warning_details")
+    row["null_cells"] = sum(
+        d.get("count", 0) for d in details if isinstance(d, dict) and d.get("cause") != "glued_recovered"
+    ) if isinstance(details, list) else 0
     row["from_prose"] = ";".join(_prose_stand_ins(row)) or None
     checks = item.get("checks") if isinstance(item.get("checks"), list) else []
     row["checks_run"] = sum(1 for c in checks if isinstance(c, dict) and c.get("ok") in (True, False))

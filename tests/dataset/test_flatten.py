@@ -123,3 +123,13 @@ def test_garbage_in_item_fields_never_crashes_flatten_or_continuity(tables, figu
     assert set(row) == set(COLUMN_NAMES)
     assert all(isinstance(p, str) for p in problems)
     continuity_checks([item, report_2021(GAOPING, 2022), report_2021(GAOPING, 2020)])
+
+
+def test_null_cells_counts_the_cells_behind_the_parsers_warnings() -> None:
+    item = report_2019(JIULONGPO, 2020)
+    item["warning_details"] = [
+        {"table": "applications", "cause": "blank", "count": 125, "cells": []},
+        {"table": "applications", "cause": "glued_recovered", "count": 7, "cells": []},  # recovered: not null
+    ]
+    row, _ = flatten_item(item)
+    assert row["null_cells"] == 125
