@@ -72,25 +72,28 @@ def _clauses(sents: list[str]) -> list[str]:
 
 # -- active disclosure ------------------------------------------------------------------------
 _NOT_BREAKDOWN = r"(?:(?!其中)[^。；;])"  # a span that does not enter the "其中…" breakdown
-# "各类信息" is the total; "政务类信息34条，概况类信息150条" are categories (and the sum is not stated)
 _ACTIVE = (
-    re.compile(r"(?:共|累计|总计|合计)计?(?:主动)?(?:公开|公布|发布)[^。，,]{0,12}?(?<![^各]类)信息\s*(?:共计?)?\s*" + _NUM + r"\s*" + _APPROX + r"\s*条"),
+    re.compile(r"(?:共|累计|总计|合计)计?(?:主动)?(?:公开|公布|发布)[^。，,]{0,12}?信息\s*(?:共计?)?\s*" + _NUM + r"\s*" + _APPROX + r"\s*条"),
     # not "其他应主动公开政府信息856条", a category inside the breakdown
-    re.compile(r"(?<!应)(?<!其他)主动(?:向社会)?公开" + _NOT_BREAKDOWN + r"{0,70}?(?:政府)?(?<![^各]类)信息(?:数量|总数量|数|总数|总量)?(?:为|达|达到)?\s*"
+    re.compile(r"(?<!应)(?<!其他)主动(?:向社会)?公开" + _NOT_BREAKDOWN + r"{0,70}?(?:政府)?信息(?:数量|总数量|数|总数|总量)?(?:为|达|达到)?\s*"
                r"(?:共计?|累计|总计|合计)?\s*" + _NUM + r"\s*" + _APPROX + r"\s*(?:条|件|篇|项)"),
     re.compile(r"主动公开[^。]{0,60}?(?:共计?|累计|总计|合计)\s*" + _NUM + r"\s*" + _APPROX + r"\s*(?:条|件|篇|项)"),
     # "全年通过门户网站公开各类信息N条", "2016年…全年发布各类信息247条"
-    re.compile(r"(?:全年|本年度?|(?:19|20)\d{2}年度?|通过)" + _NOT_BREAKDOWN + r"{0,40}?(?:公开|发布)[^。；;，,]{0,30}?(?<![^各]类)信息"
+    re.compile(r"(?:全年|本年度?|(?:19|20)\d{2}年度?|通过)" + _NOT_BREAKDOWN + r"{0,40}?(?:公开|发布)[^。；;，,]{0,30}?信息"
                r"(?:共计?|总计|合计)?\s*" + _NUM + r"\s*" + _APPROX + r"\s*(?:条|件|篇)"),
 )
 
 # "到年底累计…N条", "历年累计": everything published so far, not this year's count
 _CUMULATIVE = re.compile(r"(?:到|截至|截止|至)[^。，,]{0,8}?(?:年底|年末|底|目前)[^。，,]{0,6}?累计|历年累计|累计(?:共)?(?:已)?公开[^。]{0,20}?其中[^。]{0,6}本年")
 
+# a category count ("政务动态类信息420条") is the total unless another category follows it
+_CATEGORY = re.compile(r"(?<!各)类信息")
+_PARALLEL_CATEGORY = re.compile(r"^[^。其]{0,12}?类信息\s*\d+\s*条")
+
 # -- applications -----------------------------------------------------------------------------
 _RECEIVE = r"(?:收到|接到|接收到?|新收)"
 _RECEIVED = (
-    re.compile(_RECEIVE + r"[^。，,]{0,16}?申请[^。\d，,]{0,10}?" + _NUM + _COUNT_UNIT),
+    re.compile(_RECEIVE + r"[^。，,]{0,24}?申请[^。\d，,]{0,10}?" + _NUM + _COUNT_UNIT),
     re.compile(_RECEIVE + r"[^。，,]{0,6}?" + _NUM + _COUNT_UNIT + r"[^。，,]{0,12}?申请"),
     re.compile(r"^依申请公开(?:申请)?(?:共)?\s*" + _NUM + _COUNT_UNIT),  # "依申请公开3次，行政复议0次"
     re.compile(r"申请[^。，,\d]{0,10}?(?:共)?" + _RECEIVE + r"\s*" + _NUM + _COUNT_UNIT),  # "依申请公开系统共收到1宗"
@@ -121,7 +124,7 @@ _COMPLETED = (
 _CARRIED_FORWARD = re.compile(r"(?:结转|顺延)(?:至|到)?下一?年度?(?:继续办理|办理)?[^。，,\d]{0,6}?" + _NUM + _COUNT_UNIT)
 
 # -- reviews and lawsuits ---------------------------------------------------------------------
-_CASE_UNIT = r"\s*" + _APPROX + r"\s*(?:件|起|宗|次|个|项|例)"
+_CASE_UNIT = r"\s*" + _APPROX + r"\s*(?:件|起|宗|次|个|项|例|条)"
 
 
 def _case_patterns(word: str) -> tuple[re.Pattern[str], ...]:
@@ -169,6 +172,8 @@ def _first(patterns: Iterable[re.Pattern[str]], texts: list[str], accept: Callab
             match = pattern.search(text)
             if match and reject is not None and reject.search(text[max(0, match.start() - 12): match.end()]):
                 match = None
+            if match and reject is _CUMULATIVE and _PARALLEL_CATEGORY.search(text[match.end():]) and _CATEGORY.search(match.group(0)):
+                match = None  # "政务类信息34条，概况类信息150条": categories side by side, no total stated
             if match:
                 value = _value(match)
                 if value is not None:

@@ -72,6 +72,9 @@ def test_chinese_numbers(token: str, value: int | None) -> None:
     ("本年度涉及政府信息公开的行政复议、行政诉讼案件为0件。", {"review_total": 0, "litigation_total": 0}),
     ("依申请公开3次，行政复议0次，行政诉讼0次。", {"applications_received": 3, "review_total": 0, "litigation_total": 0}),
     ("涉及信息公开行政复议1项。", {"review_total": 1}),
+    ("收到公民、法人或其他组织提交政府信息公开申请0条。政府信息公开行政复议、行政诉讼0条。",
+     {"applications_received": 0, "review_total": 0, "litigation_total": 0}),
+    ("2022年，我镇主动公开政务动态类信息420条。其中重点工作186条，文化体育5条。", {"active_total": 420}),
     ("因政府信息公开被申请行政复议和提起行政诉讼均为0。", {"review_total": 0, "litigation_total": 0}),
     ("政府信息公开行政复议数为0，行政诉讼数为0。", {"review_total": 0, "litigation_total": 0}),
     ("全年共收到依申请公开0件，公开0件，不予公开0件。", {"applications_received": 0, "applications_granted": 0}),
@@ -98,6 +101,7 @@ def test_prose_figures_of_every_format(sentence: str, expected: dict[str, int]) 
     ("行政复议、行政诉讼案件共3件。", "litigation_total"),
     ("通过各类渠道发布各类信息100余条。", "active_total"),  # an approximation is no figure
     ("2017年，主动公开政府工作信息、动态755多条。", "active_total"),
+    ("截止2023年12月31日我局通过官方网站发布政务类信息34条，概况类信息150条。", "active_total"),  # two categories
     ("全年未收到行政许可申请。", "applications_received"),  # not a disclosure application
     ("全年共收到政府信息公开申请12件（含上年结转2件）。", "applications_received"),  # new + carried over
 ])
