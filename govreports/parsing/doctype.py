@@ -48,6 +48,8 @@ _REPORT_SECTIONS: tuple[re.Pattern[str], ...] = (
     re.compile(r"存在的主要问题|改进(?:情况|措施)"),
     re.compile(r"其他需要报告的事项|收费及减免"),
 )
+# a report's title ends with its noun ("…年度报告", "…年报（图片版）"), a page about reports goes on
+_ENDS_AS_REPORT = re.compile(r"(?:报告|年报)(?:[(（][^)）]{0,12}[)）])?$")
 _STATS_PERIOD = re.compile(r"统计(?:期限|时限|时间|区间|范围|周期)")
 BODY_CHARS = 6000  # what a verdict on the body reads (a report states its sections early)
 
@@ -93,10 +95,12 @@ def classify_document(title: str | None, text: str, *, has_table_data: bool = Fa
         return DocumentKind(False, kind, f"the title says {word}")
     head = normalize_label(text[:BODY_CHARS])
     sections = report_sections(text)
+    # a title naming a report outweighs a stray word of the body ("在新华社…发布信息80条")
+    titled = names_a_disclosure_report(title) and bool(_ENDS_AS_REPORT.search(normalize_label(title or "")))
     notice = _NOTICE_BODY.search(head)
-    if notice and sections < 4:
+    if notice and sections < (2 if titled else 4):
         return DocumentKind(False, "notice", f"the body reads like a notice ({notice.group(0)})")
     news = _NEWS_BODY.search(head)
-    if news and sections < 2 and not _STATS_PERIOD.search(head):
+    if news and not titled and sections < 2 and not _STATS_PERIOD.search(head):
         return DocumentKind(False, "news", f"the body reads like news ({news.group(0)})")
     return DocumentKind(True, REPORT, "no sign of anything else")

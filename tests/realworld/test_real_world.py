@@ -247,3 +247,23 @@ def test_a_saved_page_with_an_empty_doc_no_cell_does_not_take_the_keyword_label(
     assert parsed.doc_no is None
     assert parsed.index_no == "11370181MB28597440/2023-00012" and parsed.topic == "综合政务"
     assert parsed.figures == {"active_total": 36, "applications_received": 0}
+
+
+def test_a_report_mentioning_a_news_agency_is_still_a_report() -> None:
+    """临洮 新添镇 2022 counts what it published "在新华社、新甘肃…媒体上": no news page for that."""
+    item = parse("lintao-xintian-2022.txt")
+    assert item["is_report"] is True and item["format"] == "2021"
+
+
+def test_classifier_verdicts_on_titles_and_bodies() -> None:
+    from govreports.parsing.doctype import classify_document
+
+    report = "南充市高坪区2023年政府信息公开工作年度报告"
+    assert classify_document(report, "一、总体情况 本机关…").is_report
+    assert classify_document("一图读懂" + report, "").kind == "infographic"
+    assert classify_document("《" + report + "》解读", "").kind == "interpretation"
+    assert classify_document("关于做好" + report + "编制工作的通知", "").kind == "notice"
+    assert classify_document(None, "各乡镇人民政府：现将有关事项通知如下……特此通知。").kind == "notice"
+    assert classify_document(None, "本报讯 日前，记者从市政府获悉……").kind == "news"
+    # the report's own tables with numbers make it a report whatever its title says
+    assert classify_document("关于公布" + report + "的通知", "", has_table_data=True).is_report
