@@ -18,16 +18,15 @@ from scrapy.exceptions import UsageError
 from scrapy.exporters import JsonLinesItemExporter
 
 from govreports.build import apply_checks, item_from_page
+from govreports.defaults import apply_defaults
 from govreports.items import ReportPage
-from govreports.parsing.report import PLAIN_TEXT_SUFFIXES
+from govreports.parsing.sniff import DOCX, HTML, OFFICE_LEGACY_TYPES, PDF, SUFFIX_TYPES, TEXT
 from govreports.state.keys import assign_report_id
 
-SUPPORTED_SUFFIXES: dict[str, str | None] = {
-    ".html": "text/html", ".htm": "text/html", ".shtml": "text/html", ".xhtml": "text/html",
-    **{suffix: "text/plain" for suffix in PLAIN_TEXT_SUFFIXES},
-    ".pdf": "application/pdf",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".doc": "application/msword", ".wps": "application/msword",
+# the files parse_report reads, by suffix (the media types from the one table in parsing/sniff.py)
+SUPPORTED_SUFFIXES: dict[str, str] = {
+    suffix: media_type for suffix, media_type in SUFFIX_TYPES.items()
+    if media_type in (HTML, TEXT, PDF, DOCX) or media_type in OFFICE_LEGACY_TYPES
 }
 URL_TIMEOUT_SECONDS = 30
 
@@ -68,17 +67,19 @@ class Command(ScrapyCommand):
         return "[options] PATH_OR_URL ..."
 
     def short_desc(self) -> str:
-        return "Parse annual-report files (.html .txt .md .pdf .docx .doc .wps) or URLs into JSON lines"
+        return "Parse annual-report files (.html .txt .md .pdf .docx .doc .wps …) or URLs into JSON lines"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.add_argument("-o", "--output", metavar="FILE", help="write the JSON lines to FILE instead of stdout")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        apply_defaults(self.settings)  # the GOVREPORTS_* defaults also outside a project checkout
         if not args:
             raise UsageError("give at least one file or URL")
-        assert self.settings is not None
         user_agent = self.settings.get("USER_AGENT")
+        soffice = self.settings.get("GOVREPORTS_SOFFICE") or None
         stream: IO[bytes]
         stream = open(opts.output, "wb") if opts.output else sys.stdout.buffer
         exporter = JsonLinesItemExporter(stream, encoding="utf-8", ensure_ascii=False)
@@ -92,7 +93,7 @@ class Command(ScrapyCommand):
                     failed += 1
                     print(f"extract: {exc}", file=sys.stderr)
                     continue
-                item = item_from_page(page)
+                item = item_from_page(page, soffice=soffice)
                 if not item.is_report:
                     reason = next((w for w in item.warnings if w.startswith("report: not an annual report")), "")
                     print(f"extract: {target}: written with is_report false; {reason}", file=sys.stderr)

@@ -1,9 +1,9 @@
-"""Headline figures stated in prose, in every format (spec.FIGURE_TYPES; phrasings in docs/report-format.md).
+"""Headline figures stated in prose, in every format (spec.FIGURE_TYPES; phrasings in docs/report-format.md and the README).
 
 Pre-2019 reports state their figures only in prose; 2019/2021 reports restate them in 总体情况
 ("共收到申请N件，上年度结转M件；予以公开X件……结转下年继续办理Y件"), and that prose is the only
 source when a table is cut or missing. Each figure is read from the first clause that states it,
-on a Simplified copy of the text (format-research.md §5.3 gives the phrasings).
+on a Simplified copy of the text (docs/research/format-research.md §5.3 gives the phrasings).
 
 - Zero phrasings count: 未收到 / 没有接到 / 未发生 / 未产生 / 无 / 零 … give 0 ("本年度没有接到…申请",
   "未产生因政府信息公开申请提请的行政复议和行政诉讼", "未收取任何费用").

@@ -1,4 +1,4 @@
-"""Realistic report items (every key of DESIGN §3) for the schema and dataset tests.
+"""Realistic report items (every key of docs/report-format.md) for the schema and dataset tests.
 
 Numbers follow the national templates: the applications table balances (new + carried over =
 results + carried forward) unless a test asks for a deliberate break, Table 1 uses the columns of
@@ -132,7 +132,9 @@ def report(
             "sha256": hashlib.sha256((body + str(revision)).encode()).hexdigest(),
             "fetched_at": fetched_at,
             "rendered": False,
+            "ocr": None,
         },
+        "provenance": {"schema_version": 1, "parser_version": "2026.12.1", "sources": []},
         "revision": revision,
     }
 

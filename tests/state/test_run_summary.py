@@ -11,9 +11,10 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from govreports.extensions import RunSummary, format_summary
+from govreports.pipelines.dedup import DedupPipeline
 from govreports.state import SqliteStateStore, state_for
 from govreports.state.feed import DurableJsonLinesItemExporter
-from govreports.pipelines.dedup import DedupPipeline
+from tests.crawlers import with_defaults
 from tests.state.conftest import gaoping_2023
 
 
@@ -32,7 +33,7 @@ class PortalSpider(scrapy.Spider):
 
 
 def crawler_with_spider(tmp_path: Path, **settings: Any) -> Any:
-    crawler = get_crawler(PortalSpider, settings_dict={"GOVREPORTS_DB": str(tmp_path / "s.sqlite3"), **settings})
+    crawler = get_crawler(PortalSpider, settings_dict=with_defaults(GOVREPORTS_DB=str(tmp_path / "s.sqlite3"), **settings))
     crawler.stats.open_spider()
     crawler.spider = PortalSpider()
     return crawler
