@@ -49,7 +49,12 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "govreports.middlewares.ScopeMiddleware": 40,
     "govreports.middlewares.RedirectScopeMiddleware": 650,
+    # robots.txt refusals raise the typed RobotsForbidden (govreports/failures.py)
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "govreports.middlewares.RobotsTxtMiddleware": 100,
 }
+# tells the run's bookkeeping when a response is handled (progress: sites done, ETA)
+SPIDER_MIDDLEWARES = {"govreports.run.ProgressMiddleware": 5}
 
 # --- components ------------------------------------------------------------------------------
 ITEM_PIPELINES = {
@@ -58,6 +63,7 @@ ITEM_PIPELINES = {
     "govreports.pipelines.dedup.DedupPipeline": 300,
 }
 EXTENSIONS = {
+    "govreports.run.RunBook": 400,  # the run's bookkeeping: per-site status, progress lines
     "govreports.extensions.RunSummary": 500,  # site status → state DB, run summary (after FeedExporter)
 }
 # one fingerprint per page whatever its spelling (https, index.html, _wap, tracking queries)
