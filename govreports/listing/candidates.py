@@ -3,8 +3,9 @@
 A column holds more than reports: 政府网站工作年度报表 (a different yearly report), 年报汇总 pages
 that only aggregate other reports, budget/final-account documents (预算/决算), and notices about
 preparing the reports, interpretations (解读), 一图读懂 and news. The title decides, through the
-project's one classifier of what is not a report (parsing/doctype.py); the year it names is kept as a hint (the report year,
-not the publication year: "2023年…年度报告" published 2024-01-20 is about 2023).
+project's one classifier of what is not a report (parsing/doctype.py); the year it names is kept
+as a hint (the report year, not the publication year: "2023年…年度报告" published 2024-01-20 is
+about 2023).
 """
 
 from __future__ import annotations
