@@ -160,10 +160,9 @@ def scan_label_line(line: str) -> tuple[list[LabelHit], str]:
     hits: list[LabelHit] = []
     for index, (match, label) in enumerate(matches):
         end = matches[index + 1][0].start() if index + 1 < len(matches) else len(original)
-        value = _VALUE_JUNK.sub("", original[match.end():end])
-        value = collapse_whitespace(value) or None
-        if is_label_text(value):
-            value = None  # an empty field followed by a label the regex did not take ("文号 关键词")
+        text = collapse_whitespace(_VALUE_JUNK.sub("", original[match.end():end]))
+        # an empty field followed by a label the regex did not take ("文号 关键词") has no value
+        value = text if text and not is_label_text(text) else None
         hits.append(LabelHit(LABELS[label], label, value))
     return hits, original[: matches[0][0].start()].strip()
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Any, Sequence
 
 from govreports import spec
 from govreports.parsing import table_labels as L
@@ -57,7 +57,7 @@ class TablesResult:
     format: str | None
     warnings: tuple[str, ...]
     # the cells behind the summary warnings: ({table, cause, count, cells}, ...)
-    details: tuple[dict, ...] = ()
+    details: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(slots=True)
@@ -462,7 +462,7 @@ class _CellIssues:
                        f"{tail} ({shown})")
         return out
 
-    def details(self) -> list[dict]:
+    def details(self) -> list[dict[str, Any]]:
         return [{"table": self.table, "cause": cause, "count": len(cells), "cells": list(cells)}
                 for cause, cells in self.cells.items()]
 
@@ -478,7 +478,7 @@ class _Builder:
         self.mapper = mapper
         self.warnings = warnings
         self.issues = _CellIssues("")
-        self.details: list[dict] = []
+        self.details: list[dict[str, Any]] = []
         self.explained: set[str] = set()  # null cells already accounted for (glued, ambiguous split)
 
     def _unglue_or_fit(self, values: list[_Token], paths: list[str], identity: Identity | None) -> tuple[list[str | None], bool]:
