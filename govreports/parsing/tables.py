@@ -154,8 +154,8 @@ def _tokenize(blocks: Sequence[Block], warnings: list[str]) -> list[_Token]:
                         cells = cells[:-1]  # the empty piece after a closing pipe
                     if len(cells) > 1 and not cells[0].strip() and _PIPES.match(stripped):
                         cells = cells[1:]  # the empty piece before an opening pipe ("| 2 | 1 |")
-                    if not any(cell.strip() for cell in cells):
-                        continue  # "|  |  |  |" or "||||": a blank separator row
+                    if len(cells) > 1 and not any(cell.strip() for cell in cells):
+                        continue  # "|  |  |  |" or "||||": a blank separator row ("|" alone is one blank cell)
                     for cell in cells:
                         text = collapse_whitespace(_MARKDOWN_INLINE.sub(" ", cell))
                         kind = "value" if is_value_cell(text) else "label"
@@ -288,6 +288,9 @@ class _Mapper:
         ):
             return  # padding of a header row of table 3
         if row is not None and (row.line == token.line or len(row.values) < row.expected):
+            if (row.line != token.line and token.grid == -1 and not is_blank(token.text) and row.values
+                    and row.values[0].line == row.line and all(is_blank(v.text) for v in row.values)):
+                row.values.clear()  # the label's line held only padding; its cells are on this line
             row.values.append(token)
             return
         if self.header_mode or not self.table:
@@ -302,6 +305,11 @@ class _Mapper:
         self.header_mode = False
         row = self.row
         if row is not None and row.values and row.line == token.line:
+            # a text row whose line held only blank cells may go on on the next line (a label cut
+            # by a line break: "（二）部分公开（…只计这一情 |  |" / "形，不计其他情形） | 29 | …")
+            if (token.grid == -1 and len(row.values) < row.expected
+                    and all(is_blank(value.text) for value in row.values)):
+                return
             self.close_row()
 
     def on_label(self, token: _Token, index: int) -> None:

@@ -154,12 +154,23 @@ def test_pingtan_2024_a_glued_normative_documents_row_has_several_splits_and_sta
     ("markdown header rule", "| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 | \n",
      "| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 | \n|---|---|---|---|\n"),
     ("blank separator rows", "| 规章 | 0 | 0 | 0 | \n", "| 规章 | 0 | 0 | 0 | \n|  |  |  |  |\n"),
+    ("a label cut by a line break, its cells on the next line",
+     "|  | （二）部分公开（区分处理的，只计这一情形，不计其他情形） |  | 29 |",
+     "|  | （二）部分公开（区分处理的，只计这一情 |  |  |\n形，不计其他情形） | 29 |"),
+    ("a group label cut by a line break", "|  | （三）不予公开 | 1.属于国家秘密 | 4 |", "|  | （三）不予 |\n公开 | 1.属于国家秘密 | 4 |"),
     ("a multi-line cell pushed out of the table", "| 行政规范性文件 | 62 | 33 | 440 |",
      "| 行政规范性文件 | 62（其中修订 | 33 | 440 |\n16件） |  |  |  |"),
 ])
 def test_pingtan_2024_markdown_rendering_survives_real_damage(damage: str, old: str, new: str) -> None:
     item = parse_rendering(PINGTAN_MD, edited(PINGTAN, old, new))
     assert_values(item, PINGTAN_EXPECTED)
+    assert item["tables"]["applications"]["partially_granted"]["total"] == 29
+
+
+def test_blank_cells_printed_as_lone_pipes_keep_their_columns() -> None:
+    """区统计局 2023: "一、本年新收… |" then six "|" lines (blank cells) then "0 |" (总计)."""
+    row = parse("district-stats-2023.txt")["tables"]["applications"]["new_received"]
+    assert row["total"] == 0 and row["natural_person"] is None
 
 
 def test_huaian_2024_pdf_text_reads_through_a_page_mark_and_a_label_split_across_pages() -> None:
