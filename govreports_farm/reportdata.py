@@ -293,7 +293,7 @@ def failing_checks(report: Report) -> list[str]:
     if apps and "applications_received" in report.figures and (
         report.figures["applications_received"] != apps["new_received"][-1]
     ):
-        failing.append("figures.agree.applications_received")
+        failing.append("prose_vs_table.applications_received")
     return sorted(failing)
 
 
