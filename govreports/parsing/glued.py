@@ -113,9 +113,10 @@ def unglue(texts: Sequence[str], expected: int, identity: Identity | None) -> Un
 def row_sum_identity(parts: int) -> Identity:
     """The first `parts` cells sum to the next one (a table-2 row: six applicant columns = 总计)."""
     def holds(cells: Sequence[int | None]) -> bool:
-        if len(cells) <= parts or any(cell is None for cell in cells[: parts + 1]):
+        known = [cell for cell in cells[: parts + 1] if cell is not None]
+        if len(known) <= parts:
             return True  # an unfinished row or a blank cell: the identity cannot refute this split
-        return sum(cells[:parts]) == cells[parts]  # type: ignore[arg-type]
+        return sum(known[:parts]) == known[parts]
     return holds
 
 
@@ -124,8 +125,8 @@ def group_sums_identity(groups: int, parts: int) -> Identity:
     def holds(cells: Sequence[int | None]) -> bool:
         for g in range(groups):
             chunk = cells[g * (parts + 1): (g + 1) * (parts + 1)]
-            complete = len(chunk) == parts + 1 and all(cell is not None for cell in chunk)
-            if complete and sum(chunk[:parts]) != chunk[parts]:  # type: ignore[arg-type]
+            known = [cell for cell in chunk if cell is not None]
+            if len(known) == parts + 1 and sum(known[:parts]) != known[parts]:
                 return False
         return True
     return holds
