@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from govreports.checks import run_checks
-from govreports.items import SITE_KEYS, ReportItem, ReportPage
+from govreports.items import SITE_KEYS, ReportItem, ReportPage, new_provenance
 from govreports.parsing.attachments import merge_page_and_attachments
 from govreports.parsing.report import ParsedReport, parse_report
 
@@ -71,7 +71,15 @@ def item_from_page(page: ReportPage) -> ReportItem:
         "fetched_at": page.fetched_at or datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "rendered": page.rendered,
     }
+    item.provenance = provenance(page.sources)
     return item
+
+
+def provenance(sources: list[dict[str, Any]]) -> dict[str, Any]:
+    """The item's `provenance`: this parser, built from these archived records (WARC-Record-IDs)."""
+    made = new_provenance()
+    made["sources"] = [str(source["record_id"]) for source in sources if source.get("record_id")]
+    return made
 
 
 def apply_checks(item: ReportItem) -> None:

@@ -10,7 +10,8 @@ At `spider_closed` it
   reasons, the raw dict);
 - ends the run in the store (claims that reached no durable feed are released);
 - builds a summary (sites crawled, reports new / changed / unchanged / duplicate, failures — per
-  site, each {url, kind, reason} —, argument errors, blocked sites, feeds, outcome), logs it as a short table, sets the stat `govreports/run/failed` (0/1), and
+  site, each {url, kind, reason} —, argument errors, blocked sites, feeds, how many reports the
+  archive holds and the `scrapy export` command that writes them all, outcome), logs it as a short table, sets the stat `govreports/run/failed` (0/1), and
   writes it as JSON next to each durable feed (`<feed stem>.summary.json`) when
   `GOVREPORTS_RUN_SUMMARY` is on (default off; `scrapy harvest` turns it on) and to
   `GOVREPORTS_SUMMARY_FILE` when set.
@@ -32,7 +33,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from w3lib.url import file_uri_to_path
 
-from govreports.state import RunState, SiteStatus, state_for, utc_now
+from govreports.state import RunState, SiteStatus, existing_state, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +41,9 @@ REPORT_OUTCOMES = ("new", "changed", "unchanged", "duplicate")
 
 
 class RunSummary:
-    def __init__(self, crawler: Crawler, run_state: RunState | None) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.run_state = run_state
+        self.run_state: RunState | None = None
         settings = crawler.settings
         self.write_next_to_feed = settings.getbool("GOVREPORTS_RUN_SUMMARY", False)
         self.summary_file = settings.get("GOVREPORTS_SUMMARY_FILE") or None
@@ -51,14 +52,14 @@ class RunSummary:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunSummary:
-        run_state = state_for(crawler) if crawler.settings.getbool("GOVREPORTS_STATE_ENABLED", True) else None
-        extension = cls(crawler, run_state)
+        extension = cls(crawler)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
     def spider_opened(self) -> None:
         """Give the spider its early-stop oracle: is this report URL known, on a settled site?"""
+        self.run_state = existing_state(self.crawler)
         spider = self.crawler.spider
         if self.run_state is None or not hasattr(spider, "known_url"):
             return
@@ -95,6 +96,7 @@ class RunSummary:
             self.crawler.stats.inc_value(name, amount)
 
     def spider_closed(self, reason: str) -> None:
+        self.run_state = self.run_state or existing_state(self.crawler)
         spider = self.crawler.spider
         site_status: dict[str, dict[str, Any]] = dict(getattr(spider, "site_status", None) or {})
         statuses = []
@@ -192,6 +194,21 @@ class RunSummary:
                 "re_emitted": int(stats.get("govreports/state/released", 0)),
             },
             "feeds": self.feed_paths(),
+            "archive": self.archive_summary(stats),
+        }
+
+    def archive_summary(self, stats: dict[str, Any]) -> dict[str, Any] | None:
+        """How many reports the archive of record holds, and how to get them all (feeds are deliveries)."""
+        from govreports.archive.crawl import ArchiveExtension
+
+        extension = self.crawler.get_extension(ArchiveExtension)
+        if extension is None or extension.archive is None:
+            return None
+        return {
+            "reports": int(stats.get("govreports/archive/reports", 0)),
+            "directory": str(extension.directory),
+            "reused_unparsed": int(stats.get("govreports/archive/reused", 0)),
+            "export": f"scrapy export -o FILE.jsonl -s GOVREPORTS_ARCHIVE_DIR={extension.directory}",
         }
 
 
@@ -211,5 +228,9 @@ def format_summary(summary: dict[str, Any]) -> str:
         ("sites blocked", blocked),
         ("feeds", ", ".join(summary["feeds"]) or "-"),
     ]
+    archive = summary.get("archive")
+    if archive:
+        rows.append(("archive", f"{archive['reports']} report(s) in {archive['directory']}; "
+                                f"every one of them: {archive['export']}"))
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"  {name:<{width}}  {value}" for name, value in rows)

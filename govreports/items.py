@@ -10,6 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from govreports.parsing import PARSER_VERSION
+
+# the shape of ReportItem: bump when fields are added, renamed or change meaning
+ITEM_SCHEMA_VERSION = 1
+
+
+def new_provenance() -> dict[str, Any]:
+    """Provenance of an item built now by this parser (sources filled in by whoever knows them)."""
+    return {"schema_version": ITEM_SCHEMA_VERSION, "parser_version": PARSER_VERSION, "sources": []}
+
 
 @dataclass(kw_only=True, slots=True)
 class ReportPage:
@@ -27,6 +37,10 @@ class ReportPage:
     attachments: list[dict[str, Any]] = field(default_factory=list)
     rendered: bool = False
     fetched_at: str | None = None
+    # the raw exchange as downloaded (govreports.archive.capture), consumed by ArchivePipeline
+    capture: dict[str, Any] | None = None
+    # where the archive holds the bytes: [{url, record_id, digest, role}] (set by ArchivePipeline)
+    sources: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(kw_only=True, slots=True)
@@ -54,6 +68,8 @@ class ReportItem:
     warnings: list[str] = field(default_factory=list)
     attachments: list[dict[str, Any]] = field(default_factory=list)
     source: dict[str, Any] = field(default_factory=dict)
+    # {schema_version, parser_version, sources: WARC record ids of the bytes it was built from}
+    provenance: dict[str, Any] = field(default_factory=new_provenance)
     revision: int = 1
 
 

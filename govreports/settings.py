@@ -48,15 +48,22 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "govreports.middlewares.ScopeMiddleware": 40,
     "govreports.middlewares.RedirectScopeMiddleware": 650,
+    # the raw exchange for the archive: after redirects, before HttpCompressionMiddleware (590)
+    # decompresses the body (govreports/archive/crawl.py)
+    "govreports.archive.crawl.ArchiveCaptureMiddleware": 595,
 }
 
 # --- components ------------------------------------------------------------------------------
 ITEM_PIPELINES = {
+    "govreports.archive.crawl.ArchivePipeline": 50,  # bytes into the WARC archive; unchanged bytes: stored item reused
     "govreports.pipelines.parse.ParsePipeline": 100,
     "govreports.pipelines.validate.ValidatePipeline": 200,
     "govreports.pipelines.dedup.DedupPipeline": 300,
+    "govreports.archive.crawl.ArchiveItemPipeline": 400,  # every delivered revision into the archive
 }
 EXTENSIONS = {
+    "govreports.state.StateExtension": 10,  # the run's state (store opened, killed runs recovered)
+    "govreports.archive.crawl.ArchiveExtension": 400,  # the archive and the group commit (after FeedExporter)
     "govreports.extensions.RunSummary": 500,  # site status → state DB, run summary (after FeedExporter)
 }
 # one fingerprint per page whatever its spelling (https, index.html, _wap, tracking queries)

@@ -165,6 +165,15 @@ def _detailed_properties() -> dict[str, dict[str, Any]]:
             },
             required=("media_type", "encoding", "sha256", "fetched_at", "rendered"),
         ),
+        "provenance": _object(
+            {
+                "schema_version": {"type": "integer", "minimum": 1},
+                "parser_version": {"type": "string"},
+                "sources": {"type": "array", "items": {"type": "string"},
+                            "description": "WARC-Record-IDs of the archived bytes the item was built from"},
+            },
+            required=("schema_version", "parser_version", "sources"),
+        ) | {"description": "how the item was made (govreports.archive)"},
         "revision": {"type": "integer", "minimum": 1},
     }
 

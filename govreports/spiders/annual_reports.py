@@ -83,6 +83,7 @@ from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 from w3lib.encoding import html_body_declared_encoding
 
+from govreports.archive import CAPTURE as ARCHIVE_CAPTURE
 from govreports.items import ReportPage
 from govreports.listing.adapters import ADAPTERS, ListingStep, PageRequest, detect_adapter
 from govreports.listing.candidates import judge_title, parse_years, report_year_hint, year_wanted
@@ -740,7 +741,8 @@ class AnnualReportsSpider(scrapy.Spider):
                          rest: list[AttachmentLink]) -> Iterator[Any]:
         run = self.runs[site_id]
         page.attachments.append({"url": link.url, "name": link.name,
-                                 "media_type": self._media_type(response), "body": response.body})
+                                 "media_type": self._media_type(response), "body": response.body,
+                                 "capture": response.meta.get(ARCHIVE_CAPTURE)})
         self._stat("govreports/attachments/fetched")
         yield from self._next_attachment(run, page, rest)
 
@@ -759,6 +761,7 @@ class AnnualReportsSpider(scrapy.Spider):
             headers=headers, declared_encoding=self._declared_encoding(response), hints=dict(hints),
             attachments=[], rendered="playwright" in (response.flags or []),
             fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            capture=response.meta.get(ARCHIVE_CAPTURE),
         )
 
     @staticmethod

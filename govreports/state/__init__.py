@@ -47,7 +47,6 @@ import logging
 import os
 import socket
 import uuid
-import weakref
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
@@ -70,8 +69,8 @@ __all__ = [
     "SqliteStateStore",
     "StateStore",
     "existing_state",
+    "StateExtension",
     "open_store",
-    "state_for",
 ]
 
 logger = logging.getLogger(__name__)
@@ -96,8 +95,9 @@ def open_store(settings: BaseSettings) -> StateStore:
 class RunState:
     """One crawl's view of the store: its run id, its claims, and the commit the feed triggers.
 
-    Shared by the dedup pipeline, the durable feed exporter and the site-status extension of one
-    crawler (`state_for(crawler)`), so all three talk about the same run.
+    Owned by the crawler's `StateExtension` and shared by the dedup pipeline, the durable feed
+    exporter, the archive and the site-status extension (`existing_state(crawler)`), so all of them
+    talk about the same run.
     """
 
     def __init__(self, store: StateStore, stats: StatsCollector | None = None, *, run_id: str | None = None) -> None:
@@ -148,6 +148,22 @@ class RunState:
             self.feeds.append(path)
             self.store.record_feed(self.run_id, path)
 
+    def delivered_ids(self, report_ids: list[str]) -> int:
+        """A group of items is safely in a feed: commit their claims (one transaction where the
+        store can); returns how many were claimed by this run."""
+        claimed = [rid for rid in report_ids if self.claimed.pop(rid, None) is not None]
+        if not claimed:
+            return 0
+        commit_many = getattr(self.store, "commit_many", None)
+        if callable(commit_many):
+            commit_many(claimed, self.run_id)
+        else:
+            for report_id in claimed:
+                self.store.commit(report_id, self.run_id)
+        self.committed += len(claimed)
+        self._inc("committed", len(claimed))
+        return len(claimed)
+
     def delivered(self, item: Any) -> bool:
         """The item is safely (fsync'd) in a feed: commit its claim. Unclaimed items are ignored."""
         report_id = ItemAdapter(item).get("id")
@@ -184,36 +200,73 @@ class RunState:
             self.store.close()
 
 
-_RUNS: weakref.WeakKeyDictionary[Any, RunState] = weakref.WeakKeyDictionary()
+class StateExtension:
+    """Owns the crawl's `RunState` (store opened and dead runs recovered when the crawler is built).
+
+    Components find it with `crawler.get_extension(StateExtension)` (`existing_state(crawler)`);
+    the store closes when the engine stops. At its start it warns when a feed about to be
+    overwritten (`-O`) holds what an earlier run delivered: the archive keeps those reports, and
+    `scrapy export` writes them out again.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.run_state = RunState(open_store(crawler.settings), crawler.stats)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StateExtension:
+        from scrapy import signals
+        from scrapy.exceptions import NotConfigured
+
+        if not crawler.settings.getbool("GOVREPORTS_STATE_ENABLED"):
+            raise NotConfigured("GOVREPORTS_STATE_ENABLED is off")
+        extension = cls(crawler)
+        extension.warn_about_overwritten_feeds()  # now: the feed exporter truncates them at spider_opened
+        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
+        return extension
+
+    def warn_about_overwritten_feeds(self) -> None:
+        for path in overwritten_feeds(self.crawler.settings):
+            delivered_before = any(path in run.feeds for run in self.run_state.store.runs()
+                                   if run.run_id != self.run_state.run_id)
+            if delivered_before and os.path.getsize(path) > 0:
+                logger.warning(
+                    "-O replaces %s, which an earlier run delivered reports into: they are not lost (the archive "
+                    "keeps every delivered report), but this feed will hold only this run's; "
+                    "`scrapy export -o FILE` writes every archived report", path)
+                if self.crawler.stats is not None:
+                    self.crawler.stats.inc_value("govreports/feed/overwrites_delivered_feed")
+
+    def engine_stopped(self) -> None:
+        self.run_state.close("finished")
+
+
+def overwritten_feeds(settings: BaseSettings) -> list[str]:
+    """Local feed files this crawl truncates at its start (`-O`, or FEEDS with overwrite)."""
+    from w3lib.url import file_uri_to_path
+
+    paths = []
+    for uri, options in (settings.getdict("FEEDS") or {}).items():
+        if not (options or {}).get("overwrite"):
+            continue
+        uri = str(uri)
+        if "%(" in uri:
+            continue  # a new file per run
+        if uri.startswith("file://"):
+            path = file_uri_to_path(uri)
+        elif "://" in uri or uri in ("-", "stdout:"):
+            continue
+        else:
+            path = uri
+        path = os.path.abspath(path)
+        if os.path.exists(path):
+            paths.append(path)
+    return paths
 
 
 def existing_state(crawler: Crawler) -> RunState | None:
-    """The crawler's open `RunState` if something (the dedup pipeline) created it, else None.
-
-    The feed exporter uses this: it commits the claims the pipeline made and never opens the
-    store by itself.
-    """
-    state = _RUNS.get(crawler)
-    return state if state is not None and not state.closed else None
-
-
-def state_for(crawler: Crawler) -> RunState:
-    """The crawler's `RunState`, created (store opened, dead runs recovered) on first use."""
-    state = _RUNS.get(crawler)
-    if state is None or state.closed:
-        state = RunState(open_store(crawler.settings), crawler.stats)
-        _RUNS[crawler] = state
-        try:
-            from scrapy import signals
-
-            crawler.signals.connect(_close_on_engine_stop(state), signal=signals.engine_stopped, weak=False)
-        except Exception:  # a bare test crawler without signals: the caller closes
-            pass
-    return state
-
-
-def _close_on_engine_stop(state: RunState) -> Any:
-    def close() -> None:
-        state.close("finished")
-
-    return close
+    """The crawler's open `RunState` (its `StateExtension`'s), or None when state is off."""
+    extension = crawler.get_extension(StateExtension) if getattr(crawler, "extensions", None) else None
+    if extension is None or extension.run_state.closed:
+        return None
+    return extension.run_state
