@@ -11,10 +11,10 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from govreports.extensions import RunSummary, format_summary
-from govreports.state import SqliteStateStore, state_for
+from govreports.state import SqliteStateStore
 from govreports.state.feed import DurableJsonLinesItemExporter
 from govreports.pipelines.dedup import DedupPipeline
-from tests.state.conftest import gaoping_2023
+from tests.state.conftest import gaoping_2023, run_state_of, state_settings
 
 
 class PortalSpider(scrapy.Spider):
@@ -32,7 +32,7 @@ class PortalSpider(scrapy.Spider):
 
 
 def crawler_with_spider(tmp_path: Path, **settings: Any) -> Any:
-    crawler = get_crawler(PortalSpider, settings_dict={"GOVREPORTS_DB": str(tmp_path / "s.sqlite3"), **settings})
+    crawler = get_crawler(PortalSpider, settings_dict=state_settings(tmp_path / "s.sqlite3", **settings))
     crawler.stats.open_spider()
     crawler.spider = PortalSpider()
     return crawler
@@ -52,7 +52,7 @@ def test_site_status_is_stored_and_a_blocked_site_does_not_fail_the_run(tmp_path
     extension = build_from_crawler(RunSummary, crawler)
     deliver_one(crawler, feed)
     extension.spider_closed("finished")
-    state_for(crawler).close()
+    run_state_of(crawler).close()
 
     summary = json.loads((tmp_path / "2024-05-01T03-00-00.summary.json").read_text(encoding="utf-8"))
     assert summary["failed"] is False and summary["problems"] == []
@@ -75,7 +75,7 @@ def test_a_run_stopped_early_or_where_no_site_got_through_fails(tmp_path: Path) 
     crawler.spider.site_status = {"511803": {"column_url": None, "pages_failed": 4, "reports_yielded": 0}}
     extension = build_from_crawler(RunSummary, crawler)
     extension.spider_closed("shutdown")
-    state_for(crawler).close()
+    run_state_of(crawler).close()
     assert extension.summary is not None and extension.summary["failed"]
     assert extension.summary["problems"] == ["finish reason 'shutdown'", "no site got through"]
     assert extension.summary["sites_failed"] == ["511803"]
@@ -94,7 +94,7 @@ def finished_run(tmp_path: Path, site_status: dict[str, dict[str, Any]] | None =
     extension = build_from_crawler(RunSummary, crawler)
     deliver_one(crawler, tmp_path / "a.jsonl")
     extension.spider_closed("finished")
-    state_for(crawler).close()
+    run_state_of(crawler).close()
 
 
 def opened_run(tmp_path: Path) -> Any:
@@ -111,16 +111,16 @@ def test_after_a_clean_run_the_spider_gets_a_known_url_oracle_for_early_stop(tmp
     assert known(GAOPING_URL.replace("http:", "https:").replace(".html", "_wap.html"))
     assert not known(GAOPING_URL.replace("3271106", "9999999"))
     assert crawler.stats.get_value("govreports/early_stop/settled_sites") == 1  # 130705 is blocked
-    state_for(crawler).close()
+    run_state_of(crawler).close()
 
 
 def test_after_a_killed_run_every_column_is_walked_in_full(tmp_path: Path) -> None:
     finished_run(tmp_path)
     killed = crawler_with_spider(tmp_path)
-    state_for(killed).store.close()  # SIGKILL: the run starts and never ends
+    run_state_of(killed).store.close()  # SIGKILL: the run starts and never ends
     crawler = opened_run(tmp_path)
     assert crawler.spider.known_url is None
-    state_for(crawler).close()
+    run_state_of(crawler).close()
 
 
 def test_a_site_with_failed_pages_last_time_is_not_settled(tmp_path: Path) -> None:
@@ -128,4 +128,4 @@ def test_a_site_with_failed_pages_last_time_is_not_settled(tmp_path: Path) -> No
                                        "reports_yielded": 5}})
     crawler = opened_run(tmp_path)
     assert crawler.spider.known_url is None
-    state_for(crawler).close()
+    run_state_of(crawler).close()
