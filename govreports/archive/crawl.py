@@ -178,7 +178,7 @@ class DeliveryGroup:
             self.flush()
 
     def due(self) -> bool:
-        waiting = len(self.waiting) + max((len(e.buffer) for e in self.exporters), default=0)
+        waiting = max(len(self.waiting), *(len(e.buffer) for e in self.exporters))
         if not waiting:
             return False
         return waiting >= self.max_items or (self.oldest is not None and
