@@ -131,6 +131,8 @@ def report(
             "fetched_at": fetched_at,
             "rendered": False,
         },
+        "provenance": {"schema_version": 1, "parser_version": "2026.12.1",
+                       "sources": [f"<urn:uuid:{hashlib.md5((body + str(revision)).encode()).hexdigest()}>"]},
         "revision": revision,
     }
 
