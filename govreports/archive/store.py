@@ -362,7 +362,7 @@ class Archive:
                 " source_digest, parser_version, schema_version, reason, run_id, state, archived_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
                 [(i.key, i.revision, i.id, i.site_id, i.url, i.content_hash,
-                  zlib.compress(i.item_json.encode("utf-8"), 6), json.dumps(i.page, ensure_ascii=False),
+                  zlib.compress(i.item_json.encode("utf-8"), 1), json.dumps(i.page, ensure_ascii=False),
                   i.source_digest, i.parser_version, i.schema_version, i.reason, self.run_id, now) for i in items],
             )
             db.executemany(

@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import zlib
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -73,15 +74,47 @@ def _header(capture: dict[str, Any], name: str) -> str | None:
     return None
 
 
+# payloads that are compressed already (PDF streams, OOXML zips, images, a gzip content-encoding):
+# deflating them again costs 15-40 ms per 400 KB PDF on the 2-core machine and saves ~1.5%; they
+# go into stored (level 0) gzip members, in under 1 ms
+_COMPRESSED_MEDIA = ("application/pdf", "application/zip", "application/vnd.openxmlformats", "image/",
+                     "application/x-gzip", "application/gzip")
+
+
+class _RecordBuffer(BytesIO):
+    """Where warcio serialises one record, uncompressed; WarcFile deflates it as one gzip member."""
+
+
 class WarcFile:
-    """One `*.warc.gz.open` file being appended to (the caller fsyncs and decides what counts)."""
+    """One `*.warc.gz.open` file being appended to (the caller fsyncs and decides what counts).
+
+    Records are serialised by warcio and written as one gzip member each, as warcio's own gzip
+    writer does, but deflated at level 1 (HTML: 17% of its size in 0.6 ms per 100 KB page, where
+    warcio's fixed level 9 takes ~5 ms for 15%) and stored (level 0) for payloads compressed
+    already: the same format, many times faster on report PDFs."""
 
     def __init__(self, path: Path, *, info: dict[str, str]) -> None:
         self.path = path
         self.file: IO[bytes] = path.open("ab")
-        self.writer = WARCWriter(self.file, gzip=True, warc_version="1.1")
+        self._buffer = _RecordBuffer()
+        self.writer = WARCWriter(self._buffer, gzip=False, warc_version="1.1")
         if self.file.tell() == 0:
-            self.writer.write_record(self.writer.create_warcinfo_record(path.name.removesuffix(".open"), info))
+            self._write_record(self.writer.create_warcinfo_record(path.name.removesuffix(".open"), info), level=1)
+
+    def _write_record(self, record: Any, *, level: int) -> None:
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self.writer.write_record(record)
+        compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        self.file.write(compressor.compress(self._buffer.getvalue()) + compressor.flush())
+
+    @staticmethod
+    def _level(capture: dict[str, Any] | None) -> int:
+        if capture is None:
+            return 1
+        encoding = (_header(capture, "content-encoding") or "").lower()
+        media = (_header(capture, "content-type") or "").lower()
+        return 0 if encoding in ("gzip", "br", "deflate", "zstd") or media.startswith(_COMPRESSED_MEDIA) else 1
 
     @property
     def size(self) -> int:
@@ -90,7 +123,7 @@ class WarcFile:
     def _write(self, record: Any, *, uri: str, digest: str | None, refers_to: str | None = None,
                capture: dict[str, Any] | None = None) -> Written:
         offset = self.file.tell()
-        self.writer.write_record(record)
+        self._write_record(record, level=self._level(capture))
         headers = record.rec_headers
         return Written(
             record_id=headers.get_header("WARC-Record-ID"), type=headers.get_header("WARC-Type"), uri=uri,
