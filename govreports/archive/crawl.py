@@ -39,7 +39,13 @@ from scrapy.http import Request, Response
 from scrapy.responsetypes import responsetypes
 from twisted.internet import task
 
-from govreports.archive.store import Archive, ArchivedItem, ArchiveRecovery, combined_digest, default_directory
+from govreports.archive.store import (
+    Archive,
+    ArchivedItem,
+    ArchiveRecovery,
+    combined_digest,
+    default_directory,
+)
 from govreports.archive.warc import payload_digest
 from govreports.items import ITEM_SCHEMA_VERSION, REPORT_FIELDS, ReportItem, ReportPage
 from govreports.parsing import PARSER_VERSION
@@ -52,6 +58,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 from govreports.archive import CAPTURE
+
 _CONDITIONAL = "govreports_archive_conditional"
 ARCHIVED_KINDS = ("report", "attachment")
 
@@ -79,19 +86,19 @@ class ArchiveCaptureMiddleware:
 
     def process_request(self, request: Request) -> None:
         if not self.conditional or request.meta.get("govreports_kind") not in ARCHIVED_KINDS:
-            return None
+            return
         extension = self._extension()
         if extension is None or extension.archive is None or request.meta.get("playwright"):
-            return None
+            return
         known = extension.archive.validators(request.url)
         if known is None:
-            return None
+            return
         if known["etag"] and b"If-None-Match" not in request.headers:
             request.headers[b"If-None-Match"] = str(known["etag"]).encode("latin-1", "replace")
         if known["last_modified"] and b"If-Modified-Since" not in request.headers:
             request.headers[b"If-Modified-Since"] = str(known["last_modified"]).encode("latin-1", "replace")
         request.meta[_CONDITIONAL] = str(known["record_id"])
-        return None
+        return
 
     def process_response(self, request: Request, response: Response) -> Response:
         kind = request.meta.get("govreports_kind")

@@ -38,8 +38,8 @@ class ReparseSummary:
     failed: list[tuple[str, str, str]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        lines = [f"{self.reports} archived report(s): {self.rederived} re-derived from their archived bytes with "
-                 f"parser {PARSER_VERSION}, {self.changed} changed (new revisions, reason parser_changed)"]
+        lines = [(f"{self.reports} archived report(s): {self.rederived} re-derived from their archived bytes with "
+                  f"parser {PARSER_VERSION}, {self.changed} changed (new revisions, reason parser_changed)")]
         if self.fields_changed:
             lines.append("fields changed: " + ", ".join(f"{name} ({count})" for name, count in
                                                         self.fields_changed.most_common()))

@@ -35,11 +35,17 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from govreports.archive.warc import WarcFile, Written, payload_digest, read_http_headers, read_payload
+from govreports.archive.warc import (
+    WarcFile,
+    Written,
+    payload_digest,
+    read_http_headers,
+    read_payload,
+)
 from govreports.state.recovery import process_alive
 from govreports.urls import canonical_url
 
@@ -84,7 +90,7 @@ REASONS = ("first_seen", "source_changed", "parser_changed")
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class ArchiveError(RuntimeError):
@@ -276,7 +282,7 @@ class Archive:
     def _open_file(self) -> WarcFile:
         if self.file is None:
             assert self.run_id is not None, "a read-only archive writes no records"
-            stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
+            stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
             host = socket.gethostname().replace("-", "")[:20] or "host"
             seq = int(self._db.execute("SELECT COUNT(*) FROM warc_files").fetchone()[0])
             name = f"govreports-{stamp}-{host}-{os.getpid()}-{seq:05d}.warc.gz"
@@ -476,7 +482,9 @@ class Archive:
         return sum(1 for row in rows if row[0] not in forgotten)
 
     def record(self, record_id: str) -> sqlite3.Row | None:
-        return self._db.execute("SELECT * FROM warc_records WHERE record_id = ?", (record_id,)).fetchone()
+        row: sqlite3.Row | None = self._db.execute("SELECT * FROM warc_records WHERE record_id = ?",
+                                                   (record_id,)).fetchone()
+        return row
 
     def payload(self, record_id: str) -> bytes | None:
         """The body a record stands for (a revisit resolved to its original); None when gone."""
@@ -508,11 +516,12 @@ class Archive:
 
     def validators(self, url: str) -> sqlite3.Row | None:
         """The newest archived response of `url` carrying an ETag or Last-Modified (conditional requests)."""
-        return self._db.execute(
+        row: sqlite3.Row | None = self._db.execute(
             "SELECT record_id, etag, last_modified FROM warc_records WHERE canonical_uri = ? AND type IN"
             " ('response', 'revisit') AND (etag IS NOT NULL OR last_modified IS NOT NULL) ORDER BY rowid DESC LIMIT 1",
             (canonical_url(url),),
         ).fetchone()
+        return row
 
     def closed_files(self) -> list[Path]:
         rows = self._db.execute("SELECT name FROM warc_files WHERE state = 'closed' ORDER BY rowid").fetchall()

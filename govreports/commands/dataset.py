@@ -26,7 +26,12 @@ from govreports.archive.store import Archive, ArchiveError
 from govreports.dataset import build_dataset
 from govreports.dataset.columns import COLUMNS
 from govreports.dataset.quality import load_site_status, render_quality_report
-from govreports.dataset.write import OutputFormatError, output_format, write_checks, write_dataset
+from govreports.dataset.write import (
+    OutputFormatError,
+    output_format,
+    write_checks,
+    write_dataset,
+)
 
 MAX_PROBLEMS_SHOWN = 200
 

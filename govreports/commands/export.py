@@ -12,7 +12,14 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from govreports.archive.cli import ArchiveError, add_archive_option, add_sites_option, open_archive, say, sites_from
+from govreports.archive.cli import (
+    ArchiveError,
+    add_archive_option,
+    add_sites_option,
+    open_archive,
+    say,
+    sites_from,
+)
 from govreports.archive.reparse import export
 
 

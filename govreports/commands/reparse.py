@@ -14,7 +14,14 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
-from govreports.archive.cli import ArchiveError, add_archive_option, add_sites_option, open_archive, say, sites_from
+from govreports.archive.cli import (
+    ArchiveError,
+    add_archive_option,
+    add_sites_option,
+    open_archive,
+    say,
+    sites_from,
+)
 from govreports.archive.reparse import reparse
 from govreports.state import open_store
 from govreports.state.base import utc_now

@@ -67,9 +67,9 @@ __all__ = [
     "Seen",
     "SiteStatus",
     "SqliteStateStore",
+    "StateExtension",
     "StateStore",
     "existing_state",
-    "StateExtension",
     "open_store",
 ]
 

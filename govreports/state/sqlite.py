@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from govreports.state.base import Claim, RunInfo, Seen, SiteStatus, utc_now
 from govreports.urls import canonical_url
 
+
 def _backfill_known_urls(db: sqlite3.Connection) -> None:
     """Migration 3: the URLs of reports delivered before known_urls existed, canonically spelled."""
     rows = db.execute("SELECT url, key, site_id, last_seen FROM reports").fetchall()

@@ -14,7 +14,12 @@ from warcio.archiveiterator import ArchiveIterator
 
 from govreports.archive.crawl import ArchiveExtension, DeliveryGroup
 from govreports.archive.store import Archive, ArchivedItem
-from govreports.archive.warc import HEADERS_NOTE, RECONSTRUCTED, check_file, payload_digest
+from govreports.archive.warc import (
+    HEADERS_NOTE,
+    RECONSTRUCTED,
+    check_file,
+    payload_digest,
+)
 from govreports.pipelines.dedup import DedupPipeline
 from govreports.state.feed import DurableJsonLinesItemExporter
 from tests.state.conftest import gaoping_2023, make_crawler, run_state_of
@@ -60,7 +65,7 @@ def test_a_report_page_is_archived_as_served_before_decompression_with_its_reque
     assert encoding == "gzip" and payload == PAGE.encode("utf-8")  # warcio undoes the content-encoding
     assert kinds[2][1]["WARC-Concurrent-To"] == source["record_id"]
     with path.open("rb") as file:
-        response = [r for r in ArchiveIterator(file) if r.rec_type == "response"][0]
+        response = next(r for r in ArchiveIterator(file) if r.rec_type == "response")
         assert response.http_headers.get_header("Transfer-Encoding") is None
         assert response.http_headers.get_header("Content-Length") == str(len(capture["body"]))
 
