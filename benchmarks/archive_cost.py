@@ -9,6 +9,8 @@ Reports, as the median of the runs:
 - ms per report spent archiving inside the crawl (`govreports/archive/seconds`: WARC writes,
   group commits with their fsyncs, item rows) and the wall time of the crawl with and without;
 - the second crawl: reports parsed (0 expected), reused, records written.
+`--engine PORTALS`: also benchmark 1 (benchmarks/engine.py: full crawl ÷ empty spider on a scale
+farm of PORTALS × 20 reports) with the archive off and on, one after the other on the same farm.
 Timing only; nothing here is asserted (speed lives in benchmarks, not tests).
 """
 
@@ -60,7 +62,11 @@ def _seconds(log: str) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--engine", type=int, default=0, metavar="PORTALS",
+                        help="also the engine ratio with the archive off and on (scale farm of PORTALS × 20)")
     args = parser.parse_args(argv)
+    if args.engine:
+        engine_ratios(args.engine)
     rounds = []
     with tempfile.TemporaryDirectory(prefix="govreports-archive-bench-") as scratch:
         with Farm.start(Path(scratch) / "farm") as farm:
@@ -80,6 +86,31 @@ def main(argv: list[str] | None = None) -> int:
     print(f"second crawl over the unchanged farm: {second['parsed']} parsed, {second['reused']} reused, "
           f"{second['records']} WARC records written, {second['wall_s']:.2f} s")
     return 0
+
+
+def engine_ratios(portals: int) -> None:
+    """Benchmark 1's ratio with the archive off, then on (same farm, same process run)."""
+    import os
+
+    from benchmarks import engine
+    from govreports_farm.scale import ScaleFarm
+
+    with tempfile.TemporaryDirectory(prefix="govreports-archive-engine-") as scratch:
+        work = Path(scratch)
+        with ScaleFarm.start(work / "farm", portals=portals, reports=20) as farm:
+            for label, enabled in (("archive off", "False"), ("archive on", "True")):
+                previous = os.environ.get("GOVREPORTS_ARCHIVE_ENABLED")
+                os.environ["GOVREPORTS_ARCHIVE_ENABLED"] = enabled
+                try:
+                    section = engine.run(farm, work / label.replace(" ", "-"), profile=False)
+                finally:
+                    if previous is None:
+                        os.environ.pop("GOVREPORTS_ARCHIVE_ENABLED", None)
+                    else:
+                        os.environ["GOVREPORTS_ARCHIVE_ENABLED"] = previous
+                metrics = section.metrics
+                print(f"engine ratio, {label}: {metrics['full_pages_per_s']:.1f} / {metrics['empty_pages_per_s']:.1f} "
+                      f"pages/s = {metrics['ratio']:.2f}")
 
 
 if __name__ == "__main__":

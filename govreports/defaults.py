@@ -59,7 +59,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GOVREPORTS_DEDUP_HASH_FIELDS", [], "item fields hashed for change detection (empty: the built-in list)"),
     # --- archive of record (govreports/archive)
     Setting("GOVREPORTS_ARCHIVE_ENABLED", True,
-            "keep every delivered revision and the bytes it was built from (WARC) in the archive"),
+            "keep every delivered revision and the bytes it was built from (WARC) in the archive", env=True),
     Setting("GOVREPORTS_ARCHIVE_DIR", "",
             "the archive directory (empty: archive/ next to GOVREPORTS_DB, i.e. state/archive/)", env=True),
     Setting("GOVREPORTS_ARCHIVE_ROTATE_MB", 512, "a WARC file is closed and a new one started at this size (MB)"),

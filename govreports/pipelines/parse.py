@@ -38,7 +38,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_to_future
 from twisted.internet.threads import deferToThread
 
-from govreports.build import item_from_page, site_record
+from govreports.build import item_from_page, provenance, site_record
 from govreports.items import ReportItem, ReportPage
 from govreports.listing.candidates import is_report_title
 
@@ -108,7 +108,8 @@ class ParsePipeline:
             self.stats.inc_value("govreports/parse/failed")
             report = ReportItem(url=item.url, site=site_record(item.site),
                                 title=str(item.hints.get("link_text") or ""),
-                                warnings=[f"parse failed: {type(exc).__name__}: {exc}"])
+                                warnings=[f"parse failed: {type(exc).__name__}: {exc}"],
+                                provenance=provenance(item.sources))
             return report
         return self.accept(item, report)
 

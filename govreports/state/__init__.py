@@ -6,27 +6,37 @@ emits nothing twice"):
 1. **Claim.** `DedupPipeline` (priority 300) decides new / changed / unchanged / duplicate from the
    *committed* state and, for an item it lets through, writes a *claim* row (id, key, content hash,
    revision, run id). A claim is a promise, not a fact: `lookup()` ignores it.
-2. **Write + fsync.** The feed exporter `DurableJsonLinesItemExporter` (set for `jsonlines`,
+2. **Archive.** The item goes to the archive of record (`govreports.archive`): the WARC records of
+   its page and attachments (written when it entered the pipelines) are fsynced, then one archive
+   transaction records them and the item's row (`pending`).
+3. **Write + fsync.** The feed exporter `DurableJsonLinesItemExporter` (set for `jsonlines`,
    `jsonl` and `jl` in `FEED_EXPORTERS`) writes the item as one complete line, flushes and
    `fsync`s the file. When the run opens a feed file it records the file's path for the run
    (`run_feeds`) *before* writing anything to it.
-3. **Commit.** Right after the fsync the exporter commits the claim: the report row gets the new
-   hash and revision, the old hash stays in `revisions`. Commit is one SQLite transaction; with
+4. **Commit.** Then the claim commits: the report row gets the new hash and revision, the old hash
+   stays in `revisions`; the archive row becomes `archived`. Steps 2-4 run per delivery group
+   (`GOVREPORTS_DELIVERY_GROUP_ITEMS` items or `GOVREPORTS_DELIVERY_GROUP_MS` ms, and at the end:
+   `govreports.archive.crawl.DeliveryGroup`), each step for the whole group before the next, so
+   the order holds per group and the fsyncs are shared. A commit is one SQLite transaction; with
    the default `synchronous=NORMAL` it survives a killed process, and a power loss can roll back
    only the last commits, so those reports are emitted again (twice, never lost);
-   `GOVREPORTS_DB_SYNCHRONOUS=FULL` makes each commit durable at the cost of two more fsyncs per item.
-4. **Recovery.** A kill can land between 2 and 3: the line is in the feed, the claim is still
+   `GOVREPORTS_DB_SYNCHRONOUS=FULL` makes each commit durable.
+5. **Recovery.** A kill can land anywhere: a line can be in the feed while its claim is still
    pending. So when the store is opened for a new run, every pending claim of a run that is no
    longer alive is reconciled against that run's own feed files: a complete line with the same
    `id` and `revision` means the report was delivered → commit it; no such line → release the
    claim, and the report will be emitted again. A torn last line (no newline: the kill hit inside
    the write) is cut off the feed first. Claims of a run that ended cleanly but never reached a
-   durable feed (no feed configured, a non-jsonl format, stdout) are released at close.
-   Result: each report is in the union of the feeds exactly once, whatever the moment of the kill.
-5. **Resuming long runs.** Scrapy's `JOBDIR` keeps the scheduler queue and the dupefilter between
+   durable feed (no feed configured, a non-jsonl format, stdout) are released at close. Then the
+   archive recovers (`Archive.recover`): a WARC file cut by the kill is truncated to its last
+   committed record and closed, and a pending archive row is kept when its claim committed, else
+   dropped (the report is emitted again, with the same revision).
+   Result: each report is in the union of the feeds exactly once, and in the archive exactly once,
+   whatever the moment of the kill.
+6. **Resuming long runs.** Scrapy's `JOBDIR` keeps the scheduler queue and the dupefilter between
    a graceful stop (SIGINT/SIGTERM) and the next start; the store makes the second half skip what
    the first half delivered. After a SIGKILL do not reuse the JOBDIR (Scrapy's queues are not
-   crash-safe); a plain restart is safe because of 1-4.
+   crash-safe); a plain restart is safe because of 1-5.
 
 Only one crawl may write the store at a time (`bin/harvest` takes a flock); recovery skips the
 claims of a run whose process is still alive on this host.
