@@ -32,7 +32,7 @@ import shutil
 import socket
 import sqlite3
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -352,8 +352,10 @@ class Archive:
             self._written.append(written)
 
     # --- the group commit --------------------------------------------------------------------
-    def commit(self, items: list[ArchivedItem]) -> None:
-        """Step 1 of a delivery group: WARC records on disk, then their index and the item rows."""
+    def commit(self, items: list[ArchivedItem], *, archived: Sequence[tuple[str, int]] = ()) -> None:
+        """Step 1 of a delivery group: WARC records on disk, then their index and the item rows, in
+        one transaction with the flip to `archived` of the previous group's rows (`archived`:
+        their claims committed since), so each group costs one archive transaction."""
         offset = self.file.sync() if self.file is not None else None
         now = utc_now()
         with self._transaction() as db:
@@ -377,6 +379,8 @@ class Archive:
                 "INSERT OR REPLACE INTO source_sets (source_digest, parser_version, key, verdict) VALUES (?, ?, ?, 'report')",
                 [(i.source_digest, i.parser_version, i.key) for i in items if i.source_digest],
             )
+            if archived:
+                db.executemany("UPDATE revisions SET state = 'archived' WHERE key = ? AND revision = ?", archived)
         self._written.clear()
         self._pending_digests.clear()
         if self.file is not None and self.file.size >= self.rotate_bytes:
@@ -413,6 +417,7 @@ class Archive:
                 db.execute("UPDATE revisions SET state = 'archived' WHERE run_id = ? AND state = 'pending'",
                            (self.run_id,))
                 db.execute("UPDATE runs SET finished_at = ? WHERE run_id = ?", (utc_now(), self.run_id))
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the archive is its one file again
 
     def close(self) -> None:
         if self.file is not None:

@@ -120,6 +120,7 @@ class RunState:
             started_at=utc_now(),
         )
         self.claimed: dict[str, int] = {}  # report id -> revision claimed by this run
+        self.claimed_hashes: dict[str, str] = {}  # report id -> content hash claimed (the archive reuses it)
         self.committed = 0
         self.feeds: list[str] = []
         self.finished = False
@@ -150,6 +151,7 @@ class RunState:
             raise DropItem(f"duplicate report (claimed or delivered by another worker): {claim.url}",
                            log_level="DEBUG")
         self.claimed[claim.id] = claim.revision
+        self.claimed_hashes[claim.id] = claim.content_hash
 
     def feed_opened(self, path: str) -> None:
         """A durable feed file is about to receive items of this run (recorded before any write)."""
@@ -161,6 +163,8 @@ class RunState:
     def delivered_ids(self, report_ids: list[str]) -> int:
         """A group of items is safely in a feed: commit their claims (one transaction where the
         store can); returns how many were claimed by this run."""
+        for report_id in report_ids:
+            self.claimed_hashes.pop(report_id, None)
         claimed = [rid for rid in report_ids if self.claimed.pop(rid, None) is not None]
         if not claimed:
             return 0
@@ -197,6 +201,7 @@ class RunState:
             )
             self._inc("uncommitted", released)
         self.claimed.clear()
+        self.claimed_hashes.clear()
         self.store.end_run(self.run_id, outcome)
         return released
 

@@ -111,6 +111,18 @@ def test_a_killed_run_and_two_reruns_of_one_O_command_leave_every_report_in_the_
     assert f"{len(exported)} re-derived" in done.stderr and "0 changed" in done.stderr
 
 
+def test_export_of_some_sites_or_recent_revisions_only(history: History, tmp_path: Path) -> None:
+    site = next(iter(history.manifest["portals"]))
+    out = tmp_path / "one-site.jsonl"
+    assert scrapy("export", "-o", str(out), "-a", f"sites={site}", "--archive", str(history.archive)).returncode == 0
+    items = read_feed(out)
+    assert items and {item["site"]["id"] for item in items} == {site}
+    assert scrapy("export", "-o", str(out), "--since", "2999-01-01", "--archive", str(history.archive)).returncode == 0
+    assert read_feed(out) == []
+    assert scrapy("export", "-o", str(out), "--since", "2000-01-01", "--archive", str(history.archive)).returncode == 0
+    assert len(read_feed(out)) == len(manifest_report_urls(history.manifest))
+
+
 def test_a_second_crawl_over_an_unchanged_farm_parses_no_report(history: History) -> None:
     assert history.third.stat("govreports/parsed") == 0
     assert history.third.stat("govreports/archive/reused") > 0

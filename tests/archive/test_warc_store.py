@@ -172,14 +172,19 @@ def test_a_group_reaches_the_feed_only_after_its_archive_rows_and_commits_claims
             extension.queue(report)
             exporter.export_item(report)
         assert feed.read_bytes() == b""  # two of three: the group waits
-        assert extension.archive is not None and extension.archive.count_reports() == 0
+        assert extension.archive is not None and archived_rows(extension.archive) == []
         assert len(run_state_of(crawler).store.pending_claims()) == 2
         third = pipeline.process_item(gaoping_2023())
         extension.queue(third)
         exporter.export_item(third)
         assert feed.read_bytes().count(b"\n") == 3
-        assert extension.archive.count_reports() == 3
-        assert run_state_of(crawler).store.pending_claims() == []
+        assert archived_rows(extension.archive) == ["pending"] * 3  # in the archive before the feed
+        assert run_state_of(crawler).store.pending_claims() == []  # claims committed after the feed
         assert group.seconds > 0
     extension.finish()
+    assert archived_rows(extension.archive) == ["archived"] * 3
     run_state_of(crawler).close()
+
+
+def archived_rows(archive: Archive) -> list[str]:
+    return [str(row[0]) for row in archive._db.execute("SELECT state FROM revisions ORDER BY rowid")]
