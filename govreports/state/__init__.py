@@ -93,13 +93,16 @@ def open_store(settings: BaseSettings) -> StateStore:
     from scrapy.utils.misc import load_object
 
     store_cls = load_object(settings.get("GOVREPORTS_STATE_STORE") or DEFAULT_STORE)
+    store: StateStore
     if hasattr(store_cls, "from_settings"):
-        return store_cls.from_settings(settings)
-    return store_cls(
-        settings.get("GOVREPORTS_DB") or DEFAULT_DB,
-        busy_timeout_ms=settings.getint("GOVREPORTS_DB_BUSY_TIMEOUT_MS", 10_000),
-        synchronous=settings.get("GOVREPORTS_DB_SYNCHRONOUS") or "NORMAL",
-    )
+        store = store_cls.from_settings(settings)
+    else:
+        store = store_cls(
+            settings.get("GOVREPORTS_DB") or DEFAULT_DB,
+            busy_timeout_ms=settings.getint("GOVREPORTS_DB_BUSY_TIMEOUT_MS", 10_000),
+            synchronous=settings.get("GOVREPORTS_DB_SYNCHRONOUS") or "NORMAL",
+        )
+    return store
 
 
 class RunState:
