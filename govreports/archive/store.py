@@ -228,14 +228,15 @@ class Archive:
                                run["run_id"], run["pid"])
                 continue
             dead.add(str(run["run_id"]))
+        live = self._live_runs()
         for row in self._db.execute("SELECT * FROM warc_files WHERE state = 'open'").fetchall():
-            if row["run_id"] in dead or row["run_id"] not in self._live_runs():
+            if row["run_id"] in dead or row["run_id"] not in live:
                 self._close_dead_file(str(row["name"]), int(row["committed_offset"]), result)
         pending = self._db.execute("SELECT key, revision, content_hash, run_id FROM revisions WHERE state = 'pending'"
                                    " AND run_id IS NOT ?", (self.run_id,)).fetchall()
         with self._transaction() as db:
             for row in pending:
-                if row["run_id"] not in dead and row["run_id"] in self._live_runs():
+                if row["run_id"] not in dead and row["run_id"] in live:
                     continue
                 if delivered(str(row["key"]), int(row["revision"]), str(row["content_hash"])):
                     db.execute("UPDATE revisions SET state = 'archived' WHERE key = ? AND revision = ?",
