@@ -192,7 +192,7 @@ class DeliveryGroup:
             self.flush()
 
     def due(self) -> bool:
-        waiting = max(len(self.waiting), *(len(e.buffer) for e in self.exporters))
+        waiting = max([len(self.waiting), *(len(e.buffer) for e in self.exporters)])
         if not waiting:
             return False
         return waiting >= self.max_items or (self.oldest is not None and
@@ -290,8 +290,13 @@ class ArchiveExtension:
         self._timer.start(max(0.05, self.max_ms / 1000), now=False)
 
     def _tick(self) -> None:
-        if self.group is not None:
+        if self.group is None:
+            return
+        try:
             self.group.flush_if_due()
+        except Exception:  # keep the timer alive: the next item or the end of the crawl flushes again
+            logger.exception("archive: a timed group commit failed")
+            self.stats.inc_value("govreports/delivery/failed_flushes")
 
     def spider_closed(self) -> None:
         if self._timer is not None and self._timer.running:
