@@ -34,7 +34,7 @@ import sqlite3
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -143,7 +143,6 @@ class StoredRevision:
     reason: str
     archived_at: str
     run_id: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def combined_digest(digests: list[str]) -> str:
@@ -535,13 +534,6 @@ class Archive:
         rows = self._db.execute("SELECT name FROM warc_files WHERE state = 'closed' ORDER BY rowid").fetchall()
         return [self.warc_dir / str(r[0]) for r in rows if (self.warc_dir / str(r[0])).exists()]
 
-    def size_bytes(self) -> int:
-        total = 0
-        for path in self.directory.rglob("*"):
-            if path.is_file():
-                total += path.stat().st_size
-        return total
-
     # --- reparse, forget, backup -------------------------------------------------------------
     def add_revision(self, item: ArchivedItem) -> None:
         """A revision made offline (reparse, merge): archived at once."""
@@ -563,11 +555,16 @@ class Archive:
         return len(revisions), deleted
 
     def _delete_records(self, report_id: str, revisions: list[StoredRevision]) -> int:
-        """Rewrite the closed files holding this report's bytes without them (other reports'
-        records that share the bytes are kept)."""
+        """Rewrite the files holding this report's bytes without them (other reports' records that
+        share the bytes are kept). The one time a closed WARC file changes: a takedown that asks for
+        its bytes to go; the file is rewritten beside it and swapped in (os.replace)."""
         mine: set[str] = set()
         for revision in revisions:
             mine.update(str(s.get("record_id")) for s in revision.page.get("sources") or [] if s.get("record_id"))
+        for record_id in list(mine):  # a revisit's bytes are in the record it refers to
+            row = self.record(record_id)
+            if row is not None and row["refers_to"]:
+                mine.add(str(row["refers_to"]))
         others: set[str] = set()
         for row in self._db.execute("SELECT page FROM revisions WHERE id != ?", (report_id,)):
             others.update(str(s.get("record_id")) for s in json.loads(row[0]).get("sources") or [])
