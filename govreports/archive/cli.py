@@ -34,9 +34,10 @@ def sites_from(opts: argparse.Namespace) -> set[str] | None:
 
 
 def archive_directory(settings: Any, opts: argparse.Namespace) -> Path:
+    """`--archive DIR`, else the configured one (the project's defaults filled in outside a project)."""
+    apply_defaults(settings)
     if getattr(opts, "archive", None):
         return Path(opts.archive)
-    apply_defaults(settings)
     return default_directory(settings)
 
 

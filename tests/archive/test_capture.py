@@ -80,3 +80,27 @@ def test_a_report_with_validators_is_asked_conditionally_and_a_304_is_answered_f
     before = extension.archive.records_written
     assert extension.archive.write_exchange(again.meta[CAPTURE])["record_id"] == source["record_id"]
     assert extension.archive.records_written == before  # nothing downloaded, nothing stored twice
+
+
+def test_a_page_escalated_to_the_browser_keeps_its_plain_download_as_the_original(tmp_path: Path) -> None:
+    from govreports.render import escalated
+
+    capture_mw, _, extension = chain(tmp_path)
+    plain = Request(URL, meta={"govreports_kind": "report"})
+    challenge = b"<html><script>var _0x=1;document.cookie='x';location.reload()</script></html>"
+    capture_mw.process_response(plain, served(plain, status=521, body=challenge))
+    retry = escalated(plain, "jiasule (HTTP 521)")
+    rendered = HtmlResponse(URL, status=200, body=PAGE, request=retry, flags=["playwright"],
+                            headers={"Content-Type": "text/html; charset=utf-8"})
+    capture_mw.process_response(retry, rendered)
+    capture = retry.meta[CAPTURE]
+    assert capture["rendered"] and capture["original"]["body"] == challenge
+    assert extension.archive is not None
+    source = extension.archive.write_exchange(capture)
+    extension.archive.commit([])
+    conversion = extension.archive.record(source["record_id"])
+    assert conversion is not None and conversion["type"] == "conversion"
+    original = extension.archive.record(str(conversion["refers_to"]))
+    assert original is not None and original["type"] == "response"
+    assert extension.archive.payload(str(original["record_id"])) == challenge
+    assert extension.archive.payload(source["record_id"]) == PAGE
