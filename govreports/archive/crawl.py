@@ -207,7 +207,14 @@ class DeliveryGroup:
         items, self.waiting = self.waiting, []
         if self.archive is not None:
             marked, self.to_mark = self.to_mark, []
-            self.archive.commit(items, archived=marked)  # 1. WARC fsynced, item rows pending
+            try:
+                self.archive.commit(items, archived=marked)  # 1. WARC fsynced, item rows pending
+            except BaseException:
+                # nothing of this group reaches a feed before the archive has it: lines stay
+                # buffered, the items wait for the next flush (or, if the crawl dies, are emitted again)
+                self.waiting = items + self.waiting
+                self.to_mark = marked + self.to_mark
+                raise
         self.archive_seconds += time.perf_counter() - began
         for archived in items:
             self.rowed[archived.id] = (archived.key, archived.revision)

@@ -188,3 +188,36 @@ def test_a_group_reaches_the_feed_only_after_its_archive_rows_and_commits_claims
 
 def archived_rows(archive: Archive) -> list[str]:
     return [str(row[0]) for row in archive._db.execute("SELECT state FROM revisions ORDER BY rowid")]
+
+
+def test_when_the_archive_cannot_commit_no_line_reaches_the_feed(tmp_path: Path) -> None:
+    db = tmp_path / "state" / "govreports.sqlite3"
+    crawler = make_crawler(db, GOVREPORTS_DELIVERY_GROUP_ITEMS=1)
+    extension = crawler.get_extension(ArchiveExtension)
+    assert extension is not None
+    extension.start()
+    assert extension.archive is not None
+    pipeline = build_from_crawler(DedupPipeline, crawler)
+    feed = tmp_path / "feed.jsonl"
+    failing = extension.archive.commit
+
+    def disk_full(*args: Any, **kwargs: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    with feed.open("ab") as out:
+        exporter = build_from_crawler(DurableJsonLinesItemExporter, crawler, out)
+        exporter.start_exporting()
+        report = pipeline.process_item(gaoping_2023())
+        extension.queue(report)
+        extension.archive.commit = disk_full  # type: ignore[method-assign]
+        try:
+            exporter.export_item(report)
+        except OSError:
+            pass
+        assert feed.read_bytes() == b"" and len(run_state_of(crawler).store.pending_claims()) == 1
+        extension.archive.commit = failing  # type: ignore[method-assign]  # space again: the next flush delivers
+        extension.group.flush()  # type: ignore[union-attr]
+        assert feed.read_bytes().count(b"\n") == 1
+        assert archived_rows(extension.archive) == ["pending"]
+    extension.finish()
+    run_state_of(crawler).close()
