@@ -171,6 +171,14 @@ def test_reparse_with_a_changed_rule_makes_parser_changed_revisions_with_the_new
         store.close()
 
 
+def test_a_dataset_with_no_feed_reads_the_configured_archive(history: History, tmp_path: Path) -> None:
+    out = tmp_path / "reports.csv"
+    done = scrapy("dataset", "-o", str(out), "--no-validate", "-s", f"GOVREPORTS_ARCHIVE_DIR={history.archive}")
+    assert done.returncode == 0, done.stderr
+    rows = out.read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 1 + len(manifest_report_urls(history.manifest))  # the header, one row per report
+
+
 def test_reports_whose_bytes_are_gone_are_listed_and_fail_the_reparse(history: History, tmp_path: Path) -> None:
     directory = copy_archive(history, tmp_path)
     for path in (directory / "warc").iterdir():
