@@ -55,7 +55,7 @@ class CrawlResult:
 
 
 def farm_settings(registry: Path, sites: Path) -> dict[str, str]:
-    return {"GOVREPORTS_PORTALS_FILE": str(registry), "GOVREPORTS_SITES_FILE": str(sites)}
+    return {"GOVREPORTS_REGISTRY": str(registry), "GOVREPORTS_SITES_FILE": str(sites)}
 
 
 def full_speed() -> dict[str, str]:

@@ -11,7 +11,7 @@ keeping the per-report median:
 - the reference a user would otherwise reach for: `trafilatura.extract` on the same bytes (HTML;
   it returns nothing for plain text and cannot read PDF).
 
-Targets (issue 9): HTML median parse ≤ 5× the lxml floor, and faster than trafilatura.
+Targets: HTML median parse ≤ 5× the lxml floor, and faster than trafilatura.
 Run alone: `python -m benchmarks.parse_cost [--repeat N] [--profile]`.
 """
 

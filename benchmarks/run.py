@@ -1,4 +1,4 @@
-"""`make bench` (`python -m benchmarks.run`): every benchmark of issue 9, one table each, into RESULTS.md.
+"""`make bench` (`python -m benchmarks.run`): every benchmark, one table each, into RESULTS.md.
 
 1. engine overhead (full pipeline vs empty spider, 200 portals × 20 reports, loopback, full speed)
 2. politeness bound (same farm, per-site delay and response latency; wall ÷ lower bound)

@@ -8,18 +8,18 @@ no Scrapy import.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict, fields, is_dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from govreports.checks import run_checks
-from govreports.items import SITE_KEYS, ReportItem, ReportPage, new_provenance
+from govreports.items import REPORT_FIELDS, Provenance, ReportItem, ReportPage, Site, new_provenance
 from govreports.parsing.attachments import merge_page_and_attachments
 from govreports.parsing.report import ParsedReport, parse_report
 
-_PARSED_FIELDS = (
-    "title", "agency", "report_year", "publish_date", "index_no", "publisher", "doc_no", "topic",
-    "format", "script", "text", "sections", "tables", "figures",
+# the record's fields the parser fills, in record order (whatever both classes name alike)
+_PARSED_FIELDS: tuple[str, ...] = tuple(
+    name for name in REPORT_FIELDS if name in {f.name for f in fields(ParsedReport)}
 )
 
 
@@ -34,26 +34,32 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def site_record(site: dict[str, Any] | None) -> dict[str, Any]:
+def site_record(site: dict[str, Any] | None) -> Site:
     """The item's `site` object: exactly the registry keys, nulls when unknown."""
     site = site or {}
-    return {key: site.get(key) for key in SITE_KEYS}
+    return Site(id=site.get("id"), name=site.get("name"), adcode=site.get("adcode"),
+                province=site.get("province"), level=site.get("level"))
 
 
-def item_from_page(page: ReportPage) -> ReportItem:
-    """Parse the page and its attachments into one item (checks not yet run)."""
+def item_from_page(page: ReportPage, *, soffice: str | None = None) -> ReportItem:
+    """Parse the page and its attachments into one item (checks not yet run).
+
+    `soffice` is the GOVREPORTS_SOFFICE setting (the LibreOffice binary for DOC/WPS; None: on PATH).
+    """
     parsed = parse_report(
         page.body,
         url=page.url,
         media_type=page.media_type,
         declared_encoding=page.declared_encoding,
         hints=page.hints,
+        soffice=soffice,
     )
     attachment_reports: list[tuple[dict[str, Any], ParsedReport]] = []
     for attachment in page.attachments:
         body = attachment.get("body") or b""
         attachment_reports.append(
-            (attachment, parse_report(body, url=attachment["url"], media_type=attachment.get("media_type")))
+            (attachment, parse_report(body, url=attachment["url"], media_type=attachment.get("media_type"),
+                                      soffice=soffice))
         )
     merged = merge_page_and_attachments(parsed, attachment_reports) if attachment_reports else None
     chosen: ParsedReport = merged.report if merged is not None else parsed
@@ -62,7 +68,6 @@ def item_from_page(page: ReportPage) -> ReportItem:
     item = ReportItem(url=page.url, site=site_record(page.site))
     for name in _PARSED_FIELDS:
         setattr(item, name, _plain(getattr(chosen, name)))
-    item.warnings = list(chosen.warnings)
     item.attachments = _plain(attachments)
     item.source = {
         "media_type": parsed.media_type,
@@ -70,12 +75,13 @@ def item_from_page(page: ReportPage) -> ReportItem:
         "sha256": hashlib.sha256(page.body).hexdigest(),
         "fetched_at": page.fetched_at or datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "rendered": page.rendered,
+        "ocr": None,
     }
     item.provenance = provenance(page.sources)
     return item
 
 
-def provenance(sources: list[dict[str, Any]]) -> dict[str, Any]:
+def provenance(sources: list[dict[str, Any]]) -> Provenance:
     """The item's `provenance`: this parser, built from these archived records (WARC-Record-IDs)."""
     made = new_provenance()
     made["sources"] = [str(source["record_id"]) for source in sources if source.get("record_id")]

@@ -1,7 +1,7 @@
 """JavaScript-built pages and cookie challenges, rendered in Debian's headless Chromium on demand.
 
 The switch is `GOVREPORTS_RENDER` = `auto` (default) | `never` | `always`, and per site `render` in
-settings/sites.toml (a site's `auto` follows the global value). `never` is a global kill switch.
+sites.toml (a site's `auto` follows the global value). `never` is a global kill switch.
 
 - `RenderAddon` (listed in ADDONS) turns rendering on only when the mode is not `never` and the
   browser binary `GOVREPORTS_CHROMIUM` (/usr/bin/chromium) exists; otherwise it logs one line
@@ -81,6 +81,11 @@ def escalated(request: Request, reason: str) -> Request:
     return request.replace(meta=meta, dont_filter=True)
 
 
+def host_rules_args(rules: str | None) -> list[str]:
+    """Chromium's --host-resolver-rules for GOVREPORTS_BROWSER_HOST_RULES (the farm's host names)."""
+    return [f"--host-resolver-rules={rules.strip()}"] if rules and rules.strip() else []
+
+
 def chromium_problem(path: str) -> str | None:
     """Why the browser at `path` cannot be used, or None when it can."""
     binary = Path(path)
@@ -138,7 +143,8 @@ class RenderAddon:
         for name, value in {
             "PLAYWRIGHT_BROWSER_TYPE": "chromium",
             "PLAYWRIGHT_BROWSER_PROVIDER": "govreports.render.LazyBrowserProvider",
-            "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": chromium, "headless": True, "args": list(CHROMIUM_ARGS)},
+            "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": chromium, "headless": True, "args": [
+                *CHROMIUM_ARGS, *host_rules_args(settings.get("GOVREPORTS_BROWSER_HOST_RULES"))]},
             "PLAYWRIGHT_MAX_CONTEXTS": 1,
             "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": pages,
             "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": timeout_ms,

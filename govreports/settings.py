@@ -6,6 +6,7 @@ govreports/defaults.py. The environment is read here only, never deep in compone
 
 import os
 
+from govreports import __version__
 from govreports.defaults import project_values
 
 # Scrapy's cookie middleware splits domains with tldextract, which downloads the public suffix
@@ -21,7 +22,7 @@ BOT_NAME = "govreports"
 SPIDER_MODULES = ["govreports.spiders"]
 NEWSPIDER_MODULE = "govreports.spiders"
 COMMANDS_MODULE = "govreports.commands"
-USER_AGENT = f"govreports/0.1 (+{project_values()['GOVREPORTS_CONTACT_URL']}; annual-report harvester)"
+USER_AGENT = f"govreports/{__version__} (+{project_values()['GOVREPORTS_CONTACT_URL']}; annual-report harvester)"
 
 # --- politeness ------------------------------------------------------------------------------
 ROBOTSTXT_OBEY = True

@@ -1,4 +1,4 @@
-"""The spec's vocabulary (spec/report-format.md): formats, scripts, table keys and the official
+"""The spec's vocabulary (docs/report-format.md): formats, scripts, table keys and the official
 wording of each table row and column, figure keys and check rule names.
 
 The one place these are written down, so the parser, the checks, the JSON Schema and the dataset

@@ -95,7 +95,7 @@ def crawl(tmp: Path, registry_text: str, overrides_text: str, *arguments: str) -
     overrides.write_text(overrides_text, encoding="utf-8")
     feed, summary = tmp / "items.jsonl", tmp / "summary.json"
     done = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "annual_reports", "-s", f"GOVREPORTS_PORTALS_FILE={registry}",
+        [sys.executable, "-m", "scrapy", "crawl", "annual_reports", "-s", f"GOVREPORTS_REGISTRY={registry}",
          "-s", f"GOVREPORTS_SITES_FILE={overrides}", "-s", f"GOVREPORTS_DB={tmp / 'state.sqlite3'}",
          "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO",
          "-s", f"GOVREPORTS_SUMMARY_FILE={summary}", *arguments, "-O", str(feed)],
@@ -179,7 +179,7 @@ def test_bad_arguments_are_named_and_cost_only_their_own_effect(bad_night: Run) 
 
 
 def test_a_missing_registry_says_so_and_the_run_is_marked_failed(tmp_path: Path) -> None:
-    run = crawl(tmp_path, "", "", "-s", f"GOVREPORTS_PORTALS_FILE={tmp_path / 'nowhere.csv'}")
+    run = crawl(tmp_path, "", "", "-s", f"GOVREPORTS_REGISTRY={tmp_path / 'nowhere.csv'}")
     assert run.returncode == 0, run.log[-2000:]
     assert any("cannot read registry" in e for e in run.summary["registry_errors"]), run.summary
     assert run.summary["failed"] is True and "no site was crawled" in run.summary["problems"]

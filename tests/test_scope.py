@@ -237,7 +237,7 @@ def crawl_hostile(tmp: Path, servers: tuple[_Recorder, ...], *settings: str) -> 
     overrides.write_text(f'[sites."630203"]\nattachment_hosts = ["{FILES_HOST}"]\n', encoding="utf-8")
     feed, summary = tmp / "items.jsonl", tmp / "summary.json"
     done = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "annual_reports", "-s", f"GOVREPORTS_PORTALS_FILE={registry}",
+        [sys.executable, "-m", "scrapy", "crawl", "annual_reports", "-s", f"GOVREPORTS_REGISTRY={registry}",
          "-s", f"GOVREPORTS_SITES_FILE={overrides}", "-s", f"GOVREPORTS_DB={tmp / 'state.sqlite3'}",
          "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_TIMEOUT=5",
          "-s", "GOVREPORTS_RETRY_BACKOFF=0", "-s", "LOG_LEVEL=INFO", "-s", f"GOVREPORTS_SUMMARY_FILE={summary}",

@@ -1,6 +1,6 @@
 """The arithmetic identities of the national tables, run over one parsed report.
 
-Each check is a named rule (spec/report-format.md, "Checks") with a message a person can act on:
+Each check is a named rule (docs/report-format.md, "Checks") with a message a person can act on:
 it names the numbers. A check whose inputs are missing (a blank cell, a row not found) is left
 out — it is never reported as passing. Checks report; they never correct a published number.
 """
@@ -11,8 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from govreports import spec
-
-Check = dict[str, Any]
+from govreports.items import Check  # the record's shape of a check, defined once
 Number = int | float
 
 

@@ -18,15 +18,15 @@ from scrapy.exceptions import UsageError
 from scrapy.exporters import JsonLinesItemExporter
 
 from govreports.build import apply_checks, item_from_page
+from govreports.defaults import apply_defaults
 from govreports.items import ReportPage
+from govreports.parsing.sniff import DOCX, HTML, OFFICE_LEGACY_TYPES, PDF, SUFFIX_TYPES, TEXT
 from govreports.state.keys import assign_report_id
 
-SUPPORTED_SUFFIXES: dict[str, str | None] = {
-    ".html": "text/html", ".htm": "text/html", ".shtml": "text/html", ".xhtml": "text/html",
-    ".txt": "text/plain",
-    ".pdf": "application/pdf",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".doc": "application/msword", ".wps": "application/msword",
+# the files parse_report reads, by suffix (the media types from the one table in parsing/sniff.py)
+SUPPORTED_SUFFIXES: dict[str, str] = {
+    suffix: media_type for suffix, media_type in SUFFIX_TYPES.items()
+    if media_type in (HTML, TEXT, PDF, DOCX) or media_type in OFFICE_LEGACY_TYPES
 }
 URL_TIMEOUT_SECONDS = 30
 
@@ -74,10 +74,12 @@ class Command(ScrapyCommand):
         parser.add_argument("-o", "--output", metavar="FILE", help="write the JSON lines to FILE instead of stdout")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        apply_defaults(self.settings)  # the GOVREPORTS_* defaults also outside a project checkout
         if not args:
             raise UsageError("give at least one file or URL")
-        assert self.settings is not None
         user_agent = self.settings.get("USER_AGENT")
+        soffice = self.settings.get("GOVREPORTS_SOFFICE") or None
         stream: IO[bytes]
         stream = open(opts.output, "wb") if opts.output else sys.stdout.buffer
         exporter = JsonLinesItemExporter(stream, encoding="utf-8", ensure_ascii=False)
@@ -91,7 +93,7 @@ class Command(ScrapyCommand):
                     failed += 1
                     print(f"extract: {exc}", file=sys.stderr)
                     continue
-                item = item_from_page(page)
+                item = item_from_page(page, soffice=soffice)
                 apply_checks(item)
                 assign_report_id(item)
                 exporter.export_item(item)

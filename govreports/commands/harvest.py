@@ -14,6 +14,8 @@ import argparse
 
 from scrapy.commands import BaseRunSpiderCommand
 
+from govreports.defaults import apply_project_settings
+
 SPIDER = "annual_reports"
 
 
@@ -34,8 +36,9 @@ class Command(BaseRunSpiderCommand):
                             help="re-walk every list page (no early stop on already-known pages)")
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
-        super().process_options(args, opts)
         assert self.settings is not None
+        apply_project_settings(self.settings)  # what a crawl needs, also outside a project checkout
+        super().process_options(args, opts)
         if not (opts.output or opts.overwrite_output):
             feed = f"{opts.output_dir.rstrip('/')}/%(time)s.jsonl"
             self.settings.set("FEEDS", {feed: {"format": "jsonlines"}}, priority="cmdline")

@@ -32,6 +32,8 @@ def _typed(value: Any, column: Column) -> tuple[Any, str | None]:
         if isinstance(value, (dict, list)):
             return None, f"{column.name}: expected text, got {type(value).__name__}"
         return str(value), None
+    if column.type == "bool":
+        return (value, None) if isinstance(value, bool) else (None, f"{column.name}: expected true or false, got {value!r}")
     if isinstance(value, bool):
         return None, f"{column.name}: expected a number, got {value!r}"
     if column.type == "int":

@@ -1,7 +1,7 @@
 """Soft 404s: a portal answering 200 with an error page instead of the page asked for.
 
 Chinese government CMSs often answer a removed article or column with HTTP 200 and a page saying
-页面不存在 / 您访问的页面不存在 / 该信息已删除 / 404 (portal-patterns.md). Taken at face value that
+页面不存在 / 您访问的页面不存在 / 该信息已删除 / 404 (docs/research/portal-patterns.md). Taken at face value that
 page would become an empty "report" or an empty column; the spider records it as a failure
 instead. To keep real pages safe (a report table may well contain the number 404, a report may
 say 该信息已删除), the error wording must be in the page title or a heading, or stand as a short

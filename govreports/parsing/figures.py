@@ -1,7 +1,7 @@
 """Headline figures stated in prose (pre-2019 reports, and summaries in newer ones).
 
 Each figure is read from the first sentence that states it, on a Simplified copy of the text
-(format-research.md §5.3 gives the phrasings). Zero forms count: "未收取任何费用" is fees 0,
+(docs/research/format-research.md §5.3 gives the phrasings). Zero forms count: "未收取任何费用" is fees 0,
 "无依申请公开" is 0 applications, "未发生…行政复议" is 0 reviews. Small Chinese numerals
 ("发生一起…行政复议案件") are read too.
 """
@@ -99,7 +99,7 @@ def _cases(sents: list[str], word: str, patterns: tuple[re.Pattern[str], ...]) -
 
 
 def extract_figures(text: str) -> dict[str, int | float]:
-    """The figures found, keyed as DESIGN.md §3 `figures`; a figure not stated is absent."""
+    """The figures found, keyed as docs/report-format.md `figures`; a figure not stated is absent."""
     sents = sentences(text)
     figures: dict[str, int | float] = {}
 

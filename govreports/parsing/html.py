@@ -31,11 +31,12 @@ from govreports.parsing.metadata import (
     is_placeholder,
     read_label_lines,
 )
+from govreports.parsing.grid import html_table_to_grid
 from govreports.parsing.models import Block, Document, Paragraph
 from govreports.parsing.text import normalize_label
 from govreports.parsing.tree import drop_tree, element_text
 
-# known content containers, most specific first (portal-patterns.md §4.3): (attribute, values);
+# known content containers, most specific first (docs/research/portal-patterns.md §4.3): (attribute, values);
 # an id must equal one of the values, a class must hold one of them as a word
 CONTENT_CONTAINERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("id", frozenset({"UCAP-CONTENT"})),
@@ -95,6 +96,8 @@ _JS_FIELD = re.compile(
     r"""\bvar\s+(title|docTitle|articleTitle|pubDate|pubdate|publishDate|pubTime|source|docSource)\s*=\s*(['"])(.*?)\2""",
     re.IGNORECASE,
 )
+# commented-out script lines (`// var pubDate = '…'`, `/* var title = '…' */`): old values, never read
+JS_COMMENT = re.compile(r"/\*.*?\*/|(?<![:\\'\"])//[^\n]*", re.DOTALL)
 _JS_KEYS = {"title": "js.title", "doctitle": "js.title", "articletitle": "js.title", "pubdate": "js.pubDate",
             "publishdate": "js.pubDate", "pubtime": "js.pubDate", "source": "js.source", "docsource": "js.source"}
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
@@ -226,7 +229,7 @@ def _read_head(root: etree._Element) -> dict[str, str]:
         if key and key not in meta and not is_placeholder(content):
             meta[key] = _clean_text(content or "")
     for script in root.iter("script"):
-        for match in _JS_FIELD.finditer(script.text or ""):
+        for match in _JS_FIELD.finditer(JS_COMMENT.sub("", script.text or "")):
             key = _JS_KEYS[match.group(1).lower()]
             if key not in meta and not is_placeholder(match.group(3)):
                 meta[key] = _clean_text(match.group(3))
@@ -332,16 +335,9 @@ def is_label_table(table: etree._Element) -> bool:
 
 def _table_to_grid(table: etree._Element, warnings: list[str]) -> Block | list[Paragraph]:
     try:
-        from govreports.parsing.grid import html_table_to_grid
-    except ImportError:
-        html_table_to_grid = None
-    if html_table_to_grid is not None:
-        try:
-            return html_table_to_grid(table, warnings)
-        except Exception as error:  # a broken table must not lose the report
-            warnings.append(f"html: table could not be read as a grid ({type(error).__name__}: {error})")
-    else:
-        warnings.append("html: grid module unavailable; table kept as text rows")
+        return html_table_to_grid(table, warnings)
+    except Exception as error:  # a broken table must not lose the report: keep it as text rows
+        warnings.append(f"html: table could not be read as a grid ({type(error).__name__}: {error})")
     rows = []
     for row in table.iter("tr"):
         cells = [_text_of(cell) for cell in row if _tag(cell) in {"td", "th"}]

@@ -13,7 +13,6 @@ Simplified copies; every value handed back keeps the published script.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from collections import Counter
@@ -22,7 +21,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from govreports.parsing.models import Document, Grid, Paragraph
-from govreports.parsing.text import collapse_whitespace, simplify, simplify_normalized, strip_pinyin_glosses
+from govreports.parsing.text import (
+    collapse_whitespace,
+    parse_date,
+    simplify,
+    simplify_normalized,
+    strip_pinyin_glosses,
+)
 
 _SPACE = r"[\s\u3000\u00a0]*"
 
@@ -239,7 +244,6 @@ def is_placeholder(value: str | None) -> bool:
 
 # ---------------------------------------------------------------- dates, years, titles
 
-_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*(?:年|年度)?")
 _STATS_PERIOD = re.compile(
     r"统计(?:期限|时限|时间|区间|范围|周期)[^。]{0,12}?(?:自|从|为|是|:)?\s*((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日"
@@ -258,19 +262,6 @@ _ANNOUNCED_TITLE = (
     re.compile(r"现将([^。;,，《》]{6,80}?(?:年度报告|工作报告|年报))(?:予以公布|公布如下|发布如下|报告如下|如下)"),
 )
 _AGENCY_STOP = re.compile(r"(?:关于)?(?:政府信息公开|信息公开|政务公开|政府信息|年度报告|工作报告)")
-
-
-def parse_date(value: str | None) -> str | None:
-    """ISO date from '2019-03-12 16:00:58', '2020年2月19日', '2021/2/5'; None if no valid date."""
-    if not value:
-        return None
-    match = _DATE.search(unicodedata.normalize("NFKC", value))
-    if not match:
-        return None
-    try:
-        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3))).isoformat()
-    except ValueError:
-        return None
 
 
 def looks_like_title(line: str) -> bool:
@@ -361,7 +352,7 @@ def report_year_from_text(lines: Sequence[str], publish_date: str | None) -> int
 
 @dataclass(frozen=True, slots=True)
 class ReportIdentity:
-    """The identity fields of a report (DESIGN.md §3), shared by `Metadata` and `ParsedReport`."""
+    """The identity fields of a report (docs/report-format.md), shared by `Metadata` and `ParsedReport`."""
 
     title: str | None
     agency: str | None

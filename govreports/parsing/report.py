@@ -1,4 +1,5 @@
-"""`parse_report`: one downloaded body (HTML, text, PDF, DOCX, DOC/WPS) → a `ParsedReport`.
+"""`parse_report`: one downloaded body (HTML, text, PDF, DOCX, DOC/WPS, OFD, XLSX/XLS, RTF, or a
+ZIP holding one of them) → a `ParsedReport`.
 
 The single entry point the pipelines and `scrapy extract` call. It sniffs what the bytes are,
 builds the intermediate `Document` (decode.py + html.py, plaintext.py, or the attachment
@@ -13,27 +14,40 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from govreports.parsing.decode import decode_body
 from govreports.parsing.figures import extract_figures
 from govreports.parsing.metadata import ReportIdentity, extract_metadata, grid_lines
 from govreports.parsing.models import Document, Grid, Paragraph
 from govreports.parsing.sections import split_sections
+from govreports.parsing.sniff import (
+    DOC,
+    DOCX,
+    HTML,
+    OFD,
+    OFFICE_LEGACY_TYPES,
+    PDF,
+    RTF,
+    TEXT,
+    WPS,
+    XLS,
+    XLSX,
+    ZIP,
+    media_type_of_suffix,
+    sniff_media_type,
+    suffix_for,
+)
+from govreports.parsing.tables import extract_tables
 from govreports.parsing.text import detect_script, replace_lone_surrogates
 from govreports.spec import FORMATS
 
-HTML = "text/html"
-TEXT = "text/plain"
-PDF = "application/pdf"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-LEGACY_OFFICE = frozenset({"application/msword", "application/vnd.ms-works", "application/wps-office.wps",
-                           "application/kswps"})
+LEGACY_OFFICE = OFFICE_LEGACY_TYPES  # DOC and WPS: converted by LibreOffice
 
 
 @dataclass(frozen=True)
 class ParsedReport(ReportIdentity):
-    """Everything a report body yields; the lead fills `ReportItem` from it field by field."""
+    """Everything a report body yields; `govreports.build` copies the fields `ReportItem` shares with it."""
 
     title: str  # "" when none was found, never None
     format: str
@@ -54,7 +68,7 @@ class ParsedReport(ReportIdentity):
 
 
 def format_for_year(year: int | None) -> str:
-    """The national format a report year falls under (format-research.md §7)."""
+    """The national format a report year falls under (docs/research/format-research.md §7)."""
     if year is None:
         return "unknown"
     if year <= 2018:
@@ -64,23 +78,12 @@ def format_for_year(year: int | None) -> str:
     return "2021"
 
 
-def _sniff(data: bytes, declared: str | None, url: str) -> str:
-    try:
-        from govreports.parsing.sniff import sniff_media_type
-    except ImportError:  # the attachments module is optional for text and HTML
-        head = data[:1024].lstrip().lower()
-        if head.startswith(b"%pdf"):
-            return PDF
-        return HTML if head.startswith(b"<") else TEXT
-    return sniff_media_type(data, declared, url)
-
-
 def _suffix(url: str, media_type: str) -> str:
+    """The suffix LibreOffice is given: the URL's when it names an office file, else the sniffed type's."""
     path = urlsplit(url).path.lower()
-    for suffix in (".wps", ".doc", ".rtf", ".et", ".xls"):
-        if path.endswith(suffix):
-            return suffix
-    return ".wps" if "works" in media_type or "wps" in media_type else ".doc"
+    if media_type_of_suffix(path) in (DOC, WPS, XLS, RTF):
+        return path[path.rfind("."):]
+    return suffix_for(media_type) or ".doc"
 
 
 def _declared_type(media_type: str | None) -> str | None:
@@ -88,9 +91,14 @@ def _declared_type(media_type: str | None) -> str | None:
 
 
 def build_document(
-    body: bytes | str, *, url: str, media_type: str | None = None, declared_encoding: str | None = None
+    body: bytes | str, *, url: str, media_type: str | None = None, declared_encoding: str | None = None,
+    soffice: str | None = None, archive_depth: int = 0,
 ) -> tuple[Document, str, str | None, list[str]]:
-    """(Document, media type used, encoding used, warnings) for any supported body."""
+    """(Document, media type used, encoding used, warnings) for any supported body; a ZIP gives the
+    Document of the report file inside it (`archive_depth`: zips already opened around this body).
+
+    `soffice`: the LibreOffice binary for DOC/WPS (the GOVREPORTS_SOFFICE setting; None: on PATH).
+    """
     from govreports.parsing.html import html_to_document
     from govreports.parsing.plaintext import text_to_document
 
@@ -103,7 +111,7 @@ def build_document(
             return html_to_document(body, url), HTML, None, warnings
         return text_to_document(body), TEXT, None, warnings
 
-    kind = _sniff(body, media_type, url)
+    kind = sniff_media_type(body, media_type, url)
     if kind in (HTML, TEXT) and (declared == TEXT or (is_text_url and declared in (None, TEXT))):
         kind = TEXT
     if kind in (HTML, TEXT):
@@ -124,7 +132,21 @@ def build_document(
         if kind in LEGACY_OFFICE:
             from govreports.parsing.office import legacy_office_to_document
 
-            return legacy_office_to_document(body, _suffix(url, kind)), kind, None, warnings
+            return legacy_office_to_document(body, _suffix(url, kind), soffice=soffice), kind, None, warnings
+        if kind == OFD:
+            from govreports.parsing.ofd import ofd_to_document
+
+            return ofd_to_document(body), kind, None, warnings
+        if kind in (XLSX, XLS):
+            from govreports.parsing.spreadsheet import xls_to_document, xlsx_to_document
+
+            return (xlsx_to_document(body) if kind == XLSX else xls_to_document(body)), kind, None, warnings
+        if kind == RTF:
+            from govreports.parsing.rtf import rtf_to_document
+
+            return rtf_to_document(body), kind, None, warnings
+        if kind == ZIP:
+            return _archive_document(body, url, archive_depth, warnings, soffice)
     except ImportError as error:
         warnings.append(f"report: no converter for {kind} ({error})")
     except Exception as error:  # a converter bug must not lose the page
@@ -134,11 +156,24 @@ def build_document(
     return Document(blocks=()), kind, None, warnings
 
 
+def _archive_document(body: bytes, url: str, depth: int, warnings: list[str],
+                      soffice: str | None) -> tuple[Document, str, str | None, list[str]]:
+    """The Document of the report file a ZIP attachment holds (one level deep)."""
+    from govreports.parsing.archives import report_member
+    from govreports.parsing.limits import ARCHIVE_MAX_DEPTH
+
+    if depth >= ARCHIVE_MAX_DEPTH:
+        return Document(blocks=()), ZIP, None, [*warnings, "zip inside a zip: not opened"]
+    member, problems = report_member(body)
+    if member is None:
+        return Document(blocks=()), ZIP, None, [*warnings, *problems]
+    inner_url = f"{url.split('#', 1)[0].split('?', 1)[0].rstrip('/')}/{quote(member.name)}"
+    document, _kind, encoding, inner = build_document(member.data, url=inner_url, archive_depth=depth + 1,
+                                                  soffice=soffice)
+    return document, ZIP, encoding, [*warnings, *member.warnings, *inner]
+
+
 def _extract_tables(document: Document) -> tuple[dict[str, Any], str | None, list[str]]:
-    try:
-        from govreports.parsing.tables import extract_tables
-    except ImportError:
-        return {}, None, ["report: table mapping unavailable (govreports.parsing.tables missing)"]
     try:
         result = extract_tables(document.blocks)
     except Exception as error:  # keep the rest of the report when the mapper trips
@@ -170,6 +205,7 @@ def parse_report(
     media_type: str | None = None,
     declared_encoding: str | None = None,
     hints: Mapping[str, Any] | None = None,
+    soffice: str | None = None,
 ) -> ParsedReport:
     """Parse one report body; see the module docstring. Never raises for bad input."""
     surrogate_warnings: list[str] = []
@@ -178,7 +214,7 @@ def parse_report(
         if replaced:
             surrogate_warnings.append(f"report: {replaced} lone surrogate(s) in the text replaced by U+FFFD")
     document, used_type, encoding, warnings = build_document(
-        body, url=url, media_type=media_type, declared_encoding=declared_encoding
+        body, url=url, media_type=media_type, declared_encoding=declared_encoding, soffice=soffice
     )
     warnings[:0] = surrogate_warnings
     warnings.extend(document.warnings)

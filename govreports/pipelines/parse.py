@@ -22,6 +22,7 @@ with its URL).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import multiprocessing
 import os
@@ -95,7 +96,9 @@ class ParsePipeline:
     def from_crawler(cls, crawler: Crawler) -> ParsePipeline:
         configured = crawler.settings.get("GOVREPORTS_PARSE_PROCESSES")
         processes = default_parse_processes() if configured in (None, "") else int(configured)
-        return cls(crawler, processes)
+        # a partial of a module-level function still pickles, so workers get the setting too
+        parse = functools.partial(item_from_page, soffice=crawler.settings.get("GOVREPORTS_SOFFICE") or None)
+        return cls(crawler, processes, parse)
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ReportPage):

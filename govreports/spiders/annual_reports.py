@@ -13,7 +13,7 @@ whole registry. A bad value (unknown site id, unreadable year range) is logged a
 `argument_errors` (the run summary lists them) and costs only its own effect: the run goes on
 (a bad `years` means no year filter). Skipped registry rows/overrides: `registry_errors`.
 
-Settings: GOVREPORTS_PORTALS_FILE, GOVREPORTS_SITES_FILE, GOVREPORTS_MAX_LIST_PAGES (200),
+Settings: GOVREPORTS_REGISTRY, GOVREPORTS_SITES_FILE, GOVREPORTS_MAX_LIST_PAGES (200),
 GOVREPORTS_MAX_HUB_PAGES (30), GOVREPORTS_DISCOVERY_DEPTH (3), GOVREPORTS_SUBCOLUMN_DEPTH (2),
 GOVREPORTS_EARLY_STOP (True), GOVREPORTS_RENDER (default for sites with render = "auto").
 
@@ -32,7 +32,10 @@ GOVREPORTS_EARLY_STOP (True), GOVREPORTS_RENDER (default for sites with render =
   GOVREPORTS_FAILURE_SAMPLES (50) of both as {url, kind, reason}, `failures_omitted` the rest;
 - `stop_reasons`: {reason: count} over all column walks; `walks`: per column {column, adapter, pages,
   records, declared_total, stop_reasons};
-- `blocked`: True when a challenge/403 page answered; `blocked_reason`.
+- `blocked`: True when a challenge/403 page answered; `blocked_reason`;
+- `platforms`: disclosure platforms on other hosts accepted into the site's scope because its own
+  home page or hub links them as its 政务公开/信息公开 entry: {host, prefix, entry, linked_from};
+  `platforms_refused`: such entries not taken, with why (a link to another host's root).
 Counts are mirrored in stats under `govreports/site/<id>/<key>`; global stats:
 `govreports/discovery/column_found`, `govreports/discovery/no_column`, `govreports/stop/<reason>`,
 `govreports/candidates/kept`, `govreports/candidates/dropped/<reason>`, `govreports/reports_yielded`,
@@ -91,8 +94,10 @@ from govreports.listing.challenge import challenge_kind, script_builds_list
 from govreports.listing.discovery import (
     column_links,
     hub_links,
+    PlatformLink,
     js_redirect_target,
     looks_like_column,
+    platform_links,
     subcolumn_links,
 )
 from govreports.listing.entries import ListEntry
@@ -101,7 +106,7 @@ from govreports.listing.walk import ColumnWalk
 from govreports.parsing.attachments import AttachmentLink, find_attachment_links
 from govreports.parsing.html import content_matches
 from govreports.middlewares import RedirectLoop, ScopeRefused
-from govreports.registry import Site, adhoc_site, load_registry, select_sites
+from govreports.registry import Site, adhoc_site, load_registry, registry_files, select_sites
 from govreports.render import browser_may_pass, escalated, is_rendered
 from govreports.scope import SiteScope
 
@@ -208,9 +213,8 @@ class AnnualReportsSpider(scrapy.Spider):
     def _select_sites(self, settings: Any) -> tuple[Site, ...]:
         if self.arg_url:
             return (adhoc_site(self.arg_url),)
-        portals = Path(settings.get("GOVREPORTS_PORTALS_FILE", "settings/portals.csv"))
-        sites_file = settings.get("GOVREPORTS_SITES_FILE", "settings/sites.toml")
-        load = load_registry(portals, Path(sites_file) if sites_file else None)
+        portals, sites_file = registry_files(settings.get("GOVREPORTS_REGISTRY"), settings.get("GOVREPORTS_SITES_FILE"))
+        load = load_registry(portals, sites_file)
         self.registry_errors = list(load.errors)
         for message in load.errors:
             self.logger.warning("registry: %s", message)
@@ -233,7 +237,8 @@ class AnnualReportsSpider(scrapy.Spider):
             "site": site.info(), "home_url": site.home_url, "column_url": None, "columns": [],
             "column_source": None, "discovery": "pending", "hub_pages": 0, "list_pages": 0,
             "candidates": 0, "reports_yielded": 0, "pages_failed": 0, "pages_skipped": 0, "failures": [],
-            "stop_reasons": {}, "walks": [], "blocked": False, "blocked_reason": None,
+            "stop_reasons": {}, "walks": [], "blocked": False, "blocked_reason": None, "platforms": [],
+            "platforms_refused": [],
             "render": {"escalated": 0, "succeeded": 0, "failed": 0, "needed_but_off": None, "notes": []},
         }
 
@@ -437,6 +442,9 @@ class AnnualReportsSpider(scrapy.Spider):
                 self._column_found(run, link.url, f"{link.why} on {response.url}")
                 yield from self._column_request(run, link.url, depth=0)
         elif run.status["column_url"] is None and depth < self.discovery_depth:
+            if self.site_scopes[run.site.id].owns(response.url):
+                for platform in platform_links(html, response.url):
+                    yield from self._platform_entry(run, platform, response.url, depth)
             for link in hub_links(html, response.url):
                 if run.hub_budget <= 0:
                     self._stat("govreports/discovery/hub_budget_exhausted")
@@ -446,6 +454,26 @@ class AnnualReportsSpider(scrapy.Spider):
                 run.hub_budget -= 1
                 yield from self._discovery_request(run, link.url, depth=depth + 1)
         yield from self._discovery_settled(run)
+
+    def _platform_entry(self, run: SiteRun, link: PlatformLink, page_url: str, depth: int) -> Iterator[Request]:
+        """The portal's own page names a platform on another host as its 信息公开 entry: that
+        platform's paths for this portal join the site's scope (recorded), and it is walked as a hub."""
+        if link.refused is not None:
+            if all(entry["url"] != link.url for entry in run.status["platforms_refused"]):
+                run.status["platforms_refused"].append({"url": link.url, "why": link.refused, "linked_from": page_url})
+                self._stat("govreports/discovery/platform_refused")
+            return
+        scope = self.site_scopes[run.site.id]
+        if (link.host, link.prefix) not in scope.platforms:
+            self.site_scopes[run.site.id] = scope.with_platform(link.host, link.prefix)
+            self.any_site_scope = self.any_site_scope.with_platform(link.host, link.prefix)
+            run.status["platforms"].append({"host": link.host, "prefix": link.prefix, "entry": link.url,
+                                            "linked_from": page_url})
+            self._stat("govreports/discovery/platform_accepted")
+            self.logger.info("site %s: disclosure platform %s%s accepted (linked as %s from %s)", run.site.id,
+                             link.host, link.prefix, link.text, page_url)
+        run.hub_budget -= 1
+        yield from self._discovery_request(run, link.url, depth=depth + 1)
 
     def discovery_failed(self, failure: Failure) -> Iterator[Request]:
         run, request, retry = self._failed(failure)

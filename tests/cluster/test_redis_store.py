@@ -18,6 +18,7 @@ from govreports.defaults import DEFAULTS
 from govreports.state import Claim, RunInfo, RunState, SiteStatus, StateStore, utc_now
 from govreports.state.redis import RedisStateStore
 from tests.cluster.conftest import RedisServer, requires_redis
+from tests.crawlers import with_defaults
 from tests.state.conftest import copy_of, gaoping_2023
 
 pytestmark = [pytest.mark.redis, requires_redis]
@@ -161,7 +162,7 @@ def test_a_refused_claim_drops_the_item_as_a_duplicate_in_the_second_worker(redi
                 "GOVREPORTS_STATE_STORE": "govreports.state.redis.RedisStateStore"}
     pipelines = []
     for _ in range(2):
-        crawler = get_crawler(settings_dict=settings)
+        crawler = get_crawler(settings_dict=with_defaults(**settings))
         crawler.stats.open_spider()  # type: ignore[union-attr]
         pipelines.append(DedupPipeline.from_crawler(crawler))
     first, second = pipelines

@@ -56,7 +56,7 @@ def run_crawl(tmp: Path, registry: Path, sites: Path | None, *arguments: str, ti
     output = tmp / "items.jsonl"
     command = [
         sys.executable, "-m", "scrapy", "crawl", "annual_reports",
-        "-s", f"GOVREPORTS_PORTALS_FILE={registry}",
+        "-s", f"GOVREPORTS_REGISTRY={registry}",
         "-s", f"GOVREPORTS_SITES_FILE={sites or tmp / 'none.toml'}",
         "-s", f"GOVREPORTS_DB={tmp / 'state.sqlite3'}",
         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "HTTPCACHE_ENABLED=False",

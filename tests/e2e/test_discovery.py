@@ -76,7 +76,7 @@ def test_sites_are_selected_by_adcode_or_slug_and_unknown_ids_are_reported(farm:
     plain, subcolumns = farm.manifest["portals"]["150724"], farm.manifest["portals"]["500107"]
     slug = urlsplit(subcolumns["home_url"]).hostname
     done, items, columns = crawl(
-        tmp_path, "-s", f"GOVREPORTS_PORTALS_FILE={farm.registry_path}", "-s", f"GOVREPORTS_SITES_FILE={farm.sites_path}",
+        tmp_path, "-s", f"GOVREPORTS_REGISTRY={farm.registry_path}", "-s", f"GOVREPORTS_SITES_FILE={farm.sites_path}",
         "-a", f"sites=150724,{slug},nowhere", "-a", "years=2024")
     assert done.returncode == 0, done.stderr[-3000:]
     assert "unknown site id 'nowhere'" in done.stderr
@@ -86,7 +86,7 @@ def test_sites_are_selected_by_adcode_or_slug_and_unknown_ids_are_reported(farm:
 
 
 def test_a_bad_years_argument_is_named_and_the_run_goes_on(farm: Farm, tmp_path: Path) -> None:
-    done, items, _ = crawl(tmp_path, "-s", f"GOVREPORTS_PORTALS_FILE={farm.registry_path}", "-a", "years=2023-2019",
+    done, items, _ = crawl(tmp_path, "-s", f"GOVREPORTS_REGISTRY={farm.registry_path}", "-a", "years=2023-2019",
                            "-a", "sites=150724")
     assert done.returncode == 0, done.stderr[-3000:]
     assert "-a years=2023-2019: years '2023-2019': 2023 is after 2019; the year filter is ignored" in done.stderr

@@ -178,7 +178,7 @@ def test_a_harvest_where_no_site_answers_fails_and_still_writes_its_summary(tmp_
     db = tmp_path / "state.sqlite3"
     done = subprocess.run(
         ["bin/harvest", "--output-dir", str(tmp_path / "out"),
-         "-s", f"GOVREPORTS_PORTALS_FILE={registry}", "-s", f"GOVREPORTS_SITES_FILE={tmp_path / 'sites.toml'}",
+         "-s", f"GOVREPORTS_REGISTRY={registry}", "-s", f"GOVREPORTS_SITES_FILE={tmp_path / 'sites.toml'}",
          "-s", f"GOVREPORTS_DB={db}", "-s", "RETRY_TIMES=0", "-s", "DOWNLOAD_DELAY=0"],
         cwd=REPO, capture_output=True, text=True, timeout=120,
         env={**environment(db), "GOVREPORTS_PYTHON": sys.executable, "GOVREPORTS_LOCK": str(tmp_path / "lock")},

@@ -1,4 +1,4 @@
-"""Headline figures from prose, in the phrasings real reports use (format-research.md §5.3)."""
+"""Headline figures from prose, in the phrasings real reports use (docs/research/format-research.md §5.3)."""
 
 from __future__ import annotations
 

@@ -7,11 +7,11 @@ import pytest
 from govreports.parsing.metadata import (
     agency_from_title,
     is_placeholder,
-    parse_date,
     read_label_lines,
     scan_label_line,
 )
 from govreports.parsing.report import ParsedReport, parse_report
+from govreports.parsing.text import parse_date
 
 TITLE = "南充市高坪区人民政府2018年政府信息公开工作年度报告"
 BODY = (
@@ -129,6 +129,7 @@ def test_traditional_labels_are_read_and_values_keep_their_script() -> None:
 @pytest.mark.parametrize(("raw", "iso"), [
     ("2019-03-12 16:00:58", "2019-03-12"), ("2020年2月19日", "2020-02-19"), ("日期：2021/2/5", "2021-02-05"),
     ("２０２０年０７月３０日", "2020-07-30"), ("2019-02-30", None), ("无", None), (None, None),
+    ("2024-02-31 更新 2024-03-01", "2024-03-01"),  # an impossible date is skipped, not taken
 ])
 def test_dates_in_every_published_form(raw: str | None, iso: str | None) -> None:
     assert parse_date(raw) == iso

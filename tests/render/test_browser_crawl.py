@@ -61,7 +61,7 @@ def crawl(tmp: Path, registry: Path, sites: Path, render: str, *arguments: str) 
     feed = tmp / "items.jsonl"
     command = [
         sys.executable, "-m", "scrapy", "crawl", "annual_reports",
-        "-s", f"GOVREPORTS_PORTALS_FILE={registry}", "-s", f"GOVREPORTS_SITES_FILE={sites}",
+        "-s", f"GOVREPORTS_REGISTRY={registry}", "-s", f"GOVREPORTS_SITES_FILE={sites}",
         "-s", f"GOVREPORTS_DB={tmp / 'state.sqlite3'}", "-s", f"GOVREPORTS_RENDER={render}",
         "-s", "GOVREPORTS_RUN_SUMMARY=True", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", "GOVREPORTS_RETRY_BACKOFF=0", "-s", "LOG_LEVEL=INFO", "-s", "STATS_DUMP=True",

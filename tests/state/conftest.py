@@ -10,9 +10,9 @@ import pytest
 from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
-from govreports.defaults import DEFAULTS
 from govreports.items import ReportItem
 from govreports.state import RunState, existing_state
+from tests.crawlers import with_defaults
 
 GAOPING = {"id": "511803", "name": "南充市高坪区", "adcode": "511803", "province": "四川省", "level": "county"}
 
@@ -26,8 +26,8 @@ def state_settings(db: Path, **settings: Any) -> dict[str, Any]:
 
     Delivery groups of one item: these tests reason item by item (what a kill right after this
     item leaves); grouping itself is tested in test_archive.py and by the SIGKILL test."""
-    return {**DEFAULTS, "GOVREPORTS_DB": str(db), "EXTENSIONS": STATE_EXTENSIONS,
-            "GOVREPORTS_DELIVERY_GROUP_ITEMS": 1, **settings}
+    return with_defaults(GOVREPORTS_DB=str(db), EXTENSIONS=STATE_EXTENSIONS, GOVREPORTS_DELIVERY_GROUP_ITEMS=1,
+                         **settings)
 
 
 def make_crawler(db: Path, **settings: Any) -> Crawler:

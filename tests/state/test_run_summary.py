@@ -11,9 +11,9 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from govreports.extensions import RunSummary, format_summary
+from govreports.pipelines.dedup import DedupPipeline
 from govreports.state import SqliteStateStore
 from govreports.state.feed import DurableJsonLinesItemExporter
-from govreports.pipelines.dedup import DedupPipeline
 from tests.state.conftest import gaoping_2023, run_state_of, state_settings
 
 
