@@ -26,8 +26,8 @@ def state_settings(db: Path, **settings: Any) -> dict[str, Any]:
 
     Delivery groups of one item: these tests reason item by item (what a kill right after this
     item leaves); grouping itself is tested in test_archive.py and by the SIGKILL test."""
-    return with_defaults(GOVREPORTS_DB=str(db), EXTENSIONS=STATE_EXTENSIONS, GOVREPORTS_DELIVERY_GROUP_ITEMS=1,
-                         **settings)
+    return with_defaults(**{"GOVREPORTS_DB": str(db), "EXTENSIONS": STATE_EXTENSIONS,
+                            "GOVREPORTS_DELIVERY_GROUP_ITEMS": 1, **settings})
 
 
 def make_crawler(db: Path, **settings: Any) -> Crawler:
