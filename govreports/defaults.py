@@ -57,6 +57,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GOVREPORTS_EARLY_STOP", True,
             "stop walking a column at a list page whose reports are all known (-a full=1 disables)"),
     Setting("GOVREPORTS_FAILURE_SAMPLES", 50, "failed URLs kept per site in its status"),
+    Setting("GOVREPORTS_PROGRESS_INTERVAL", 60.0,
+            "seconds between `progress:` log lines (sites done, reports, failures, pages/min, ETA); 0: none"),
     # --- state
     Setting("GOVREPORTS_DB", "state/govreports.sqlite3", "the state database (SQLite path)", env=True),
     Setting("GOVREPORTS_STATE_STORE", "",

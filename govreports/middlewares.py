@@ -20,11 +20,15 @@ import logging
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import scrapy.downloadermiddlewares.robotstxt
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
+from scrapy.robotstxt import RobotParser
 from w3lib.url import safe_url_string
 
+from govreports.failures import RedirectLoop, RobotsForbidden, ScopeRefused
+from govreports.run import RunBook
 from govreports.scope import Refusal, SiteScope, ip_literal, parse_networks, refusal, resolved_refusal
 from govreports.urls import canonical_url
 
@@ -36,11 +40,14 @@ _DELAY_KEY = "govreports_retry_delay"
 class BackoffRetryMiddleware(RetryMiddleware):
     """Retries with exponential backoff; replaces scrapy's RetryMiddleware at the same priority."""
 
+    backoff: float
+    backoff_max: float
+
     @classmethod
     def from_crawler(cls, crawler: Any) -> BackoffRetryMiddleware:
         middleware = super().from_crawler(crawler)
-        middleware.backoff = crawler.settings.getfloat("GOVREPORTS_RETRY_BACKOFF", 2.0)
-        middleware.backoff_max = crawler.settings.getfloat("GOVREPORTS_RETRY_BACKOFF_MAX", 60.0)
+        middleware.backoff = crawler.settings.getfloat("GOVREPORTS_RETRY_BACKOFF")
+        middleware.backoff_max = crawler.settings.getfloat("GOVREPORTS_RETRY_BACKOFF_MAX")
         return middleware
 
     async def process_request(self, request: Request) -> None:
@@ -66,6 +73,17 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return retry
 
 
+class RobotsTxtMiddleware(scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, raising the typed `RobotsForbidden` (an IgnoreRequest) so
+    the refusal is told apart by its type, not by its message."""
+
+    def process_request_2(self, rp: RobotParser | None, request: Request) -> None:
+        try:
+            super().process_request_2(rp, request)
+        except IgnoreRequest as error:
+            raise RobotsForbidden(str(error)) from None
+
+
 def _retry_after_seconds(response: Response) -> float | None:
     value = response.headers.get(b"Retry-After")
     if not value:
@@ -77,28 +95,8 @@ def _retry_after_seconds(response: Response) -> float | None:
 
 
 # --- scope -------------------------------------------------------------------------------------
-class ScopeRefused(IgnoreRequest):
-    """A request (or a redirect) outside its site's scope (govreports/scope.py), not fetched."""
-
-    def __init__(self, url: str, refusal: Refusal, *, redirected_from: str | None = None) -> None:
-        self.url = url
-        self.reason = refusal.reason
-        self.detail = refusal.detail
-        self.redirected_from = redirected_from
-        how = f"redirect from {redirected_from} to {url}" if redirected_from else url
-        super().__init__(f"scope: refused {refusal.reason}: {how}: {refusal.detail}")
-
-
-class RedirectLoop(IgnoreRequest):
-    """A redirect back to a URL already in the request's redirect chain (A → B → A)."""
-
-    def __init__(self, chain: list[str]) -> None:
-        self.chain = chain
-        super().__init__("redirect loop: " + " → ".join(chain))
-
-
 class _ScopeBase:
-    """Shared set-up: the spider says which scope a request belongs to (`spider.request_scope`)."""
+    """Shared set-up: the run's bookkeeping says which scope a request belongs to (`RunBook.request_scope`)."""
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
@@ -114,16 +112,13 @@ class _ScopeBase:
         return cls(crawler)
 
     def scope_of(self, request: Request) -> SiteScope | None:
-        """None when the spider does not declare scopes (then every request passes)."""
-        spider = self.crawler.spider
-        scope_for = getattr(spider, "request_scope", None)
-        return scope_for(request) if callable(scope_for) else None
+        """The scope the run's bookkeeping gives the request; None without it (everything passes)."""
+        book = self.crawler.get_extension(RunBook)
+        return book.request_scope(request) if book is not None else None
 
     def refuse(self, request: Request, error: ScopeRefused) -> ScopeRefused:
         self.stats.inc_value(f"govreports/scope/refused/{error.reason}")
         site = request.meta.get("govreports_site")
-        if site:
-            self.stats.inc_value(f"govreports/site/{site}/scope_refused")
         host = urlsplit(error.url).hostname or error.url[:40]
         level = logging.WARNING if (error.reason, host) not in self.logged else logging.DEBUG
         self.logged.add((error.reason, host))
@@ -137,11 +132,11 @@ class ScopeMiddleware(_ScopeBase):
     robots.txt middleware, so not even robots.txt is fetched from a refused host), whatever
     `dont_filter` says. Host names in scope are resolved once (cached) and refused when they
     resolve to a private address outside GOVREPORTS_ALLOWED_PRIVATE_NETS (GOVREPORTS_SCOPE_RESOLVE,
-    default True). Stats `govreports/scope/refused/<reason>`, `govreports/site/<id>/scope_refused`."""
+    default True). Stats `govreports/scope/refused/<reason>` (per site: the site status's `scope_refused`)."""
 
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
-        self.resolve = crawler.settings.getbool("GOVREPORTS_SCOPE_RESOLVE", True)
+        self.resolve = crawler.settings.getbool("GOVREPORTS_SCOPE_RESOLVE")
         self.resolved: dict[str, Refusal | None] = {}
 
     async def process_request(self, request: Request) -> None:

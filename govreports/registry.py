@@ -122,7 +122,7 @@ def slug_for(url: str) -> str:
     return host if _is_ip(host) else host.removeprefix("www.")
 
 
-def _check_url(value: str, what: str) -> str | None:
+def check_url(value: str, what: str) -> str | None:
     """None when `value` is an absolute http(s) URL with a sane host, else why not."""
     if any(ch.isspace() for ch in value):
         return f"{what} contains whitespace: {value!r}"
@@ -160,8 +160,8 @@ def site_from_row(row: dict[str, str]) -> Site:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}: {level!r}")
     if not home_url:
         raise ValueError("home_url is empty")
-    problem = _check_url(home_url, "home_url") or (
-        _check_url(column_url, "annual_report_url") if column_url else None
+    problem = check_url(home_url, "home_url") or (
+        check_url(column_url, "annual_report_url") if column_url else None
     )
     if problem:
         raise ValueError(problem)
@@ -212,7 +212,7 @@ def _apply_overrides(site: Site, override: dict[str, Any]) -> Site:
                 raise ValueError(f"{key} must be a list of strings")
             if key == "start_urls":
                 for url in value:
-                    problem = _check_url(url, "start_urls entry")
+                    problem = check_url(url, "start_urls entry")
                     if problem:
                         raise ValueError(problem)
             changes[key] = tuple(v.strip().lower() if key != "start_urls" else v.strip() for v in value)

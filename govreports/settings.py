@@ -49,10 +49,15 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "govreports.middlewares.ScopeMiddleware": 40,
     "govreports.middlewares.RedirectScopeMiddleware": 650,
+    # robots.txt refusals raise the typed RobotsForbidden (govreports/failures.py)
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "govreports.middlewares.RobotsTxtMiddleware": 100,
     # the raw exchange for the archive: after redirects, before HttpCompressionMiddleware (590)
     # decompresses the body (govreports/archive/crawl.py)
     "govreports.archive.crawl.ArchiveCaptureMiddleware": 595,
 }
+# tells the run's bookkeeping when a response is handled (progress: sites done, ETA)
+SPIDER_MIDDLEWARES = {"govreports.run.ProgressMiddleware": 5}
 
 # --- components ------------------------------------------------------------------------------
 ITEM_PIPELINES = {
@@ -64,7 +69,8 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "govreports.state.StateExtension": 10,  # the run's state (store opened, killed runs recovered)
-    "govreports.archive.crawl.ArchiveExtension": 400,  # the archive and the group commit (after FeedExporter)
+    "govreports.archive.crawl.ArchiveExtension": 390,  # the archive and the group commit (after FeedExporter)
+    "govreports.run.RunBook": 400,  # the run's bookkeeping: per-site status, progress lines
     "govreports.extensions.RunSummary": 500,  # site status → state DB, run summary (after FeedExporter)
 }
 # one fingerprint per page whatever its spelling (https, index.html, _wap, tracking queries)

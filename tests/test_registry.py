@@ -156,12 +156,15 @@ def test_the_spider_takes_its_domains_and_per_site_politeness_from_the_registry(
     spider = AnnualReportsSpider.from_crawler(crawler, sites="511303,zixing.gov.cn")
     assert sorted(spider.allowed_domains) == ["files.gaoping.gov.cn", "gaoping.gov.cn", "zixing.gov.cn"]
     assert crawler.settings.getdict("DOWNLOAD_SLOTS") == {"site:511303": {"delay": 3.0, "concurrency": 1}}
-    assert set(spider.site_status) == {"511303", "431081"}
+    assert set(spider.selection.site_ids) == {"511303", "431081"}
 
 
 def test_the_spider_names_a_bad_years_range_and_keeps_every_year():
-    from govreports.spiders.annual_reports import AnnualReportsSpider
+    from scrapy.settings import Settings
 
-    spider = AnnualReportsSpider(years="2020-2019")
-    assert spider.years is None
-    assert re.search(r"-a years=2020-2019: .*2020 is after 2019.*year filter is ignored", spider.argument_errors[0])
+    from govreports.selection import select
+    from tests.crawlers import with_defaults
+
+    selection = select(Settings(with_defaults()), {"years": "2020-2019"})
+    assert selection.years is None
+    assert re.search(r"-a years=2020-2019: .*2020 is after 2019.*year filter is ignored", selection.argument_errors[0])

@@ -4,8 +4,10 @@ It is `scrapy crawl annual_reports` with the incremental defaults: a date-stampe
 `<output-dir>/%(time)s.jsonl` (unless `-o/-O` is given), the run summary written next to it
 (`<time>.summary.json`) and logged as a table, early stop on known list pages (`--full` re-walks
 every column), and an exit status cron can act on: 0 when the run finished, 1 when it failed
-(stopped early, a feed could not be stored, or no site got through). Blocked sites are reported in
-the summary but do not fail the run. Spider arguments (`-a sites=…`, `-a years=…`) pass through.
+(stopped early, a feed could not be stored, or no site got through), 2 when the arguments selected
+no site (as `scrapy crawl`: govreports/commands/crawl.py). Blocked sites are reported in the
+summary but do not fail the run. Spider arguments (`-a sites=…`, `-a years=…`) pass through. The
+summary JSON carries the run's `progress` figures (sites done, reports, pages/min) and `alerts`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import argparse
 
 from scrapy.commands import BaseRunSpiderCommand
 
+from govreports.commands.crawl import exit_status
 from govreports.defaults import apply_project_settings
 
 SPIDER = "annual_reports"
@@ -52,4 +55,4 @@ class Command(BaseRunSpiderCommand):
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         failed = crawler.stats.get_value("govreports/run/failed", 1) if crawler.stats else 1
-        self.exitcode = 1 if self.crawler_process.bootstrap_failed or failed else 0
+        self.exitcode = 1 if self.crawler_process.bootstrap_failed else (exit_status(crawler) or int(bool(failed)))

@@ -56,7 +56,8 @@ class Command(BaseRunSpiderCommand):
             "GOVREPORTS_CLUSTER_SEED": True,
             "GOVREPORTS_CLUSTER_WORK": False,
             "GOVREPORTS_STATE_ENABLED": False,  # seeding is not a run: nothing to claim or record
-            "EXTENSIONS": {"govreports.extensions.RunSummary": None},
+            # the run book stays (the spider reports to it); no run summary: seeding is not a run
+            "EXTENSIONS": {**self.settings.getdict("EXTENSIONS"), "govreports.extensions.RunSummary": None},
             "FEEDS": {},
         }.items():
             self.settings.set(name, value, priority="cmdline")

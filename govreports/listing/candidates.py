@@ -12,8 +12,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlsplit
 
-from govreports.listing.entries import looks_like_document
+from govreports.listing.entries import ListEntry, looks_like_document
 from govreports.parsing.text import normalize_label
 
 FIRST_REPORT_YEAR = 2008  # the Regulations took effect on 2008-05-01
@@ -106,6 +107,16 @@ def parse_years(spec: str, *, today: date | None = None) -> tuple[int, int]:
 def year_wanted(year: int | None, years: tuple[int, int] | None) -> bool:
     """Keep when no filter, or the year is unknown, or inside the window."""
     return years is None or year is None or years[0] <= year <= years[1]
+
+
+def subcolumn_in_years(entry: ListEntry, years: tuple[int, int] | None) -> bool:
+    """A year sub-column (2023n/, gknb2017/, 2023年) outside `years` (±1: some portals file
+    reports by publication year) is not walked; unit sub-columns always are."""
+    if years is None:
+        return True
+    segments = [part for part in urlsplit(entry.url).path.split("/") if part and "." not in part]
+    year = report_year_hint(entry.title) or (report_year_hint(segments[-1]) if segments else None)
+    return year is None or years[0] - 1 <= year <= years[1] + 1
 
 
 def is_report_title(title: str, url: str | None = None) -> bool:

@@ -9,6 +9,11 @@ answer 403 or 405 with a short block page.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+
+from govreports.listing.adapters.base import ListingStep
+from govreports.listing.candidates import judge_title
+from govreports.listing.entries import ListEntry
 
 _RUISHU = re.compile(rb"\$_ts\s*=\s*window\[|\$_ts\.(?:nsd|cd)\s*=|<meta[^>]+r=['\"]m['\"]", re.IGNORECASE)
 _JIASULE = re.compile(rb"__jsluid|document\.cookie\s*=.{0,200}location\.reload", re.IGNORECASE | re.DOTALL)
@@ -49,3 +54,11 @@ def script_builds_list(html: str) -> bool:
     alone would send every empty sub-column to Chromium.
     """
     return bool(_LIST_BUILDING_SCRIPT.search(html))
+
+
+def list_needs_browser(html: str, step: ListingStep, subcolumns: Sequence[ListEntry]) -> bool:
+    """A column page whose list a script builds: no report link, no next page and no sub-column
+    in the HTML, and an inline script that loads data or writes list markup."""
+    if step.next_request is not None or subcolumns or not script_builds_list(html):
+        return False
+    return not any(judge_title(entry.title, entry.url).keep for entry in (*step.entries, *step.links))

@@ -18,8 +18,10 @@ from typing import Any, Iterator, Mapping, Sequence
 from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 import lxml.html
+from cssselect import HTMLTranslator
 from lxml import etree
 
+from govreports.parsing.html import content_matches
 from govreports.parsing.text import collapse_whitespace
 from govreports.parsing.tree import element_text
 
@@ -71,6 +73,19 @@ def _suffix_of(path: str) -> str | None:
         if lowered.endswith(suffix):
             return suffix
     return None
+
+
+def content_roots(root: etree._Element, custom_css: str | None = None) -> list[etree._Element]:
+    """A report page's content containers (the site's own CSS selector, else the parser's
+    containers, else <article>), or the whole page: where its attachment links are looked for."""
+    if custom_css:
+        found = root.xpath(HTMLTranslator().css_to_xpath(custom_css))
+        if found:
+            return list(found)
+    for candidates in content_matches(root):
+        if candidates:
+            return list(candidates)
+    return list(root.iter("article")) or [root]
 
 
 def find_attachment_links(source: str | Sequence[etree._Element], base_url: str) -> list[AttachmentLink]:
