@@ -80,7 +80,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GOVREPORTS_ARCHIVE_CONDITIONAL", True,
             "send If-None-Match / If-Modified-Since for archived reports; a 304 is answered from the archive"),
     Setting("GOVREPORTS_DELIVERY_GROUP_ITEMS", 64,
-            "group commit: archive, feed lines and claims are fsynced together every this many items"),
+            "group commit: archive, feed lines and claims are fsynced together every this many items "
+            "(cluster workers: 1, as their leases are acknowledged when the engine is done with a request)"),
     Setting("GOVREPORTS_DELIVERY_GROUP_MS", 250, "group commit: … or when the oldest waiting item is this old (ms)"),
     Setting("GOVREPORTS_RUN_SUMMARY", False, "write <feed>.summary.json next to each JSON Lines feed"),
     Setting("GOVREPORTS_SUMMARY_FILE", "", "write the run summary JSON to this path"),

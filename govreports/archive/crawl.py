@@ -246,6 +246,11 @@ class ArchiveExtension:
         self.directory = default_directory(settings)
         self.rotate_bytes = settings.getint("GOVREPORTS_ARCHIVE_ROTATE_MB") << 20
         self.max_items = settings.getint("GOVREPORTS_DELIVERY_GROUP_ITEMS")
+        if settings.get("GOVREPORTS_REDIS_URL"):
+            # a cluster worker acknowledges a leased request once the engine is done with it
+            # (govreports.cluster.scheduler): its item must be in the feed by then, so each item is
+            # its own group there (a killed worker's buffered lines would be acknowledged and lost)
+            self.max_items = 1
         self.max_ms = settings.getint("GOVREPORTS_DELIVERY_GROUP_MS")
         self.archive: Archive | None = None
         self.group: DeliveryGroup | None = None

@@ -32,6 +32,20 @@ class MergeResult:
     skipped_open: list[str] = field(default_factory=list)
 
 
+def _open_finished(path: Path) -> sqlite3.Connection:
+    """A worker's archive database, read only; on a read-only mount (no -shm file can be made) as
+    an immutable file: merging gathers archives of finished workers."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        db.execute("SELECT COUNT(*) FROM revisions").fetchone()
+    except sqlite3.OperationalError:
+        db = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+    except sqlite3.DatabaseError as error:
+        raise ArchiveError(f"the archive database {path} is unreadable: {error}") from None
+    db.row_factory = sqlite3.Row
+    return db
+
+
 def merge_archives(sources: list[Path], destination: Path) -> MergeResult:
     if (destination / DATABASE).exists():
         raise ArchiveError(f"{destination} holds an archive already: merge into a new directory")
@@ -46,8 +60,7 @@ def merge_archives(sources: list[Path], destination: Path) -> MergeResult:
         db_path = source / DATABASE
         if not db_path.exists():
             raise ArchiveError(f"no archive at {source} (no {DATABASE})")
-        db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-        db.row_factory = sqlite3.Row
+        db = _open_finished(db_path)
         try:
             names: dict[str, str] = {}
             for row in db.execute("SELECT * FROM warc_files ORDER BY rowid"):
