@@ -91,3 +91,11 @@ def provenance(sources: list[dict[str, Any]]) -> Provenance:
 def apply_checks(item: ReportItem) -> None:
     """Fill `checks` from the format's own arithmetic identities."""
     item.checks = run_checks(item.tables, item.figures, item.format)
+
+
+def checked_item_from_page(page: ReportPage, *, soffice: str | None = None) -> ReportItem:
+    """`item_from_page` with its checks run: what a parse worker hands back, so that the crawl
+    process (one core for navigation and I/O) does not run the checks itself."""
+    item = item_from_page(page, soffice=soffice)
+    apply_checks(item)
+    return item

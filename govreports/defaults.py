@@ -39,6 +39,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GOVREPORTS_RETRY_BACKOFF", 2.0,
             "first retry waits this many seconds, doubling per retry (or the server's Retry-After)"),
     Setting("GOVREPORTS_RETRY_BACKOFF_MAX", 60.0, "longest wait before a retry (s)"),
+    Setting("GOVREPORTS_HOST_DOWN_SKIP", True,
+            "a host that never answered and gave up on a network error after its retries gets no more requests"),
     Setting("GOVREPORTS_ALLOWED_PRIVATE_NETS", "",
             "private/loopback networks a crawl may reach besides addresses the registry names "
             "(\"127.0.0.0/8, 10.1.0.0/16\")", env=True),

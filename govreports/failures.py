@@ -43,6 +43,16 @@ class ScopeRefused(IgnoreRequest):
         super().__init__(f"scope: refused {refusal.reason}: {how}: {refusal.detail}")
 
 
+class HostDown(DownloadFailedError):
+    """A request to a host that never answered and gave up on a network error earlier in the run
+    (a failed download for the errbacks, never retried)."""
+
+    def __init__(self, url: str, host: str) -> None:
+        self.url = url
+        self.host = host
+        super().__init__(f"host down: {host} never answered and gave up after its retries; {url} not fetched")
+
+
 class RedirectLoop(IgnoreRequest):
     """A redirect back to a URL already in the request's redirect chain (A → B → A)."""
 
@@ -92,6 +102,8 @@ def classify(error: BaseException, redirect_urls: list[str] | None = None, url: 
         return Verdict("truncated", "connection closed before the body reached its Content-Length")
     if isinstance(error, DownloadCancelledError):  # Scrapy cancels a download only past DOWNLOAD_MAXSIZE
         return Verdict("too_large", f"refused: {error}")
+    if isinstance(error, HostDown):
+        return Verdict("host_down", str(error))
     if isinstance(error, DownloadFailedError):
         return Verdict("connection", f"{type(error).__name__}: {error}")
     return Verdict("error", f"{type(error).__name__}: {error}")

@@ -74,8 +74,7 @@ def check_rule_pattern() -> str:
         "review_litigation.sum": "|".join(spec.REVIEW_GROUPS),
         "active_disclosure.published_le_total": active_rows,
         "active_disclosure.issued_le": active_rows,
-        "figures.agree": "|".join(spec.FIGURE_TYPES),
-        "prose_vs_table": "|".join(spec.FIGURE_TYPES),  # the name figures.agree takes on the accuracy branch
+        "prose_vs_table": "|".join(spec.FIGURE_TYPES),
         "continuity.carried_over": None,
         "continuity.in_force": active_rows,
     }

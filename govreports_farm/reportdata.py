@@ -292,7 +292,7 @@ def failing_checks(report: Report) -> list[str]:
                 failing.append(f"active_disclosure.issued_le.{row}")
     if apps and "applications_received" in report.figures:
         if report.figures["applications_received"] != apps["new_received"][-1]:
-            failing.append("figures.agree.applications_received")
+            failing.append("prose_vs_table.applications_received")
     return sorted(failing)
 
 

@@ -3,7 +3,7 @@
 Offline: every latest revision's page and attachments are read back from the WARC files (a revisit
 resolved to the record holding the bytes), rebuilt into the `ReportPage` the crawl had (URL, site,
 media type, declared encoding, list-page hints, all kept in the revision's row) and parsed by the
-same `item_from_page` + checks as a crawl. An item whose content differs becomes a new revision
+same `checked_item_from_page` as a crawl's parse workers. An item whose content differs becomes a new revision
 with reason `parser_changed` (in the archive, and committed in the state store so the next crawl
 does not deliver it again as a change); an unchanged one is noted as what these bytes give with this
 parser, so the next crawl reuses it unparsed. A report whose bytes are gone is listed, never
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from govreports.archive.store import Archive, ArchivedItem, StoredRevision
-from govreports.build import apply_checks, item_from_page
+from govreports.build import checked_item_from_page
 from govreports.items import ITEM_SCHEMA_VERSION, ReportItem, ReportPage
 from govreports.parsing import PARSER_VERSION
 from govreports.state.base import Claim, RunInfo, StateStore, utc_now
@@ -97,8 +97,7 @@ def reparse(archive: Archive, *, store: StateStore | None = None, sites: set[str
             summary.missing.append((stored.id, stored.url, why))
             continue
         try:
-            item: ReportItem = item_from_page(page)
-            apply_checks(item)
+            item: ReportItem = checked_item_from_page(page)
         except Exception as error:  # one odd report must not stop the others
             summary.failed.append((stored.id, stored.url, f"{type(error).__name__}: {error}"))
             continue

@@ -67,7 +67,7 @@ class Command(ScrapyCommand):
         return "[options] PATH_OR_URL ..."
 
     def short_desc(self) -> str:
-        return "Parse annual-report files (.html .txt .pdf .docx .doc .wps) or URLs into JSON lines"
+        return "Parse annual-report files (.html .txt .md .pdf .docx .doc .wps …) or URLs into JSON lines"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
@@ -94,6 +94,9 @@ class Command(ScrapyCommand):
                     print(f"extract: {exc}", file=sys.stderr)
                     continue
                 item = item_from_page(page, soffice=soffice)
+                if not item.is_report:
+                    reason = next((w for w in item.warnings if w.startswith("report: not an annual report")), "")
+                    print(f"extract: {target}: written with is_report false; {reason}", file=sys.stderr)
                 apply_checks(item)
                 assign_report_id(item)
                 exporter.export_item(item)

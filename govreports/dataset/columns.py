@@ -9,7 +9,8 @@ Order (see `COLUMNS`; `scrapy dataset --columns` prints it with descriptions):
 3. Table 2, `applications.<row>.<column>`: the 26 rows × 7 applicant columns in template order;
 4. Table 3, `review_litigation.<group>.<column>`: 3 groups × 5 columns;
 5. `figures.<name>`: the prose figures;
-6. quality: checks_run, failing_checks (the item's own failing rules, `;`-separated),
+6. quality: null_cells (cells left null with a warning), from_prose (table cells that a prose
+   figure stands in for: the table was missing or cut), checks_run, failing_checks (the item's own failing rules, `;`-separated),
    continuity_failing (failing cross-year rules where this report is year N), warnings_count.
 
 A cell the report does not have is empty (null), never 0.
@@ -31,14 +32,7 @@ ColumnType = Literal["string", "int", "float", "bool"]
 
 # what a description adds to a column's official wording
 _COLUMN_NOTES: dict[str, str] = {"change": "signed", "amount_wan_yuan": "万元", "amount_text": "as published"}
-FIGURE_LABELS: dict[str, str] = {
-    "active_total": "主动公开政府信息 (prose)",
-    "applications_received": "收到申请 (prose)",
-    "applications_completed": "办结申请 (prose)",
-    "review_total": "行政复议 (prose)",
-    "litigation_total": "行政诉讼 (prose)",
-    "fees_yuan": "收费, 元 (prose)",
-}
+FIGURE_LABELS: dict[str, str] = {name: f"{label} (prose)" for name, label in spec.FIGURE_LABELS.items()}
 _JSON_TYPES: dict[str, ColumnType] = {"string": "string", "integer": "int", "number": "float", "boolean": "bool"}
 
 
@@ -179,6 +173,10 @@ FIGURE_COLUMNS: tuple[Column, ...] = tuple(
 )
 
 QUALITY_COLUMNS: tuple[Column, ...] = (
+    Column("null_cells", "int", "table cells the parser left null with a warning (warning_details: blank, "
+           "unreadable, look-alike, glued …)"),
+    Column("from_prose", "string", "table cells filled from a prose figure because the table was missing or cut, "
+           "';'-separated"),
     Column("checks_run", "int", "item checks with a result (ok true or false)"),
     Column("failing_checks", "string", "the item's failing check rules, ';'-separated"),
     Column("continuity_failing", "string", "failing cross-year rules with this report as year N, ';'-separated"),

@@ -28,7 +28,7 @@ COVERAGE_SERIES = (("portals", "#bdbdbd"), ("column found", "#6baed6"), ("with r
 FAMILY_COLORS = {
     "applications.balance": "#d62728", "applications.results_sum": "#ff7f0e", "applications.row_sum": "#e377c2",
     "review_litigation.sum": "#9467bd", "active_disclosure.published_le_total": "#8c564b",
-    "active_disclosure.issued_le": "#8c564b", "figures.agree": "#bcbd22",
+    "active_disclosure.issued_le": "#8c564b", "prose_vs_table": "#bcbd22",
     "continuity.carried_over": "#17becf", "continuity.in_force": "#17becf",
 }
 UNKNOWN_PROVINCE = "(unknown)"

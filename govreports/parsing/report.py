@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from govreports.parsing.decode import decode_body
+from govreports.parsing.doctype import classify_document
 from govreports.parsing.figures import extract_figures
 from govreports.parsing.metadata import ReportIdentity, extract_metadata, grid_lines
 from govreports.parsing.models import Document, Grid, Paragraph
@@ -65,6 +66,11 @@ class ParsedReport(ReportIdentity):
     meta: dict[str, str] = field(default_factory=dict)
     # how many tables (Grids) the document held, for choosing between a page and its attachment
     grid_count: int = 0
+    # false for a notice, 解读, 一图读懂, news page … (parsing/doctype.py); `kind` says which
+    is_report: bool = True
+    kind: str = "report"
+    # the cells behind the table warnings: [{table, cause, count, cells}] (tables.CELL_CAUSES)
+    warning_details: list[dict[str, Any]] = field(default_factory=list)
 
 
 def format_for_year(year: int | None) -> str:
@@ -104,7 +110,7 @@ def build_document(
 
     warnings: list[str] = []
     declared = _declared_type(media_type)
-    is_text_url = urlsplit(url).path.lower().endswith(".txt")
+    is_text_url = media_type_of_suffix(urlsplit(url).path) == TEXT  # .txt, .md … (sniff.SUFFIX_TYPES)
     if isinstance(body, str):
         kind = TEXT if declared == TEXT or (declared is None and is_text_url) else HTML
         if kind == HTML:
@@ -173,12 +179,12 @@ def _archive_document(body: bytes, url: str, depth: int, warnings: list[str],
     return document, ZIP, encoding, [*warnings, *member.warnings, *inner]
 
 
-def _extract_tables(document: Document) -> tuple[dict[str, Any], str | None, list[str]]:
+def _extract_tables(document: Document) -> tuple[dict[str, Any], str | None, list[str], list[dict[str, Any]]]:
     try:
         result = extract_tables(document.blocks)
     except Exception as error:  # keep the rest of the report when the mapper trips
-        return {}, None, [f"report: table mapping failed ({type(error).__name__}: {error})"]
-    return dict(result.tables), result.format, list(result.warnings)
+        return {}, None, [f"report: table mapping failed ({type(error).__name__}: {error})"], []
+    return dict(result.tables), result.format, list(result.warnings), [dict(d) for d in result.details]
 
 
 def _body_text(document: Document) -> str:
@@ -220,17 +226,21 @@ def parse_report(
     warnings.extend(document.warnings)
     metadata = extract_metadata(document, hints)
     warnings.extend(metadata.warnings)
-    tables, table_format, table_warnings = _extract_tables(document)
+    tables, table_format, table_warnings, warning_details = _extract_tables(document)
     warnings.extend(table_warnings)
     text = _body_text(document)
-    figures = extract_figures(_prose_text(document))
 
     report_format = table_format if table_format in FORMATS and table_format != "unknown" else None
     if report_format is None:
         report_format = format_for_year(metadata.report_year)
     if report_format == "unknown" and not tables and text and metadata.report_year is None:
         warnings.append("report: format unknown (no tables and no report year)")
-    if table_format and metadata.report_year and table_format != format_for_year(metadata.report_year):
+    figures = extract_figures(_prose_text(document), report_format)
+    verdict = classify_document(metadata.title, text, has_table_data=_has_numbers(tables))
+    if not verdict.is_report:
+        report_format = "unknown"
+        warnings.append(f"report: not an annual report but a {verdict.kind} ({verdict.reason}); format unknown")
+    elif table_format and metadata.report_year and table_format != format_for_year(metadata.report_year):
         warnings.append(
             f"report: tables are in the {table_format} format but the report year {metadata.report_year} "
             f"suggests {format_for_year(metadata.report_year)}"
@@ -257,4 +267,14 @@ def parse_report(
         site_meta=dict(metadata.site),
         meta=dict(document.meta),
         grid_count=sum(isinstance(block, Grid) for block in document.blocks),
+        is_report=verdict.is_report,
+        kind=verdict.kind,
+        warning_details=warning_details,
     )
+
+
+def _has_numbers(value: object) -> bool:
+    """True when a (nested) table holds at least one number."""
+    if isinstance(value, dict):
+        return any(_has_numbers(item) for item in value.values())
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -39,6 +39,8 @@ _BINARY_IMAGE_MAGIC = {
 SUFFIX_TYPES: dict[str, str] = {
     ".pdf": PDF, ".docx": DOCX, ".doc": DOC, ".wps": WPS, ".xls": XLS, ".et": XLS, ".xlsx": XLSX,
     ".ofd": OFD, ".rtf": RTF, ".html": HTML, ".htm": HTML, ".shtml": HTML, ".xhtml": HTML, ".txt": TEXT,
+    # plain text that PDF-to-markdown, crawler and OCR tools write
+    ".text": TEXT, ".md": TEXT, ".markdown": TEXT, ".mdown": TEXT, ".rst": TEXT, ".asc": TEXT,
 }
 # What parse_report can turn into a Document, by sniffed type.
 OFFICE_LEGACY_TYPES = frozenset({DOC, WPS})

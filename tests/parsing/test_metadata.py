@@ -186,3 +186,20 @@ def test_a_page_without_any_identity_warns_instead_of_guessing() -> None:
     report = parse("<html><body><div>无关内容</div></body></html>")
     assert report.title == "" and report.report_year is None and report.format == "unknown"
     assert "metadata: no title found" in report.warnings
+
+
+# --- issue 15: metadata labels never become values -----------------------------------------------
+@pytest.mark.parametrize("lines", [
+    ["文号：", "关键词", "政务公开"],  # an empty 文号 cell followed by the 关键词 label cell
+    ["文号", "主题词", "年报"],
+    ["文 号 | 有 效 性 |"],  # the real line of 泰州 2017 (tests/fixtures/real-world/taizhou-2017.txt)
+    ["文号 关键词 政务公开"],
+])
+def test_an_empty_doc_no_stays_null_and_never_takes_the_next_label(lines: list[str]) -> None:
+    meta, _ = read_label_lines(lines)
+    assert "doc_no" not in meta
+
+
+def test_index_number_stops_at_the_next_label_of_a_pipe_row() -> None:
+    meta, _ = read_label_lines(["索 引 号 | 014416330/2018-04736 | 分 类 | 政府信息公开年报 综合政务 |"])
+    assert meta["index_no"] == "014416330/2018-04736"
