@@ -27,6 +27,8 @@ class ReportPage:
     attachments: list[dict[str, Any]] = field(default_factory=list)
     rendered: bool = False
     fetched_at: str | None = None
+    # what the OCR pool read from the scanned bodies: {sha256 of the body | "page-images": OcrResult}
+    ocr: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(kw_only=True, slots=True)

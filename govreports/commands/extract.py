@@ -18,7 +18,10 @@ from scrapy.exceptions import UsageError
 from scrapy.exporters import JsonLinesItemExporter
 
 from govreports.build import apply_checks, item_from_page
+from govreports.defaults import apply_defaults
 from govreports.items import ReportPage
+from govreports.parsing.ocr.config import config_from_settings
+from govreports.parsing.ocr.run import OcrPool
 from govreports.state.keys import assign_report_id
 
 SUPPORTED_SUFFIXES: dict[str, str | None] = {
@@ -27,6 +30,8 @@ SUPPORTED_SUFFIXES: dict[str, str | None] = {
     ".pdf": "application/pdf",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".doc": "application/msword", ".wps": "application/msword",
+    # scanned pages, read by OCR (the [ocr] extra)
+    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".tif": "image/tiff", ".tiff": "image/tiff",
 }
 URL_TIMEOUT_SECONDS = 30
 
@@ -67,7 +72,7 @@ class Command(ScrapyCommand):
         return "[options] PATH_OR_URL ..."
 
     def short_desc(self) -> str:
-        return "Parse annual-report files (.html .txt .pdf .docx .doc .wps) or URLs into JSON lines"
+        return "Parse annual-report files (.html .txt .pdf .docx .doc .wps, scans as .jpg .png .tif) or URLs into JSON lines"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
@@ -78,6 +83,9 @@ class Command(ScrapyCommand):
             raise UsageError("give at least one file or URL")
         assert self.settings is not None
         user_agent = self.settings.get("USER_AGENT")
+        settings = self.settings.copy()
+        apply_defaults(settings)
+        ocr = OcrPool(config_from_settings(settings))
         stream: IO[bytes]
         stream = open(opts.output, "wb") if opts.output else sys.stdout.buffer
         exporter = JsonLinesItemExporter(stream, encoding="utf-8", ensure_ascii=False)
@@ -91,12 +99,15 @@ class Command(ScrapyCommand):
                     failed += 1
                     print(f"extract: {exc}", file=sys.stderr)
                     continue
+                # scanned pages are read in the OCR pool first (nothing to do for a text report)
+                page.ocr = ocr.read_now_report(page.body, page.attachments)
                 item = item_from_page(page)
                 apply_checks(item)
                 assign_report_id(item)
                 exporter.export_item(item)
                 stream.flush()
         finally:
+            ocr.close()
             exporter.finish_exporting()
             if opts.output:
                 stream.close()
