@@ -52,6 +52,7 @@ DOWNLOADER_MIDDLEWARES = {
 
 # --- components ------------------------------------------------------------------------------
 ITEM_PIPELINES = {
+    "govreports.pipelines.ocr.OcrPipeline": 50,  # scanned pages → text, in the OCR pool (before parsing)
     "govreports.pipelines.parse.ParsePipeline": 100,
     "govreports.pipelines.validate.ValidatePipeline": 200,
     "govreports.pipelines.dedup.DedupPipeline": 300,

@@ -99,6 +99,7 @@ from govreports.listing.soft404 import soft_404_reason
 from govreports.listing.walk import ColumnWalk
 from govreports.parsing.attachments import AttachmentLink, find_attachment_links
 from govreports.parsing.html import content_matches
+from govreports.parsing.ocr.page_images import report_images
 from govreports.middlewares import RedirectLoop, ScopeRefused
 from govreports.registry import Site, adhoc_site, load_registry, select_sites
 from govreports.render import browser_may_pass, escalated, is_rendered
@@ -697,8 +698,16 @@ class AnnualReportsSpider(scrapy.Spider):
         page = self._report_page(run, response, hints)
         links: list[AttachmentLink] = []
         if isinstance(response, TextResponse) and page.media_type in ("text/html", "application/xhtml+xml"):
-            links = find_attachment_links(self._content_roots(run, response), response.url)
+            roots = self._content_roots(run, response)
+            links = find_attachment_links(roots, response.url)
+            # a report published as page images (issue 16): fetched for OCR when the text is too short
+            links += report_images(roots, response.url, max_images=self._page_images_wanted())
         yield from self._next_attachment(run, page, links)
+
+    def _page_images_wanted(self) -> int:
+        if str(self.settings.get("GOVREPORTS_OCR") or "auto").lower() == "never":
+            return 0
+        return self.settings.getint("GOVREPORTS_OCR_PAGE_IMAGES")
 
     def report_failed(self, failure: Failure) -> Iterator[Request]:
         run, request, retry = self._failed(failure)

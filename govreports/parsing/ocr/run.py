@@ -155,6 +155,10 @@ class OcrPool:
         self.pages_read = 0
         self.pages_cached = 0
         self.pages_failed = 0
+        # pages in flight never exceed the processes: a page's time limit starts when it runs,
+        # not while it waits behind another document's pages
+        self._slots: asyncio.Semaphore | None = None
+        self._slots_loop: asyncio.AbstractEventLoop | None = None
 
     def version(self) -> str:
         """The engine's version; raises EngineUnavailable when it is not installed."""
@@ -176,6 +180,19 @@ class OcrPool:
             process.kill()
         executor.shutdown(wait=False, cancel_futures=True)
 
+    def peak_memory_mb(self) -> float:
+        """The largest peak resident memory of the running OCR processes (Linux /proc), 0 if none."""
+        peak = 0.0
+        for process in list(getattr(self._executor, "_processes", {}).values()):
+            try:
+                with open(f"/proc/{process.pid}/status", encoding="ascii") as status:
+                    for line in status:
+                        if line.startswith("VmHWM:"):
+                            peak = max(peak, int(line.split()[1]) / 1024)
+            except OSError:
+                continue
+        return peak
+
     def close(self) -> None:
         executor, self._executor = self._executor, None
         if executor is not None:
@@ -194,10 +211,14 @@ class OcrPool:
                 warnings.append(f"ocr: document time limit {self.config.document_seconds:.0f}s reached; "
                                 f"pages from {number} on not read")
                 break
-            limit = min(self.config.page_seconds, left)
-            future = loop.run_in_executor(self._pool(), read_task, task)
+            if self._slots is None or self._slots_loop is not loop:
+                self._slots, self._slots_loop = asyncio.Semaphore(max(1, self.config.processes)), loop
             try:
-                page, cached = await asyncio.wait_for(future, timeout=limit)
+                async with self._slots:
+                    limit = min(self.config.page_seconds,
+                                self.config.document_seconds - (time.monotonic() - started))
+                    future = loop.run_in_executor(self._pool(), read_task, task)
+                    page, cached = await asyncio.wait_for(future, timeout=max(limit, 1.0))
             except asyncio.TimeoutError:
                 self._kill()
                 self.pages_failed += 1
@@ -226,6 +247,10 @@ class OcrPool:
         return OcrResult(engine=self.config.engine, version=version, pages=pages, warnings=tuple(warnings),
                          seconds=round(time.monotonic() - started, 2), cached_pages=cached_pages,
                          min_confidence=self.config.min_confidence)
+
+    def read_now_job(self, job: OcrJob) -> OcrResult:
+        """`read` for callers without an event loop."""
+        return asyncio.run(self.read(job))
 
     def read_now_report(self, body: bytes, attachments: list[dict[str, Any]]) -> dict[str, OcrResult]:
         """`read_report` for callers without an event loop (`scrapy extract`)."""
