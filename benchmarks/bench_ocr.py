@@ -17,6 +17,7 @@ The engine comparison reads the same two table pages with each engine. A benchma
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -164,8 +165,7 @@ def compare_engines(engines: list[str], config: OcrConfig) -> list[list[str]]:
     truth = parse_report(source.read_bytes(), url=source.as_uri())
     rows = []
     for engine in engines:
-        engine_config = OcrConfig(**{**config.__dict__, "engine": engine}) if hasattr(config, "__dict__") else \
-            OcrConfig(engine=engine, cache_dir="", threads=1, processes=1, dpi=config.dpi)
+        engine_config = dataclasses.replace(config, engine=engine)
         try:
             result, seconds, pages, peak = read_scan(pdf, engine_config)
         except Exception as error:  # noqa: BLE001 - an engine that is not installed

@@ -130,6 +130,8 @@ def image_frames(data: bytes, max_pixels: int, max_frames: int) -> Iterator[Any]
     try:
         image = Image.open(io.BytesIO(data))
         width, height = image.size
+    except Image.DecompressionBombError as error:
+        raise ImageRefused(f"image exceeds the cap of {max_pixels:,} pixels (a decompression bomb?): {error}") from error
     except Exception as error:  # noqa: BLE001 - Pillow raises many types on broken files
         raise ImageRefused(f"image unreadable: {type(error).__name__}: {error}") from error
     if width * height > max_pixels:

@@ -14,11 +14,11 @@ import asyncio
 import logging
 import multiprocessing
 import time
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from govreports.parsing.ocr import cache
 from govreports.parsing.ocr.engine import EngineUnavailable, engine_version, load_engine, pin_threads
@@ -34,6 +34,7 @@ from govreports.parsing.ocr.layout import LAYOUT_VERSION, read_page
 from govreports.parsing.ocr.models import PAGE_IMAGES, OcrPage, OcrResult
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 MODES = ("auto", "never", "always")
 
 
@@ -250,13 +251,23 @@ class OcrPool:
 
     def read_now_job(self, job: OcrJob) -> OcrResult:
         """`read` for callers without an event loop."""
-        return asyncio.run(self.read(job))
+        return _run_to_end(lambda: self.read(job))
 
     def read_now_report(self, body: bytes, attachments: list[dict[str, Any]]) -> dict[str, OcrResult]:
         """`read_report` for callers without an event loop (`scrapy extract`)."""
         if self.config.mode == "never":
             return {}
-        return asyncio.run(read_report(self, body, attachments))
+        return _run_to_end(lambda: read_report(self, body, attachments))
+
+
+def _run_to_end(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine to its end from synchronous code (in a thread if a loop already runs here)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(lambda: asyncio.run(make())).result()
 
 
 def unavailable_result(config: OcrConfig, error: EngineUnavailable) -> OcrResult:
