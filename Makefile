@@ -9,13 +9,14 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev,cluster,bench]'
+	$(PY) -m pip install -q -e '.[dev,cluster,bench,ocr]'
 	touch $(STAMP)
 
 setup: $(STAMP)
 
 # apt packages the tests use: Chromium (render tests), redis-server (cluster tests),
-# LibreOffice (DOC/WPS conversion and PDF renditions), poppler-utils, sqlite3.
+# LibreOffice (DOC/WPS conversion and PDF renditions), poppler-utils, sqlite3; for OCR's test
+# material and engine comparison: CJK fonts (printing HTML/DOCX) and Tesseract chi_sim.
 system-deps:
 	@bash bin/install-system-deps
 

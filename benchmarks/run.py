@@ -5,6 +5,7 @@
 3. parse cost (parse_report vs lxml floor vs trafilatura; HTML, text, PDF)
 4. memory (peak RSS crawling a 3,000-portal farm)
 5. scaling (items/s and RSS at 100, 1,000, 3,000 portals)
+6. OCR (issue 16): s/page on one core and peak memory of an OCR process, one scanned report
 
 Options: `--quick` (small sizes, for trying the harness: not comparable), `--only 1,3`,
 `--no-append` (print only), `--no-profile`, `--what-if` (benchmark 1 also crawls with parsing in
@@ -63,7 +64,7 @@ def closing_note(sections: list[Section]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (harness check; numbers not comparable)")
-    parser.add_argument("--only", default="1,2,3,4,5", help="benchmarks to run, e.g. 1,3")
+    parser.add_argument("--only", default="1,2,3,4,5,6", help="benchmarks to run, e.g. 1,3")
     parser.add_argument("--no-append", action="store_true", help=f"do not append to {RESULTS.name}")
     parser.add_argument("--no-profile", action="store_true", help="skip the profiles of missed targets")
     parser.add_argument("--what-if", action="store_true",
@@ -101,6 +102,12 @@ def main(argv: list[str] | None = None) -> int:
                     engine_metrics = sections[-1].metrics if "1" in wanted else None  # benchmark 1, just run
                     sections.append(timed(politeness.run, farm, work / "politeness", engine=engine_metrics))
                     print(sections[-1].text(with_profile=False), flush=True)
+        if "6" in wanted:
+            print("[6] OCR of a scanned report …", flush=True)
+            from benchmarks import bench_ocr
+
+            sections.append(timed(bench_ocr.section, args.quick))
+            print(sections[-1].text(with_profile=False), flush=True)
         if wanted & {"4", "5"}:
             print(f"[4/5] scaling {plan['sizes']} portals × {plan['scale_reports']} …", flush=True)
             memory, growth = timed(scaling.run, work / "scaling", sizes=plan["sizes"], reports=plan["scale_reports"])

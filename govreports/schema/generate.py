@@ -162,6 +162,21 @@ def _detailed_properties() -> dict[str, dict[str, Any]]:
                 "sha256": {"type": ["string", "null"], "pattern": "^[0-9a-f]{64}$"},
                 "fetched_at": {"type": ["string", "null"], "format": "date-time", "pattern": _ISO_DATETIME},
                 "rendered": {"type": "boolean"},
+                # present when pages were read by OCR (issue 16)
+                "ocr": _object(
+                    {
+                        "engine": {"type": "string"},
+                        "version": {"type": "string"},
+                        "pages": {"type": "array", "items": {"type": "integer", "minimum": 1}},
+                        "mean_confidence": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+                        "dpi": {"type": ["integer", "array"]},
+                        "seconds": {"type": "number"},
+                        "cached_pages": {"type": "integer", "minimum": 0},
+                        "tables": {"type": "array", "items": {"type": "string"}},
+                        "cells": {"type": "array", "items": {"type": "array"}},
+                    },
+                    required=("engine", "version", "pages", "mean_confidence", "dpi", "tables"),
+                ),
             },
             required=("media_type", "encoding", "sha256", "fetched_at", "rendered"),
         ),
