@@ -224,3 +224,104 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# --- a portal publishing scans: one report as a scanned attachment, one as page images ------------
+
+class ScanPortal:
+    """A loopback county portal whose 年报 column lists one report twice over: as a scanned PDF
+    attached to a link-only page, and as a page whose body is the page images.
+
+        with ScanPortal(pdf, jpegs, title) as portal:
+            scrapy crawl annual_reports -a url={portal.column_url}
+    """
+
+    def __init__(self, pdf: bytes, jpegs: list[bytes], title: str, imaged_title: str | None = None,
+                 kinds: tuple[str, ...] = ("attachment", "images")) -> None:
+        self.title = title
+        self.pages = self._pages(pdf, jpegs, title, imaged_title or title + "（图片版）", kinds)
+        self.fetched: list[str] = []
+        self._server: Any = None
+
+    @staticmethod
+    def _pages(pdf: bytes, jpegs: list[bytes], title: str, imaged_title: str,
+               kinds: tuple[str, ...]) -> dict[str, tuple[str, bytes]]:
+        shell = ("<html><head><meta charset='utf-8'><title>{title}</title></head><body>"
+                 "<div class='header'><img src='/images/logo.png' width='300' height='60'></div>"
+                 "<div class='article'><h1>{title}</h1><div class='TRS_Editor'>{body}</div></div>"
+                 "<div class='footer'>版权所有</div></body></html>")
+        entries = []
+        if "attachment" in kinds:
+            entries.append(f"<li><a href='/art/2025/1/20/art_1.html'>{title}</a><span>2025-01-20</span></li>")
+        if "images" in kinds:
+            entries.append(f"<li><a href='/art/2025/1/21/art_2.html'>{imaged_title}</a><span>2025-01-21</span></li>")
+        column = ("<html><head><meta charset='utf-8'><title>政府信息公开年报</title></head><body>"
+                  f"<div class='list'><ul>{''.join(entries)}</ul></div></body></html>")
+        tags = "".join(f"<p><img src='/upload/2025/scan-{n}.jpg' width='800' height='1131'></p>"
+                       for n in range(1, len(jpegs) + 1))
+        pages = {
+            "/col/nb/index.html": ("text/html; charset=utf-8", column.encode()),
+            "/art/2025/1/20/art_1.html": ("text/html; charset=utf-8", shell.format(
+                title=title, body="<p>附件：<a href='/upload/2025/nb.pdf'>年报.pdf</a></p>").encode()),
+            "/art/2025/1/21/art_2.html": ("text/html; charset=utf-8",
+                                          shell.format(title=imaged_title, body=tags).encode()),
+            "/upload/2025/nb.pdf": ("application/pdf", pdf),
+            "/images/logo.png": ("image/png", b"\x89PNG\r\n\x1a\n"),
+        }
+        for number, data in enumerate(jpegs, start=1):
+            pages[f"/upload/2025/scan-{number}.jpg"] = ("image/jpeg", data)
+        return pages
+
+    @property
+    def column_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/col/nb/index.html"
+
+    def __enter__(self) -> ScanPortal:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        portal = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                portal.fetched.append(self.path)
+                found = portal.pages.get(self.path.split("?")[0])
+                if found is None:
+                    self.send_error(404)
+                    return
+                kind, body = found
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def crawl_scan_portal(portal: ScanPortal, work: Path, cache: Path, root: Path) -> tuple[Any, dict[str, Any]]:
+    """`scrapy crawl` the portal (a subprocess); (the process, items by page name art_1/art_2)."""
+    import json
+    import sys
+
+    output = work / "items.jsonl"
+    command = [sys.executable, "-m", "scrapy", "crawl", "annual_reports", "-a", f"url={portal.column_url}",
+               "-s", f"GOVREPORTS_DB={work / 'state.sqlite3'}", "-s", f"GOVREPORTS_OCR_CACHE_DIR={cache}",
+               "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
+               "-s", "LOG_LEVEL=INFO", "-O", str(output)]
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=3600)
+    items = {}
+    if output.exists():
+        for line in output.read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            items[item["url"].rsplit("/", 1)[-1].removesuffix(".html")] = item
+    return done, items

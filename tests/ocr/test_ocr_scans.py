@@ -14,13 +14,12 @@ import io
 import json
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from govreports_farm.scans import ScanPortal, crawl_scan_portal
 
 pytest.importorskip("rapidocr")
 
@@ -115,81 +114,17 @@ def page_images() -> list[bytes]:
     return out
 
 
-def portal() -> dict[str, tuple[str, bytes]]:
-    """A county portal's 年报 column with two reports: one a PDF scan, one a page of page images."""
-    shell = ("<html><head><meta charset='utf-8'><title>{title}</title></head><body>"
-             "<div class='header'><img src='/images/logo.png' width='300' height='60'></div>"
-             "<div class='article'><h1>{title}</h1><div class='TRS_Editor'>{body}</div></div>"
-             "<div class='footer'>版权所有 洪泽区人民政府</div></body></html>")
-    column = ("<html><head><meta charset='utf-8'><title>政府信息公开年报</title></head><body>"
-              "<div class='list'><ul>"
-              f"<li><a href='/art/2025/1/20/art_1.html'>{TITLE}</a><span>2025-01-20</span></li>"
-              f"<li><a href='/art/2025/1/21/art_2.html'>洪泽区2024年政府信息公开工作年度报告（图片版）</a>"
-              "<span>2025-01-21</span></li></ul></div></body></html>")
-    images = page_images()
-    image_tags = "".join(f"<p><img src='/upload/2025/scan-{n}.jpg' width='800' height='1131'></p>"
-                         for n in range(1, len(images) + 1))
-    pages = {
-        "/col/nb/index.html": ("text/html; charset=utf-8", column.encode()),
-        "/art/2025/1/20/art_1.html": ("text/html; charset=utf-8", shell.format(
-            title=TITLE, body="<p>附件：<a href='/upload/2025/nb2024.pdf'>洪泽区2024年年报.pdf</a></p>").encode()),
-        "/art/2025/1/21/art_2.html": ("text/html; charset=utf-8", shell.format(
-            title="洪泽区2024年政府信息公开工作年度报告（图片版）", body=image_tags).encode()),
-        "/upload/2025/nb2024.pdf": ("application/pdf", SCAN_PDF.read_bytes()),
-        "/images/logo.png": ("image/png", b"\x89PNG\r\n\x1a\n"),
-    }
-    for number, data in enumerate(images, start=1):
-        pages[f"/upload/2025/scan-{number}.jpg"] = ("image/jpeg", data)
-    return pages
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    pages = portal()
-    fetched: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
-            fetched.append(self.path)
-            found = pages.get(self.path.split("?")[0])
-            if found is None:
-                self.send_error(404)
-                return
-            kind, body = found
-            self.send_response(200)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-
-
-def test_a_crawl_reads_a_scanned_attachment_and_a_page_of_page_images(server: str, ocr_cache: Path,
-                                                                        tmp_path: Path) -> None:
-    output = tmp_path / "items.jsonl"
-    command = [sys.executable, "-m", "scrapy", "crawl", "annual_reports", "-a", f"url={server}/col/nb/index.html",
-               "-s", f"GOVREPORTS_DB={tmp_path / 'state.sqlite3'}", "-s", f"GOVREPORTS_OCR_CACHE_DIR={ocr_cache}",
-               "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
-               "-s", "LOG_LEVEL=INFO", "-O", str(output)]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
+def test_a_crawl_reads_a_scanned_attachment_and_a_page_of_page_images(ocr_cache: Path, tmp_path: Path) -> None:
+    with ScanPortal(SCAN_PDF.read_bytes(), page_images(), TITLE) as portal:
+        done, items = crawl_scan_portal(portal, tmp_path, ocr_cache, ROOT)
     assert done.returncode == 0, done.stderr[-3000:]
-    items = {item["url"].rsplit("/", 1)[-1]: item for item in map(json.loads, output.read_text().splitlines())}
-    assert set(items) == {"art_1.html", "art_2.html"}, done.stderr[-3000:]
-    attached, imaged = items["art_1.html"], items["art_2.html"]
+    assert set(items) == {"art_1", "art_2"}, done.stderr[-3000:]
+    attached, imaged = items["art_1"], items["art_2"]
     assert wrong_values(attached) == []
     assert attached["title"] == TITLE and attached["report_year"] == 2024
     assert any("report body taken from" in warning for warning in attached["warnings"])
     assert wrong_values(imaged) == []
     assert imaged["source"]["ocr"]["pages"] == [1, 2]
     assert [a["url"].rsplit("/", 1)[-1] for a in imaged["attachments"]] == ["scan-1.jpg", "scan-2.jpg"]
+    assert "/images/logo.png" not in portal.fetched  # the header logo is not a page
     assert "govreports/ocr/documents" in done.stderr
