@@ -189,3 +189,22 @@ def _png(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def test_a_check_failing_on_an_ocr_table_names_its_least_certain_cells() -> None:
+    from govreports.build import apply_checks
+    from govreports.items import ReportItem
+
+    row = {"natural_person": 95, "commercial_enterprise": 0, "research_institution": 0, "public_welfare_org": 0,
+           "legal_service_org": 0, "other_org": 0, "total": 96}  # 96: a 5 misread as 6
+    item = ReportItem(format="2021", tables={"applications": {"new_received": row}})
+    item.source = {"ocr": {"tables": ["applications"], "cells": [
+        [0.62, "96", "page 3 table 2 row '一、本年新收政府信息公开申请数量' column 10"],
+        [0.91, "95", "page 3 table 2 row '一、本年新收政府信息公开申请数量' column 4"],
+        [0.97, "31", "page 3 table 2 row '1.本机关不掌握相关政府信息' column 4"],
+    ]}}
+    apply_checks(item)
+    assert any(not check["ok"] and check["rule"] == "applications.row_sum.new_received" for check in item.checks)
+    [warning] = [w for w in item.warnings if w.startswith("check applications.row_sum.new_received failed")]
+    assert warning.index("'96' (0.62)") < warning.index("'95' (0.91)")  # least certain first
+    assert "'31'" not in warning  # not a number this check adds up
