@@ -30,10 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from govreports.checks import run_checks  # noqa: E402
-from govreports.parsing.ocr.run import OcrConfig, OcrPool, plan_body  # noqa: E402
-from govreports.parsing.report import parse_report  # noqa: E402
-from govreports_farm import scans  # noqa: E402
+from govreports.checks import run_checks
+from govreports.parsing.ocr.run import OcrConfig, OcrPool, plan_body
+from govreports.parsing.report import parse_report
+from govreports_farm import scans
 
 REAL = ROOT / "tests" / "fixtures" / "real-reports"
 MANIFEST = json.loads((REAL / "manifest.json").read_text(encoding="utf-8"))
@@ -229,9 +229,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
-
 
 def item_score(item: dict[str, Any], entry: dict[str, Any]) -> tuple[int, int, list[str]]:
     """`field_score` for a published item (a JSON object)."""
@@ -301,3 +298,7 @@ def section(quick: bool = False) -> Any:
                    "ocr cell share": rows[0].cell_share}
     out.verdicts = [f"{rows[0].seconds_per_page:.1f} s/page, {rows[0].peak_mb:.0f} MB, {rows[0].fields} fields"]
     return out
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

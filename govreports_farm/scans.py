@@ -95,7 +95,12 @@ def _seal_centre(image: Any, rng: random.Random) -> tuple[int, int]:
     """Over the data cells of the page's first ruled table (its lower right), else mid-page."""
     import numpy as np
 
-    from govreports.parsing.ocr.layout import binarize, clean_gray, find_tables, ruling_masks
+    from govreports.parsing.ocr.layout import (
+        binarize,
+        clean_gray,
+        find_tables,
+        ruling_masks,
+    )
 
     width, height = image.size
     tables = find_tables(*ruling_masks(binarize(clean_gray(np.array(image)))))
@@ -283,7 +288,7 @@ class ScanPortal:
         portal = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:
                 portal.fetched.append(self.path)
                 found = portal.pages.get(self.path.split("?")[0])
                 if found is None:

@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from govreports.parsing.models import Grid
 from govreports.parsing.ocr import cache
 from govreports.parsing.ocr.document import layout_pages
 from govreports.parsing.ocr.images import (
@@ -24,7 +23,12 @@ from govreports.parsing.ocr.images import (
     pdf_pages_needing_ocr,
     sniff_image,
 )
-from govreports.parsing.ocr.layout import binarize, clean_gray, find_tables, ruling_masks
+from govreports.parsing.ocr.layout import (
+    binarize,
+    clean_gray,
+    find_tables,
+    ruling_masks,
+)
 from govreports.parsing.ocr.models import OcrBox, OcrPage, OcrResult, OcrTable
 from govreports.parsing.ocr.page_images import report_images
 from govreports.parsing.ocr.run import OcrConfig, OcrPool, plan_body, plan_report

@@ -52,7 +52,7 @@ def engine_version(name: str) -> str:
             import pytesseract
 
             return f"tesseract-{pytesseract.get_tesseract_version()}-chi_sim"
-        except Exception as error:  # noqa: BLE001 - ImportError, TesseractNotFoundError
+        except Exception as error:
             raise EngineUnavailable(f"tesseract not installed ({type(error).__name__})") from error
     raise EngineUnavailable(f"unknown OCR engine {name!r} (known: {', '.join(ENGINES)})")
 
@@ -73,7 +73,7 @@ class RapidOcrEngine:
         })
 
     def read(self, image: Any) -> list[OcrBox]:
-        result = self._ocr(image, use_det=True, use_cls=True, use_rec=True)
+        result: Any = self._ocr(image, use_det=True, use_cls=True, use_rec=True)
         boxes: list[OcrBox] = []
         if result.boxes is None or result.txts is None or result.scores is None:
             return boxes
@@ -85,7 +85,7 @@ class RapidOcrEngine:
 
     def recognize(self, image: Any) -> tuple[str, float]:
         """The text of one cropped line (recognition only, no detection)."""
-        result = self._ocr(image, use_det=False, use_cls=False, use_rec=True)
+        result: Any = self._ocr(image, use_det=False, use_cls=False, use_rec=True)
         if not result.txts:
             return "", 0.0
         return str(result.txts[0]), float(result.scores[0])

@@ -132,7 +132,7 @@ def image_frames(data: bytes, max_pixels: int, max_frames: int) -> Iterator[Any]
         width, height = image.size
     except Image.DecompressionBombError as error:
         raise ImageRefused(f"image exceeds the cap of {max_pixels:,} pixels (a decompression bomb?): {error}") from error
-    except Exception as error:  # noqa: BLE001 - Pillow raises many types on broken files
+    except Exception as error:
         raise ImageRefused(f"image unreadable: {type(error).__name__}: {error}") from error
     if width * height > max_pixels:
         raise ImageRefused(f"image of {width}×{height} pixels exceeds the cap of {max_pixels:,} (a decompression bomb?)")
@@ -143,7 +143,7 @@ def image_frames(data: bytes, max_pixels: int, max_frames: int) -> Iterator[Any]
             raise ImageRefused(f"frame {index + 1} exceeds the pixel cap of {max_pixels:,}")
         try:
             yield np.array(frame.convert("RGB"))
-        except Exception as error:  # noqa: BLE001 - truncated data, bad codec
+        except Exception as error:
             raise ImageRefused(f"image frame {index + 1} unreadable: {type(error).__name__}: {error}") from error
 
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from govreports.parsing.ocr.engine import Engine
 from govreports.parsing.ocr.models import OcrBox, OcrPage, OcrTable

@@ -21,7 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from govreports.parsing.ocr import cache
-from govreports.parsing.ocr.engine import EngineUnavailable, engine_version, load_engine, pin_threads
+from govreports.parsing.ocr.engine import (
+    EngineUnavailable,
+    engine_version,
+    load_engine,
+    pin_threads,
+)
 from govreports.parsing.ocr.images import (
     ImageRefused,
     image_dpi,
@@ -220,7 +225,7 @@ class OcrPool:
                                 self.config.document_seconds - (time.monotonic() - started))
                     future = loop.run_in_executor(self._pool(), read_task, task)
                     page, cached = await asyncio.wait_for(future, timeout=max(limit, 1.0))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 self._kill()
                 self.pages_failed += 1
                 warnings.append(f"ocr: page {number} not read: time limit {limit:.0f}s reached")
