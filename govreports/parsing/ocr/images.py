@@ -77,17 +77,33 @@ def pdf_pages_needing_ocr(data: bytes, max_pages: int, always: bool = False) -> 
     try:
         count = len(pdf)
         wanted: list[int] = []
+        if b"/Image" not in data:
+            # no image XObject (their dictionaries are never compressed): not a scan; only a
+            # garbage text layer needs OCR, and a broken font shows on the first page already
+            first = pdf[0] if count else None
+            if first is None:
+                return [], count
+            text_page = first.get_textpage()
+            sample = text_page.get_text_range(0, min(text_page.count_chars(), 400))
+            text_page.close()
+            first.close()
+            return (list(range(1, min(count, max_pages) + 1)) if is_garbage_text(sample) else []), count
         for index in range(min(count, max_pages)):
             page = pdf[index]
             try:
                 text_page = page.get_textpage()
-                text = text_page.get_text_range()
+                characters = text_page.count_chars()
+                # a sample is enough to tell text from garbage (reading a whole page costs ~100 ms)
+                sample = text_page.get_text_range(0, min(characters, 400)) if characters > 0 else ""
                 text_page.close()
-                visible = len(re.sub(r"\s+", "", text))
-                has_image = any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2))
-                if not has_image:
+                visible = len(re.sub(r"\s+", "", sample))
+                if visible >= SCANNED_PAGE_MAX_CHARS and is_garbage_text(sample):
+                    wanted.append(index + 1)  # unreadable text: read the rendered page instead
                     continue
-                if always or visible < SCANNED_PAGE_MAX_CHARS or is_garbage_text(text):
+                if visible >= SCANNED_PAGE_MAX_CHARS and not always:
+                    continue
+                has_image = any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2))
+                if has_image:
                     wanted.append(index + 1)
             finally:
                 page.close()

@@ -158,6 +158,7 @@ class OcrPool:
         self._initializer = initializer
         self._initargs = initargs
         self._executor: ProcessPoolExecutor | None = None
+        self.planner = ThreadPoolExecutor(1, thread_name_prefix="govreports-ocr-plan")
         self.pages_read = 0
         self.pages_cached = 0
         self.pages_failed = 0
@@ -200,6 +201,7 @@ class OcrPool:
         return peak
 
     def close(self) -> None:
+        self.planner.shutdown(wait=True)
         executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
@@ -341,5 +343,7 @@ async def read_report(pool: OcrPool, body: bytes, attachments: list[dict[str, An
             _ENGINE_MISSING_LOGGED.add(config.engine)
             logger.warning("OCR engine unavailable, scanned reports are not read: %s", error)
         return {key: unavailable_result(config, error) for key in jobs}
-    jobs = plan_report(body, attachments, config, version)
+    # pdfium looks at text layers on one thread of its own (it is not thread-safe): never on the reactor's
+    jobs = await asyncio.get_running_loop().run_in_executor(
+        pool.planner, plan_report, body, attachments, config, version)
     return {key: await pool.read(job) for key, job in jobs.items()}
