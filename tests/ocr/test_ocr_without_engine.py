@@ -212,3 +212,17 @@ def test_a_check_failing_on_an_ocr_table_names_its_least_certain_cells() -> None
     [warning] = [w for w in item.warnings if w.startswith("check applications.row_sum.new_received failed")]
     assert warning.index("'96' (0.62)") < warning.index("'95' (0.91)")  # least certain first
     assert "'31'" not in warning  # not a number this check adds up
+
+
+def test_a_phone_photo_of_a_page_is_flattened_before_its_table_is_found() -> None:
+    from govreports.parsing.ocr.layout import flatten_page
+    from govreports_farm import scans
+
+    [photo] = scans.rendition(FIXTURES / "real-reports" / "hongze-2024.pdf", 150, "photo", (3, 3))
+    [scan] = scans.rendition(FIXTURES / "real-reports" / "hongze-2024.pdf", 150, "clean", (3, 3))
+    assert flatten_page(np.array(scan))[1] is False  # a scan is the page: left alone
+    flat, flattened = flatten_page(np.array(photo))
+    assert flattened
+    tables = find_tables(*ruling_masks(binarize(clean_gray(flat))))
+    applications = max(tables, key=lambda table: len(table.ys))
+    assert len(applications.xs) - 1 == 10  # 3 label columns + 7 applicant columns, as printed

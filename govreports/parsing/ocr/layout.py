@@ -26,7 +26,7 @@ _ASCII_WORD_END = re.compile(r"[A-Za-z0-9]$")
 _ASCII_WORD_START = re.compile(r"^[A-Za-z0-9]")
 MAX_SKEW_DEGREES = 3.0
 # part of the cache key: a change to how pages are laid out must not reuse old cached pages
-LAYOUT_VERSION = "layout-3"
+LAYOUT_VERSION = "layout-4"
 
 
 def clean_gray(image: Any) -> Any:
@@ -68,6 +68,49 @@ def estimate_skew(ink: Any) -> float:
     best = max((step / 10.0 for step in range(-30, 31, 2)), key=sharpness)
     best = max((best + step / 20.0 for step in range(-2, 3)), key=sharpness)
     return best
+
+
+def flatten_page(image: Any) -> tuple[Any, bool]:
+    """A photographed page cut out of its background and warped to a rectangle (perspective undone).
+
+    The page is the largest bright quadrilateral; a scan (the page is the whole image) is left alone.
+    """
+    import cv2
+    import numpy as np
+
+    gray = clean_gray(image)
+    height, width = gray.shape
+    blurred = cv2.GaussianBlur(gray, (7, 7), 0)
+    _, bright = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (25, 25)))
+    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return image, False
+    page = max(contours, key=cv2.contourArea)
+    if cv2.contourArea(page) < 0.4 * width * height:
+        return image, False
+    hull = cv2.convexHull(page)
+    quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+    if len(quad) != 4:
+        return image, False
+    points = quad.reshape(4, 2).astype(np.float32)
+    sums, differences = points.sum(axis=1), np.diff(points, axis=1).ravel()
+    ordered = np.float32([points[np.argmin(sums)], points[np.argmin(differences)],
+                          points[np.argmax(sums)], points[np.argmax(differences)]])
+    corners = np.float32([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]])
+    if float(np.abs(ordered - corners).max()) < 0.01 * max(width, height):
+        return image, False  # the page fills the image: a scan
+    top_width = float(np.linalg.norm(ordered[1] - ordered[0]))
+    bottom_width = float(np.linalg.norm(ordered[2] - ordered[3]))
+    left_height = float(np.linalg.norm(ordered[3] - ordered[0]))
+    right_height = float(np.linalg.norm(ordered[2] - ordered[1]))
+    out_width, out_height = int(max(top_width, bottom_width)), int(max(left_height, right_height))
+    target = np.float32([[0, 0], [out_width - 1, 0], [out_width - 1, out_height - 1], [0, out_height - 1]])
+    matrix = cv2.getPerspectiveTransform(ordered, target)
+    flat = cv2.warpPerspective(image, matrix, (out_width, out_height), borderValue=(255, 255, 255))
+    # the page's own edge (a shadow, the background's rim) is not a ruling line: trim it off
+    margin_x, margin_y = max(4, out_width // 50), max(4, out_height // 50)
+    return flat[margin_y : out_height - margin_y, margin_x : out_width - margin_x].copy(), True
 
 
 def rotate(image: Any, angle: float) -> Any:
@@ -385,10 +428,11 @@ def read_page(image: Any, engine: Engine, dpi: int) -> OcrPage:
     import cv2
     import numpy as np
 
+    image, flattened = flatten_page(image)
     gray = clean_gray(image)
     ink = binarize(gray)
     angle = estimate_skew(ink)
-    warnings: list[str] = []
+    warnings: list[str] = ["ocr: a photographed page, flattened (perspective undone)"] if flattened else []
     if abs(angle) >= MAX_SKEW_DEGREES - 0.05:
         warnings.append(f"ocr: page tilted {angle:.1f}° or more; tables may be misread")
     gray = rotate(gray, angle)
