@@ -128,3 +128,25 @@ def test_a_crawl_reads_a_scanned_attachment_and_a_page_of_page_images(ocr_cache:
     assert [a["url"].rsplit("/", 1)[-1] for a in imaged["attachments"]] == ["scan-1.jpg", "scan-2.jpg"]
     assert "/images/logo.png" not in portal.fetched  # the header logo is not a page
     assert "govreports/ocr/documents" in done.stderr
+
+
+def test_the_engine_runs_with_the_network_cut() -> None:
+    """The models ship inside the wheel: loading and reading never opens a socket."""
+    script = (
+        "import socket\n"
+        "class Cut(socket.socket):\n"
+        "    def __init__(self, *a, **k):\n"
+        "        raise OSError('network cut: the OCR engine tried to open a socket')\n"
+        "socket.socket = Cut\n"
+        "socket.create_connection = lambda *a, **k: Cut()\n"
+        "import numpy as np\n"
+        "from PIL import Image\n"
+        "from govreports.parsing.ocr.engine import load_engine\n"
+        "from govreports.parsing.ocr.layout import read_page\n"
+        f"image = np.array(Image.open({str(SCANS / 'hongze-2024-table3-seal.png')!r}).convert('RGB'))\n"
+        "page = read_page(image, load_engine('rapidocr'), 150)\n"
+        "print(page.tables[0].rows[-1])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "'1', '1', '0', '0', '2'" in done.stdout
