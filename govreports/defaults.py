@@ -51,7 +51,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GOVREPORTS_FAILURE_SAMPLES", 50, "failed URLs kept per site in its status"),
     # --- state
     Setting("GOVREPORTS_DB", "state/govreports.sqlite3", "the state database (SQLite path)", env=True),
-    Setting("GOVREPORTS_STATE_STORE", "govreports.state.sqlite.SqliteStateStore", "state store class"),
+    Setting("GOVREPORTS_STATE_STORE", "",
+            "state store class (empty: SQLite, or Redis in cluster mode)"),
     Setting("GOVREPORTS_STATE_ENABLED", True, "dedup across runs through the state store (False: all new)"),
     Setting("GOVREPORTS_DB_BUSY_TIMEOUT_MS", 10_000, "SQLite busy timeout (ms)"),
     Setting("GOVREPORTS_DB_SYNCHRONOUS", "NORMAL",

@@ -54,7 +54,9 @@ class ClusterAddon:
             return
         settings.set("SCHEDULER", SCHEDULER, "addon")
         if not settings.get("GOVREPORTS_STATE_STORE"):
-            settings.set("GOVREPORTS_STATE_STORE", STATE_STORE, "addon")
+            # the project module declares it empty (= "SQLite, or Redis in cluster mode") at project
+            # priority, above the add-on's: fill the empty value at the priority it was set with
+            settings.set("GOVREPORTS_STATE_STORE", STATE_STORE, settings.getpriority("GOVREPORTS_STATE_STORE") or "addon")
         settings.set_in_component_priority_dict("SPIDER_MIDDLEWARES", ClusterStartMiddleware, 10)
 
 
