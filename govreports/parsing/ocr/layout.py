@@ -26,7 +26,7 @@ _ASCII_WORD_END = re.compile(r"[A-Za-z0-9]$")
 _ASCII_WORD_START = re.compile(r"^[A-Za-z0-9]")
 MAX_SKEW_DEGREES = 3.0
 # part of the cache key: a change to how pages are laid out must not reuse old cached pages
-LAYOUT_VERSION = "layout-4"
+LAYOUT_VERSION = "layout-5"
 
 
 def clean_gray(image: Any) -> Any:
@@ -181,14 +181,14 @@ def find_tables(horizontal: Any, vertical: Any) -> list[_Table]:
         x, y, w, h = cv2.boundingRect(contour)
         if w < width * 0.25 or h < max(40, height * 0.03):
             continue
-        table = _table_in(horizontal, vertical, x, y, w, h)
+        table = _table_in(horizontal, vertical, x, y, w, h, long_line=max(60, height // 20))
         if table is not None:
             tables.append(table)
     tables.sort(key=lambda table: table.top)
     return tables
 
 
-def _table_in(horizontal: Any, vertical: Any, x: int, y: int, w: int, h: int) -> _Table | None:
+def _table_in(horizontal: Any, vertical: Any, x: int, y: int, w: int, h: int, long_line: int) -> _Table | None:
     import cv2
 
     tolerance = 8
@@ -197,12 +197,14 @@ def _table_in(horizontal: Any, vertical: Any, x: int, y: int, w: int, h: int) ->
     h_contours, _ = cv2.findContours(h_region, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     v_contours, _ = cv2.findContours(v_region, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     h_rects = [cv2.boundingRect(c) for c in h_contours]
-    # a ruling line runs from one horizontal line to another; a long stroke of a large character
-    # (the 丨 of a heading) stops short of both
+    # a ruling line runs from one horizontal line to another, or is longer than any character;
+    # a long stroke of a large character (the 丨 of a heading) is short and stops short of both.
+    # (A table cut by a page break has no line at its bottom: its verticals end in the open.)
     reach = cv2.dilate(h_region, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 13)))
     v_rects = [
         (rx, ry, rw, rh) for rx, ry, rw, rh in (cv2.boundingRect(c) for c in v_contours)
-        if reach[ry : ry + 2, rx : rx + rw].any() and reach[max(0, ry + rh - 2) : ry + rh, rx : rx + rw].any()
+        if rh >= long_line
+        or (reach[ry : ry + 2, rx : rx + rw].any() and reach[max(0, ry + rh - 2) : ry + rh, rx : rx + rw].any())
     ]
     v_region = v_region.copy()
     for contour in v_contours:
