@@ -26,7 +26,7 @@ _ASCII_WORD_END = re.compile(r"[A-Za-z0-9]$")
 _ASCII_WORD_START = re.compile(r"^[A-Za-z0-9]")
 MAX_SKEW_DEGREES = 3.0
 # part of the cache key: a change to how pages are laid out must not reuse old cached pages
-LAYOUT_VERSION = "layout-5"
+LAYOUT_VERSION = "layout-6"
 
 
 def clean_gray(image: Any) -> Any:
@@ -206,6 +206,14 @@ def _table_in(horizontal: Any, vertical: Any, x: int, y: int, w: int, h: int, lo
         if rh >= long_line
         or (reach[ry : ry + 2, rx : rx + rw].any() and reach[max(0, ry + rh - 2) : ry + rh, rx : rx + rw].any())
     ]
+    # the frame's box may take in strokes of a heading standing on the table's top line: the table
+    # is only as tall as its own rulings
+    kept = [rect for rect in h_rects if rect[2] >= w * 0.05] + v_rects
+    if kept:
+        first = min(ry for _, ry, _, _ in kept)
+        last = max(ry + rh for _, ry, _, rh in kept)
+        if first > 3 or last < h - 3:
+            return _table_in(horizontal, vertical, x, y + first, w, last - first, long_line) if last - first > 20 else None
     v_region = v_region.copy()
     for contour in v_contours:
         rx, ry, rw, rh = cv2.boundingRect(contour)
@@ -217,6 +225,14 @@ def _table_in(horizontal: Any, vertical: Any, x: int, y: int, w: int, h: int, lo
     xs = _with_edges(xs, w, tolerance)
     if len(ys) < 3 or len(xs) < 2:
         return None
+    # above the top border only a continued table (cut by a page break) has its column lines; a
+    # heading whose strokes touch the border does not
+    full = [ry + rh // 2 for rx, ry, rw, rh in h_rects if rw >= w * 0.6]
+    if full and min(full) > tolerance:
+        border = min(full)
+        above = sum(1 for _, ry, _, _ in v_rects if ry < border - tolerance)
+        if above < max(2, (len(xs) - 1) // 2):
+            return _table_in(horizontal, vertical, x, y + border - 2, w, h - border + 2, long_line)
     rows, columns = len(ys) - 1, len(xs) - 1
 
     def present(mask: Any, along_x: bool, fixed: int, start: int, end: int) -> bool:
