@@ -26,12 +26,17 @@ def layout_pages(result: OcrResult) -> tuple[dict[int, Any], list[str]]:
     warnings: list[str] = list(result.warnings)
     min_confidence = result.min_confidence
     pages: dict[int, Any] = {}
+    # a box's height is a noisy font size (glyph shapes, padding): sizes are given in tenths of the
+    # body lines' median height, whole numbers, so body lines share one size and a title stands out
+    body = sorted((line.bottom - line.top) * 72.0 / max(page.dpi, 1)
+                  for page in result.pages.values() for line in page.lines if len(line.text) >= 12)
+    unit = body[len(body) // 2] / 10 if body else 0.0
     for number, page in sorted(result.pages.items()):
         warnings.extend(f"page {number}: {warning}" for warning in page.warnings)
         scale = 72.0 / max(page.dpi, 1)
         lines = [
             (line.top * scale, line.bottom * scale, line.x0 * scale, line.x1 * scale, line.text,
-             (line.bottom - line.top) * scale)
+             float(round((line.bottom - line.top) * scale / unit)) if unit else (line.bottom - line.top) * scale)
             for line in page.lines
         ]
         grids = []
