@@ -181,10 +181,14 @@ def compare_engines(engines: list[str], config: OcrConfig) -> list[list[str]]:
     return rows
 
 
-def run(quick: bool = False, engines: tuple[str, ...] = ("rapidocr", "tesseract")) -> dict[str, Any]:
+def run(quick: bool = False, engines: tuple[str, ...] = ("rapidocr", "tesseract"), select: str = "") -> dict[str, Any]:
     config = OcrConfig(cache_dir="", processes=1, threads=1)
-    rows = [measure(*plan, config) for plan in (QUICK_PLAN if quick else FULL_PLAN)]
-    comparison = compare_engines(list(engines), config)
+    plans = [plan for plan in (QUICK_PLAN if quick else FULL_PLAN) if not select or select in f"{plan[0]} {plan[2]}"]
+    rows = []
+    for plan in plans:
+        rows.append(measure(*plan, config))
+        print(markdown({"rows": [rows[-1].__dict__], "engines": []}).splitlines()[2], flush=True)
+    comparison = compare_engines(list(engines), config) if engines and engines != ("",) else []
     return {"rows": [row.__dict__ for row in rows], "engines": comparison}
 
 
@@ -206,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="one document, one rendition")
     parser.add_argument("--engines", default="rapidocr,tesseract")
     parser.add_argument("--out", type=Path, help="also write the JSON outcome here")
+    parser.add_argument("--select", default="", help="only plan entries whose 'file degradation' contains this")
     parser.add_argument("--modes", action="store_true",
                         help="instead: the three ways a scan arrives (extract, attachment, page images), 15 fields each")
     args = parser.parse_args(argv)
@@ -215,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         lines = ["| document | rendition | how | fields (of 15) | wrong |", "|---|---|---|---|---|"]
         with tempfile.TemporaryDirectory() as cache:
             for plan in (MODES_PLAN[:1] if args.quick else MODES_PLAN):
+                if args.select and args.select not in f"{plan[0]} {plan[2]}":
+                    continue
                 for row in three_ways(*plan, Path(cache)):
                     lines.append("| " + " | ".join(row) + " |")
                     print(lines[-1], flush=True)
@@ -222,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
             args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
         print("\n".join(lines))
         return 0
-    outcome = run(args.quick, tuple(args.engines.split(",")))
+    outcome = run(args.quick, tuple(args.engines.split(",")), args.select)
     if args.out:
         args.out.write_text(json.dumps(outcome, ensure_ascii=False, indent=1), encoding="utf-8")
     print(markdown(outcome))

@@ -26,9 +26,11 @@ def layout_pages(result: OcrResult) -> tuple[dict[int, Any], list[str]]:
     warnings: list[str] = list(result.warnings)
     min_confidence = result.min_confidence
     pages: dict[int, Any] = {}
-    # a box's height is a noisy font size (glyph shapes, padding): sizes are given in tenths of the
-    # body lines' median height, whole numbers, so body lines share one size and a title stands out
-    body = sorted((line.bottom - line.top) * 72.0 / max(page.dpi, 1)
+    # a box's height is a poor font size (the detector's boxes are tight or loose by glyph and
+    # contrast); the pitch of the characters is a good one: CJK glyphs are square, so the width of
+    # a line over its characters (Latin and digits counting half) is the size the line was set in.
+    # Sizes are given in tenths of the body lines' median, whole numbers, so body lines share one.
+    body = sorted(_pitch(line) * 72.0 / max(page.dpi, 1)
                   for page in result.pages.values() for line in page.lines if len(line.text) >= 12)
     unit = body[len(body) // 2] / 10 if body else 0.0
     for number, page in sorted(result.pages.items()):
@@ -36,7 +38,7 @@ def layout_pages(result: OcrResult) -> tuple[dict[int, Any], list[str]]:
         scale = 72.0 / max(page.dpi, 1)
         lines = [
             (line.top * scale, line.bottom * scale, line.x0 * scale, line.x1 * scale, line.text,
-             float(round((line.bottom - line.top) * scale / unit)) if unit else (line.bottom - line.top) * scale)
+             float(round(_pitch(line) * scale / unit)) if unit else (line.bottom - line.top) * scale)
             for line in page.lines
         ]
         grids = []
@@ -48,6 +50,13 @@ def layout_pages(result: OcrResult) -> tuple[dict[int, Any], list[str]]:
                                     characters=sum(len(line.text) for line in page.lines)
                                     + sum(len(text) for table in page.tables for row in table.rows for text in row))
     return pages, warnings
+
+
+def _pitch(line: Any) -> float:
+    """Pixels per em of a text line: its width over its characters (half-width ones count half)."""
+    text = "".join(line.text.split())
+    ems = sum(1.0 if ord(char) >= 0x2e80 else 0.5 for char in text)
+    return (line.x1 - line.x0) / ems if ems else float(line.bottom - line.top)
 
 
 def _honest_rows(rows: tuple[tuple[str, ...], ...], confidences: tuple[tuple[float, ...], ...],
