@@ -4,13 +4,24 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast fuzz bench setup system-deps clean
+.PHONY: demo test test-fast fuzz bench setup system-deps clean lock image
 
-$(STAMP): pyproject.toml
+# the locked versions (requirements.lock) as constraints: the tested set, while a dependency added
+# to pyproject.toml and not yet locked still installs
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev,cluster,bench,ocr]'
+	$(PY) -m pip install -q -c requirements.lock -e '.[dev,cluster,bench,ocr]'
 	touch $(STAMP)
+
+# regenerate requirements.lock from pyproject.toml (uv comes with the dev extra)
+lock: $(STAMP)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --extra cluster --extra bench --extra ocr --python-version 3.11 \
+		--custom-compile-command "make lock" -q -o requirements.lock
+
+# the Docker image of compose.yaml (Chromium, LibreOffice, the OCR extra, the locked dependencies)
+image:
+	docker build -t govreports .
 
 setup: $(STAMP)
 

@@ -287,13 +287,13 @@ def three_ways(name: str, dpi: int, degradation: str, cache: Path) -> list[list[
 
 
 def section(quick: bool = False) -> Any:
-    """Benchmark 6 of `make bench`: one scanned report read by OCR (s/page on one core, OCR process memory)."""
+    """Benchmark 7 of `make bench`: one scanned report read by OCR (s/page on one core, OCR process memory)."""
     from benchmarks.results import Section
 
     config = OcrConfig(cache_dir="", processes=1, threads=1)
     rows = [measure(*plan, config) for plan in QUICK_PLAN]
     out = Section(
-        title="6. OCR of a scanned report",
+        title="7. OCR of a scanned report",
         description=("hongze-2024 rasterised at 150 dpi, tilted, blurred and speckled (govreports_farm/scans.py), "
                      "read as `scrapy extract` reads it: one OCR process, one thread, no cache. "
                      "`python -m benchmarks.bench_ocr` runs every document and degradation and the engine comparison."),

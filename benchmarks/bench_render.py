@@ -43,7 +43,7 @@ def crawl_once(farm: Farm, mode: str, work: Path, index: int) -> Run:
     """One `scrapy crawl annual_reports` of the farm, as a user runs it, with its own state DB."""
     feed, log = work / f"{mode}-{index}.jsonl", work / f"{mode}-{index}.log"
     command = [sys.executable, "-m", "scrapy", "crawl", "annual_reports",
-               "-s", f"GOVREPORTS_PORTALS_FILE={farm.registry_path}", "-s", f"GOVREPORTS_SITES_FILE={farm.sites_path}",
+               "-s", f"GOVREPORTS_REGISTRY={farm.registry_path}", "-s", f"GOVREPORTS_SITES_FILE={farm.sites_path}",
                "-s", f"GOVREPORTS_DB={work / f'{mode}-{index}.sqlite3'}", "-s", f"GOVREPORTS_RENDER={mode}",
                "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO",
                "-s", f"LOG_FILE={log}", "-s", "TELNETCONSOLE_ENABLED=False", "-O", str(feed)]

@@ -41,9 +41,11 @@ class CrawlResult:
     log: Path | None = None
     cpu_s: float = 0.0            # the crawler's CPU seconds up to spider close (all threads)
     tree_peak_mb: float = 0.0     # the whole process tree (crawler + parse workers + any browser), sampled every 0.25 s
+    tree_pss_peak_mb: float = 0.0  # the same tree's peak PSS (shared pages counted once), sampled likewise
     tree_cpu_s: float = 0.0       # CPU seconds of the whole process tree (parse workers included), sampled likewise
     started_at: float = 0.0       # time.time() at process start and exit (to line up with farm hit times)
     ended_at: float = 0.0
+    probe: dict[str, Any] = field(default_factory=dict)   # BenchProbe's whole report (per-host downloader time …)
 
     @property
     def pages_per_s(self) -> float:
@@ -55,7 +57,13 @@ class CrawlResult:
 
 
 def farm_settings(registry: Path, sites: Path) -> dict[str, str]:
-    return {"GOVREPORTS_PORTALS_FILE": str(registry), "GOVREPORTS_SITES_FILE": str(sites)}
+    return {"GOVREPORTS_REGISTRY": str(registry), "GOVREPORTS_SITES_FILE": str(sites)}
+
+
+def state_settings(work_dir: Path, slug: str) -> dict[str, str]:
+    """Where one crawl keeps its state (dedup database; the archive's directory belongs here too once
+    the archive has a setting): a second crawl given the same settings sees the first one's state."""
+    return {"GOVREPORTS_DB": str(work_dir / f"{slug}.sqlite3")}
 
 
 def full_speed() -> dict[str, str]:
@@ -97,6 +105,21 @@ def tree_rss_mb(pid: int) -> float:
     return total / 1024 / 1024
 
 
+def tree_pss_mb(pid: int) -> float:
+    """Proportional set size of the process tree right now, in MB: a page shared by N processes (the
+    forkserver's preloaded parser data in every parse worker) counts 1/N in each, so once in all."""
+    total_kb = 0
+    for member in descendants(pid):
+        try:
+            for line in Path(f"/proc/{member}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total_kb += int(line.split()[1])
+                    break
+        except (OSError, IndexError, ValueError):
+            continue
+    return total_kb / 1024
+
+
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -121,7 +144,7 @@ def run_crawl(label: str, spider_args: list[str], settings: dict[str, str], *, w
     extensions = dict(project_settings.EXTENSIONS)
     extensions[PROBE] = 900
     merged = {
-        "GOVREPORTS_DB": str(work_dir / f"{slug}.sqlite3"),
+        **state_settings(work_dir, slug),
         "LOG_LEVEL": "INFO",
         "LOG_FILE": str(log),
         "TELNETCONSOLE_ENABLED": "False",
@@ -145,11 +168,12 @@ def run_crawl(label: str, spider_args: list[str], settings: dict[str, str], *, w
                                preexec_fn=_raise_file_limit)
     deadline = began + timeout
     status, usage = 0, None
-    tree_peak, next_sample = 0.0, 0.0
+    tree_peak, tree_pss_peak, next_sample = 0.0, 0.0, 0.0
     cpu_ticks: dict[int, int] = {}
     while True:
         if time.monotonic() >= next_sample:
             tree_peak = max(tree_peak, tree_rss_mb(process.pid))
+            tree_pss_peak = max(tree_pss_peak, tree_pss_mb(process.pid))
             tree_cpu_ticks(process.pid, cpu_ticks)
             next_sample = time.monotonic() + 0.25
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
@@ -176,8 +200,9 @@ def run_crawl(label: str, spider_args: list[str], settings: dict[str, str], *, w
         label=label, wall_s=wall, crawl_s=float(probe.get("open_to_close_s", wall)),
         window_s=float(probe.get("response_window_s", 0.0)), pages=int(stats.get("response_received_count", 0)),
         items=items, peak_rss_mb=int(probe.get("peak_rss_kb") or (usage.ru_maxrss if usage else 0)) / 1024, returncode=process.returncode,
-        stats=stats, log=log, cpu_s=float(probe.get("cpu_s", 0.0)), tree_peak_mb=tree_peak,
+        stats=stats, log=log, cpu_s=float(probe.get("cpu_s", 0.0)), tree_peak_mb=tree_peak, tree_pss_peak_mb=tree_pss_peak,
         tree_cpu_s=max(float(probe.get("cpu_s", 0.0)), sum(cpu_ticks.values()) / CLOCK_TICKS), started_at=started_at, ended_at=started_at + wall,
+        probe=probe,
     )
 
 

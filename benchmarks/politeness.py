@@ -7,7 +7,8 @@ delay D: with the project's settings, and with the recommended national-harvest 
 
 Lower bound = max(busiest portal's pages × D, total pages × L ÷ CONCURRENT_REQUESTS): no crawl
 that waits D between two requests to a site, and never has more than CONCURRENT_REQUESTS requests
-in flight, can be faster. Ratio = crawl time (spider open → close) ÷ lower bound. Target ≤ 1.2.
+in flight, can be faster. Ratio = crawl time (spider open → close) ÷ lower bound. Target ≤ 1.05:
+the national profile's median of `runs` crawls, ±10 %.
 The farm's hit log (arrival times) gives the busiest portal's actual gap between two requests.
 """
 
@@ -23,7 +24,7 @@ from benchmarks.results import Section
 from govreports import settings as project_settings
 from govreports_farm.scale import ScaleFarm
 
-TARGET = 1.2
+TARGET = 1.05
 DELAY_S = 1.0
 LATENCY_S = 0.25
 PORTALS = 12
@@ -35,16 +36,26 @@ NATIONAL_PROFILE: dict[str, str] = {
     # (×U(0.5, 1.5)) the mean gap is ≈ 1.23 D, not D (measured: see RESULTS.md); no jitter: exactly D
     "DOWNLOAD_DELAY_JITTER": "0",
     "CONCURRENT_REQUESTS_PER_DOMAIN": "1",    # one request at a time per site (the delay serialises anyway)
-    "CONCURRENT_REQUESTS": "32",              # global cap; each site is one download slot (meta download_slot)
+    # global cap, sized for thousands of sites (each still one request at a time, D apart): ≈ sites × mean
+    # latency ÷ max(D, latency) requests in flight, plus one per dead host waiting for its timeout
+    "CONCURRENT_REQUESTS": "512",
     "AUTOTHROTTLE_ENABLED": "True",           # slows a site whose answers get slow, never below D
     "AUTOTHROTTLE_START_DELAY": str(DELAY_S),
     "AUTOTHROTTLE_TARGET_CONCURRENCY": "1.0",
     "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",  # no site starves the others
+    # Scrapy keeps start requests in queues of their own that wait until no other request is pending:
+    # a site would start only once the sites before it ran dry. Each site is polite on its own slot,
+    # so every site starts at once (the queue above serves the slots with the fewest requests in flight)
+    "SCHEDULER_START_MEMORY_QUEUE": "",
+    "SCHEDULER_START_DISK_QUEUE": "",
+    # a host that has not answered in 15 s is taken for dead (the slowest live portals answer in ≈ 8 s):
+    # with RETRY_TIMES 2, a dead host's robots.txt costs 3 × 15 s + backoffs before it is marked down
+    "DOWNLOAD_TIMEOUT": "15",
 }
 
 
 def run(farm: ScaleFarm, work: Path, *, delay: float = DELAY_S, latency: float = LATENCY_S,
-        portals: int = PORTALS, engine: dict[str, float] | None = None) -> Section:
+        portals: int = PORTALS, engine: dict[str, float] | None = None, runs: int = 1) -> Section:
     """`engine`: benchmark 1's metrics (full-pipeline pages/s, crawl s), to say which bound binds the whole farm."""
     profile = {**NATIONAL_PROFILE, "DOWNLOAD_DELAY": str(delay), "AUTOTHROTTLE_START_DELAY": str(delay)}
     defaults = {"DOWNLOAD_DELAY": str(delay)}   # everything else as in govreports/settings.py
@@ -60,18 +71,23 @@ def run(farm: ScaleFarm, work: Path, *, delay: float = DELAY_S, latency: float =
                       "crawl s", "crawl ÷ bound", "busiest portal's gap s", "items",
                       "CPU bound s (pages ÷ bench-1 pages/s)"]
     outcomes = []
-    for label, settings in (("project settings", defaults), ("national profile", profile)):
+    crawls = [("project settings", defaults)] + [
+        (f"national profile {number}" if runs > 1 else "national profile", profile) for number in range(1, runs + 1)]
+    for label, settings in crawls:
         outcome = polite_crawl(farm, work, label, sites, settings, delay, latency, engine)
         section.rows.append(outcome.pop("row"))
         outcomes.append(outcome)
-    tuned = outcomes[-1]
+    national = sorted(outcomes[1:], key=lambda outcome: outcome["ratio"])
+    tuned = national[len(national) // 2]   # the median run
     ratio = tuned["ratio"]
     section.metrics.update({"ratio": ratio, "lower_bound_s": tuned["bound"], "crawl_s": tuned["crawl_s"],
                             "busiest_gap_s": tuned["gap"], "default_ratio": outcomes[0]["ratio"],
                             "default_gap_s": outcomes[0]["gap"]})
     section.met = ratio <= TARGET
+    each = ", ".join(f"{outcome['ratio']:.2f}" for outcome in national)
     section.verdicts.append(f"national profile: crawl ÷ lower bound = {tuned['crawl_s']:.1f} / {tuned['bound']:.1f} s "
-                            f"= **{ratio:.2f}** (target ≤ {TARGET}: {'met' if section.met else 'MISSED'}); project "
+                            f"= **{ratio:.2f}** (median of {runs}: {each}; "
+                            f"target ≤ {TARGET}, ±10 %: {'met' if section.met else 'MISSED'}); project "
                             f"settings: {outcomes[0]['ratio']:.2f}")
     section.notes.append(
         f"why the profile differs: with the project's DOWNLOAD_DELAY_JITTER 0.5 the busiest portal's requests came "

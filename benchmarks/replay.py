@@ -22,7 +22,7 @@ class ReplaySpider(scrapy.Spider):
     name = "bench_replay"
 
     async def start(self) -> AsyncIterator[Request]:
-        path = Path(self.settings.get("GOVREPORTS_BENCH_REPLAY") or "")
+        path = Path(self.settings.get("GOVREPORTS_BENCH_REPLAY"))
         if not path.is_file():
             self.logger.error("GOVREPORTS_BENCH_REPLAY must name the replay list (got %r)", str(path))
             return

@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict, fields, is_dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from govreports.checks import run_checks
-from govreports.items import SITE_KEYS, ReportItem, ReportPage
+from govreports.items import REPORT_FIELDS, ReportItem, ReportPage, Site
 from govreports.parsing.attachments import merge_page_and_attachments
 from govreports.parsing.ocr.images import sniff_image
 from govreports.parsing.ocr.models import PAGE_IMAGES
 from govreports.parsing.report import ParsedReport, parse_report
 
-_PARSED_FIELDS = (
-    "title", "agency", "report_year", "publish_date", "index_no", "publisher", "doc_no", "topic",
-    "format", "script", "text", "sections", "tables", "figures",
+# the record's fields the parser fills, in record order (whatever both classes name alike)
+_PARSED_FIELDS: tuple[str, ...] = tuple(
+    name for name in REPORT_FIELDS if name in {f.name for f in fields(ParsedReport)}
 )
 
 
@@ -37,10 +37,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def site_record(site: dict[str, Any] | None) -> dict[str, Any]:
+def site_record(site: dict[str, Any] | None) -> Site:
     """The item's `site` object: exactly the registry keys, nulls when unknown."""
     site = site or {}
-    return {key: site.get(key) for key in SITE_KEYS}
+    return Site(id=site.get("id"), name=site.get("name"), adcode=site.get("adcode"),
+                province=site.get("province"), level=site.get("level"))
 
 
 def _ocr_of(page: ReportPage, body: bytes) -> Any:
@@ -48,9 +49,10 @@ def _ocr_of(page: ReportPage, body: bytes) -> Any:
     return page.ocr.get(hashlib.sha256(body).hexdigest()) if page.ocr and body else None
 
 
-def item_from_page(page: ReportPage) -> ReportItem:
+def item_from_page(page: ReportPage, *, soffice: str | None = None) -> ReportItem:
     """Parse the page and its attachments into one item (checks not yet run).
 
+    `soffice` is the GOVREPORTS_SOFFICE setting (the LibreOffice binary for DOC/WPS; None: on PATH).
     Image attachments (the report printed one image per page, or a scanned attachment) are one
     document, read in the order the page shows them, when the OCR stage read them.
     """
@@ -60,6 +62,7 @@ def item_from_page(page: ReportPage) -> ReportItem:
         media_type=page.media_type,
         declared_encoding=page.declared_encoding,
         hints=page.hints,
+        soffice=soffice,
         ocr=_ocr_of(page, page.body),
     )
     attachment_reports: list[tuple[dict[str, Any], ParsedReport | None]] = []
@@ -76,7 +79,7 @@ def item_from_page(page: ReportPage) -> ReportItem:
             continue
         attachment_reports.append(
             (attachment, parse_report(body, url=attachment["url"], media_type=attachment.get("media_type"),
-                                      ocr=_ocr_of(page, body)))
+                                      soffice=soffice, ocr=_ocr_of(page, body)))
         )
     merged = merge_page_and_attachments(parsed, attachment_reports) if attachment_reports else None
     chosen: ParsedReport = merged.report if merged is not None else parsed
@@ -85,7 +88,6 @@ def item_from_page(page: ReportPage) -> ReportItem:
     item = ReportItem(url=page.url, site=site_record(page.site))
     for name in _PARSED_FIELDS:
         setattr(item, name, _plain(getattr(chosen, name)))
-    item.warnings = list(chosen.warnings)
     item.attachments = _plain(attachments)
     item.source = {
         "media_type": parsed.media_type,
@@ -93,6 +95,7 @@ def item_from_page(page: ReportPage) -> ReportItem:
         "sha256": hashlib.sha256(page.body).hexdigest(),
         "fetched_at": page.fetched_at or datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "rendered": page.rendered,
+        "ocr": None,
     }
     ocr = getattr(chosen, "ocr", None)
     if ocr:
@@ -122,3 +125,11 @@ def least_certain(cells: list[list[Any]], numbers: set[str], limit: int = 3) -> 
     """Of the OCR cells [confidence, text, where], the least confident whose text a check names."""
     chosen = sorted((cell for cell in cells if str(cell[1]) in numbers), key=lambda cell: float(cell[0]))
     return [f"{cell[2]} read {cell[1]!r} ({float(cell[0]):.2f})" for cell in chosen[:limit]]
+
+
+def checked_item_from_page(page: ReportPage, *, soffice: str | None = None) -> ReportItem:
+    """`item_from_page` with its checks run: what a parse worker hands back, so that the crawl
+    process (one core for navigation and I/O) does not run the checks itself."""
+    item = item_from_page(page, soffice=soffice)
+    apply_checks(item)
+    return item

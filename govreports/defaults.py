@@ -7,8 +7,12 @@ Components read settings with Scrapy's own getters and never repeat a default in
   `Settings` object: commands run outside a project checkout, tests that build their own settings.
 
 Settings marked `env=True` may also be given in the environment (`GOVREPORTS_DB=… scrapy crawl …`);
-`govreports/settings.py` is the only place that reads the environment. The README's settings table
+`project_values` is the only place that reads the environment (for `govreports/settings.py` and
+`apply_defaults`). The README's settings table
 is generated from this module (`python -m govreports.defaults`).
+
+Not settings: `bin/harvest` reads GOVREPORTS_PYTHON, GOVREPORTS_LOCK and GOVREPORTS_LOCK_WAIT from
+its own environment (it runs before Scrapy), and the tests read GOVREPORTS_FUZZ_EXAMPLES.
 """
 
 from __future__ import annotations
@@ -35,13 +39,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GOVREPORTS_RETRY_BACKOFF", 2.0,
             "first retry waits this many seconds, doubling per retry (or the server's Retry-After)"),
     Setting("GOVREPORTS_RETRY_BACKOFF_MAX", 60.0, "longest wait before a retry (s)"),
+    Setting("GOVREPORTS_HOST_DOWN_SKIP", True,
+            "a host that never answered and gave up on a network error after its retries gets no more requests"),
     Setting("GOVREPORTS_ALLOWED_PRIVATE_NETS", "",
             "private/loopback networks a crawl may reach besides addresses the registry names "
             "(\"127.0.0.0/8, 10.1.0.0/16\")", env=True),
     Setting("GOVREPORTS_SCOPE_RESOLVE", True, "also judge the addresses host names resolve to"),
     # --- registry and crawl bounds
-    Setting("GOVREPORTS_PORTALS_FILE", "settings/portals.csv", "the site registry CSV", env=True),
-    Setting("GOVREPORTS_SITES_FILE", "settings/sites.toml", "per-site overrides (TOML)", env=True),
+    Setting("GOVREPORTS_REGISTRY", "",
+            "your own portal registry CSV (columns as govreports/registry_data/portals.csv; empty: the "
+            "bundled registry of 3,202 portals)", env=True),
+    Setting("GOVREPORTS_SITES_FILE", "",
+            "per-site overrides (TOML; empty: the bundled overrides with the bundled registry, none with yours)",
+            env=True),
     Setting("GOVREPORTS_MAX_LIST_PAGES", 200, "list pages walked per column"),
     Setting("GOVREPORTS_MAX_HUB_PAGES", 30, "discovery hub pages fetched per site"),
     Setting("GOVREPORTS_DISCOVERY_DEPTH", 3, "link depth of discovery from the home page"),
@@ -49,6 +59,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GOVREPORTS_EARLY_STOP", True,
             "stop walking a column at a list page whose reports are all known (-a full=1 disables)"),
     Setting("GOVREPORTS_FAILURE_SAMPLES", 50, "failed URLs kept per site in its status"),
+    Setting("GOVREPORTS_PROGRESS_INTERVAL", 60.0,
+            "seconds between `progress:` log lines (sites done, reports, failures, pages/min, ETA); 0: none"),
     # --- state
     Setting("GOVREPORTS_DB", "state/govreports.sqlite3", "the state database (SQLite path)", env=True),
     Setting("GOVREPORTS_STATE_STORE", "",
@@ -86,6 +98,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GOVREPORTS_CHROMIUM", "/usr/bin/chromium", "the Chromium binary used for rendering", env=True),
     Setting("GOVREPORTS_RENDER_MAX_PAGES", 2, "pages open at once in the browser"),
     Setting("GOVREPORTS_RENDER_TIMEOUT", 30.0, "browser navigation timeout (s)"),
+    Setting("GOVREPORTS_BROWSER_HOST_RULES", "",
+            "Chromium --host-resolver-rules (e.g. 'MAP www.x.gov.cn 127.0.0.28'); empty: none"),
     Setting("GOVREPORTS_RENDER_SETTLE", 10.0, "how long a rendered page may take to settle (s)"),
     # --- cluster
     Setting("GOVREPORTS_REDIS_URL", "", "cluster mode: redis://host:6379/0 (empty: single machine)", env=True),
@@ -97,6 +111,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GOVREPORTS_CLUSTER_POLL_INTERVAL", 0.5, "seconds between polls of an empty shared queue"),
     Setting("GOVREPORTS_CLUSTER_MAX_LEASED", 0, "requests one worker may hold (0: CONCURRENT_REQUESTS)"),
     Setting("GOVREPORTS_CLUSTER_WAIT_FOR_SEED", 120.0, "seconds a worker waits for a seed before giving up"),
+    # --- benchmarks (benchmarks/: set by its harness, never in a harvest)
+    Setting("GOVREPORTS_BENCH_OUT", "", "benchmarks: where the probe extension writes its timings (empty: probe off)"),
+    Setting("GOVREPORTS_BENCH_REPLAY", "", "benchmarks: the JSON Lines list of requests the replay spider sends"),
 )
 
 DEFAULTS: Mapping[str, object] = {setting.name: setting.default for setting in SETTINGS}
@@ -110,9 +127,17 @@ def project_values(environ: Mapping[str, str] = os.environ) -> dict[str, object]
 
 
 def apply_defaults(settings: BaseSettings) -> None:
-    """Fill in every setting not already set, at Scrapy's lowest priority."""
-    for name, default in DEFAULTS.items():
-        settings.setdefault(name, default, priority="default")
+    """Fill in every setting not already set, at Scrapy's lowest priority (with the environment's
+    value for the settings that may come from it, as in a project)."""
+    for name, value in project_values().items():
+        settings.setdefault(name, value, priority="default")
+
+
+def apply_project_settings(settings: BaseSettings) -> None:
+    """The whole govreports settings module, at Scrapy's lowest priority: what a command that
+    crawls (`scrapy seed`, `scrapy harvest`) needs when the installed package is run outside a
+    checkout. Inside the project it changes nothing (the project's priority is higher)."""
+    settings.setmodule("govreports.settings", priority="default")
 
 
 def markdown_table() -> str:

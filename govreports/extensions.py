@@ -1,23 +1,25 @@
 """RunSummary extension: persist each site's crawl status and say how the run went.
 
-At `spider_opened` it hands the spider `spider.known_url(url) -> bool` (the store's `known_urls`,
-restricted to *settled* sites: see `settled_sites`), which the spider uses for early stop on
-incremental runs (`GOVREPORTS_EARLY_STOP`, `-a full=1`). Stat `govreports/early_stop/settled_sites`.
-
 At `spider_closed` it
-- writes every entry of `spider.site_status` (kept by the `annual_reports` spider) to the state
-  store (`SiteStatus`: column found, list pages, reports seen, pages failed, blocked + reason, stop
-  reasons, the raw dict);
+- writes every site's status (kept by the run's bookkeeping, `govreports.run.RunBook`) to the
+  state store, after comparing it with the site's previous status (alerts, below);
 - ends the run in the store (claims that reached no durable feed are released);
 - builds a summary (sites crawled, reports new / changed / unchanged / duplicate, failures — per
-  site, each {url, kind, reason} —, argument errors, blocked sites, feeds, outcome), logs it as a short table, sets the stat `govreports/run/failed` (0/1), and
-  writes it as JSON next to each durable feed (`<feed stem>.summary.json`) when
-  `GOVREPORTS_RUN_SUMMARY` is on (default off; `scrapy harvest` turns it on) and to
-  `GOVREPORTS_SUMMARY_FILE` when set.
+  site, each {url, kind, reason} —, argument errors, blocked sites, alerts, feeds, the final
+  progress figures, every site's status), logs it as a short table, sets the stat
+  `govreports/run/failed` (0/1), and writes it as JSON next to each durable feed
+  (`<feed stem>.summary.json`) when `GOVREPORTS_RUN_SUMMARY` is on (`scrapy harvest` turns it
+  on) and to `GOVREPORTS_SUMMARY_FILE` when set.
 
 A run *failed* when it did not finish normally (finish reason other than `finished`), a feed
 could not be stored, or no site that was not blocked got through (every one failed, or none was
 selected). Blocked sites alone never fail a run: they are reported.
+
+Alerts (for a cron user; logged as warnings, listed in the summary's `alerts`):
+- `column_vanished`: the site's last good run (not blocked, a column found) had a 年报 column and
+  this run found none;
+- `reports_vanished`: its last good run saw reports and this one, not blocked, saw none;
+- `blocked_again`: the site was blocked in this run and in the run before.
 """
 
 from __future__ import annotations
@@ -25,18 +27,50 @@ from __future__ import annotations
 import json
 import logging
 import os
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.extensions.feedexport import FeedExporter
 from w3lib.url import file_uri_to_path
 
-from govreports.state import RunState, SiteStatus, state_for, utc_now
+from govreports.run import Progress, RunBook
+from govreports.state import RunState, SiteStatus, state_for
+from govreports.state.base import utc_now
 
 logger = logging.getLogger(__name__)
 
 REPORT_OUTCOMES = ("new", "changed", "unchanged", "duplicate")
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    site: str
+    kind: str  # column_vanished | reports_vanished | blocked_again
+    message: str
+
+
+def alerts_for(previous: SiteStatus | None, current: SiteStatus) -> list[Alert]:
+    """What a cron user must hear about `current`, compared with the site's stored status."""
+    if previous is None:
+        return []
+    found: list[Alert] = []
+    site = current.site_id
+    if current.blocked and current.blocked_runs >= 2:
+        found.append(Alert(site, "blocked_again", f"site {site} blocked in {current.blocked_runs} runs in a row: "
+                                                  f"{current.blocked_reason}"))
+    if current.blocked:
+        return found
+    if previous.good_column and current.column_url is None:
+        found.append(Alert(site, "column_vanished", f"site {site}: the 年报 column {previous.good_column} of the "
+                                                    f"last good run ({previous.good_run}) was not found: "
+                                                    f"{current.discovery}"))
+    elif previous.good_reports and not current.reports_seen:
+        found.append(Alert(site, "reports_vanished", f"site {site}: no report this run; the last good run "
+                                                     f"({previous.good_run}) saw {previous.good_reports}"))
+    return found
 
 
 class RunSummary:
@@ -44,74 +78,43 @@ class RunSummary:
         self.crawler = crawler
         self.run_state = run_state
         settings = crawler.settings
-        self.write_next_to_feed = settings.getbool("GOVREPORTS_RUN_SUMMARY", False)
+        self.write_next_to_feed = settings.getbool("GOVREPORTS_RUN_SUMMARY")
         self.summary_file = settings.get("GOVREPORTS_SUMMARY_FILE") or None
+        self.cluster = bool(settings.get("GOVREPORTS_REDIS_URL"))
         self.summary: dict[str, Any] | None = None
         self.started_at = utc_now()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunSummary:
-        run_state = state_for(crawler) if crawler.settings.getbool("GOVREPORTS_STATE_ENABLED", True) else None
+        run_state = state_for(crawler) if crawler.settings.getbool("GOVREPORTS_STATE_ENABLED") else None
         extension = cls(crawler, run_state)
-        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
-    def spider_opened(self) -> None:
-        """Give the spider its early-stop oracle: is this report URL known, on a settled site?"""
-        spider = self.crawler.spider
-        if self.run_state is None or not hasattr(spider, "known_url"):
-            return
-        settled = self.settled_sites(list(getattr(spider, "site_status", None) or {}))
-        self._inc_by("govreports/early_stop/settled_sites", len(settled))
-        if not settled:
-            return
-        store = self.run_state.store
-        spider.known_url = lambda url: bool(store.known_urls([url], sites=settled))
-
-    def settled_sites(self, site_ids: list[str]) -> frozenset[str]:
-        """Sites whose columns are known to be harvested completely up to their known reports.
-
-        Early stop (stop walking at the first list page whose reports are all known) only loses
-        nothing when every older report is known too. That holds for a site whose last recorded
-        crawl (recorded only by a run that reached its end) had no failed page and no block, and
-        only when the previous run finished normally: a killed or stopped run may have delivered
-        the newest page of reports but not the next one, so the run after it walks everything.
-        """
-        assert self.run_state is not None
-        store = self.run_state.store
-        previous = [run for run in store.runs() if run.run_id != self.run_state.run_id]
-        if not previous or previous[-1].outcome != "finished":
-            return frozenset()
-        settled = set()
-        for site_id in site_ids:
-            status = store.site_status(str(site_id))
-            if status is not None and not status.pages_failed and not status.blocked:
-                settled.add(str(site_id))
-        return frozenset(settled)
-
-    def _inc_by(self, name: str, amount: int) -> None:
-        if self.crawler.stats is not None and amount:
-            self.crawler.stats.inc_value(name, amount)
-
     def spider_closed(self, reason: str) -> None:
-        spider = self.crawler.spider
-        site_status: dict[str, dict[str, Any]] = dict(getattr(spider, "site_status", None) or {})
-        statuses = []
-        for site_id, status in site_status.items():
-            try:
-                statuses.append(SiteStatus.from_spider(str(site_id), dict(status or {}),
-                                                       run_id=self.run_state.run_id if self.run_state else None))
-            except Exception:  # one odd entry must not cost the others their record
-                logger.exception("site status of %s could not be read: %r", site_id, status)
-                self._inc("govreports/run/site_status_unreadable")
+        book = self.crawler.get_extension(RunBook)
+        if book is not None:
+            book.spider_closed(reason)  # its books closed first, whatever the signal order
+        statuses = list(book.statuses.values()) if book is not None else []
+        alerts: list[Alert] = []
         if self.run_state is not None:
+            store = self.run_state.store
             for status in statuses:
-                self.run_state.store.record_site_status(status)
+                status.run_id = self.run_state.run_id
+                status.last_run = utc_now()
+                previous = store.site_status(status.site_id)
+                status.follow(previous)
+                if not self.cluster:  # a worker sees part of each site: its figures alone prove nothing
+                    alerts.extend(alerts_for(previous, status))
+                store.record_site_status(status)
             self.run_state.finish("finished" if reason == "finished" else f"stopped: {reason}")
-        self.summary = self.build_summary(reason, statuses)
+        for alert in alerts:
+            logger.warning("alert: %s", alert.message)
+        self.summary = self.build_summary(reason, statuses, book, alerts)
         assert self.crawler.stats is not None
         self.crawler.stats.set_value("govreports/run/failed", int(self.summary["failed"]))
+        if alerts:
+            self.crawler.stats.set_value("govreports/run/alerts", len(alerts))
         logger.info("run summary\n%s", format_summary(self.summary))
         for path in self.summary_paths():
             try:
@@ -121,10 +124,6 @@ class RunSummary:
                 os.replace(tmp, path)
             except OSError:
                 logger.exception("could not write the run summary to %s", path)
-
-    def _inc(self, name: str) -> None:
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(name)
 
     def summary_paths(self) -> list[Path]:
         paths = []
@@ -142,17 +141,17 @@ class RunSummary:
         if self.run_state is not None and self.run_state.feeds:
             return list(self.run_state.feeds)
         paths = []
-        extensions = getattr(self.crawler.extensions, "middlewares", ()) if self.crawler.extensions else ()
-        for extension in extensions:
-            for slot in getattr(extension, "slots", None) or ():
-                uri = str(getattr(slot, "uri", "") or "")
-                if uri.startswith("file://"):
-                    paths.append(file_uri_to_path(uri))
-                elif uri and "://" not in uri and uri != "-":
-                    paths.append(os.path.abspath(uri))
+        exporter = self.crawler.get_extension(FeedExporter)
+        for slot in exporter.slots if exporter is not None else ():
+            uri = str(slot.uri)
+            if uri.startswith("file://"):
+                paths.append(file_uri_to_path(uri))
+            elif uri and "://" not in uri and uri != "-":
+                paths.append(os.path.abspath(uri))
         return paths
 
-    def build_summary(self, reason: str, statuses: list[SiteStatus]) -> dict[str, Any]:
+    def build_summary(self, reason: str, statuses: list[SiteStatus], book: RunBook | None,
+                      alerts: list[Alert]) -> dict[str, Any]:
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         reports = {name: int(stats.get(f"govreports/dedup/{name}", 0)) for name in REPORT_OUTCOMES}
         blocked = [{"site": s.site_id, "reason": s.blocked_reason} for s in statuses if s.blocked]
@@ -167,6 +166,7 @@ class RunSummary:
             problems.append("a feed could not be stored")
         if not ok_sites and not (statuses and len(blocked) == len(statuses)):
             problems.append("no site got through" if statuses else "no site was crawled")
+        selection = book.selection if book is not None else None
         return {
             "run_id": self.run_state.run_id if self.run_state else None,
             "started_at": self.started_at,
@@ -181,17 +181,19 @@ class RunSummary:
             "items_emitted": int(stats.get("item_scraped_count", 0)),
             "pages_failed": sum(s.pages_failed for s in statuses),
             # every recorded failure, refusal and skip per site: {url, kind, reason}
-            "failures": {s.site_id: list(s.raw.get("failures") or []) for s in statuses if s.raw.get("failures")},
-            "failures_omitted": {s.site_id: int(s.raw["failures_omitted"]) for s in statuses
-                                 if s.raw.get("failures_omitted")},
-            "argument_errors": list(getattr(self.crawler.spider, "argument_errors", None) or []),
-            "registry_errors": list(getattr(self.crawler.spider, "registry_errors", None) or []),
+            "failures": {s.site_id: [asdict(f) for f in s.failures] for s in statuses if s.failures},
+            "failures_omitted": {s.site_id: s.failures_omitted for s in statuses if s.failures_omitted},
+            "argument_errors": list(selection.argument_errors) if selection else [],
+            "registry_errors": list(selection.registry_errors) if selection else [],
             "errors_logged": int(stats.get("log_count/ERROR", 0)),
             "recovered_from_killed_run": {
                 "committed": int(stats.get("govreports/state/recovered", 0)),
                 "re_emitted": int(stats.get("govreports/state/released", 0)),
             },
             "feeds": self.feed_paths(),
+            "alerts": [asdict(alert) for alert in alerts],
+            "progress": book.progress(final=True).to_json() if book is not None else None,
+            "sites": {s.site_id: s.to_json() for s in statuses},
         }
 
 
@@ -210,6 +212,9 @@ def format_summary(summary: dict[str, Any]) -> str:
         ("sites failed", ", ".join(summary["sites_failed"]) or "-"),
         ("sites blocked", blocked),
         ("feeds", ", ".join(summary["feeds"]) or "-"),
+        ("alerts", "; ".join(alert["message"] for alert in summary["alerts"]) or "-"),
     ]
+    if summary["progress"] is not None:
+        rows.append(("progress", Progress(**summary["progress"]).line().removeprefix("progress: ")))
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"  {name:<{width}}  {value}" for name, value in rows)

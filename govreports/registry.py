@@ -1,6 +1,8 @@
 """The site registry: which portals exist, and what is special about each.
 
-Two data files, both under the top-level `settings/` directory:
+Two data files. Both ship with the package (`govreports/registry_data/`, read through
+importlib.resources so an installed package works from any directory); `GOVREPORTS_REGISTRY` and
+`GOVREPORTS_SITES_FILE` name a user's own (`registry_files`):
 
 - `portals.csv` (columns `adcode,name,level,province,home_url,annual_report_url,source`): one row
   per portal. `annual_report_url` is the 年报 column when known; empty means "discover it from the
@@ -25,9 +27,11 @@ from __future__ import annotations
 import csv
 import re
 import tomllib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 REGISTRY_COLUMNS: tuple[str, ...] = (
@@ -118,7 +122,7 @@ def slug_for(url: str) -> str:
     return host if _is_ip(host) else host.removeprefix("www.")
 
 
-def _check_url(value: str, what: str) -> str | None:
+def check_url(value: str, what: str) -> str | None:
     """None when `value` is an absolute http(s) URL with a sane host, else why not."""
     if any(ch.isspace() for ch in value):
         return f"{what} contains whitespace: {value!r}"
@@ -156,8 +160,8 @@ def site_from_row(row: dict[str, str]) -> Site:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}: {level!r}")
     if not home_url:
         raise ValueError("home_url is empty")
-    problem = _check_url(home_url, "home_url") or (
-        _check_url(column_url, "annual_report_url") if column_url else None
+    problem = check_url(home_url, "home_url") or (
+        check_url(column_url, "annual_report_url") if column_url else None
     )
     if problem:
         raise ValueError(problem)
@@ -208,7 +212,7 @@ def _apply_overrides(site: Site, override: dict[str, Any]) -> Site:
                 raise ValueError(f"{key} must be a list of strings")
             if key == "start_urls":
                 for url in value:
-                    problem = _check_url(url, "start_urls entry")
+                    problem = check_url(url, "start_urls entry")
                     if problem:
                         raise ValueError(problem)
             changes[key] = tuple(v.strip().lower() if key != "start_urls" else v.strip() for v in value)
@@ -258,6 +262,22 @@ def load_overrides(path: Path | None, errors: list[str]) -> dict[str, dict[str, 
         else:
             good[str(key)] = table
     return good
+
+
+def bundled_file(name: str) -> Path:
+    """A file of the bundled registry (`portals.csv`, `sites.toml`) inside the installed package."""
+    return Path(str(resources.files("govreports").joinpath("registry_data", name)))
+
+
+def registry_files(registry: str | None, sites_file: str | None) -> tuple[Path, Path | None]:
+    """The registry CSV and overrides file a crawl uses: the settings' paths, else the bundled files.
+
+    The bundled overrides go only with the bundled registry: their keys name the bundled sites,
+    and against a user's own registry each would be reported as unknown.
+    """
+    if registry:
+        return Path(registry), Path(sites_file) if sites_file else None
+    return bundled_file("portals.csv"), Path(sites_file) if sites_file else bundled_file("sites.toml")
 
 
 def load_registry(portals_csv: Path | str, sites_toml: Path | str | None = None) -> RegistryLoad:

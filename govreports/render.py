@@ -1,7 +1,7 @@
 """JavaScript-built pages and cookie challenges, rendered in Debian's headless Chromium on demand.
 
 The switch is `GOVREPORTS_RENDER` = `auto` (default) | `never` | `always`, and per site `render` in
-settings/sites.toml (a site's `auto` follows the global value). `never` is a global kill switch.
+sites.toml (a site's `auto` follows the global value). `never` is a global kill switch.
 
 - `RenderAddon` (listed in ADDONS) turns rendering on only when the mode is not `never` and the
   browser binary `GOVREPORTS_CHROMIUM` (/usr/bin/chromium) exists; otherwise it logs one line
@@ -19,10 +19,14 @@ settings/sites.toml (a site's `auto` follows the global value). `never` is a glo
 - `escalated(request, reason)` is the spider's one retry in the browser (same request, same
   download slot, so the same per-site politeness).
 
+- `RenderLedger` (kept by the run's bookkeeping, `govreports.run.RunBook`) decides whether a page
+  may be retried in the browser and keeps each site's account (`SiteStatus.render`: escalated,
+  succeeded, failed, the first page that needed a browser while rendering was off, notes).
+
 We render; we never solve CAPTCHAs or spoof fingerprints: a challenge still shown after rendering
-is recorded as `blocked` by the spider. Stats: `govreports/render/requests` (rendered downloads),
+is recorded as `blocked`. Stats: `govreports/render/requests` (rendered downloads),
 `govreports/render/errors`, `govreports/render/challenge_passed`, `govreports/render/cookies_carried`
-(here); `govreports/render/escalated|succeeded|failed|needed_but_off` (the spider).
+(the middleware); `govreports/render/escalated|succeeded|failed|needed_but_off` (the ledger).
 """
 
 from __future__ import annotations
@@ -40,6 +44,10 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Request, Response, TextResponse
 from scrapy.settings import BaseSettings
+from scrapy.statscollectors import StatsCollector
+
+from govreports.registry import Site
+from govreports.state.base import RenderAccount
 
 logger = logging.getLogger(__name__)
 
@@ -76,9 +84,15 @@ def is_rendered(request_or_response: Request | Response) -> bool:
 def escalated(request: Request, reason: str) -> Request:
     """The same request once more, through the browser (same callback, slot and politeness)."""
     meta = {key: value for key, value in request.meta.items()
-            if key not in (_META_WATCH, *_OUR_PLAYWRIGHT_KEYS, "retry_times", "download_latency")}
+            if key not in (_META_WATCH, *_OUR_PLAYWRIGHT_KEYS, "retry_times", "download_latency",
+                           "govreports_ticket")}  # a new request for the run's progress (govreports.run)
     meta.update({"playwright": True, "govreports_render": "escalated", "govreports_render_reason": reason})
     return request.replace(meta=meta, dont_filter=True)
+
+
+def host_rules_args(rules: str | None) -> list[str]:
+    """Chromium's --host-resolver-rules for GOVREPORTS_BROWSER_HOST_RULES (the farm's host names)."""
+    return [f"--host-resolver-rules={rules.strip()}"] if rules and rules.strip() else []
 
 
 def chromium_problem(path: str) -> str | None:
@@ -95,12 +109,69 @@ def chromium_problem(path: str) -> str | None:
     return None
 
 
+# --- the account ------------------------------------------------------------------------------
+class RenderLedger:
+    """Whether a site's page may go through the browser, and how its browser retries ended."""
+
+    def __init__(self, settings: BaseSettings, stats: StatsCollector, notes_kept: int) -> None:
+        self.default_mode = str(settings.get("GOVREPORTS_RENDER"))
+        self.active = settings.getbool("GOVREPORTS_RENDER_ACTIVE")
+        self.inactive_reason = settings.get("GOVREPORTS_RENDER_OFF_REASON") or "rendering off"
+        self.stats = stats
+        self.notes_kept = notes_kept
+        self.off_noted: set[str] = set()  # sites whose "needs a browser but rendering is off" was logged
+
+    def mode(self, site: Site) -> str:
+        """The site's mode: its sites.toml `render`, or the global one for `auto`."""
+        return site.render if site.render != "auto" else self.default_mode
+
+    def off_reason(self, site: Site) -> str | None:
+        """Why this site's pages cannot go through the browser, or None when they can."""
+        if self.mode(site) == "never":
+            return 'render = "never" in sites.toml' if site.render == "never" else "GOVREPORTS_RENDER=never"
+        return None if self.active else self.inactive_reason
+
+    def escalate(self, site: Site, account: RenderAccount, request: Request, reason: str) -> Request | None:
+        """The request once more, in the browser; None when it was rendered already or rendering
+        is off (then counted as `needed_but_off`, with the reason in the account)."""
+        if is_rendered(request):
+            return None
+        off = self.off_reason(site)
+        if off is not None:
+            self.stats.inc_value("govreports/render/needed_but_off")
+            if account.needed_but_off is None:
+                account.needed_but_off = f"{reason} at {request.url} (not rendered: {off})"
+            if site.id not in self.off_noted:
+                self.off_noted.add(site.id)
+                logger.warning("site %s: %s at %s needs a browser; not rendered (%s)", site.id, reason, request.url,
+                               off)
+            return None
+        self.stats.inc_value("govreports/render/escalated")
+        account.escalated += 1
+        logger.info("site %s: %s at %s; retrying it in Chromium", site.id, reason, request.url)
+        return escalated(request, reason)
+
+    def settled(self, account: RenderAccount, request: Request | None, *, ok: bool, why: str = "") -> None:
+        """Count how an escalated request ended (once): succeeded or failed, with why."""
+        if request is None or request.meta.get("govreports_render") != "escalated" \
+                or request.meta.get("govreports_render_settled"):
+            return
+        request.meta["govreports_render_settled"] = True
+        self.stats.inc_value(f"govreports/render/{'succeeded' if ok else 'failed'}")
+        if ok:
+            account.succeeded += 1
+            return
+        account.failed += 1
+        if len(account.notes) < self.notes_kept:
+            account.notes.append(f"{request.url}: {why or 'failed'}")
+
+
 # --- the add-on ------------------------------------------------------------------------------
 class RenderAddon:
     """Turns the browser path on (or says in one log line why it stays off)."""
 
     def update_settings(self, settings: BaseSettings) -> None:
-        mode = str(settings.get("GOVREPORTS_RENDER", "auto") or "auto").strip().lower()
+        mode = str(settings.get("GOVREPORTS_RENDER") or "auto").strip().lower()
         if mode not in RENDER_MODES:
             logger.error("GOVREPORTS_RENDER=%r is not one of %s: rendering off", mode, "|".join(RENDER_MODES))
             self._off(settings, f"GOVREPORTS_RENDER={mode!r} is not a render mode")
@@ -109,7 +180,7 @@ class RenderAddon:
             self._off(settings, "GOVREPORTS_RENDER=never")
             logger.info("rendering off (GOVREPORTS_RENDER=never): pages that need a browser are counted, not rendered")
             return
-        chromium = str(settings.get("GOVREPORTS_CHROMIUM", "/usr/bin/chromium"))
+        chromium = str(settings.get("GOVREPORTS_CHROMIUM"))
         problem = chromium_problem(chromium)
         if problem is not None:
             self._off(settings, f"{problem} (GOVREPORTS_RENDER={mode})")
@@ -133,12 +204,13 @@ class RenderAddon:
         handlers = dict(settings.getdict("DOWNLOAD_HANDLERS"))
         handlers.update({"http": handler, "https": handler})
         settings.set("DOWNLOAD_HANDLERS", handlers, max(settings.getpriority("DOWNLOAD_HANDLERS") or 0, 15))
-        timeout_ms = int(settings.getfloat("GOVREPORTS_RENDER_TIMEOUT", 30.0) * 1000)
-        pages = max(1, settings.getint("GOVREPORTS_RENDER_MAX_PAGES", 2))
+        timeout_ms = int(settings.getfloat("GOVREPORTS_RENDER_TIMEOUT") * 1000)
+        pages = max(1, settings.getint("GOVREPORTS_RENDER_MAX_PAGES"))
         for name, value in {
             "PLAYWRIGHT_BROWSER_TYPE": "chromium",
             "PLAYWRIGHT_BROWSER_PROVIDER": "govreports.render.LazyBrowserProvider",
-            "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": chromium, "headless": True, "args": list(CHROMIUM_ARGS)},
+            "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": chromium, "headless": True, "args": [
+                *CHROMIUM_ARGS, *host_rules_args(settings.get("GOVREPORTS_BROWSER_HOST_RULES"))]},
             "PLAYWRIGHT_MAX_CONTEXTS": 1,
             "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": pages,
             "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": timeout_ms,
@@ -335,8 +407,8 @@ class RenderMiddleware:
         self.crawler = crawler
         self.stats = crawler.stats
         settings = crawler.settings
-        self.settle_seconds = settings.getfloat("GOVREPORTS_RENDER_SETTLE", 10.0)
-        self.timeout_ms = int(settings.getfloat("GOVREPORTS_RENDER_TIMEOUT", 30.0) * 1000)
+        self.settle_seconds = settings.getfloat("GOVREPORTS_RENDER_SETTLE")
+        self.timeout_ms = int(settings.getfloat("GOVREPORTS_RENDER_TIMEOUT") * 1000)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RenderMiddleware:

@@ -13,15 +13,26 @@ and every redirect. A site's crawl may fetch
   (a portal steering the crawler into the operator's own network);
 - a host name that resolves to such an address only when it lies in `allowed_private_nets`
   (GOVREPORTS_ALLOWED_PRIVATE_NETS, empty by default; the tests allow 127.0.0.0/8): reason
-  `private_address`.
+  `private_address`;
+- on a *disclosure platform* outside the site's domains (a county's 信息公开 platform hosted by
+  its city, province or a vendor) only under the path prefix the portal's own home page or hub
+  linked as its 政务公开/信息公开 entry (`SiteScope.with_platform`); the platform's other paths are
+  refused as `platform_path` (another county's pages on the same platform).
+
+Domains are judged by the public suffix list (tldextract with its bundled snapshot, never fetched):
+`gov.cn` is a suffix, so a site on `www.gov.cn` is that host only, never every `*.gov.cn`, and
+`www.` is dropped from a site's host only when what is left is not itself a suffix.
 """
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+import tldextract
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -29,7 +40,35 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 FETCHABLE_SCHEMES = frozenset({"http", "https"})
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # every reason a URL can be refused, for stats keys `govreports/scope/refused/<reason>`
-REFUSAL_REASONS = ("scheme", "no_host", "offsite", "ip_literal", "private_address", "port")
+REFUSAL_REASONS = ("scheme", "no_host", "offsite", "ip_literal", "private_address", "port", "platform_path")
+# the public suffix list as bundled with tldextract: no download at run time (suffix_list_urls=())
+_SUFFIXES = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+@functools.lru_cache(maxsize=4096)
+def is_public_suffix(host: str) -> bool:
+    """True when `host` is itself a public suffix (`gov.cn`, `com.cn`, `cn`): nobody's domain."""
+    host = host.lower().strip(".")
+    if not host or ip_literal(host) is not None:
+        return False
+    return not _SUFFIXES(host).domain
+
+
+def registrable_domain(host: str) -> str:
+    """The domain a registrant holds (`hd.gov.cn` for `xxgk.hd.gov.cn`); the host itself for IPs."""
+    host = host.lower().strip(".")
+    if ip_literal(host) is not None:
+        return host
+    parts = _SUFFIXES(host)
+    return f"{parts.domain}.{parts.suffix}" if parts.domain and parts.suffix else host
+
+
+@functools.lru_cache(maxsize=4096)
+def site_domain(host: str) -> str:
+    """A site's scope domain: its host without `www.`, unless that would leave a public suffix."""
+    host = host.lower().strip(".")
+    bare = host.removeprefix("www.")
+    return bare if bare != host and not is_public_suffix(bare) else host
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +89,7 @@ class SiteScope:
 
     domains: frozenset[str] = frozenset()
     addresses: dict[str, frozenset[int]] = field(default_factory=dict, hash=False)
+    platforms: frozenset[tuple[str, str]] = frozenset()  # (host, path prefix) of disclosure platforms
 
     @classmethod
     def from_urls_and_hosts(cls, urls: Iterable[str | None], hosts: Iterable[str] = ()) -> SiteScope:
@@ -67,7 +107,7 @@ class SiteScope:
                 port = _port(parts.port, parts.scheme)
                 addresses.setdefault(host, set()).add(port)
             else:
-                domains.add(host.removeprefix("www."))
+                domains.add(site_domain(host))
         for host in hosts:
             host = host.strip().lower()
             if not host:
@@ -75,17 +115,38 @@ class SiteScope:
             if ip_literal(host) is not None:
                 addresses.setdefault(host, set()).update(DEFAULT_PORTS.values())
             else:
-                domains.add(host.removeprefix("www."))
+                domains.add(site_domain(host))
         return cls(frozenset(domains), {host: frozenset(ports) for host, ports in addresses.items()})
 
     def union(self, other: SiteScope) -> SiteScope:
         addresses = dict(self.addresses)
         for host, ports in other.addresses.items():
             addresses[host] = addresses.get(host, frozenset()) | ports
-        return SiteScope(self.domains | other.domains, addresses)
+        return SiteScope(self.domains | other.domains, addresses, self.platforms | other.platforms)
+
+    def with_platform(self, host: str, prefix: str) -> SiteScope:
+        """This scope plus the paths under `prefix` on `host` (a disclosure platform)."""
+        entry = (host.lower().strip("."), prefix if prefix.endswith("/") else prefix + "/")
+        return SiteScope(self.domains, self.addresses, self.platforms | {entry})
+
+    def platform_refusal(self, host: str, path: str) -> Refusal | None:
+        """None when `path` on platform `host` belongs to the site; a `platform_path` refusal when the
+        host is one of its platforms but the path is another's; `offsite` when it is no platform."""
+        prefixes = sorted(prefix for platform, prefix in self.platforms if platform == host)
+        if not prefixes:
+            return Refusal("offsite", f"{host} is not one of the site's domains ({self.describe()})")
+        if path == "/robots.txt" or any(path.startswith(prefix) for prefix in prefixes):
+            return None
+        return Refusal("platform_path", f"{host}{path} is outside the site's part of that disclosure platform "
+                                        f"({', '.join(host + prefix for prefix in prefixes)})")
+
+    def owns(self, url: str) -> bool:
+        """True when `url` is on the site's own domains or addresses (its platforms excluded)."""
+        host = (urlsplit(url).hostname or "").lower()
+        return bool(host) and (host_in_domains(host, self.domains) or host in self.addresses)
 
     def describe(self) -> str:
-        hosts = sorted(self.domains) + sorted(self.addresses)
+        hosts = sorted(self.domains) + sorted(self.addresses) + sorted(host + prefix for host, prefix in self.platforms)
         return ", ".join(hosts) or "nothing"
 
 
@@ -133,9 +194,10 @@ def in_networks(address: IPAddress, networks: Iterable[IPNetwork]) -> bool:
 
 
 def host_in_domains(host: str, domains: Iterable[str]) -> bool:
-    """`host` is one of `domains` or a subdomain of one (the OffsiteMiddleware rule)."""
+    """`host` is one of `domains` or a subdomain of one (the OffsiteMiddleware rule); a domain that is
+    a public suffix (`gov.cn`) covers only itself."""
     host = host.lower().rstrip(".")
-    return any(host == domain or host.endswith("." + domain) for domain in domains)
+    return any(host == domain or (host.endswith("." + domain) and not is_public_suffix(domain)) for domain in domains)
 
 
 def ignored_scheme(url: str) -> str | None:
@@ -164,7 +226,7 @@ def refusal(url: str, scope: SiteScope, allowed_private_nets: Iterable[IPNetwork
     if address is None:
         if host_in_domains(host, scope.domains):
             return None
-        return Refusal("offsite", f"{host} is not one of the site's domains ({scope.describe()})")
+        return scope.platform_refusal(host, parts.path or "/")
     named = scope.addresses.get(str(address)) or scope.addresses.get(host)
     if named is not None:
         if port in named or port in DEFAULT_PORTS.values():

@@ -6,6 +6,7 @@ govreports/defaults.py. The environment is read here only, never deep in compone
 
 import os
 
+from govreports import __version__
 from govreports.defaults import project_values
 
 # Scrapy's cookie middleware splits domains with tldextract, which downloads the public suffix
@@ -21,7 +22,7 @@ BOT_NAME = "govreports"
 SPIDER_MODULES = ["govreports.spiders"]
 NEWSPIDER_MODULE = "govreports.spiders"
 COMMANDS_MODULE = "govreports.commands"
-USER_AGENT = f"govreports/0.1 (+{project_values()['GOVREPORTS_CONTACT_URL']}; annual-report harvester)"
+USER_AGENT = f"govreports/{__version__} (+{project_values()['GOVREPORTS_CONTACT_URL']}; annual-report harvester)"
 
 # --- politeness ------------------------------------------------------------------------------
 ROBOTSTXT_OBEY = True
@@ -48,7 +49,12 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "govreports.middlewares.ScopeMiddleware": 40,
     "govreports.middlewares.RedirectScopeMiddleware": 650,
+    # robots.txt refusals raise the typed RobotsForbidden (govreports/failures.py)
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "govreports.middlewares.RobotsTxtMiddleware": 100,
 }
+# tells the run's bookkeeping when a response is handled (progress: sites done, ETA)
+SPIDER_MIDDLEWARES = {"govreports.run.ProgressMiddleware": 5}
 
 # --- components ------------------------------------------------------------------------------
 ITEM_PIPELINES = {
@@ -58,6 +64,7 @@ ITEM_PIPELINES = {
     "govreports.pipelines.dedup.DedupPipeline": 300,
 }
 EXTENSIONS = {
+    "govreports.run.RunBook": 400,  # the run's bookkeeping: per-site status, progress lines
     "govreports.extensions.RunSummary": 500,  # site status → state DB, run summary (after FeedExporter)
 }
 # one fingerprint per page whatever its spelling (https, index.html, _wap, tracking queries)

@@ -1,4 +1,4 @@
-"""The spec's vocabulary (spec/report-format.md): formats, scripts, table keys and the official
+"""The spec's vocabulary (docs/report-format.md): formats, scripts, table keys and the official
 wording of each table row and column, figure keys and check rule names.
 
 The one place these are written down, so the parser, the checks, the JSON Schema and the dataset
@@ -173,13 +173,42 @@ REVIEW_COLUMN_LABELS: dict[str, str] = {
 REVIEW_COLUMNS: tuple[str, ...] = tuple(REVIEW_COLUMN_LABELS)
 
 # --- figures ------------------------------------------------------------------------------------
+# Headline figures stated in prose (parsing/figures.py; the phrasings are in docs/report-format.md).
+# Every format states them in 总体情况 and the other prose sections; pre-2019 reports only there.
 FIGURE_TYPES: dict[str, CellType] = {
     "active_total": "count",
     "applications_received": "count",
+    "applications_carried_over": "count",
+    "applications_granted": "count",
     "applications_completed": "count",
+    "applications_carried_forward": "count",
     "review_total": "count",
     "litigation_total": "count",
     "fees_yuan": "money",
+}
+FIGURE_LABELS: dict[str, str] = {
+    "active_total": "主动公开政府信息 (条)",
+    "applications_received": "本年收到/新收政府信息公开申请 (件)",
+    "applications_carried_over": "上年结转申请 (件)",
+    "applications_granted": "予以公开 (件)",
+    "applications_completed": "办结/答复申请 (件)",
+    "applications_carried_forward": "结转下年度继续办理 (件)",
+    "review_total": "政府信息公开行政复议 (件)",
+    "litigation_total": "政府信息公开行政诉讼 (件)",
+    "fees_yuan": "收取的信息处理费 (元)",
+}
+# figure → the table cell it restates (litigation_total: the sum of the two lawsuit groups' totals);
+# the `prose_vs_table.<figure>` checks compare them, and the dataset lets the prose figure stand in
+# for the cell when the table is missing or cut
+FIGURE_TABLE_CELLS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "applications_received": (("applications", "new_received", "total"),),
+    "applications_carried_over": (("applications", "carried_over", "total"),),
+    "applications_granted": (("applications", "granted", "total"),),
+    "applications_completed": (("applications", "results_total", "total"),),
+    "applications_carried_forward": (("applications", "carried_forward", "total"),),
+    "review_total": (("review_litigation", "review", "total"),),
+    "litigation_total": (("review_litigation", "litigation_direct", "total"),
+                         ("review_litigation", "litigation_after_review", "total")),
 }
 
 # --- check rules ----------------------------------------------------------------------------------
@@ -190,7 +219,7 @@ RULE_FAMILIES: tuple[str, ...] = (
     "review_litigation.sum",
     "active_disclosure.published_le_total",
     "active_disclosure.issued_le",
-    "figures.agree",
+    "prose_vs_table",
     "continuity.carried_over",
     "continuity.in_force",
 )

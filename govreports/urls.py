@@ -92,6 +92,19 @@ def canonical_url(url: str) -> str:
     return canonicalize_url(rebuilt, keep_blank_values=True)
 
 
+def visit_key(url: str) -> str:
+    """The canonical URL, plus gkmlpt's category fragment (the one fragment that matters): what
+    the spider remembers of the discovery and list pages it asked for."""
+    fragment = urlsplit(url).fragment
+    return canonical_url(url) + (f"#{fragment}" if fragment.isdigit() else "")
+
+
+def is_site_root(url: str) -> bool:
+    """Is `url` a host's root page (`/`, `/index.html`, `/index.shtml`, `/index.jsp` …)?"""
+    path = urlsplit(url).path or "/"
+    return _DIRECTORY_INDEX.sub("/", path) == "/"
+
+
 def url_fingerprint(method: str, url: str, body: bytes = b"") -> bytes:
     """SHA1 over method, canonical URL and body: POST form bodies (Hanweb dataproxy) stay distinct."""
     payload = json.dumps(

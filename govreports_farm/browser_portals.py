@@ -1,4 +1,4 @@
-"""Three portals that only a browser can read (or that nothing can), for the render tests (issue 6).
+"""Three portals that only a browser can read (or that nothing can), for the render tests.
 
 Served only when asked: `Farm.start(run_dir, extra_portals=("js", "cookie", "ruishu"))`, so the
 default farm and every total other tests rely on stay as they are.

@@ -30,7 +30,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 def crawl_command(farm: Farm, output: Path, state_db: Path, extra: list[str]) -> list[str]:
     """The crawl, exactly as a user runs it, pointed at the farm (a fresh state database each time)."""
     return [sys.executable, "-m", "scrapy", "crawl", "annual_reports",
-            "-s", f"GOVREPORTS_PORTALS_FILE={farm.registry_path}",
+            "-s", f"GOVREPORTS_REGISTRY={farm.registry_path}",
             "-s", f"GOVREPORTS_SITES_FILE={farm.sites_path}",
             "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
             "-s", f"GOVREPORTS_DB={state_db}",

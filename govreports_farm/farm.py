@@ -19,9 +19,11 @@ from typing import Any
 
 from govreports_farm.browser_portals import build_extra_portals
 from govreports_farm.chaos import plan_faults
+from govreports_farm.coverage_portals import COVERAGE_PORTALS, build_coverage_portals
 from govreports_farm.portals import (AgencyPlan, GkmlptPortal, HanwebJpagePortal, JpaasPortal, ListItem, PlainPortal,
                                 Portal, SubcolumnPortal, TrsPortal)
 from govreports_farm.render import Skin
+from govreports_farm.resolver import host_rules
 from govreports_farm.server import PortalServer, serve_all, wait_until_answering
 
 REGISTRY_COLUMNS = ("adcode", "name", "level", "province", "home_url", "annual_report_url", "source")
@@ -156,7 +158,11 @@ class Farm:
         self.run_dir = Path(run_dir)
         self.chaos = chaos
         # opt-in portals only a browser can read (govreports_farm/browser_portals.py: js, cookie, ruishu)
-        self.portals: list[Portal] = build_portals() + build_extra_portals(tuple(extra_portals))
+        # and the list shapes of issue 17 (govreports_farm/coverage_portals.py)
+        extras = tuple(extra_portals)
+        browser = tuple(name for name in extras if name not in COVERAGE_PORTALS)
+        self.portals: list[Portal] = (build_portals() + build_extra_portals(browser)
+                                      + build_coverage_portals(extras))
         self.servers: list[PortalServer] = []
         self.registry_path = self.run_dir / "registry.csv"
         self.sites_path = self.run_dir / "sites.toml"
@@ -227,6 +233,12 @@ class Farm:
                        "duplicates": sum(len(e["duplicates"]) for e in portals.values())},
         }
         self.manifest_path.write_text(json.dumps(self.manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+
+    @property
+    def host_rules(self) -> str:
+        """The farm's host names mapped to their loopback addresses (`MAP host ip, …`): for
+        FARM_HOSTS (govreports_farm/resolver.py) and GOVREPORTS_BROWSER_HOST_RULES (Chromium)."""
+        return host_rules({host: portal.ip for portal in self.portals for host in getattr(portal, "host_names", ())})
 
     # ------------------------------------------------------------ lookups
     def portal(self, portal_id: str) -> Portal:

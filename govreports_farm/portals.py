@@ -1,4 +1,4 @@
-"""The sample portals, one class per CMS family (portal-patterns.md §4.1–§4.2).
+"""The sample portals, one class per CMS family (docs/research/portal-patterns.md §4.1–§4.2).
 
 Each portal owns its reports and decoys (`ListItem`s, newest first) and renders them into a
 route table `{path: Resource}`; dynamic list APIs (Hanweb jpage dataproxy, jpaas unitbuild,

@@ -2,7 +2,7 @@
 
 A `Skin` holds what differs between CMS families and sites (content container, metadata block
 style, charset, breadcrumb wording, footer); everything else is shared so each portal reads like
-the real thing (portal-patterns.md §4.3) without copying one real site.
+the real thing (docs/research/portal-patterns.md §4.3) without copying one real site.
 """
 
 from __future__ import annotations

@@ -93,7 +93,7 @@ class Report:
 
 
 def format_for_year(year: int) -> str:
-    """The national format in force for a report year (spec/report-format.md)."""
+    """The national format in force for a report year (docs/report-format.md)."""
     if year <= 2018:
         return "pre2019"
     if year <= 2020:
@@ -265,7 +265,7 @@ def apply_deviation(report: Report, deviation: str) -> None:
 
 
 def failing_checks(report: Report) -> list[str]:
-    """The check rules (spec/report-format.md) that fail on this report's published numbers."""
+    """The check rules (docs/report-format.md) that fail on this report's published numbers."""
     failing: list[str] = []
     apps = report.applications
     if apps:
@@ -292,7 +292,7 @@ def failing_checks(report: Report) -> list[str]:
                 failing.append(f"active_disclosure.issued_le.{row}")
     if apps and "applications_received" in report.figures:
         if report.figures["applications_received"] != apps["new_received"][-1]:
-            failing.append("figures.agree.applications_received")
+            failing.append("prose_vs_table.applications_received")
     return sorted(failing)
 
 

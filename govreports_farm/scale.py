@@ -17,6 +17,15 @@ Hooks for benchmarks: `latency` (mean seconds added before each answer, drawn pe
 request served, in order, with method, URL and form body), from which the benchmark's empty
 spider replays exactly the pages the real crawl fetched.
 
+A realistic network (`network="realistic"`, CLI `--network realistic`): loopback is a perfect
+network, the real one is not, so each portal gets a behaviour (`host_behaviours`, deterministic
+per portal) played by the farm's own sockets, with no root and no tc: live hosts answer after a
+per-host latency drawn from a long-tailed (log-normal) distribution, median 0.3 s, p99 ≈ 3 s;
+≈ 10 % of hosts accept the connection and never answer (a timeout), ≈ 5 % refuse connections
+(nothing listens on their address), a few cut every path's first, third … answer mid-body, a few are listed
+with https and answer the TLS handshake with garbage, and a few are very slow but alive (4–8 s per
+answer). `behaviours.json` in the run dir says which host does what, for the benchmark's bound.
+
     with ScaleFarm.start(run_dir, portals=200, reports=20) as farm:
         farm.registry_path, farm.sites_path, farm.manifest, farm.report_urls
         hits = farm.take_hits()
@@ -33,10 +42,12 @@ import csv
 import dataclasses
 import hashlib
 import json
+import math
 import os
 import select
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -115,6 +126,69 @@ def build_scaled_portals(count: int, reports: int) -> list[Portal]:
 
 
 @dataclass(frozen=True)
+class HostBehaviour:
+    """How one portal's host behaves on the simulated network."""
+
+    kind: str            # live | slow | timeout | refuse | reset | tls
+    latency: float = 0.0  # mean seconds before each answer (live, slow, reset)
+
+    @property
+    def dead(self) -> bool:
+        """Never answers a whole page (what the live sites' politeness bound leaves out)."""
+        return self.kind in ("timeout", "refuse", "tls")
+
+
+# share of hosts per failure kind on the realistic network; the rest are live
+NETWORK_SHARES: tuple[tuple[str, float], ...] = (
+    ("timeout", 0.10), ("refuse", 0.05), ("reset", 0.02), ("tls", 0.01), ("slow", 0.02),
+)
+LIVE_MEDIAN_LATENCY = 0.3
+LIVE_LATENCY_SIGMA = 1.0          # log-normal: p99 = median × e^(2.33 σ) ≈ 3.1 s
+MAX_LIVE_LATENCY = 8.0
+SLOW_LATENCY = (4.0, 8.0)
+
+
+def _unit(*parts: object) -> float:
+    """A deterministic number in [0, 1) for these parts."""
+    digest = hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64
+
+
+def host_behaviours(count: int, network: str = "perfect") -> list[HostBehaviour]:
+    """Each portal's behaviour: all live with no added latency on the perfect network; on the
+    realistic one, kinds by NETWORK_SHARES (spread evenly over the indexes) and log-normal latency."""
+    if network == "perfect":
+        return [HostBehaviour("live") for _ in range(count)]
+    if network != "realistic":
+        raise ValueError(f"unknown network {network!r} (perfect, realistic)")
+    behaviours = []
+    for index in range(count):
+        draw, bound, kind = _unit("kind", index), 0.0, "live"
+        for name, share in NETWORK_SHARES:
+            bound += share
+            if draw < bound:
+                kind = name
+                break
+        if kind == "slow":
+            low, high = SLOW_LATENCY
+            latency = low + (high - low) * _unit("slow", index)
+        else:
+            gauss = statistics.NormalDist().inv_cdf(min(max(_unit("latency", index), 1e-9), 1 - 1e-9))
+            latency = min(MAX_LIVE_LATENCY, LIVE_MEDIAN_LATENCY * math.exp(LIVE_LATENCY_SIGMA * gauss))
+        behaviours.append(HostBehaviour(kind, latency))
+    return behaviours
+
+
+def answer_delay(host: str, target: str, mean: float) -> float:
+    """The seconds the farm waits before answering `target` on `host`: [0.5, 1.5) × mean, deterministic
+    (so a benchmark can work out the least time a polite crawl needs from the hit log)."""
+    if mean <= 0:
+        return 0.0
+    fraction = int.from_bytes(hashlib.blake2b(f"{host}{target}".encode(), digest_size=4).digest(), "big") / 2**32
+    return mean * (0.5 + fraction)
+
+
+@dataclass(frozen=True)
 class Hit:
     """One request the farm answered."""
 
@@ -128,9 +202,13 @@ class Hit:
 class ScaleServer:
     """Every portal on its own address, one asyncio loop; LRU-rendered routes; latency; hit log."""
 
-    def __init__(self, portals: list[Portal], latency: float = 0.0) -> None:
+    def __init__(self, portals: list[Portal], latency: float = 0.0,
+                 behaviours: list[HostBehaviour] | None = None) -> None:
         self.portals = portals
         self.latency = latency
+        self.behaviours = {portal.ip: behaviour for portal, behaviour in
+                           zip(portals, behaviours or host_behaviours(len(portals)), strict=True)}
+        self.answered: dict[str, int] = {}
         self.hits: list[Hit] = []
         self.rendered: OrderedDict[str, dict[str, Resource]] = OrderedDict()
         self.servers: list[asyncio.base_events.Server] = []
@@ -139,12 +217,15 @@ class ScaleServer:
     async def listen(self) -> None:
         """Bind every portal's address on one shared port (the first free one on the first address)."""
         for portal in self.portals:
+            if self.behaviours[portal.ip].kind == "refuse":
+                continue  # nothing listens there: connections are refused
             server = await asyncio.start_server(lambda r, w, p=portal: self.connection(p, r, w),
                                                 host=portal.ip, port=self.port, reuse_address=True, backlog=128)
             if not self.port:
                 self.port = server.sockets[0].getsockname()[1]
-            portal.port = self.port
             self.servers.append(server)
+        for portal in self.portals:
+            portal.port = self.port
 
     def routes(self, portal: Portal) -> dict[str, Resource]:
         routes = self.rendered.get(portal.ip)
@@ -157,11 +238,11 @@ class ScaleServer:
         return routes
 
     def delay_for(self, host: str, target: str) -> float:
-        """Per-path latency in [0.5, 1.5) × latency: deterministic, mean = latency."""
-        if self.latency <= 0:
-            return 0.0
-        fraction = int.from_bytes(hashlib.blake2b(f"{host}{target}".encode(), digest_size=4).digest(), "big") / 2**32
-        return self.latency * (0.5 + fraction)
+        """Per-path latency in [0.5, 1.5) × the mean (the farm's, or the host's on the realistic
+        network): deterministic."""
+        behaviour = self.behaviours.get(host)
+        return answer_delay(host, target, behaviour.latency if behaviour is not None and behaviour.latency > 0
+                            else self.latency)
 
     def answer(self, portal: Portal, method: str, target: str, headers: dict[str, str], body: bytes) -> Resource:
         parts = urlsplit(target)
@@ -180,8 +261,14 @@ class ScaleServer:
         return resource or NOT_FOUND
 
     async def connection(self, portal: Portal, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        """HTTP/1.1 with keep-alive: enough of it for Scrapy's client."""
+        """HTTP/1.1 with keep-alive: enough of it for Scrapy's client (and the realistic network's faults)."""
+        behaviour = self.behaviours[portal.ip]
         try:
+            if behaviour.kind == "tls":  # a TLS ClientHello answered with bytes that are no TLS record
+                await reader.read(1024)
+                writer.write(b"HTTP/1.1 400 Bad Request\r\n\r\n\x00\x01garbage")
+                await writer.drain()
+                return
             while True:
                 try:
                     head = await reader.readuntil(b"\r\n\r\n")
@@ -201,6 +288,9 @@ class ScaleServer:
                 body = await reader.readexactly(length) if length else b""
                 self.hits.append(Hit(method, f"http://{portal.ip}:{portal.port}{target}",
                                      headers.get("content-type", ""), body.decode("utf-8", errors="replace"), time.time()))
+                if behaviour.kind == "timeout":  # holds the connection, never answers
+                    await reader.read()
+                    return
                 delay = self.delay_for(portal.ip, target)
                 if delay:
                     await asyncio.sleep(delay)
@@ -209,6 +299,13 @@ class ScaleServer:
                 writer.write((f"HTTP/1.1 {resource.status} {STATUS_TEXT.get(resource.status, 'OK')}\r\n"
                               f"Server: nginx\r\nContent-Type: {resource.content_type}\r\n"
                               f"Content-Length: {len(resource.body)}\r\n{extra}\r\n").encode("latin-1"))
+                key = f"{portal.ip}{target}"
+                answered = self.answered[key] = self.answered.get(key, 0) + 1
+                if behaviour.kind == "reset" and answered % 2 and method != "HEAD":
+                    writer.write(resource.body[: len(resource.body) // 2])  # each path's odd answers cut mid-body
+                    await writer.drain()
+                    writer.transport.abort()
+                    return
                 if method != "HEAD":
                     writer.write(resource.body)
                 await writer.drain()
@@ -240,18 +337,25 @@ def describe(portals: list[Portal]) -> dict[str, Any]:
                        "decoys": sum(len(e["decoys"]) for e in entries.values())}}
 
 
-def write_files(run_dir: Path, portals: list[Portal]) -> dict[str, Any]:
+def write_files(run_dir: Path, portals: list[Portal], behaviours: list[HostBehaviour] | None = None) -> dict[str, Any]:
     run_dir.mkdir(parents=True, exist_ok=True)
+    behaviours = behaviours or host_behaviours(len(portals))
     with (run_dir / "registry.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=REGISTRY_COLUMNS)
         writer.writeheader()
-        for portal in portals:
+        for portal, behaviour in zip(portals, behaviours, strict=True):
             row = portal.registry_row()
             row["source"] = f"govreports scale farm ({portal.cms}); synthetic pages"
+            if behaviour.kind == "tls":  # listed with https: the handshake meets garbage
+                row = {key: value.replace("http://", "https://", 1) if key.endswith("_url") else value
+                       for key, value in row.items()}
             writer.writerow(row)
     (run_dir / "sites.toml").write_text("# Scale farm: no per-site overrides.\n", encoding="utf-8")
     manifest = describe(portals)
     (run_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    (run_dir / "behaviours.json").write_text(json.dumps(
+        {portal.ip: dataclasses.asdict(behaviour) for portal, behaviour in zip(portals, behaviours, strict=True)}),
+        encoding="utf-8")
     return manifest
 
 
@@ -265,7 +369,8 @@ def _raise_file_limit() -> None:
         pass
 
 
-async def _serve(run_dir: Path, count: int, reports: int, latency: float, *, control: bool) -> None:
+async def _serve(run_dir: Path, count: int, reports: int, latency: float, *, control: bool,
+                 network: str = "perfect") -> None:
     """Build, bind, write the files, then serve until SIGTERM/SIGINT (or, with `control`, 'stop').
 
     With `control` the farm talks JSON lines: one `{"ready": …}` line on stdout, then one answer
@@ -273,14 +378,15 @@ async def _serve(run_dir: Path, count: int, reports: int, latency: float, *, con
     `{"command": "stop"}`); stdin closing also stops it.
     """
     _raise_file_limit()
-    server = ScaleServer(build_scaled_portals(count, reports), latency)
+    behaviours = host_behaviours(count, network)
+    server = ScaleServer(build_scaled_portals(count, reports), latency, behaviours)
     try:
         await server.listen()
     except OSError as error:
         if control:
             print(json.dumps({"error": f"{type(error).__name__}: {error}"}), flush=True)
         raise
-    manifest = write_files(run_dir, server.portals)
+    manifest = write_files(run_dir, server.portals, behaviours)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -327,11 +433,12 @@ class ScaleFarm:
 
     @classmethod
     def start(cls, run_dir: Path, *, portals: int, reports: int, latency: float = 0.0,
-              timeout: float = 300.0) -> ScaleFarm:
+              timeout: float = 300.0, network: str = "perfect") -> ScaleFarm:
         """Build and serve the farm; returns once every portal's socket listens."""
         run_dir = Path(run_dir)
         command = [sys.executable, "-m", "govreports_farm.scale", "--control", "--run-dir", str(run_dir),
-                   "--portals", str(portals), "--reports", str(reports), "--latency", str(latency)]
+                   "--portals", str(portals), "--reports", str(reports), "--latency", str(latency),
+                   "--network", network]
         process = subprocess.Popen(command, cwd=REPO_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    text=True, encoding="utf-8")
         assert process.stdout is not None
@@ -354,6 +461,12 @@ class ScaleFarm:
     @property
     def manifest(self) -> dict[str, Any]:
         return json.loads(self.manifest_path.read_text(encoding="utf-8"))
+
+    @property
+    def behaviours(self) -> dict[str, HostBehaviour]:
+        """Each portal address's behaviour on the simulated network."""
+        raw = json.loads((self.run_dir / "behaviours.json").read_text(encoding="utf-8"))
+        return {address: HostBehaviour(**fields) for address, fields in raw.items()}
 
     @property
     def report_urls(self) -> list[str]:
@@ -414,9 +527,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--portals", type=int, default=200)
     parser.add_argument("--reports", type=int, default=20)
     parser.add_argument("--latency", type=float, default=0.0, help="mean seconds added to each answer")
+    parser.add_argument("--network", choices=("perfect", "realistic"), default="perfect",
+                        help="realistic: long-tailed latency, dead, refusing, resetting, broken-TLS and slow hosts")
     parser.add_argument("--control", action="store_true", help="JSON-lines control on stdin/stdout (ScaleFarm)")
     args = parser.parse_args(argv)
-    asyncio.run(_serve(args.run_dir, args.portals, args.reports, args.latency, control=args.control))
+    asyncio.run(_serve(args.run_dir, args.portals, args.reports, args.latency, control=args.control,
+                       network=args.network))
     return 0
 
 

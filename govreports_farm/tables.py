@@ -1,6 +1,6 @@
 """The three statistics tables as real portals publish them: merged captions, row-spanning groups.
 
-Layouts follow format-research.md §2–§4 (one merged table 1 with full-width 第二十条 captions,
+Layouts follow docs/research/format-research.md §2–§4 (one merged table 1 with full-width 第二十条 captions,
 the 3×3 top-left note cell of table 2, the 15-number row of table 3). `labels` overrides the
 printed wording per row key, so seeds keep their own (truncated, Traditional) labels.
 """
@@ -147,7 +147,7 @@ def _change_text(value: int | str, style: str) -> str:
 def render_active_disclosure(active: Mapping[str, Mapping[str, Any]], fmt: str, style: TableStyle,
                              *, labels: Mapping[str, str] | None = None, change_style: str = "signed",
                              amount_bare: bool = False, cell_text: Mapping[str, str] | None = None) -> str:
-    """Table 1 as one merged table with full-width 第二十条 caption rows (format-research §2)."""
+    """Table 1 as one merged table with full-width 第二十条 caption rows (docs/research/format-research.md §2)."""
     labels = labels or {}
     cell_text = cell_text or {}
     c = style.cell

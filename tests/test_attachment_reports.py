@@ -1,4 +1,4 @@
-"""Reports published as attachments come out as the same item as the page version (issue 4).
+"""Reports published as attachments come out as the same item as the page version.
 
 The five seed reports as PDF, DOCX and (seed 004) Word 97 DOC, and the three real Jiangsu PDFs,
 go through `parse_report` exactly as a crawled attachment does; every value the seeds' and the

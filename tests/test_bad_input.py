@@ -20,9 +20,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from scrapy.settings import Settings
 
 from govreports.registry import REGISTRY_COLUMNS
-from govreports.spiders.annual_reports import AnnualReportsSpider
+from govreports.selection import select
+from tests.crawlers import with_defaults
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.62"
@@ -51,10 +53,10 @@ ROUTES = {
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         body = ROUTES.get(urlsplit(self.path).path)
         self.send_response(200 if body is not None else 404)
         self.send_header("Content-Type", "text/plain" if self.path == "/robots.txt" else "text/html; charset=utf-8")
@@ -95,7 +97,7 @@ def crawl(tmp: Path, registry_text: str, overrides_text: str, *arguments: str) -
     overrides.write_text(overrides_text, encoding="utf-8")
     feed, summary = tmp / "items.jsonl", tmp / "summary.json"
     done = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "annual_reports", "-s", f"GOVREPORTS_PORTALS_FILE={registry}",
+        [sys.executable, "-m", "scrapy", "crawl", "annual_reports", "-s", f"GOVREPORTS_REGISTRY={registry}",
          "-s", f"GOVREPORTS_SITES_FILE={overrides}", "-s", f"GOVREPORTS_DB={tmp / 'state.sqlite3'}",
          "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO",
          "-s", f"GOVREPORTS_SUMMARY_FILE={summary}", *arguments, "-O", str(feed)],
@@ -179,14 +181,14 @@ def test_bad_arguments_are_named_and_cost_only_their_own_effect(bad_night: Run) 
 
 
 def test_a_missing_registry_says_so_and_the_run_is_marked_failed(tmp_path: Path) -> None:
-    run = crawl(tmp_path, "", "", "-s", f"GOVREPORTS_PORTALS_FILE={tmp_path / 'nowhere.csv'}")
-    assert run.returncode == 0, run.log[-2000:]
+    run = crawl(tmp_path, "", "", "-s", f"GOVREPORTS_REGISTRY={tmp_path / 'nowhere.csv'}")
+    assert run.returncode == 2, run.log[-2000:]  # nothing could be selected
     assert any("cannot read registry" in e for e in run.summary["registry_errors"]), run.summary
     assert run.summary["failed"] is True and "no site was crawled" in run.summary["problems"]
 
 
 @pytest.mark.parametrize("years", ["2023-2019", "19-23", "2019–2023年度", "1700-1800"])
 def test_the_spider_keeps_going_on_any_bad_years_value(years: str) -> None:
-    spider = AnnualReportsSpider(years=years)
-    assert spider.years is None  # no filter: every year is harvested
-    assert len(spider.argument_errors) == 1 and spider.argument_errors[0].startswith(f"-a years={years}: ")
+    selection = select(Settings(with_defaults()), {"years": years})
+    assert selection.years is None  # no filter: every year is harvested
+    assert len(selection.argument_errors) == 1 and selection.argument_errors[0].startswith(f"-a years={years}: ")

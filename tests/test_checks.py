@@ -144,13 +144,13 @@ def test_prose_figures_agree_softly_with_the_tables() -> None:
     # a prose "收到…申请 877 件" may include the 18 carried over: still agreeing
     rules = by_rule(run_checks(tables, {"applications_received": 877, "applications_completed": 805,
                                         "review_total": 2, "litigation_total": 46, "active_total": 99}, "2019"))
-    assert rules["figures.agree.applications_received"]["ok"] is True
-    assert rules["figures.agree.applications_completed"]["ok"] is True
-    assert rules["figures.agree.review_total"]["ok"] is False
-    assert rules["figures.agree.review_total"]["message"] == "prose says 2 administrative reviews; table 行政复议总计 1"
-    assert rules["figures.agree.litigation_total"]["ok"] is True
-    assert not any(rule.startswith("figures.agree.active_total") for rule in rules)
-    wrong = by_rule(run_checks(tables, {"applications_received": 900}, "2019"))["figures.agree.applications_received"]
+    assert rules["prose_vs_table.applications_received"]["ok"] is True
+    assert rules["prose_vs_table.applications_completed"]["ok"] is True
+    assert rules["prose_vs_table.review_total"]["ok"] is False
+    assert rules["prose_vs_table.review_total"]["message"] == "prose says 2 administrative reviews; table 行政复议总计 1"
+    assert rules["prose_vs_table.litigation_total"]["ok"] is True
+    assert not any(rule.startswith("prose_vs_table.active_total") for rule in rules)
+    wrong = by_rule(run_checks(tables, {"applications_received": 900}, "2019"))["prose_vs_table.applications_received"]
     assert wrong["ok"] is False and "900" in wrong["message"] and "859" in wrong["message"]
 
 

@@ -67,3 +67,21 @@ def test_output_option_writes_a_feed_file(tmp_path: Path) -> None:
     assert result.stdout == ""
     (item,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert item["title"]
+
+
+REAL_WORLD = ROOT / "tests" / "fixtures" / "real-world"
+
+
+def test_markdown_renderings_are_accepted_and_notices_are_marked_not_reports(tmp_path: Path) -> None:
+    """Issue 15: .md (a PDF-to-markdown or crawler rendering) is plain text; a notice is no report."""
+    markdown = REAL_WORLD / "renderings" / "pingtan-2024.trafilatura.md"
+    notice = tmp_path / "notice.md"
+    notice.write_bytes((REAL_WORLD / "ningguo-notice-2021.txt").read_bytes())
+    result = run_extract(str(markdown), str(notice))
+    assert result.returncode == 0, result.stderr
+    report, not_report = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert report["is_report"] is True and report["format"] == "2021"
+    assert report["tables"]["applications"]["new_received"]["total"] == 218
+    assert not_report["is_report"] is False and not_report["format"] == "unknown"
+    assert any("not an annual report but a notice" in w for w in not_report["warnings"])
+    assert "notice.md: written with is_report false" in result.stderr

@@ -17,9 +17,14 @@ from scrapy.utils.test import get_crawler
 from twisted.internet.defer import Deferred
 
 from govreports.build import item_from_page
+from govreports.checks import run_checks
 from govreports.items import ReportItem, ReportPage
 from govreports.parsing.limits import hard_time_limit
-from govreports.pipelines.parse import PARSE_ATTEMPTS, ParsePipeline, default_parse_processes
+from govreports.pipelines.parse import (
+    PARSE_ATTEMPTS,
+    ParsePipeline,
+    default_parse_processes,
+)
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
 
@@ -150,3 +155,24 @@ def test_a_killed_crawl_leaves_no_parse_worker_behind() -> None:
             return
         time.sleep(0.2)
     pytest.fail(f"parse worker {worker} outlived the killed crawl")
+
+
+@pytest_twisted.ensureDeferred
+async def test_checks_are_run_in_the_worker_and_only_counted_by_validate() -> None:
+    from govreports.pipelines.validate import ValidatePipeline
+
+    in_workers = pipeline(1)
+    try:
+        item = await process(in_workers, xuanhua_page())
+    finally:
+        in_workers.close_spider()
+    assert item.checks  # computed in the worker process
+    assert item.checks == run_checks(item.tables, item.figures, item.format)
+    crawler = get_crawler()
+    crawler.stats.open_spider()  # type: ignore[union-attr]
+    validate = ValidatePipeline(crawler)
+    marked = [{**check, "from_worker": True} for check in item.checks]
+    item.checks = marked
+    validate.process_item(item)
+    assert item.checks is marked  # consumed as they came, not run again
+    assert crawler.stats.get_value("govreports/checks/run") == len(marked)  # type: ignore[union-attr]

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-
 from pathlib import Path
 
 import pytest
 
-from govreports.registry import adhoc_site, load_registry, select_sites, slug_for
+from govreports.registry import adhoc_site, bundled_file, load_registry, registry_files, select_sites, slug_for
 
-ROOT = Path(__file__).resolve().parent.parent
-PORTALS = ROOT / "settings" / "portals.csv"
-SITES = ROOT / "settings" / "sites.toml"
+PORTALS = bundled_file("portals.csv")
+SITES = bundled_file("sites.toml")
 HEADER = "adcode,name,level,province,home_url,annual_report_url,source\n"
 
 
@@ -27,6 +25,21 @@ def test_the_shipped_registry_loads_all_3202_portals_without_error():
     assert by_id["110101"].slug == "bjdch.gov.cn" and by_id["110101"].level == "county"
     # portals without an adcode (兵团, 两江新区, 大兴安岭 districts) are addressed by their slug
     assert by_id["xjbt.gov.cn"].adcode is None
+
+
+def test_without_settings_the_crawl_uses_the_registry_shipped_inside_the_package():
+    import govreports
+
+    portals, sites = registry_files("", "")
+    assert (portals, sites) == (PORTALS, SITES)
+    assert portals.is_file() and portals.is_relative_to(Path(govreports.__file__).parent)
+
+
+def test_a_users_own_registry_comes_without_the_bundled_overrides(tmp_path):
+    own = tmp_path / "mine.csv"
+    assert registry_files(str(own), "") == (own, None)
+    assert registry_files(str(own), str(tmp_path / "o.toml")) == (own, tmp_path / "o.toml")
+    assert registry_files("", str(tmp_path / "o.toml")) == (PORTALS, tmp_path / "o.toml")
 
 
 def test_the_shipped_registry_keeps_known_column_urls():
@@ -138,17 +151,20 @@ def test_the_spider_takes_its_domains_and_per_site_politeness_from_the_registry(
     toml.write_text('[sites."511303"]\ndownload_delay = 3.0\nconcurrency = 1\n'
                     'attachment_hosts = ["files.gaoping.gov.cn"]\n', encoding="utf-8")
     # as in `scrapy crawl`: the spider is built before the crawler's settings are frozen
-    crawler = Crawler(AnnualReportsSpider, Settings({"GOVREPORTS_PORTALS_FILE": str(csv_path),
+    crawler = Crawler(AnnualReportsSpider, Settings({"GOVREPORTS_REGISTRY": str(csv_path),
                                                      "GOVREPORTS_SITES_FILE": str(toml)}))
     spider = AnnualReportsSpider.from_crawler(crawler, sites="511303,zixing.gov.cn")
     assert sorted(spider.allowed_domains) == ["files.gaoping.gov.cn", "gaoping.gov.cn", "zixing.gov.cn"]
     assert crawler.settings.getdict("DOWNLOAD_SLOTS") == {"site:511303": {"delay": 3.0, "concurrency": 1}}
-    assert set(spider.site_status) == {"511303", "431081"}
+    assert set(spider.selection.site_ids) == {"511303", "431081"}
 
 
 def test_the_spider_names_a_bad_years_range_and_keeps_every_year():
-    from govreports.spiders.annual_reports import AnnualReportsSpider
+    from scrapy.settings import Settings
 
-    spider = AnnualReportsSpider(years="2020-2019")
-    assert spider.years is None
-    assert re.search(r"-a years=2020-2019: .*2020 is after 2019.*year filter is ignored", spider.argument_errors[0])
+    from govreports.selection import select
+    from tests.crawlers import with_defaults
+
+    selection = select(Settings(with_defaults()), {"years": "2020-2019"})
+    assert selection.years is None
+    assert re.search(r"-a years=2020-2019: .*2020 is after 2019.*year filter is ignored", selection.argument_errors[0])

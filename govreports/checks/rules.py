@@ -1,6 +1,6 @@
 """The arithmetic identities of the national tables, run over one parsed report.
 
-Each check is a named rule (spec/report-format.md, "Checks") with a message a person can act on:
+Each check is a named rule (docs/report-format.md, "Checks") with a message a person can act on:
 it names the numbers. A check whose inputs are missing (a blank cell, a row not found) is left
 out — it is never reported as passing. Checks report; they never correct a published number.
 """
@@ -11,8 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from govreports import spec
-
-Check = dict[str, Any]
+from govreports.items import Check  # the record's shape of a check, defined once
 Number = int | float
 
 
@@ -55,15 +54,6 @@ def _sum_check(rule: str, parts: Sequence[Number | None], total: Number | None,
         return
     summed = sum(parts)  # type: ignore[arg-type]
     yield _check(rule, summed == total, f"{describe()} {_fmt(summed)} {_relation(summed, total)} 总计 {_fmt(total)}")
-
-
-def _agreement(name: str, prose: Number | None, what: str, table: Number | None, table_text: str) -> list[Check]:
-    """`figures.agree.<name>` when the prose and the table both give the figure; `{}` in
-    `table_text` is where the table value goes."""
-    if prose is None or table is None:
-        return []
-    return [_check(f"figures.agree.{name}", prose == table,
-                   f"prose says {_fmt(prose)} {what}; table {table_text.format(_fmt(table))}")]
 
 
 def _application_checks(applications: dict) -> Iterable[Check]:
@@ -143,38 +133,47 @@ def _active_checks(active: dict) -> Iterable[Check]:
             )
 
 
+# figure → (what the prose counts, the table cells it is compared with)
+_PROSE_WORDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "applications_received": ("applications received", ("本年新收",)),
+    "applications_carried_over": ("applications carried over", ("上年结转",)),
+    "applications_granted": ("applications granted", ("予以公开",)),
+    "applications_completed": ("applications completed", ("办理结果总计",)),
+    "applications_carried_forward": ("applications carried forward", ("结转下年度",)),
+    "review_total": ("administrative reviews", ("行政复议总计",)),
+    "litigation_total": ("lawsuits", ("直接起诉", "复议后起诉")),
+}
+
+
 def _figure_checks(tables: dict, figures: dict) -> Iterable[Check]:
-    def table_value(table: str, row: str, column: str) -> Number | None:
-        rows = tables.get(table)
-        values = rows.get(row) if isinstance(rows, dict) else None
-        return _number(values.get(column)) if isinstance(values, dict) else None
+    """`prose_vs_table.<figure>`: a prose figure against the table cell(s) it restates.
 
-    received = _number(figures.get("applications_received"))
-    new = table_value("applications", "new_received", "total")
-    if received is not None and new is not None:
-        carried = table_value("applications", "carried_over", "total")
-        with_carried = new + carried if carried is not None else None
-        ok = received == new or (with_carried is not None and received == with_carried)
-        detail = f"table 本年新收 {_fmt(new)}"
-        if carried is not None:
-            detail += f" (with 上年结转: {_fmt(with_carried)})"  # type: ignore[arg-type]
-        yield _check(
-            "figures.agree.applications_received",
-            ok,
-            f"prose says {_fmt(received)} applications received; {detail}",
-        )
+    Soft: a disagreement is flagged, the table is never changed. 本年收到 in prose may include
+    the carried-over applications, so `applications_received` also agrees with 新收 + 上年结转.
+    """
+    def table_value(path: tuple[str, str, str]) -> Number | None:
+        rows = tables.get(path[0])
+        values = rows.get(path[1]) if isinstance(rows, dict) else None
+        return _number(values.get(path[2])) if isinstance(values, dict) else None
 
-    results = table_value("applications", "results_total", "total")
-    yield from _agreement("applications_completed", _number(figures.get("applications_completed")),
-                          "applications completed", results, "办理结果总计 {}")
-    review = table_value("review_litigation", "review", "total")
-    yield from _agreement("review_total", _number(figures.get("review_total")),
-                          "administrative reviews", review, "行政复议总计 {}")
-    direct = table_value("review_litigation", "litigation_direct", "total")
-    after = table_value("review_litigation", "litigation_after_review", "total")
-    if direct is not None and after is not None:
-        yield from _agreement("litigation_total", _number(figures.get("litigation_total")), "lawsuits",
-                              direct + after, f"直接起诉 {_fmt(direct)} + 复议后起诉 {_fmt(after)} = {{}}")
+    for name, paths in spec.FIGURE_TABLE_CELLS.items():
+        prose = _number(figures.get(name))
+        found = [table_value(path) for path in paths]
+        cells = [cell for cell in found if cell is not None]
+        if prose is None or len(cells) != len(found):
+            continue
+        table: Number = sum(cells)
+        accepted: set[Number] = {table}
+        what, cell_names = _PROSE_WORDS[name]
+        detail = "table " + " + ".join(f"{label} {_fmt(c)}" for label, c in zip(cell_names, cells))
+        if len(cells) > 1:
+            detail += f" = {_fmt(table)}"
+        if name == "applications_received":
+            carried = table_value(("applications", "carried_over", "total"))
+            if carried is not None:
+                accepted.add(table + carried)
+                detail += f" (with 上年结转: {_fmt(table + carried)})"
+        yield _check(f"prose_vs_table.{name}", prose in accepted, f"prose says {_fmt(prose)} {what}; {detail}")
 
 
 def run_checks(tables: dict, figures: dict | None = None, format: str | None = None) -> list[Check]:

@@ -22,7 +22,10 @@ The spider's site-level state that callbacks need travels in the requests (`cb_k
 `site_id`, the list-page state `PageRequest`, the pending `ReportPage` and its attachment links),
 so any worker can continue any site; column walks lost with a worker restart fresh
 (`AnnualReportsSpider._walk_for`). Every worker must know every seeded site (same `-a` arguments
-as `scrapy seed`, or none); a worker that does not refuses to take requests.
+as `scrapy seed`, or none); a worker that does not refuses to take requests. A worker started while
+nothing is seeded says so at once (naming `scrapy seed` and its own `-a` arguments), waits
+`GOVREPORTS_CLUSTER_WAIT_FOR_SEED`, and when it gives up having done nothing closes with the
+reason `cluster_not_seeded`: `scrapy crawl` then exits 1 (govreports/commands/crawl.py).
 """
 
 from __future__ import annotations
@@ -65,7 +68,7 @@ class ClusterStartMiddleware(BaseSpiderMiddleware):
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self.seed = crawler.settings.getbool("GOVREPORTS_CLUSTER_SEED", False)
+        self.seed = crawler.settings.getbool("GOVREPORTS_CLUSTER_SEED")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ClusterStartMiddleware:

@@ -51,8 +51,11 @@ from scrapy.exceptions import CloseSpider, DontCloseSpider
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.request import request_from_dict
 
+from govreports.cluster.engine import requests_in_progress, wake
 from govreports.cluster.frontier import RedisFrontier
 from govreports.cluster.liveness import Heartbeat
+from govreports.run import RunBook
+from govreports.selection import SiteSelection
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -101,6 +104,7 @@ class RedisScheduler:
         self.leased: dict[Request, str] = {}  # request object (as handed to the engine) -> lease id
         self.local: deque[Request] = deque()  # requests that could not be serialized
         self.pushed = 0
+        self.taken = 0  # requests leased from the shared queue by this worker
         self.drained_since: float | None = None
         self.refusal: str | None = None
         self._poller: Any = None
@@ -119,13 +123,13 @@ class RedisScheduler:
         frontier = RedisFrontier(redis_client(url), prefix, spider_name)
         scheduler = cls(
             crawler, frontier,
-            seed=settings.getbool("GOVREPORTS_CLUSTER_SEED", False),
-            work=settings.getbool("GOVREPORTS_CLUSTER_WORK", True),
-            heartbeat_ttl=settings.getfloat("GOVREPORTS_CLUSTER_HEARTBEAT_TTL", 30.0),
-            idle_close=settings.getfloat("GOVREPORTS_CLUSTER_IDLE_CLOSE", 10.0),
-            poll_interval=settings.getfloat("GOVREPORTS_CLUSTER_POLL_INTERVAL", 0.5),
-            max_leased=settings.getint("GOVREPORTS_CLUSTER_MAX_LEASED", 0) or settings.getint("CONCURRENT_REQUESTS", 16),
-            wait_for_seed=settings.getfloat("GOVREPORTS_CLUSTER_WAIT_FOR_SEED", 120.0),
+            seed=settings.getbool("GOVREPORTS_CLUSTER_SEED"),
+            work=settings.getbool("GOVREPORTS_CLUSTER_WORK"),
+            heartbeat_ttl=settings.getfloat("GOVREPORTS_CLUSTER_HEARTBEAT_TTL"),
+            idle_close=settings.getfloat("GOVREPORTS_CLUSTER_IDLE_CLOSE"),
+            poll_interval=settings.getfloat("GOVREPORTS_CLUSTER_POLL_INTERVAL"),
+            max_leased=settings.getint("GOVREPORTS_CLUSTER_MAX_LEASED") or settings.getint("CONCURRENT_REQUESTS"),
+            wait_for_seed=settings.getfloat("GOVREPORTS_CLUSTER_WAIT_FOR_SEED"),
         )
         crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
         return scheduler
@@ -141,14 +145,15 @@ class RedisScheduler:
         self.heartbeat = Heartbeat(self.frontier.server, self.frontier.prefix, self.worker,
                                    ttl=self.heartbeat_ttl).start()
         self.frontier.join(self.worker)
-        self.refusal = self._site_mismatch(spider)
+        self.refusal = self._site_mismatch()
         if self.refusal:
             logger.error("cluster: %s", self.refusal)
         state = self.frontier.state()
-        logger.info("cluster: worker %s joined %s: %d request(s) queued, %d in flight on %d other worker(s)%s",
+        logger.info("cluster: worker %s joined %s: %d request(s) queued, %d in flight on %d other worker(s)",
                     self.worker, self.frontier.base, state.queued, state.in_flight,
-                    len([w for w in state.leased if w != self.worker]),
-                    "" if self.frontier.seed_info() or self.seed else "; nothing seeded yet (run `scrapy seed`)")
+                    len([w for w in state.leased if w != self.worker]))
+        if self.frontier.seed_info() is None and not self.seed:
+            self._say_not_seeded()
         from twisted.internet import task
 
         self._poller = task.LoopingCall(self._tick)
@@ -174,6 +179,19 @@ class RedisScheduler:
         logger.info("cluster: worker %s left (%s); %d request(s) still queued for the others",
                     self.worker, reason, self.frontier.queued())
 
+    def _say_not_seeded(self) -> None:
+        """Nothing is seeded: a worker only takes requests from the shared queue, so its own site
+        arguments do nothing until `scrapy seed` queues them. Said at once, not after the wait."""
+        selection = self._selection()
+        arguments = " ".join(f"-a {name}={value}" for name, value in (selection.arguments if selection else {}).items())
+        if arguments:
+            logger.warning("cluster: nothing is seeded in %s: a worker crawls only what `scrapy seed` queued, not its "
+                           "own %s; run `scrapy seed %s` once for this crawl (waiting %.0f s for it)",
+                           self.frontier.base, arguments, arguments, self.wait_for_seed)
+        else:
+            logger.warning("cluster: nothing is seeded in %s yet; run `scrapy seed` once for this crawl "
+                           "(waiting %.0f s for it)", self.frontier.base, self.wait_for_seed)
+
     def _member(self) -> str:
         """The worker's name: the state-store run id when there is one, so that one heartbeat says
         both "its leases are held" and "its report claims are held"."""
@@ -182,22 +200,26 @@ class RedisScheduler:
         state = existing_state(self.crawler)
         return state.run_id if state is not None else worker_name()
 
-    def _site_mismatch(self, spider: Spider) -> str | None:
+    def _selection(self) -> SiteSelection | None:
+        book = self.crawler.get_extension(RunBook)
+        return book.selection if book is not None else None
+
+    def _site_mismatch(self) -> str | None:
         """A worker must know every seeded site: a request of an unknown site cannot be handled."""
         seeded = (self.frontier.seed_info() or {}).get("sites") or []
-        runs = getattr(spider, "runs", None)
-        if not seeded or runs is None:
+        selection = self._selection()
+        if not seeded or selection is None:
             return None
-        missing = sorted(set(map(str, seeded)) - set(map(str, runs)))
+        missing = sorted(set(map(str, seeded)) - set(selection.site_ids))
         if not missing:
             return None
         return (f"this worker's site selection lacks {len(missing)} seeded site(s) ({', '.join(missing[:5])}…); "
                 "start workers with the same -a arguments as `scrapy seed` (or none); not taking any request")
 
     def _record_seed(self) -> None:
-        spider = self.spider
-        sites = sorted(map(str, getattr(spider, "runs", {}) or {}))
-        arguments = {name: value for name, value in vars(spider).items() if name.startswith("arg_") or name == "full"}
+        selection = self._selection()
+        sites = sorted(selection.site_ids) if selection is not None else []
+        arguments = dict(selection.arguments) if selection is not None else {}
         self.frontier.record_seed(sites=sites, arguments=arguments, requests=self.pushed)
         logger.info("cluster: seeded %d request(s) for %d site(s) into %s", self.pushed, len(sites), self.frontier.base)
 
@@ -263,6 +285,7 @@ class RedisScheduler:
                 self.frontier.ack(self.worker, [lease_id])
                 continue
             self.leased[request] = lease_id
+            self.taken += 1
             logger.debug("cluster: leased %s as %s", request, lease_id)
             self.drained_since = None
             self._inc("scheduler/dequeued/redis")
@@ -296,9 +319,7 @@ class RedisScheduler:
             return None
 
     def _in_progress(self) -> set[Request] | None:
-        slot = getattr(self._engine(), "_slot", None)
-        inprogress = getattr(slot, "inprogress", None)
-        return inprogress if isinstance(inprogress, set) else None
+        return requests_in_progress(self._engine())
 
     def _ack_finished(self) -> None:
         """Acknowledge every leased request the engine no longer works on."""
@@ -330,9 +351,8 @@ class RedisScheduler:
             if now - self._last_reclaim >= min(self.heartbeat_ttl / 3, 5.0):
                 self._last_reclaim = now
                 self.reclaim_dead_workers()
-            slot = getattr(self._engine(), "_slot", None)
-            if slot is not None and not self._in_progress():
-                slot.nextcall.schedule()  # an idle engine looks at the queue (and at the end condition)
+            if not self._in_progress():
+                wake(self._engine())  # an idle engine looks at the queue (and at the end condition)
         except Exception:
             logger.exception("cluster: poller tick failed (Redis unreachable?); retrying")
 
@@ -395,6 +415,10 @@ class RedisScheduler:
         if self.frontier.seed_info() is None and now - self.opened_at < self.wait_for_seed:
             self._inc("govreports/cluster/idle_waits")
             raise DontCloseSpider  # a fresh Redis, or `scrapy seed` is running right now: wait for it
+        if self.frontier.seed_info() is None and not self.taken and not self.seed:
+            logger.error("cluster: nothing was seeded within %.0f s and this worker did nothing; run `scrapy seed` "
+                         "first (GOVREPORTS_CLUSTER_WAIT_FOR_SEED), then start the workers", self.wait_for_seed)
+            raise CloseSpider("cluster_not_seeded")
         logger.info("cluster: frontier drained for %.1f s: worker %s closes", now - self.drained_since, self.worker)
 
     def _inc(self, name: str, count: int = 1) -> None:

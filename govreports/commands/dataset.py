@@ -21,6 +21,7 @@ from govreports.dataset import build_dataset
 from govreports.dataset.columns import COLUMNS
 from govreports.dataset.quality import load_site_status, render_quality_report
 from govreports.dataset.write import OutputFormatError, output_format, write_checks, write_dataset
+from govreports.defaults import apply_defaults
 
 MAX_PROBLEMS_SHOWN = 200
 
@@ -48,10 +49,12 @@ class Command(ScrapyCommand):
         parser.add_argument("--report", metavar="FILE", help="write the HTML quality report to FILE")
         parser.add_argument("--sites-status", metavar="FILE",
                             help="JSON of per-site crawl status (column found, reports) for the coverage chart")
-        parser.add_argument("--no-validate", action="store_true", help="skip JSON Schema validation of the items (about 7 ms per report)")
+        parser.add_argument("--no-validate", action="store_true", help="skip validating the items against the data model (about 0.2 ms per report)")
         parser.add_argument("--columns", action="store_true", help="print the column order with descriptions and exit")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        apply_defaults(self.settings)  # the GOVREPORTS_* defaults also outside a project checkout
         if opts.columns:
             for column in COLUMNS:
                 print(f"{column.name}\t{column.type}\t{column.description}")

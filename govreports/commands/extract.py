@@ -22,15 +22,14 @@ from govreports.defaults import apply_defaults
 from govreports.items import ReportPage
 from govreports.parsing.ocr.config import config_from_settings
 from govreports.parsing.ocr.run import OcrPool
+from govreports.parsing.sniff import DOCX, HTML, OFFICE_LEGACY_TYPES, PDF, SUFFIX_TYPES, TEXT
 from govreports.state.keys import assign_report_id
 
-SUPPORTED_SUFFIXES: dict[str, str | None] = {
-    ".html": "text/html", ".htm": "text/html", ".shtml": "text/html", ".xhtml": "text/html",
-    ".txt": "text/plain",
-    ".pdf": "application/pdf",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".doc": "application/msword", ".wps": "application/msword",
-    # scanned pages, read by OCR (the [ocr] extra)
+# the files parse_report reads, by suffix (the media types from the one table in parsing/sniff.py)
+SUPPORTED_SUFFIXES: dict[str, str] = {
+    suffix: media_type for suffix, media_type in SUFFIX_TYPES.items()
+    if media_type in (HTML, TEXT, PDF, DOCX) or media_type in OFFICE_LEGACY_TYPES
+} | {  # scanned pages, read by OCR (the [ocr] extra)
     ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".tif": "image/tiff", ".tiff": "image/tiff",
 }
 URL_TIMEOUT_SECONDS = 30
@@ -72,20 +71,20 @@ class Command(ScrapyCommand):
         return "[options] PATH_OR_URL ..."
 
     def short_desc(self) -> str:
-        return "Parse annual-report files (.html .txt .pdf .docx .doc .wps, scans as .jpg .png .tif) or URLs into JSON lines"
+        return "Parse annual-report files (.html .txt .md .pdf .docx .doc .wps …, scans as .jpg .png .tif) or URLs into JSON lines"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.add_argument("-o", "--output", metavar="FILE", help="write the JSON lines to FILE instead of stdout")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        apply_defaults(self.settings)  # the GOVREPORTS_* defaults also outside a project checkout
         if not args:
             raise UsageError("give at least one file or URL")
-        assert self.settings is not None
         user_agent = self.settings.get("USER_AGENT")
-        settings = self.settings.copy()
-        apply_defaults(settings)
-        ocr = OcrPool(config_from_settings(settings))
+        soffice = self.settings.get("GOVREPORTS_SOFFICE") or None
+        ocr = OcrPool(config_from_settings(self.settings))
         stream: IO[bytes]
         stream = open(opts.output, "wb") if opts.output else sys.stdout.buffer
         exporter = JsonLinesItemExporter(stream, encoding="utf-8", ensure_ascii=False)
@@ -101,7 +100,10 @@ class Command(ScrapyCommand):
                     continue
                 # scanned pages are read in the OCR pool first (nothing to do for a text report)
                 page.ocr = ocr.read_now_report(page.body, page.attachments)
-                item = item_from_page(page)
+                item = item_from_page(page, soffice=soffice)
+                if not item.is_report:
+                    reason = next((w for w in item.warnings if w.startswith("report: not an annual report")), "")
+                    print(f"extract: {target}: written with is_report false; {reason}", file=sys.stderr)
                 apply_checks(item)
                 assign_report_id(item)
                 exporter.export_item(item)

@@ -21,6 +21,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from govreports.dataset.feeds import latest_revisions, read_feeds
+from govreports.defaults import apply_defaults
 
 MAX_PROBLEMS_SHOWN = 200
 
@@ -61,6 +62,8 @@ class Command(ScrapyCommand):
         parser.add_argument("-o", "--output", metavar="FILE", help="the merged JSON Lines feed")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        apply_defaults(self.settings)  # the GOVREPORTS_* defaults also outside a project checkout
         if not args:
             raise UsageError("give the feeds to merge")
         if not opts.output:

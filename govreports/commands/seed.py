@@ -22,7 +22,8 @@ from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
 from govreports.cluster.frontier import RedisFrontier
-from govreports.cluster.scheduler import DEFAULT_PREFIX, redis_client
+from govreports.cluster.scheduler import redis_client
+from govreports.defaults import apply_project_settings
 
 SPIDER = "annual_reports"
 
@@ -46,15 +47,17 @@ class Command(BaseRunSpiderCommand):
                             help="seed even while a crawl is running (its queue, leases and fingerprints are discarded)")
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
-        super().process_options(args, opts)
         assert self.settings is not None
+        apply_project_settings(self.settings)  # what a crawl needs, also outside a project checkout
+        super().process_options(args, opts)
         if not self.settings.get("GOVREPORTS_REDIS_URL"):
             raise UsageError("scrapy seed needs GOVREPORTS_REDIS_URL (environment or -s), e.g. redis://host:6379/0")
         for name, value in {
             "GOVREPORTS_CLUSTER_SEED": True,
             "GOVREPORTS_CLUSTER_WORK": False,
             "GOVREPORTS_STATE_ENABLED": False,  # seeding is not a run: nothing to claim or record
-            "EXTENSIONS": {"govreports.extensions.RunSummary": None},
+            # the run book stays (the spider reports to it); no run summary: seeding is not a run
+            "EXTENSIONS": {**self.settings.getdict("EXTENSIONS"), "govreports.extensions.RunSummary": None},
             "FEEDS": {},
         }.items():
             self.settings.set(name, value, priority="cmdline")
@@ -62,7 +65,7 @@ class Command(BaseRunSpiderCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None and self.settings is not None
         frontier = RedisFrontier(redis_client(self.settings["GOVREPORTS_REDIS_URL"]),
-                                 self.settings.get("GOVREPORTS_REDIS_PREFIX") or DEFAULT_PREFIX, SPIDER)
+                                 self.settings.get("GOVREPORTS_REDIS_PREFIX"), SPIDER)
         state = frontier.state()
         if not state.drained:
             if not opts.force:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from govreports.dataset.feeds import report_key
+from govreports.dataset.feeds import record_key
 from govreports.parsing.text import normalize_label
 from govreports.spec import DOCUMENT_ROWS
 
@@ -93,8 +93,8 @@ def _pair_checks(previous: dict[str, Any], current: dict[str, Any], site: str) -
     def make(rule: str, ok: bool, message: str) -> ContinuityCheck:
         return ContinuityCheck(
             rule, ok, message, site, agency, year_p, year_n,
-            report_key(previous), str(previous.get("url") or ""),
-            report_key(current), str(current.get("url") or ""),
+            record_key(previous), str(previous.get("url") or ""),
+            record_key(current), str(current.get("url") or ""),
         )
 
     carried_over = _number(current, "applications", "carried_over", "total")

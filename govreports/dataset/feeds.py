@@ -125,8 +125,9 @@ def read_feeds(paths: Sequence[Path | str]) -> FeedRead:
     return FeedRead(tuple(records), tuple(problems), lines)
 
 
-def report_key(item: dict[str, Any]) -> str:
-    """The id, else the url (an item without an id still gets its own row)."""
+def record_key(item: dict[str, Any]) -> str:
+    """What a feed record is grouped by: its id, else its url (an item without an id still gets its
+    own row). Not the dedup identity the id is made from: that is `govreports.state.keys.report_key`."""
     return str(item.get("id") or f"url:{item.get('url')}")
 
 
@@ -141,7 +142,7 @@ def latest_revisions(records: Iterable[FeedRecord]) -> tuple[list[FeedRecord], i
         seen += 1
         source = record.item.get("source") if isinstance(record.item.get("source"), dict) else {}
         rank = (int(record.item.get("revision") or 1), str(source.get("fetched_at") or ""), position)
-        key = report_key(record.item)
+        key = record_key(record.item)
         current = best.get(key)
         if current is None:
             best[key] = (rank, record)

@@ -32,6 +32,8 @@ def _typed(value: Any, column: Column) -> tuple[Any, str | None]:
         if isinstance(value, (dict, list)):
             return None, f"{column.name}: expected text, got {type(value).__name__}"
         return str(value), None
+    if column.type == "bool":
+        return (value, None) if isinstance(value, bool) else (None, f"{column.name}: expected true or false, got {value!r}")
     if isinstance(value, bool):
         return None, f"{column.name}: expected a number, got {value!r}"
     if column.type == "int":
@@ -67,6 +69,24 @@ def _unknown_keys(item: dict[str, Any]) -> Iterable[str]:
                 yield f"figures.{name}"
 
 
+def _prose_stand_ins(row: dict[str, Any]) -> list[str]:
+    """Fill the table cells a missing or cut table left empty from the prose figure restating them.
+
+    Only a figure that restates one cell stands in (litigation_total is a sum of two). Returns the
+    columns so filled, for the `from_prose` column that marks them.
+    """
+    filled: list[str] = []
+    for figure, paths in spec.FIGURE_TABLE_CELLS.items():
+        value = row.get(f"figures.{figure}")
+        if value is None or len(paths) != 1:
+            continue
+        name = ".".join(paths[0])
+        if name in row and row[name] is None:
+            row[name] = value
+            filled.append(name)
+    return filled
+
+
 def failing_rules(item: dict[str, Any]) -> list[str]:
     checks = item.get("checks")
     if not isinstance(checks, list):
@@ -86,6 +106,11 @@ def flatten_item(item: dict[str, Any], continuity_failing: Iterable[str] = ()) -
         if problem:
             problems.append(problem)
     problems.extend(f"{key}: not a key of the spec; no column for it" for key in _unknown_keys(item))
+    details = item.get("warning_details")
+    row["null_cells"] = sum(
+        d.get("count", 0) for d in details if isinstance(d, dict) and d.get("cause") != "glued_recovered"
+    ) if isinstance(details, list) else 0
+    row["from_prose"] = ";".join(_prose_stand_ins(row)) or None
     checks = item.get("checks") if isinstance(item.get("checks"), list) else []
     row["checks_run"] = sum(1 for c in checks if isinstance(c, dict) and c.get("ok") in (True, False))
     row["failing_checks"] = ";".join(failing_rules(item)) or None

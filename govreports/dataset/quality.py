@@ -28,7 +28,7 @@ COVERAGE_SERIES = (("portals", "#bdbdbd"), ("column found", "#6baed6"), ("with r
 FAMILY_COLORS = {
     "applications.balance": "#d62728", "applications.results_sum": "#ff7f0e", "applications.row_sum": "#e377c2",
     "review_litigation.sum": "#9467bd", "active_disclosure.published_le_total": "#8c564b",
-    "active_disclosure.issued_le": "#8c564b", "figures.agree": "#bcbd22",
+    "active_disclosure.issued_le": "#8c564b", "prose_vs_table": "#bcbd22",
     "continuity.carried_over": "#17becf", "continuity.in_force": "#17becf",
 }
 UNKNOWN_PROVINCE = "(unknown)"
@@ -40,7 +40,8 @@ MAX_TABLE_ROWS = 500
 def load_site_status(path: Path | str) -> tuple[dict[str, dict[str, Any]], list[str]]:
     """`{site_id: {...}}` or `[{"id": ...}, ...]` from JSON; problems are returned, not raised.
 
-    The entries are the `annual_reports` spider's `site_status` dicts (see its module docstring).
+    The entries are site statuses (`govreports.state.base.SiteStatus`, as JSON); a run summary
+    (`<feed>.summary.json`) is read through its `sites`.
     Fields read per site (others ignored): province and name (top level or under `site`),
     column_url / column_found (column found when truthy), reports_yielded / reports_seen / reports
     (count), and a reason: `discovery` ("no_column: …") or `blocked_reason`.
@@ -49,6 +50,8 @@ def load_site_status(path: Path | str) -> tuple[dict[str, dict[str, Any]], list[
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         return {}, [f"{path}: cannot read site status: {exc}"]
+    if isinstance(data, dict) and isinstance(data.get("sites"), dict) and "finish_reason" in data:
+        data = data["sites"]  # a run summary
     problems: list[str] = []
     status: dict[str, dict[str, Any]] = {}
     entries = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else []

@@ -29,6 +29,8 @@ def output_format(path: Path | str) -> str:
 
 
 def _csv_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return "" if value is None else value
 
 
@@ -45,7 +47,7 @@ def write_csv(rows: Sequence[dict[str, Any]], path: Path | str, *, bom: bool = F
 def arrow_schema() -> Any:
     import pyarrow as pa
 
-    types = {"string": pa.string(), "int": pa.int64(), "float": pa.float64()}
+    types = {"string": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
     return pa.schema([pa.field(column.name, types[column.type], nullable=True) for column in COLUMNS])
 
 

@@ -2,8 +2,10 @@
 
 A column holds more than reports: 政府网站工作年度报表 (a different yearly report), 年报汇总 pages
 that only aggregate other reports, budget/final-account documents (预算/决算), and notices about
-preparing the reports. The title decides; the year it names is kept as a hint (the report year,
-not the publication year: "2023年…年度报告" published 2024-01-20 is about 2023).
+preparing the reports, interpretations (解读), 一图读懂 and news. The title decides, through the
+project's one classifier of what is not a report (parsing/doctype.py); the year it names is kept
+as a hint (the report year, not the publication year: "2023年…年度报告" published 2024-01-20 is
+about 2023).
 """
 
 from __future__ import annotations
@@ -12,24 +14,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlsplit
 
-from govreports.listing.entries import looks_like_document
+from govreports.listing.entries import ListEntry, looks_like_document
+from govreports.parsing.doctype import names_a_disclosure_report, title_kind
 from govreports.parsing.text import normalize_label
 
 FIRST_REPORT_YEAR = 2008  # the Regulations took effect on 2008-05-01
 
-# Chinese wording, matched on normalize_label() copies (Simplified, no whitespace)
-_REPORT_NOUN = re.compile(r"(年度?报告|年报|工作报告)")
-_DISCLOSURE = re.compile(r"(信息公开|政务公开|公开工作|政府公开)")
 _YEAR_NAMED = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
-# (reason, pattern): a title that matches any of these is not a report
-_EXCLUSIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("summary_page", re.compile(r"汇总|汇编|目录")),
-    ("website_report", re.compile(r"网站.{0,6}(年度)?报表|网站工作年度报告|网站年度工作报告")),
-    ("budget", re.compile(r"决算|预算|三公经费")),
-    ("notice_about_reports", re.compile(r"通知|关于做好|关于开展|编制|工作要点|实施方案|考核|自查|评估|征集|解读|图解")),
-    ("statistics_bulletin", re.compile(r"统计公报|国民经济")),
-)
 _CHINESE_DIGITS = {ch: str(i) for i, ch in enumerate("零一二三四五六七八九")} | {"〇": "0"}
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _ANY_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
@@ -74,11 +67,11 @@ def judge_title(title: str, url: str | None = None) -> Verdict:
     label = normalize_label(title)
     if not label:
         return Verdict(False, "no_title")
-    if not (_REPORT_NOUN.search(label) and _DISCLOSURE.search(label)):
+    if not names_a_disclosure_report(label):
         return Verdict(False, "not_a_disclosure_report")
-    for reason, pattern in _EXCLUSIONS:
-        if pattern.search(label):
-            return Verdict(False, reason)
+    named = title_kind(label)  # the project's one "not a report" classifier (parsing/doctype.py)
+    if named is not None:
+        return Verdict(False, named[0])
     if not _YEAR_NAMED.search(_chinese_year_digits(label)):
         if url is not None and looks_like_document(url):
             return Verdict(True, "annual_report_without_year")
@@ -106,6 +99,16 @@ def parse_years(spec: str, *, today: date | None = None) -> tuple[int, int]:
 def year_wanted(year: int | None, years: tuple[int, int] | None) -> bool:
     """Keep when no filter, or the year is unknown, or inside the window."""
     return years is None or year is None or years[0] <= year <= years[1]
+
+
+def subcolumn_in_years(entry: ListEntry, years: tuple[int, int] | None) -> bool:
+    """A year sub-column (2023n/, gknb2017/, 2023年) outside `years` (±1: some portals file
+    reports by publication year) is not walked; unit sub-columns always are."""
+    if years is None:
+        return True
+    segments = [part for part in urlsplit(entry.url).path.split("/") if part and "." not in part]
+    year = report_year_hint(entry.title) or (report_year_hint(segments[-1]) if segments else None)
+    return year is None or years[0] - 1 <= year <= years[1] + 1
 
 
 def is_report_title(title: str, url: str | None = None) -> bool:

@@ -1,6 +1,6 @@
 """Recognising anti-bot challenges, so a site is recorded as blocked instead of "empty".
 
-We never try to defeat them (DESIGN.md §6). Shapes (portal-patterns.md §4.4): 瑞数 answers 412
+We never try to defeat them (docs/architecture.md). Shapes (docs/research/portal-patterns.md §4.4): 瑞数 answers 412
 (sometimes 200/202) with a tiny page holding `$_ts=window['$_ts']` and a `<meta … r="m">` seed;
 加速乐 answers 521 with `document.cookie='__jsluid_s=…';location.reload()`; 创宇云/other WAFs
 answer 403 or 405 with a short block page.
@@ -9,6 +9,11 @@ answer 403 or 405 with a short block page.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+
+from govreports.listing.adapters.base import ListingStep
+from govreports.listing.candidates import judge_title
+from govreports.listing.entries import ListEntry
 
 _RUISHU = re.compile(rb"\$_ts\s*=\s*window\[|\$_ts\.(?:nsd|cd)\s*=|<meta[^>]+r=['\"]m['\"]", re.IGNORECASE)
 _JIASULE = re.compile(rb"__jsluid|document\.cookie\s*=.{0,200}location\.reload", re.IGNORECASE | re.DOTALL)
@@ -33,7 +38,10 @@ def challenge_kind(status: int, body: bytes) -> str | None:
 _LIST_BUILDING_SCRIPT = re.compile(
     r"<script\b[^>]*>(?:(?!</script>).){0,20000}?"
     r"(?:\bfetch\s*\(|XMLHttpRequest|\$\.(?:ajax|get|post|getJSON)\s*\(|\baxios\b|\.load\s*\("
-    r"|createElement\s*\(\s*['\"](?:li|a|tr)['\"]|\binnerHTML\s*[+]?=|insertAdjacentHTML|document\.write\s*\()",
+    r"|createElement\s*\(\s*['\"](?:li|a|tr)['\"]|\binnerHTML\s*[+]?=|insertAdjacentHTML|document\.write\s*\("
+    # page state a function computes (Nuxt: window.__NUXT__=(function(a,b){…}(…))): only a browser
+    # reads it (the same pattern as listing/json_records.FUNCTION_STATE)
+    r"|\b__[A-Z]+__\s*=\s*\(?\s*function\s*\()",
     re.IGNORECASE | re.DOTALL,
 )
 
@@ -46,3 +54,11 @@ def script_builds_list(html: str) -> bool:
     alone would send every empty sub-column to Chromium.
     """
     return bool(_LIST_BUILDING_SCRIPT.search(html))
+
+
+def list_needs_browser(html: str, step: ListingStep, subcolumns: Sequence[ListEntry]) -> bool:
+    """A column page whose list a script builds: no report link, no next page and no sub-column
+    in the HTML, and an inline script that loads data or writes list markup."""
+    if step.next_request is not None or subcolumns or not script_builds_list(html):
+        return False
+    return not any(judge_title(entry.title, entry.url).keep for entry in (*step.entries, *step.links))

@@ -12,7 +12,12 @@ Portals hide the 政府信息公开年报 column one to three clicks deep: home 
   index.html"`, `window.location.replace(…)`, `<meta http-equiv="refresh" content="0;url=…">`);
 - `subcolumn_links`: on a column page, the per-year (`2023n/`, `gknb2023/`, 2023年) and per-unit
   (区政府 / 部门 / 乡镇街道, `a.xxgk_more`) sub-columns to walk as well;
-- `looks_like_column`: whether a page given with `-a url=` is itself a 年报 column.
+- `looks_like_column`: whether a page given with `-a url=` is itself a 年报 column;
+- `platform_links`: the portal's 政务公开/信息公开 entry when it leads off the portal's domains (a
+  county platform hosted by its city, province or a vendor), with the path prefix that is this
+  county's part of that platform; a link to a platform's root is not taken (it would open every
+  county hosted there).
+Hosts are compared by the public suffix list (govreports/scope.py), never by string tails alone.
 Pure: no Scrapy import.
 """
 
@@ -27,6 +32,7 @@ from parsel import Selector
 from govreports.listing.candidates import judge_title
 from govreports.listing.entries import ListEntry, absolute_url, extract_entries, looks_like_document
 from govreports.parsing.text import normalize_label
+from govreports.scope import ip_literal, is_public_suffix, site_domain
 
 MAX_DEPTH = 3
 MAX_HUB_PAGES = 30
@@ -75,13 +81,18 @@ class ScoredLink:
 
 def _host(url: str) -> str:
     host = (urlsplit(url).hostname or "").lower()
-    return host.removeprefix("www.")
+    return host if ip_literal(host) is not None else site_domain(host)
+
+
+def _under(host: str, domain: str) -> bool:
+    return host.endswith("." + domain) and not is_public_suffix(domain)
 
 
 def same_site(url: str, page_url: str) -> bool:
-    """A link stays on the portal when its host equals the page's host (www. ignored) or is under it."""
+    """A link stays on the portal when its host equals the page's host (www. ignored) or one is a
+    subdomain of the other — never through a public suffix (`gov.cn` joins nobody)."""
     host, page_host = _host(url), _host(page_url)
-    return bool(host) and (host == page_host or host.endswith("." + page_host) or page_host.endswith("." + host))
+    return bool(host) and (host == page_host or _under(host, page_host) or _under(page_host, host))
 
 
 def _segments(url: str) -> list[str]:
@@ -140,6 +151,36 @@ def hub_links(html: str, url: str) -> list[ScoredLink]:
         if score and (entry.url not in found or found[entry.url].score < score):
             found[entry.url] = ScoredLink(entry.url, entry.title, score, why)
     return sorted(found.values(), key=lambda link: -link.score)
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformLink:
+    """A 政务公开/信息公开 entry on another host: the URL, the host and this portal's path prefix."""
+
+    url: str
+    text: str
+    host: str
+    prefix: str
+    refused: str | None = None  # why this entry is not taken (then nothing of it joins the scope)
+
+
+def platform_links(html: str, url: str) -> list[PlatformLink]:
+    """Off-domain links this page names as its 政务公开/信息公开 entry, each with the directory of
+    the linked page as the part of that platform that belongs to this portal; entries at a host's
+    root come back with `refused` set."""
+    found: dict[str, PlatformLink] = {}
+    for entry in extract_entries(html, url):
+        if same_site(entry.url, url) or looks_like_document(entry.url):
+            continue
+        label = normalize_label(entry.title)
+        if not label or not _HUB_TEXT.match(label):
+            continue
+        parts = urlsplit(entry.url)
+        prefix = parts.path.rsplit("/", 1)[0] + "/"
+        # a platform's root would open every county it hosts
+        refused = "links the root of another host, not a path of this portal's own" if prefix == "/" else None
+        found.setdefault(entry.url, PlatformLink(entry.url, entry.title, (parts.hostname or "").lower(), prefix, refused))
+    return list(found.values())
 
 
 def js_redirect_target(html: str, url: str) -> str | None:

@@ -15,14 +15,14 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from parsel import Selector
 
-from govreports.parsing.text import collapse_whitespace
+from govreports.parsing.text import collapse_whitespace, parse_date
 
-_DATE = re.compile(
-    r"((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?"
-)
 _QUOTED_URL = re.compile(r"""['"]((?:https?://|/|\./|\.\./)[^'"\s]+|[^'"\s/]+\.(?:s?html?|jsp|aspx?|php|pdf|docx?|wps))['"]""")
 _IGNORED_SCHEMES = ("javascript:", "mailto:", "tel:", "file:", "ftp:", "data:", "about:")
 _ROW_TAGS = ("li", "tr", "dd", "dt", "p", "td")
+# a label broken by <br> or layout whitespace between Chinese characters (`政府信息<br> 公开年报`)
+_CJK = "\u3400-\u9fff\u3000-\u303f\uff00-\uffef"
+_LABEL_BREAK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,16 +36,6 @@ class ListEntry:
     def hints(self, column_url: str) -> dict[str, str | None]:
         """The hints a ReportPage carries from its list page."""
         return {"link_text": self.title, "list_date": self.date, "column_url": column_url}
-
-
-def parse_date(text: str) -> str | None:
-    """The first date in `text` as ISO, accepting 2024-01-15, 2024/1/5, 2024.01.15, 2024年1月15日."""
-    text = unicodedata.normalize("NFKC", text)
-    for match in _DATE.finditer(text):
-        year, month, day = (int(part) for part in match.groups())
-        if 1 <= month <= 12 and 1 <= day <= 31:
-            return f"{year:04d}-{month:02d}-{day:02d}"
-    return None
 
 
 def absolute_url(raw: str, base_url: str) -> str | None:
@@ -74,9 +64,10 @@ def url_in_handler(handler: str) -> str | None:
 
 
 def best_title(text: str, title_attribute: str) -> str:
-    """Prefer the title attribute when the visible text is clipped or missing."""
-    text = collapse_whitespace(text)
-    title_attribute = collapse_whitespace(title_attribute)
+    """Prefer the title attribute when the visible text is clipped or missing; a label split by
+    `<br>` or whitespace between Chinese characters is one label again."""
+    text = _LABEL_BREAK.sub("", collapse_whitespace(text))
+    title_attribute = _LABEL_BREAK.sub("", collapse_whitespace(title_attribute))
     if not text:
         return title_attribute
     if title_attribute and (len(title_attribute) > len(text.rstrip(".…")) or text.endswith(("…", "..."))):
@@ -133,7 +124,7 @@ def list_records(entries: list[ListEntry]) -> list[ListEntry]:
     return documents or entries
 
 
-# detail pages and files, by the URL shapes of the CMS families (portal-patterns.md §4.1)
+# detail pages and files, by the URL shapes of the CMS families (docs/research/portal-patterns.md §4.1)
 _DOCUMENT_PATH = re.compile(
     r"(/t\d{8}_\d+(_wap)?\.s?html?$"           # TRS ./202401/t20240115_3271106.html
     r"|/art_\d+_\d+\.html$"                      # Hanweb /art/2019/3/15/art_5296_668434.html
@@ -145,9 +136,11 @@ _DOCUMENT_PATH = re.compile(
     r"|/\d{10,}\.s?html?$"                       # snowflake ids
     r"|/[0-9a-f]{32}\.s?html?$"                  # 32-hex ids
     r"|/show/[^/]+$"
-    r"|\.(pdf|docx?|wps|xlsx?|ofd|rtf)$)",
+    r"|\.(pdf|docx?|wps|xlsx?|ofd|rtf|zip)$)",
     re.IGNORECASE,
 )
+# Liaoning 慧点: a document is a directory named by its 19-digit id (/fgw/zc/zxzc/<19 digits>/index.shtml)
+_ID_DIRECTORY = re.compile(r"/\d{15,}/index\.s?html?$", re.IGNORECASE)
 _FILE_QUERY = re.compile(r"(downfile\.jsp|download)", re.IGNORECASE)
 
 
@@ -155,6 +148,8 @@ def looks_like_document(url: str) -> bool:
     """True for URLs shaped like a detail page or a file rather than a column/list page."""
     parts = urlsplit(url)
     path = parts.path
+    if _ID_DIRECTORY.search(path):
+        return True
     if re.search(r"/(index|list|default)(_\d+)?\.s?html?$", path, re.IGNORECASE) or path.endswith("/"):
         return False
     if _FILE_QUERY.search(path) and re.search(r"\.(pdf|docx?|wps)", parts.query, re.IGNORECASE):

@@ -1,7 +1,7 @@
 """Soft 404s: a portal answering 200 with an error page instead of the page asked for.
 
 Chinese government CMSs often answer a removed article or column with HTTP 200 and a page saying
-页面不存在 / 您访问的页面不存在 / 该信息已删除 / 404 (portal-patterns.md). Taken at face value that
+页面不存在 / 您访问的页面不存在 / 该信息已删除 / 404 (docs/research/portal-patterns.md). Taken at face value that
 page would become an empty "report" or an empty column; the spider records it as a failure
 instead. To keep real pages safe (a report table may well contain the number 404, a report may
 say 该信息已删除), the error wording must be in the page title or a heading, or stand as a short
@@ -11,6 +11,10 @@ message of its own on a short page not titled as a report.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from govreports.urls import is_site_root
 
 # the official-sounding ways a CMS says "not here" (simplified and traditional)
 _ERROR_WORDS = re.compile(
@@ -61,3 +65,20 @@ def soft_404_reason(html: str) -> str | None:
             if found:
                 return f"error page: short page ({len(text)} characters) says {block!r}"
     return None
+
+
+def is_home(url: str, home_url: str) -> bool:
+    """Is `url` the site's home page (its root, or its registered home path), www. or not?"""
+    parts, home = urlsplit(url), urlsplit(home_url)
+    same_host = (parts.hostname or "").removeprefix("www.") == (home.hostname or "").removeprefix("www.")
+    return same_host and (is_site_root(url) or parts.path == home.path) and not parts.query
+
+
+def not_the_page(url: str, redirects: Sequence[str], home_url: str, html: str | None,
+                 what: str) -> tuple[str, str] | None:
+    """Why a 200 answer at `url` (reached through `redirects`) is not the `what` asked for:
+    ("redirected_home", why) or ("soft_404", why); None for a real page."""
+    if redirects and is_home(url, home_url) and not is_home(redirects[0], home_url):
+        return "redirected_home", f"{what} redirected to the home page {url}"
+    why = soft_404_reason(html) if html else None
+    return None if why is None else ("soft_404", f"{what} answered 200 with an {why}")

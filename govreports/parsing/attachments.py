@@ -4,7 +4,8 @@ Many 年报 pages are little more than a link to a PDF, DOC or WPS file; others 
 attach the same report again. `find_attachment_links` finds the files a page links to, in every
 shape the CMS families publish them (plain hrefs, Hanweb `downfile.jsp?filename=<hex>.pdf` where
 the extension is only in the query, links hidden in `onclick`/`window.open`, pdf.js viewers).
-`merge_page_and_attachments` applies the rule of issue 4: one report → one item.
+`merge_page_and_attachments` applies the rule that one report makes one item, whether it is
+published on the page, as an attachment, or both.
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ from typing import Any, Iterator, Mapping, Sequence
 from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 import lxml.html
+from cssselect import HTMLTranslator
 from lxml import etree
 
+from govreports.parsing.html import content_matches
 from govreports.parsing.text import collapse_whitespace
 from govreports.parsing.tree import element_text
 
 ATTACHMENT_SUFFIXES: tuple[str, ...] = (
-    ".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".rtf", ".ofd",
+    ".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".rtf", ".ofd", ".zip",
 )
 _IGNORED_SCHEMES = ("javascript:", "mailto:", "file:", "ftp:", "data:", "tel:", "about:")
 # a quoted string inside onclick / window.open / javascript: hrefs that looks like a file URL
@@ -70,6 +73,19 @@ def _suffix_of(path: str) -> str | None:
         if lowered.endswith(suffix):
             return suffix
     return None
+
+
+def content_roots(root: etree._Element, custom_css: str | None = None) -> list[etree._Element]:
+    """A report page's content containers (the site's own CSS selector, else the parser's
+    containers, else <article>), or the whole page: where its attachment links are looked for."""
+    if custom_css:
+        found = root.xpath(HTMLTranslator().css_to_xpath(custom_css))
+        if found:
+            return list(found)
+    for candidates in content_matches(root):
+        if candidates:
+            return list(candidates)
+    return list(root.iter("article")) or [root]
 
 
 def find_attachment_links(source: str | Sequence[etree._Element], base_url: str) -> list[AttachmentLink]:
@@ -223,7 +239,7 @@ def is_trs_attachment(url: str) -> bool:
     return bool(_TRS_FILE.search(urlsplit(url).path))
 
 
-# --- one report from a page and its attachments (issue 4) ---------------------------------------
+# --- one report from a page and its attachments ----------------------------------------------
 
 # a page whose own text is shorter than this (and has no table) only points at its attachment
 STUB_PAGE_MAX_CHARS = 300
@@ -310,7 +326,7 @@ def attachment_record(link: AttachmentLink | Mapping[str, Any], report: Any | No
 def merge_page_and_attachments(
     page: Any, attachments: Sequence[tuple[AttachmentLink | Mapping[str, Any], Any]]
 ) -> MergedReport:
-    """One report from a detail page and its parsed attachments (the rule of issue 4).
+    """One report from a detail page and its parsed attachments: one report, one item.
 
     * The page only links to the file: the file's data (text, sections, tables, figures, format)
       are the report; the page keeps its URL and what it knows best (its metadata, its title).

@@ -14,6 +14,8 @@ import codecs
 import re
 from dataclasses import dataclass
 
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
+
 # labels that all mean "some GB encoding"; gb18030 decodes every one of them
 _GB_LABELS = frozenset(
     {"gb2312", "gb_2312", "gb_2312-80", "gb2312-80", "gbk", "x-gbk", "cp936", "ms936", "windows-936",
@@ -42,6 +44,14 @@ class DecodedText:
     text: str
     encoding: str
     warnings: tuple[str, ...] = ()
+
+
+def declared_encoding(content_type: str, body: bytes | None) -> str | None:
+    """The charset the server declares (Content-Type), else the one an HTML body declares."""
+    declared = http_content_type_encoding(content_type)
+    if declared is None and body is not None:
+        declared = html_body_declared_encoding(body)
+    return declared
 
 
 def normalize_charset(label: str | None) -> str | None:

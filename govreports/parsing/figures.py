@@ -1,9 +1,19 @@
-"""Headline figures stated in prose (pre-2019 reports, and summaries in newer ones).
+"""Headline figures stated in prose, in every format (spec.FIGURE_TYPES; phrasings in docs/report-format.md and the README).
 
-Each figure is read from the first sentence that states it, on a Simplified copy of the text
-(format-research.md §5.3 gives the phrasings). Zero forms count: "未收取任何费用" is fees 0,
-"无依申请公开" is 0 applications, "未发生…行政复议" is 0 reviews. Small Chinese numerals
-("发生一起…行政复议案件") are read too.
+Pre-2019 reports state their figures only in prose; 2019/2021 reports restate them in 总体情况
+("共收到申请N件，上年度结转M件；予以公开X件……结转下年继续办理Y件"), and that prose is the only
+source when a table is cut or missing. Each figure is read from the first clause that states it,
+on a Simplified copy of the text (docs/research/format-research.md §5.3 gives the phrasings).
+
+- Zero phrasings count: 未收到 / 没有接到 / 未发生 / 未产生 / 无 / 零 … give 0 ("本年度没有接到…申请",
+  "未产生因政府信息公开申请提请的行政复议和行政诉讼", "未收取任何费用").
+- A phrasing that could mean two things gives no value: from 2019 on "受理N件" is often new +
+  carried over (only "受理0件" is unambiguous; pre-2019 reports had nothing to carry over); a joint "行政复议、行政诉讼案件N件" says nothing about either
+  unless N is 0; an approximation ("100余条", "755多条") is not a figure and stops the search.
+- Small Chinese numerals ("发生一起…行政复议案件") are read too.
+
+Regular expressions rather than a parser library: the phrasings are short fixed formulas of
+official prose, and no Chinese NLP library ships a model of them.
 """
 
 from __future__ import annotations
@@ -18,7 +28,13 @@ FIGURE_KEYS = tuple(FIGURE_TYPES)
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _NUM = r"(\d[\d,]*|[零〇一二两三四五六七八九十]{1,3})"
+# an approximation marker right after the number: "100余条", "755多条"
+_APPROX = r"(?P<approx>余|多|左右)?"
+_COUNT_UNIT = r"\s*" + _APPROX + r"\s*(?:件次|件|宗|起|条|个|份|次|项|例)"
 _SENTENCE_END = re.compile(r"[。；;！!？?\n]")
+_FULL_STOP = re.compile(r"[。！!？?\n]")
+_CLAUSE_END = re.compile(r"[,，;；:：]")
+APPROXIMATE = -1  # what a matcher returns for "N余条": stated, but not exactly
 
 
 def chinese_number(token: str) -> int | None:
@@ -35,52 +51,131 @@ def chinese_number(token: str) -> int | None:
     return value + (_CN_DIGITS.get(units, 0) if units else 0)
 
 
+# a line break inside a sentence (PDF text wraps lines: "…累计主动公开政府信息\n5928\n条，…"):
+# the break is dropped when the line does not end a sentence and the next does not open a heading
+_WRAPPED_LINE = re.compile(r"(?<![。；;！!？?:：])\n(?!\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．]))")
+
+
+def unwrap(text: str) -> str:
+    """The Simplified text with wrapped lines joined back into their sentences."""
+    return _WRAPPED_LINE.sub("", simplify(text))
+
+
 def sentences(text: str) -> list[str]:
     """Sentences of the Simplified text (figures never cross a 。)."""
-    return [part for part in _SENTENCE_END.split(simplify(text)) if part.strip()]
+    return [part for part in _SENTENCE_END.split(unwrap(text)) if part.strip()]
 
 
+def _clauses(sents: list[str]) -> list[str]:
+    return [part for sentence in sents for part in _CLAUSE_END.split(sentence) if part.strip()]
+
+
+# -- active disclosure ------------------------------------------------------------------------
+_NOT_BREAKDOWN = r"(?:(?!其中)[^。；;])"  # a span that does not enter the "其中…" breakdown
 _ACTIVE = (
-    re.compile(r"(?:共|累计|总计|合计)计?(?:主动)?(?:公开|公布|发布)[^。，,]{0,12}?信息\s*(?:共计?)?\s*" + _NUM + r"\s*条"),
+    re.compile(r"(?:共|累计|总计|合计)计?(?:主动)?(?:公开|公布|发布)[^。，,]{0,12}?信息\s*(?:共计?)?\s*" + _NUM + r"\s*" + _APPROX + r"\s*条"),
     # not "其他应主动公开政府信息856条", a category inside the breakdown
-    re.compile(r"(?<!应)(?<!其他)主动(?:向社会)?公开[^。]{0,40}?(?:政府)?信息(?:数|总数|总量)?(?:为|达|达到)?\s*(?:共计?|累计|总计|合计)?\s*" + _NUM + r"\s*(?:条|件|篇|项)"),
-    re.compile(r"主动公开[^。]{0,60}?(?:共计?|累计|总计|合计)\s*" + _NUM + r"\s*(?:条|件|篇|项)"),
+    re.compile(r"(?<!应)(?<!其他)主动(?:向社会)?公开" + _NOT_BREAKDOWN + r"{0,70}?(?:政府)?信息(?:数量|总数量|数|总数|总量)?(?:为|达|达到)?\s*"
+               r"(?:共计?|累计|总计|合计)?\s*" + _NUM + r"\s*" + _APPROX + r"\s*(?:条|件|篇|项)"),
+    re.compile(r"主动公开[^。]{0,60}?(?:共计?|累计|总计|合计)\s*" + _NUM + r"\s*" + _APPROX + r"\s*(?:条|件|篇|项)"),
+    # "全年通过门户网站公开各类信息N条", "2016年…全年发布各类信息247条"
+    re.compile(r"(?:全年|本年度?|(?:19|20)\d{2}年度?|通过)" + _NOT_BREAKDOWN + r"{0,40}?(?:公开|发布)[^。；;，,]{0,30}?信息"
+               r"(?:共计?|总计|合计)?\s*" + _NUM + r"\s*" + _APPROX + r"\s*(?:条|件|篇)"),
 )
+
+# "到年底累计…N条", "历年累计": everything published so far, not this year's count
+_CUMULATIVE = re.compile(r"(?:到|截至|截止|至)[^。，,]{0,8}?(?:年底|年末|底|目前)[^。，,]{0,6}?累计|历年累计|累计(?:共)?(?:已)?公开[^。]{0,20}?其中[^。]{0,6}本年")
+
+# a category count ("政务动态类信息420条") is the total unless another category follows it
+_CATEGORY = re.compile(r"(?<!各)类信息")
+_PARALLEL_CATEGORY = re.compile(r"^[^。其]{0,12}?类信息\s*\d+\s*条")
+
+# -- applications -----------------------------------------------------------------------------
+_RECEIVE = r"(?:收到|接到|接收到?|新收)"
 _RECEIVED = (
-    re.compile(r"(?:受理|收到|接到|接收)[^。，,]{0,16}?申请[^。\d，,]{0,10}?" + _NUM + r"\s*(?:件次|件|宗|起|条|个|份|次)"),
-    re.compile(r"(?:受理|收到|接到|接收)[^。，,]{0,6}?" + _NUM + r"\s*(?:件次|件|宗|起|条|个|份)[^。，,]{0,12}?申请"),
+    re.compile(_RECEIVE + r"[^。，,]{0,24}?申请[^。\d，,]{0,10}?" + _NUM + _COUNT_UNIT),
+    re.compile(_RECEIVE + r"[^。，,]{0,6}?" + _NUM + _COUNT_UNIT + r"[^。，,]{0,12}?申请"),
+    re.compile(r"^依申请公开(?:申请)?(?:共)?\s*" + _NUM + _COUNT_UNIT),  # "依申请公开3次，行政复议0次"
+    re.compile(r"申请[^。，,\d]{0,10}?(?:共)?" + _RECEIVE + r"\s*" + _NUM + _COUNT_UNIT),  # "依申请公开系统共收到1宗"
 )
+_NEW_RECEIVED = re.compile(r"(?:其中)?(?:本年度?)?新收[^。，,\d]{0,16}?" + _NUM + _COUNT_UNIT)
+_RECEIVE_WORD = re.compile(_RECEIVE)
+_INCLUDES_CARRIED = re.compile(r"(?:含|包括|包含|其中)[^。]{0,8}?(?:上一?年度?|去年)(?:度)?结转")
+# 受理 counts new + carried over in many reports: only its 0 is unambiguous
+_ACCEPTED = (
+    re.compile(r"受理[^。，,]{0,16}?申请[^。\d，,]{0,10}?" + _NUM + _COUNT_UNIT),
+    re.compile(r"受理[^。，,]{0,6}?" + _NUM + _COUNT_UNIT + r"[^。，,]{0,12}?申请"),
+)
+_NEGATION = r"(?:没有|未曾|尚未|暂未|未|无|零)"
 _RECEIVED_ZERO = re.compile(
-    r"(?:没有|未|无)(?:收到|受理|接到|发生)[^。，,\d]{0,8}?(?:依申请公开|信息公开申请|公开申请|申请)"
+    _NEGATION + r"(?:收到|受理|接到|接收到?|发生|产生|有)[^。，,\d]{0,24}?申请"
     r"|(?:无|没有)(?:依申请公开|政府信息公开申请|信息公开申请)"
 )
-# 办结 counts only when an application (not a review or lawsuit) was named before it
-_COMPLETED = re.compile(r"申请[^。复诉]{0,40}?(?:办结|答复|办理完毕)[^。，,\d]{0,6}?" + _NUM + r"\s*(?:件次|件|宗|起|条|个|份)")
-_CLAUSE_END = re.compile(r"[,，;；]")
+_CARRIED_OVER = re.compile(r"(?:上一?年度?|去年)(?:度)?结转[^。，,\d下]{0,10}?" + _NUM + _COUNT_UNIT)
+_GRANTED = (
+    re.compile(r"(?<!部分)(?<!不予)(?:予以公开|同意公开|全部公开)[^。，,\d]{0,6}?" + _NUM + _COUNT_UNIT),
+    re.compile(r"^(?:其中)?公开\s*" + _NUM + _COUNT_UNIT),  # "收到依申请公开0件，公开0件，不予公开0件"
+)
+# 办结 counts only when an application (not a review or lawsuit) was named with it
+_COMPLETED = (
+    re.compile(r"申请[^。复诉]{0,40}?(?:办结|答复|办理完毕)[^。，,\d]{0,6}?" + _NUM + _COUNT_UNIT),
+    re.compile(r"(?:办结|答复)[^。，,\d复诉]{0,12}?申请[^。，,\d]{0,4}?" + _NUM + _COUNT_UNIT),
+)
+_CARRIED_FORWARD = re.compile(r"(?:结转|顺延)(?:至|到)?下一?年度?(?:继续办理|办理)?[^。，,\d]{0,6}?" + _NUM + _COUNT_UNIT)
+
+# -- reviews and lawsuits ---------------------------------------------------------------------
+_CASE_UNIT = r"\s*" + _APPROX + r"\s*(?:件|起|宗|次|个|项|例|条)"
 
 
 def _case_patterns(word: str) -> tuple[re.Pattern[str], ...]:
     return (
-        re.compile(word + r"(?:申请|案件|案)?[^。，,\d]{0,4}?" + _NUM + r"\s*(?:件|起|宗|次|个)"),
+        re.compile(word + r"(?:申请|案件|案)?[^。，,\d]{0,4}?" + _NUM + _CASE_UNIT),
         re.compile(_NUM + r"\s*(?:件|起|宗)[^。，,\d]{0,16}?" + word),
+        # "行政复议数为0": a zero needs no unit
+        re.compile(word + r"(?:申请|案件|案)?(?:数量|数)?(?:均)?(?:为|是)\s*(0|零)(?![\d.])"),
     )
 
 
 _REVIEW = _case_patterns("行政复议")
 _LITIGATION = _case_patterns("行政诉讼")
-_ZERO_CASES = r"(?:未发生|没有发生|没有|未|无)[^。\d]{0,30}?"
-_FEES_ZERO = re.compile(r"(?:未|没有|不|无)[^。\d]{0,20}?(?:收取|收)[^。\d]{0,30}?费用|(?:免费|无收费)")
+_ZERO_CASES = _NEGATION + r"[^。\d]{0,30}?"
+# one number for both: "行政复议、行政诉讼案件为0件" (only 0 says something about each)
+_JOINT_CASES = re.compile(
+    r"行政复议(?:和|、|及|与|或|/)(?:提起)?行政诉讼(?:案件|案)?(?:数量)?(?:均|都)?(?:为|是)?(?:共)?\s*"
+    r"(?:" + _NUM + _CASE_UNIT + r"|(0|零)(?![\d.]))"
+)
+
+# -- fees -------------------------------------------------------------------------------------
+_FEES_ZERO = re.compile(r"(?:未|没有|不|无)[^。\d]{0,20}?(?:收取[^。\d]{0,30}?费|收费)|(?:免费|无收费)")
 _FEES = re.compile(r"(?:收取|收费)[^。]{0,30}?(?:费用|费)[^。\d]{0,10}?(\d+(?:\.\d+)?)\s*(万元|元)")
 
 
-def _first(patterns: Iterable[re.Pattern[str]], sents: list[str], accept: Callable[[str], bool] = lambda s: True) -> int | None:
-    for sentence in sents:
-        if not accept(sentence):
+Matcher = Callable[[str], "int | None"]
+
+
+def _value(match: re.Match[str]) -> int | None:
+    if "approx" in match.groupdict() and match.group("approx"):
+        return APPROXIMATE
+    number = next((group for group in match.groups() if group is not None), None)
+    return chinese_number(number) if number is not None else None
+
+
+def _first(patterns: Iterable[re.Pattern[str]], texts: list[str], accept: Callable[[str], bool] = lambda s: True,
+           reject: re.Pattern[str] | None = None) -> int | None:
+    """The value of the first text that states it (APPROXIMATE when that statement is approximate);
+    a match that `reject` finds in is passed over (another figure in the same words)."""
+    patterns = tuple(patterns)
+    for text in texts:
+        if not accept(text):
             continue
         for pattern in patterns:
-            match = pattern.search(sentence)
+            match = pattern.search(text)
+            if match and reject is not None and reject.search(text[max(0, match.start() - 12): match.end()]):
+                match = None
+            if match and reject is _CUMULATIVE and _PARALLEL_CATEGORY.search(text[match.end():]) and _CATEGORY.search(match.group(0)):
+                match = None  # "政务类信息34条，概况类信息150条": categories side by side, no total stated
             if match:
-                value = chinese_number(match.group(1))
+                value = _value(match)
                 if value is not None:
                     return value
     return None
@@ -90,50 +185,87 @@ def _cases(sents: list[str], word: str, patterns: tuple[re.Pattern[str], ...]) -
     for sentence in sents:
         if word not in sentence:
             continue
-        value = _first(patterns, [sentence])
-        if value is not None:
-            return value
+        for clause in _CLAUSE_END.split(sentence):
+            if word not in clause:
+                continue
+            joint = _JOINT_CASES.search(clause)
+            if joint:
+                value = _value(joint)
+                if value == 0:
+                    return 0
+                continue  # a sum of both kinds: says nothing about this one
+            value = _first(patterns, [clause])
+            if value is not None:
+                return value
         if re.search(_ZERO_CASES + word, sentence):
             return 0
     return None
 
 
-def extract_figures(text: str) -> dict[str, int | float]:
-    """The figures found, keyed as DESIGN.md §3 `figures`; a figure not stated is absent."""
-    sents = sentences(text)
-    figures: dict[str, int | float] = {}
+def _about_applications(clause: str) -> bool:
+    return "复议" not in clause and "诉讼" not in clause and "申请" in clause
 
-    active = _first(_ACTIVE, sents)
-    if active is not None:
-        figures["active_total"] = active
 
-    def about_applications(clause: str) -> bool:
-        return "复议" not in clause and "诉讼" not in clause and "申请" in clause
+def _applications_received(clauses: list[str], accepted_is_received: bool, full_sentences: list[str]) -> int | None:
+    new = _first((_NEW_RECEIVED,), _clauses(full_sentences), _about_applications_or_carry)
+    if new is not None:
+        return new  # "其中新收M件" is exactly the table's 本年新收
+    explicit = _first(_RECEIVED, clauses, _about_applications)
+    if explicit is not None:
+        # "共收到申请N件（含上年结转M件）": N counts both, so it is not the year's new applications
+        if explicit and any(_INCLUDES_CARRIED.search(s) for s in full_sentences if _RECEIVE_WORD.search(s)):
+            return None
+        return explicit
+    accepted = _first(_ACCEPTED, clauses, _about_applications)
+    if accepted == 0 or (accepted is not None and accepted_is_received):
+        return accepted
+    # "未收到行政许可申请" is no disclosure application: the clause must name 公开
+    if any(_RECEIVED_ZERO.search(c) for c in clauses if _about_applications(c) and "公开" in c):
+        return 0
+    return None
 
-    clauses = [part for sentence in sents for part in _CLAUSE_END.split(sentence) if part.strip()]
-    received = _first(_RECEIVED, clauses, about_applications)
-    if received is None and any(_RECEIVED_ZERO.search(c) for c in clauses if about_applications(c)):
-        received = 0
-    if received is not None:
-        figures["applications_received"] = received
-    completed = _first((_COMPLETED,), sents)
-    if completed is not None:
-        figures["applications_completed"] = completed
 
-    review = _cases(sents, "行政复议", _REVIEW)
-    if review is not None:
-        figures["review_total"] = review
-    litigation = _cases(sents, "行政诉讼", _LITIGATION)
-    if litigation is not None:
-        figures["litigation_total"] = litigation
-
+def _fees(sents: list[str]) -> int | float | None:
     for sentence in sents:
         match = _FEES.search(sentence)
         if match:
             amount = float(match.group(1)) * (10000 if match.group(2) == "万元" else 1)
-            figures["fees_yuan"] = int(amount) if amount.is_integer() else amount
-            break
+            return int(amount) if amount.is_integer() else amount
         if _FEES_ZERO.search(sentence):
-            figures["fees_yuan"] = 0
-            break
-    return figures
+            return 0
+    return None
+
+
+def extract_figures(text: str, report_format: str | None = None) -> dict[str, int | float]:
+    """The figures found, keyed as spec.FIGURE_TYPES; a figure not stated (or only approximately) is absent.
+
+    In a pre-2019 report "受理N件" is the year's applications (the 2008 statistics had no
+    carried-over count); from 2019 on it may include those carried over, so it gives no value.
+    """
+    sents = sentences(text)
+    clauses = _clauses(sents)
+    # outcome and carry-over phrasings only count in sentences about applications
+    # (a full sentence: "收到申请N件，上年度结转M件；予以公开X件" names 申请 once for all of it)
+    full_sentences = [part for part in _FULL_STOP.split(unwrap(text)) if "申请" in part]
+    application_clauses = _clauses(full_sentences)
+    found: dict[str, int | float | None] = {
+        "active_total": _first(_ACTIVE, sents, reject=_CUMULATIVE),
+        "applications_received": _applications_received(clauses, report_format == "pre2019", full_sentences),
+        "applications_carried_over": _first((_CARRIED_OVER,), application_clauses, _about_applications_or_carry),
+        "applications_granted": _first(_GRANTED, application_clauses, _about_outcomes),
+        "applications_completed": _first(_COMPLETED, sents),
+        "applications_carried_forward": _first((_CARRIED_FORWARD,), application_clauses, _about_applications_or_carry),
+        "review_total": _cases(sents, "行政复议", _REVIEW),
+        "litigation_total": _cases(sents, "行政诉讼", _LITIGATION),
+        "fees_yuan": _fees(sents),
+    }
+    return {key: value for key, value in found.items() if value is not None and value != APPROXIMATE}
+
+
+def _about_applications_or_carry(clause: str) -> bool:
+    return "复议" not in clause and "诉讼" not in clause
+
+
+def _about_outcomes(clause: str) -> bool:
+    """A clause that can state how applications ended (not 主动公开 counts, not reviews)."""
+    return "复议" not in clause and "诉讼" not in clause and "主动" not in clause

@@ -31,11 +31,12 @@ from govreports.parsing.metadata import (
     is_placeholder,
     read_label_lines,
 )
+from govreports.parsing.grid import html_table_to_grid
 from govreports.parsing.models import Block, Document, Paragraph
 from govreports.parsing.text import normalize_label
 from govreports.parsing.tree import drop_tree, element_text
 
-# known content containers, most specific first (portal-patterns.md §4.3): (attribute, values);
+# known content containers, most specific first (docs/research/portal-patterns.md §4.3): (attribute, values);
 # an id must equal one of the values, a class must hold one of them as a word
 CONTENT_CONTAINERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("id", frozenset({"UCAP-CONTENT"})),
@@ -71,7 +72,7 @@ def _containers_by(attribute: str) -> dict[str, tuple[int, ...]]:
 
 _CONTAINERS_BY_ID = _containers_by("id")
 _CONTAINERS_BY_CLASS = _containers_by("class")
-# the elements that may be containers (one query; matching in Python is cheaper than libxml2's contains())
+# the elements that may be containers, for trees whose elements are costly to visit from Python
 _CONTAINER_CANDIDATES = etree.XPath("//*[@id or @class]")
 
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
@@ -95,6 +96,8 @@ _JS_FIELD = re.compile(
     r"""\bvar\s+(title|docTitle|articleTitle|pubDate|pubdate|publishDate|pubTime|source|docSource)\s*=\s*(['"])(.*?)\2""",
     re.IGNORECASE,
 )
+# commented-out script lines (`// var pubDate = '…'`, `/* var title = '…' */`): old values, never read
+JS_COMMENT = re.compile(r"/\*.*?\*/|(?<![:\\'\"])//[^\n]*", re.DOTALL)
 _JS_KEYS = {"title": "js.title", "doctitle": "js.title", "articletitle": "js.title", "pubdate": "js.pubDate",
             "publishdate": "js.pubDate", "pubtime": "js.pubDate", "source": "js.source", "docsource": "js.source"}
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
@@ -132,8 +135,11 @@ def _tag(element: etree._Element) -> str:
     return element.tag.lower() if isinstance(element.tag, str) else ""
 
 
+_CHROME_TAGS = frozenset({"nav", "footer", "header"})
+
+
 def _is_chrome_element(element: etree._Element) -> bool:
-    if _tag(element) in {"nav", "footer", "header"}:
+    if _tag(element) in _CHROME_TAGS:
         return True
     words = " ".join(filter(None, (element.get("class"), element.get("id")))).lower()
     if not words:
@@ -144,13 +150,15 @@ def _is_chrome_element(element: etree._Element) -> bool:
     return False
 
 
-# the only elements _is_chrome_element can pick: a class, an id, or a chrome tag
-_CHROME_CANDIDATES = etree.XPath(".//*[@class or @id] | .//nav | .//footer | .//header")
-
-
 def _drop_chrome(scope: etree._Element) -> None:
-    """Remove chrome elements below `scope` (not `scope` itself)."""
-    for element in _CHROME_CANDIDATES(scope):
+    """Remove chrome elements below `scope` (not `scope` itself).
+
+    The candidates (a class, an id, or a chrome tag) are picked while iterating in C: lxml's
+    iterator and two attribute reads per element cost less than an XPath union over the subtree.
+    """
+    candidates = [element for element in scope.iterdescendants(etree.Element)
+                  if element.tag in _CHROME_TAGS or element.get("class") is not None or element.get("id") is not None]
+    for element in candidates:
         if _is_chrome_element(element) and element.getparent() is not None:
             drop_tree(element)
 
@@ -193,7 +201,9 @@ def _parse(html: str) -> tuple[etree._Element | None, list[str]]:
 
 
 def _text_chars(text: str) -> int:
-    return len(_WHITESPACE.sub("", text))
+    """Characters that are not _WHITESPACE: str.split() drops what isspace() (\\s, nbsp, U+3000),
+    the two zero-width characters are counted out (joining in C beats a regex substitution)."""
+    return len("".join(text.split())) - text.count("\u200b") - text.count("\ufeff")
 
 
 def _text_lost(raw_chars: int, parsed_chars: int) -> bool:
@@ -226,7 +236,7 @@ def _read_head(root: etree._Element) -> dict[str, str]:
         if key and key not in meta and not is_placeholder(content):
             meta[key] = _clean_text(content or "")
     for script in root.iter("script"):
-        for match in _JS_FIELD.finditer(script.text or ""):
+        for match in _JS_FIELD.finditer(JS_COMMENT.sub("", script.text or "")):
             key = _JS_KEYS[match.group(1).lower()]
             if key not in meta and not is_placeholder(match.group(3)):
                 meta[key] = _clean_text(match.group(3))
@@ -247,13 +257,25 @@ def _read_head(root: etree._Element) -> dict[str, str]:
 def content_matches(root: etree._Element) -> list[list[etree._Element]]:
     """For each of CONTENT_CONTAINERS, the elements of the page it matches, in document order.
 
-    One pass over the elements that carry an id or a class, instead of one query per container.
+    One pass over the document's elements that carry an id or a class, instead of one query per
+    container. On plain libxml2 trees (the parser's own) lxml's iterator with two attribute reads
+    per element is cheapest; on lxml.html trees (the spider's, through parsel) every element
+    visited from Python costs a class lookup, so the XPath that returns only the candidates wins.
     """
     matches: list[list[etree._Element]] = [[] for _ in CONTENT_CONTAINERS]
-    for element in _CONTAINER_CANDIDATES(root):
-        found = set(_CONTAINERS_BY_ID.get(element.get("id"), ()))
-        for word in (element.get("class") or "").split():
-            found.update(_CONTAINERS_BY_CLASS.get(word, ()))
+    by_id, by_class = _CONTAINERS_BY_ID, _CONTAINERS_BY_CLASS
+    if type(root) is etree._Element:
+        candidates = root.getroottree().getroot().iter(etree.Element)
+    else:
+        candidates = _CONTAINER_CANDIDATES(root)
+    for element in candidates:
+        element_id, classes = element.get("id"), element.get("class")
+        if element_id is None and classes is None:
+            continue
+        found = set(by_id.get(element_id, ())) if element_id is not None else set()
+        if classes:
+            for word in classes.split():
+                found.update(by_class.get(word, ()))
         for index in found:
             matches[index].append(element)
     return matches
@@ -332,16 +354,9 @@ def is_label_table(table: etree._Element) -> bool:
 
 def _table_to_grid(table: etree._Element, warnings: list[str]) -> Block | list[Paragraph]:
     try:
-        from govreports.parsing.grid import html_table_to_grid
-    except ImportError:
-        html_table_to_grid = None
-    if html_table_to_grid is not None:
-        try:
-            return html_table_to_grid(table, warnings)
-        except Exception as error:  # a broken table must not lose the report
-            warnings.append(f"html: table could not be read as a grid ({type(error).__name__}: {error})")
-    else:
-        warnings.append("html: grid module unavailable; table kept as text rows")
+        return html_table_to_grid(table, warnings)
+    except Exception as error:  # a broken table must not lose the report: keep it as text rows
+        warnings.append(f"html: table could not be read as a grid ({type(error).__name__}: {error})")
     rows = []
     for row in table.iter("tr"):
         cells = [_text_of(cell) for cell in row if _tag(cell) in {"td", "th"}]
@@ -369,6 +384,8 @@ class _Linearizer:
         self.lines_after_skip = lines_after_skip
 
     def flush(self) -> None:
+        if not self.buffer:  # most block boundaries come with nothing pending
+            return
         text = _clean_text("".join(self.buffer), join_cjk=not self.inline_separator)
         self.buffer.clear()
         if text:

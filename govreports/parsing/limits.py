@@ -70,3 +70,27 @@ def hard_time_limit(seconds: float) -> Iterator[bool]:
             signal.setitimer(signal.ITIMER_REAL, 0)
         finally:
             signal.signal(signal.SIGALRM, previous)
+
+# Zip containers other than DOCX (XLSX, OFD, ZIP attachments): members, inflated bytes in total,
+# and the inflation ratio one member may claim (a zip bomb claims thousands to one)
+ZIP_MAX_MEMBERS = 2_000
+ZIP_MAX_INFLATED_BYTES = DOCX_MAX_XML_BYTES
+ZIP_MAX_RATIO = 200
+ARCHIVE_MAX_DEPTH = 1  # a ZIP attachment's report is read; a zip inside it is not opened
+
+
+def zip_refusal(members: list[tuple[str, int, int]], what: str, *, max_bytes: int = ZIP_MAX_INFLATED_BYTES) -> str | None:
+    """Why a zip (its members as (name, inflated size, compressed size)) is refused, else None.
+
+    Checked from the central directory before anything is inflated; readers still cap what they
+    actually read, since a hostile directory may lie about sizes.
+    """
+    if len(members) > ZIP_MAX_MEMBERS:
+        return f"{what} refused: {len(members)} members (limit {ZIP_MAX_MEMBERS}; zip bomb?)"
+    total = sum(size for _name, size, _packed in members)
+    if total > max_bytes:
+        return f"{what} refused: members expand to {total} bytes (limit {max_bytes}; zip bomb?)"
+    for name, size, packed in members:
+        if size > 1_000_000 and size > ZIP_MAX_RATIO * max(packed, 1):
+            return f"{what} refused: {name} inflates {size // max(packed, 1)}:1 (limit {ZIP_MAX_RATIO}:1; zip bomb?)"
+    return None

@@ -13,7 +13,6 @@ Simplified copies; every value handed back keeps the published script.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from collections import Counter
@@ -22,7 +21,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from govreports.parsing.models import Document, Grid, Paragraph
-from govreports.parsing.text import collapse_whitespace, simplify, simplify_normalized, strip_pinyin_glosses
+from govreports.parsing.text import (
+    collapse_whitespace,
+    parse_date,
+    simplify,
+    simplify_normalized,
+    strip_pinyin_glosses,
+)
 
 _SPACE = r"[\s\u3000\u00a0]*"
 
@@ -54,7 +59,16 @@ LABELS: dict[str, str | None] = {
     "名称": "title",
     "标题": "title",
     "文件名称": "title",
+    "信息名称": "title",
+    "发布文号": "doc_no",
+    "内容概述": None,
+    "主题导航": None,
+    "分类": "topic",
     "有效性": None,
+    "公开目录": None,
+    "公开方式": None,
+    "公开范围": None,
+    "效力状态": None,
     "主题词": None,
     "关键词": None,
     "点击数": None,
@@ -86,6 +100,22 @@ _LABEL_RE = re.compile(
 # every label match starts with a label's first character: lines without one are skipped unscanned
 _LABEL_FIRST = re.compile("[" + re.escape("".join(sorted({label[0] for label in LABELS}))) + "]")
 _SPACES = re.compile(_SPACE)
+# a value that is itself a label ("文号：" followed by the "关键词" cell) is no value
+_LABEL_WORDS = frozenset(LABELS) | {"索引号", "文号", "主题词", "关键词", "有效性", "所属主题", "体裁", "组配分类", "公开时限"}
+_LEADING_LABEL = re.compile(
+    r"^(?:" + "|".join(_spaced(label) for label in sorted(_LABEL_WORDS, key=len, reverse=True)) + r")"
+    + r"(?:" + _SPACE + r"[:：|｜]|[\s\u3000\u00a0]|$)"
+)
+
+
+def is_label_text(text: str | None) -> bool:
+    """True when a would-be value is a label word (alone, or opening the text with a colon/bar)."""
+    if not text:
+        return False
+    simplified = simplify(collapse_whitespace(text))
+    return bool(_LEADING_LABEL.match(simplified)) or _SPACES.sub("", simplified).rstrip(":：|｜") in _LABEL_WORDS
+
+
 _VALUE_JUNK = re.compile(r"^[\s|｜│丨:：]+|[\s|｜│丨]+$")
 
 
@@ -130,8 +160,9 @@ def scan_label_line(line: str) -> tuple[list[LabelHit], str]:
     hits: list[LabelHit] = []
     for index, (match, label) in enumerate(matches):
         end = matches[index + 1][0].start() if index + 1 < len(matches) else len(original)
-        value = _VALUE_JUNK.sub("", original[match.end():end])
-        value = collapse_whitespace(value) or None
+        text = collapse_whitespace(_VALUE_JUNK.sub("", original[match.end():end]))
+        # an empty field followed by a label the regex did not take ("文号 关键词") has no value
+        value = text if text and not is_label_text(text) else None
         hits.append(LabelHit(LABELS[label], label, value))
     return hits, original[: matches[0][0].start()].strip()
 
@@ -166,7 +197,8 @@ def read_label_lines(lines: Sequence[str]) -> tuple[dict[str, str], set[int]]:
             if value is None and alone and index + 1 < len(lines):
                 next_hits, next_before = scan(index + 1)
                 candidate = lines[index + 1].strip()
-                if (not next_hits or next_before) and len(candidate) <= 120 and not is_chrome_line(candidate):
+                if ((not next_hits or next_before) and len(candidate) <= 120 and not is_chrome_line(candidate)
+                        and not is_label_text(candidate)):
                     value = collapse_whitespace(candidate) or None
                     used.add(index + 1)
                     index += 1
@@ -239,7 +271,6 @@ def is_placeholder(value: str | None) -> bool:
 
 # ---------------------------------------------------------------- dates, years, titles
 
-_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*(?:年|年度)?")
 _STATS_PERIOD = re.compile(
     r"统计(?:期限|时限|时间|区间|范围|周期)[^。]{0,12}?(?:自|从|为|是|:)?\s*((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日"
@@ -258,19 +289,6 @@ _ANNOUNCED_TITLE = (
     re.compile(r"现将([^。;,，《》]{6,80}?(?:年度报告|工作报告|年报))(?:予以公布|公布如下|发布如下|报告如下|如下)"),
 )
 _AGENCY_STOP = re.compile(r"(?:关于)?(?:政府信息公开|信息公开|政务公开|政府信息|年度报告|工作报告)")
-
-
-def parse_date(value: str | None) -> str | None:
-    """ISO date from '2019-03-12 16:00:58', '2020年2月19日', '2021/2/5'; None if no valid date."""
-    if not value:
-        return None
-    match = _DATE.search(unicodedata.normalize("NFKC", value))
-    if not match:
-        return None
-    try:
-        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3))).isoformat()
-    except ValueError:
-        return None
 
 
 def looks_like_title(line: str) -> bool:
@@ -361,7 +379,7 @@ def report_year_from_text(lines: Sequence[str], publish_date: str | None) -> int
 
 @dataclass(frozen=True, slots=True)
 class ReportIdentity:
-    """The identity fields of a report (DESIGN.md §3), shared by `Metadata` and `ParsedReport`."""
+    """The identity fields of a report (docs/report-format.md), shared by `Metadata` and `ParsedReport`."""
 
     title: str | None
     agency: str | None
@@ -468,5 +486,27 @@ def extract_metadata(document: Document, hints: Mapping[str, Any] | None = None)
 
 
 def grid_lines(grid: Grid) -> list[str]:
-    """A table as text rows ('a | b | c'), for the report's text field."""
-    return [" | ".join(cell for cell in row) for row in grid.rows]
+    """A table as text rows ('a | b | c'), each cell written once, for the text and sections.
+
+    A grid repeats a merged cell in every slot it covers; a label cell equal to its left or upper
+    neighbour is such a repeat and is left out. Value cells are all kept ("0 | 0 | 0" are distinct
+    cells), and so are empty rows' neighbours: only text is deduplicated.
+    """
+    from govreports.parsing.numbers import is_value_cell
+
+    lines: list[str] = []
+    above: tuple[str, ...] = ()
+    for row in grid.rows:
+        cells: list[str] = []
+        for col, raw in enumerate(row):
+            cell = collapse_whitespace(raw) if isinstance(raw, str) else ("" if raw is None else str(raw))
+            if cell and not is_value_cell(cell):
+                left = collapse_whitespace(row[col - 1]) if col and isinstance(row[col - 1], str) else None
+                up = above[col] if col < len(above) else None
+                if cell == left or cell == up:
+                    continue
+            cells.append(cell)
+        above = tuple(collapse_whitespace(c) if isinstance(c, str) else "" for c in row)
+        if any(cells):
+            lines.append(" | ".join(cells))
+    return lines

@@ -55,7 +55,7 @@ _CELL_FOLDS = str.maketrans(
 _FOLDABLE = re.compile("[" + "".join(chr(code) for code in _CELL_FOLDS) + "]")
 # the only Han characters a value cell can hold (signs, units, blank markers, their Traditional forms);
 # NFKC and the cleaning keep every other one, so a text holding one is no value
-_VALUE_HAN = "增加了长上升新减少下降低件条个项宗起次份人篇家户批亿元万千无空萬億條個項減無"
+_VALUE_HAN = "增加了长上升新减少下降低件条个项宗起次份人篇家户批亿元万千无空萬億條個項減無其中含包括内修订订正"
 _NON_VALUE_HAN = re.compile(rf"(?![{_VALUE_HAN}])[\u4e00-\u9fff]")
 _UNIT_TO_WAN: dict[str, Decimal] = {
     "亿元": Decimal(10000),
@@ -125,12 +125,19 @@ def parse_count(cell: object) -> int | None:
     return _count_of(text)
 
 
+# a count with its explanation in the cell: "22（其中修订16件）", or cut by a line break "22（其中修订"
+_NOTED_COUNT = re.compile(rf"^(\d{{1,3}}(?:,\d{{3}})+|\d+)(?:{_COUNT_UNITS})?\((?:其中|含|包括|内含)[^()]*\)?$")
+
+
 @memoized_when_short(_CACHED_CELL_CHARS)
 def _count_of(text: str) -> int | None:
-    match = _COUNT.match(text)
+    match = _COUNT.match(text) or _NOTED_COUNT.match(text)
     if match is None:
         return None
-    return _count_digits(match.group(1))
+    digits = match.group(1)
+    if len(digits) > 1 and digits[0] == "0":
+        return None  # "00", "066": no report prints a count so; an OCR misread or two glued cells
+    return _count_digits(digits)
 
 
 
@@ -199,5 +206,24 @@ def is_value_cell(cell: object) -> bool:
 def _is_value_text(text: str) -> bool:
     if text in EMPTY_MARKERS:
         return True
-    return bool(_CHANGE.match(text) or _MONEY.match(text) or _SEVERAL_NUMBERS.match(text))
+    return bool(_CHANGE.match(text) or _MONEY.match(text) or _SEVERAL_NUMBERS.match(text) or _lookalike(text)
+                or _NOTED_COUNT.match(text))
+
+
+# OCR reads 0 as O, 1 as l or I (and 5/8/2 as S/B/Z): such a cell is a value cell that no reader
+# accepts, so it keeps its column and becomes null with a warning, never a corrected digit
+_LOOKALIKE_CELL = re.compile(r"^[\dOoIlSBZ]{1,15}$")
+_LOOKALIKE_LETTER = re.compile(r"[OoIlSBZ]")
+_LONE_LOOKALIKES = frozenset({"O", "o", "l", "I"})
+
+
+def _lookalike(text: str) -> bool:
+    if not _LOOKALIKE_CELL.match(text) or not _LOOKALIKE_LETTER.search(text):
+        return False
+    return text in _LONE_LOOKALIKES or any(ch.isdigit() for ch in text)
+
+
+def has_lookalike_digit(cell: object) -> bool:
+    """True for a number cell with a look-alike letter in it ("1O", "l2", a lone "O")."""
+    return _lookalike(clean_cell(cell))
 

@@ -259,9 +259,9 @@ def _table_grid(table: Any) -> Grid | None:
 # --- legacy DOC / WPS ---------------------------------------------------------------------------
 
 
-def soffice_path() -> str | None:
-    """The LibreOffice binary, if installed (`GOVREPORTS_SOFFICE` overrides the lookup)."""
-    configured = os.environ.get("GOVREPORTS_SOFFICE")
+def soffice_path(configured: str | None = None) -> str | None:
+    """The LibreOffice binary, if installed: `configured` (the GOVREPORTS_SOFFICE setting) when
+    given, else soffice or libreoffice on PATH."""
     if configured:
         return configured if Path(configured).exists() else None
     return shutil.which("soffice") or shutil.which("libreoffice")
@@ -277,7 +277,7 @@ def legacy_office_to_document(
     if data[:4] == b"PK\x03\x04":
         document = docx_to_document(data)  # a DOCX served with a .doc name
         return Document(document.blocks, document.meta, (f"{suffix[1:]} file is really DOCX", *document.warnings))
-    binary = soffice or soffice_path()
+    binary = soffice_path(soffice)
     if binary is None:
         return Document(blocks=(), warnings=("doc conversion unavailable: LibreOffice not installed",))
     # Kingsoft WPS files are Word-97 compatible: LibreOffice reads them best named .doc

@@ -9,9 +9,14 @@ table recogniser reads them from paragraphs).
 
 from __future__ import annotations
 
+import re
+
 from govreports.parsing.metadata import is_chrome_line, looks_like_title, read_label_lines
 from govreports.parsing.models import Document, Paragraph
 
+# "|" or "||": blank table cells of a text rendering (one cell per line), not page chrome
+_BLANK_CELLS = re.compile(r"^[|｜][\s|｜]*$")
+_PIPE = re.compile(r"[|｜]")
 # the label block and page header sit above the report; look no further than this for them
 HEADER_LINES = 15
 
@@ -48,7 +53,10 @@ def text_to_document(text: str) -> Document:
     for index, line in enumerate(lines):
         if index in header:
             continue
-        if is_chrome_line(line):
+        # "一、本年新收… |" then "|": a blank cell of a one-cell-per-line table; a "|" after a line
+        # without pipes only separates cells ("规章" / "|" / "0" / "|") and is dropped like chrome
+        blank_cell = bool(_BLANK_CELLS.match(line)) and bool(blocks) and bool(_PIPE.search(blocks[-1].text))
+        if is_chrome_line(line) and not blank_cell:
             dropped += 1
             continue
         blocks.append(Paragraph(line))

@@ -1,4 +1,5 @@
-"""`parse_report`: one downloaded body (HTML, text, PDF, DOCX, DOC/WPS) → a `ParsedReport`.
+"""`parse_report`: one downloaded body (HTML, text, PDF, DOCX, DOC/WPS, OFD, XLSX/XLS, RTF, or a
+ZIP holding one of them) → a `ParsedReport`.
 
 The single entry point the pipelines and `scrapy extract` call. It sniffs what the bytes are,
 builds the intermediate `Document` (decode.py + html.py, plaintext.py, or the attachment
@@ -13,30 +14,44 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from govreports.parsing.decode import decode_body
+from govreports.parsing.doctype import classify_document
 from govreports.parsing.figures import extract_figures
 from govreports.parsing.metadata import ReportIdentity, extract_metadata, grid_lines
 from govreports.parsing.models import Document, Grid, Paragraph
 from govreports.parsing.sections import split_sections
+from govreports.parsing.sniff import (
+    DOC,
+    DOCX,
+    HTML,
+    OFD,
+    OFFICE_LEGACY_TYPES,
+    PDF,
+    RTF,
+    TEXT,
+    WPS,
+    XLS,
+    XLSX,
+    ZIP,
+    media_type_of_suffix,
+    sniff_media_type,
+    suffix_for,
+)
+from govreports.parsing.tables import extract_tables
 from govreports.parsing.text import detect_script, replace_lone_surrogates
 from govreports.spec import FORMATS
+
+LEGACY_OFFICE = OFFICE_LEGACY_TYPES  # DOC and WPS: converted by LibreOffice
 
 if TYPE_CHECKING:
     from govreports.parsing.ocr.models import OcrResult
 
-HTML = "text/html"
-TEXT = "text/plain"
-PDF = "application/pdf"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-LEGACY_OFFICE = frozenset({"application/msword", "application/vnd.ms-works", "application/wps-office.wps",
-                           "application/kswps"})
-
 
 @dataclass(frozen=True)
 class ParsedReport(ReportIdentity):
-    """Everything a report body yields; the lead fills `ReportItem` from it field by field."""
+    """Everything a report body yields; `govreports.build` copies the fields `ReportItem` shares with it."""
 
     title: str  # "" when none was found, never None
     format: str
@@ -54,12 +69,17 @@ class ParsedReport(ReportIdentity):
     meta: dict[str, str] = field(default_factory=dict)
     # how many tables (Grids) the document held, for choosing between a page and its attachment
     grid_count: int = 0
+    # false for a notice, 解读, 一图读懂, news page … (parsing/doctype.py); `kind` says which
+    is_report: bool = True
+    kind: str = "report"
+    # the cells behind the table warnings: [{table, cause, count, cells}] (tables.CELL_CAUSES)
+    warning_details: list[dict[str, Any]] = field(default_factory=list)
     # `source.ocr` when pages were read by OCR: engine, version, pages, mean confidence, dpi, tables
     ocr: dict[str, Any] | None = None
 
 
 def format_for_year(year: int | None) -> str:
-    """The national format a report year falls under (format-research.md §7)."""
+    """The national format a report year falls under (docs/research/format-research.md §7)."""
     if year is None:
         return "unknown"
     if year <= 2018:
@@ -69,23 +89,12 @@ def format_for_year(year: int | None) -> str:
     return "2021"
 
 
-def _sniff(data: bytes, declared: str | None, url: str) -> str:
-    try:
-        from govreports.parsing.sniff import sniff_media_type
-    except ImportError:  # the attachments module is optional for text and HTML
-        head = data[:1024].lstrip().lower()
-        if head.startswith(b"%pdf"):
-            return PDF
-        return HTML if head.startswith(b"<") else TEXT
-    return sniff_media_type(data, declared, url)
-
-
 def _suffix(url: str, media_type: str) -> str:
+    """The suffix LibreOffice is given: the URL's when it names an office file, else the sniffed type's."""
     path = urlsplit(url).path.lower()
-    for suffix in (".wps", ".doc", ".rtf", ".et", ".xls"):
-        if path.endswith(suffix):
-            return suffix
-    return ".wps" if "works" in media_type or "wps" in media_type else ".doc"
+    if media_type_of_suffix(path) in (DOC, WPS, XLS, RTF):
+        return path[path.rfind("."):]
+    return suffix_for(media_type) or ".doc"
 
 
 def _declared_type(media_type: str | None) -> str | None:
@@ -94,10 +103,12 @@ def _declared_type(media_type: str | None) -> str | None:
 
 def build_document(
     body: bytes | str, *, url: str, media_type: str | None = None, declared_encoding: str | None = None,
-    ocr: OcrResult | None = None,
+    soffice: str | None = None, archive_depth: int = 0, ocr: OcrResult | None = None,
 ) -> tuple[Document, str, str | None, list[str]]:
-    """(Document, media type used, encoding used, warnings) for any supported body.
+    """(Document, media type used, encoding used, warnings) for any supported body; a ZIP gives the
+    Document of the report file inside it (`archive_depth`: zips already opened around this body).
 
+    `soffice`: the LibreOffice binary for DOC/WPS (the GOVREPORTS_SOFFICE setting; None: on PATH).
     `ocr` holds the pages OCR read from this body (scanned PDF pages, image frames), if any.
     """
     from govreports.parsing.html import html_to_document
@@ -105,15 +116,15 @@ def build_document(
 
     warnings: list[str] = []
     declared = _declared_type(media_type)
-    is_text_url = urlsplit(url).path.lower().endswith(".txt")
+    is_text_url = media_type_of_suffix(urlsplit(url).path) == TEXT  # .txt, .md … (sniff.SUFFIX_TYPES)
     if isinstance(body, str):
         kind = TEXT if declared == TEXT or (declared is None and is_text_url) else HTML
         if kind == HTML:
             return html_to_document(body, url), HTML, None, warnings
         return text_to_document(body), TEXT, None, warnings
 
-    kind = _sniff(body, media_type, url)
-    image_kind = _image_kind(body, media_type)
+    kind = sniff_media_type(body, media_type, url)
+    image_kind = _image_kind(body)
     if image_kind is not None or (ocr is not None and not body):
         return _image_document(ocr), image_kind or "image/*", None, warnings
     if kind in (HTML, TEXT) and (declared == TEXT or (is_text_url and declared in (None, TEXT))):
@@ -132,8 +143,7 @@ def build_document(
                 from govreports.parsing.ocr.document import layout_pages
 
                 pages, ocr_warnings = layout_pages(ocr)
-                document = pdf_to_document(body, ocr_pages=pages)
-                return document, kind, None, [*warnings, *ocr_warnings]
+                return pdf_to_document(body, ocr_pages=pages), kind, None, [*warnings, *ocr_warnings]
             return pdf_to_document(body), kind, None, warnings
         if kind == DOCX:
             from govreports.parsing.office import docx_to_document
@@ -142,7 +152,21 @@ def build_document(
         if kind in LEGACY_OFFICE:
             from govreports.parsing.office import legacy_office_to_document
 
-            return legacy_office_to_document(body, _suffix(url, kind)), kind, None, warnings
+            return legacy_office_to_document(body, _suffix(url, kind), soffice=soffice), kind, None, warnings
+        if kind == OFD:
+            from govreports.parsing.ofd import ofd_to_document
+
+            return ofd_to_document(body), kind, None, warnings
+        if kind in (XLSX, XLS):
+            from govreports.parsing.spreadsheet import xls_to_document, xlsx_to_document
+
+            return (xlsx_to_document(body) if kind == XLSX else xls_to_document(body)), kind, None, warnings
+        if kind == RTF:
+            from govreports.parsing.rtf import rtf_to_document
+
+            return rtf_to_document(body), kind, None, warnings
+        if kind == ZIP:
+            return _archive_document(body, url, archive_depth, warnings, soffice)
     except ImportError as error:
         warnings.append(f"report: no converter for {kind} ({error})")
     except Exception as error:  # a converter bug must not lose the page
@@ -152,7 +176,24 @@ def build_document(
     return Document(blocks=()), kind, None, warnings
 
 
-def _image_kind(body: bytes, media_type: str | None) -> str | None:
+def _archive_document(body: bytes, url: str, depth: int, warnings: list[str],
+                      soffice: str | None) -> tuple[Document, str, str | None, list[str]]:
+    """The Document of the report file a ZIP attachment holds (one level deep)."""
+    from govreports.parsing.archives import report_member
+    from govreports.parsing.limits import ARCHIVE_MAX_DEPTH
+
+    if depth >= ARCHIVE_MAX_DEPTH:
+        return Document(blocks=()), ZIP, None, [*warnings, "zip inside a zip: not opened"]
+    member, problems = report_member(body)
+    if member is None:
+        return Document(blocks=()), ZIP, None, [*warnings, *problems]
+    inner_url = f"{url.split('#', 1)[0].split('?', 1)[0].rstrip('/')}/{quote(member.name)}"
+    document, _kind, encoding, inner = build_document(member.data, url=inner_url, archive_depth=depth + 1,
+                                                  soffice=soffice)
+    return document, ZIP, encoding, [*warnings, *member.warnings, *inner]
+
+
+def _image_kind(body: bytes) -> str | None:
     """The image type of a body that is a picture (a scanned page as JPEG/PNG/TIFF), else None."""
     from govreports.parsing.ocr.images import sniff_image
 
@@ -187,16 +228,12 @@ def _ocr_record(ocr: OcrResult | None, document: Document, tables: Mapping[str, 
     return record
 
 
-def _extract_tables(document: Document) -> tuple[dict[str, Any], str | None, list[str]]:
-    try:
-        from govreports.parsing.tables import extract_tables
-    except ImportError:
-        return {}, None, ["report: table mapping unavailable (govreports.parsing.tables missing)"]
+def _extract_tables(document: Document) -> tuple[dict[str, Any], str | None, list[str], list[dict[str, Any]]]:
     try:
         result = extract_tables(document.blocks)
     except Exception as error:  # keep the rest of the report when the mapper trips
-        return {}, None, [f"report: table mapping failed ({type(error).__name__}: {error})"]
-    return dict(result.tables), result.format, list(result.warnings)
+        return {}, None, [f"report: table mapping failed ({type(error).__name__}: {error})"], []
+    return dict(result.tables), result.format, list(result.warnings), [dict(d) for d in result.details]
 
 
 def _body_text(document: Document) -> str:
@@ -223,6 +260,7 @@ def parse_report(
     media_type: str | None = None,
     declared_encoding: str | None = None,
     hints: Mapping[str, Any] | None = None,
+    soffice: str | None = None,
     ocr: OcrResult | None = None,
 ) -> ParsedReport:
     """Parse one report body; see the module docstring. Never raises for bad input.
@@ -235,24 +273,27 @@ def parse_report(
         if replaced:
             surrogate_warnings.append(f"report: {replaced} lone surrogate(s) in the text replaced by U+FFFD")
     document, used_type, encoding, warnings = build_document(
-        body, url=url, media_type=media_type, declared_encoding=declared_encoding,
-        ocr=ocr,
+        body, url=url, media_type=media_type, declared_encoding=declared_encoding, soffice=soffice, ocr=ocr
     )
     warnings[:0] = surrogate_warnings
     warnings.extend(document.warnings)
     metadata = extract_metadata(document, hints)
     warnings.extend(metadata.warnings)
-    tables, table_format, table_warnings = _extract_tables(document)
+    tables, table_format, table_warnings, warning_details = _extract_tables(document)
     warnings.extend(table_warnings)
     text = _body_text(document)
-    figures = extract_figures(_prose_text(document))
 
     report_format = table_format if table_format in FORMATS and table_format != "unknown" else None
     if report_format is None:
         report_format = format_for_year(metadata.report_year)
     if report_format == "unknown" and not tables and text and metadata.report_year is None:
         warnings.append("report: format unknown (no tables and no report year)")
-    if table_format and metadata.report_year and table_format != format_for_year(metadata.report_year):
+    figures = extract_figures(_prose_text(document), report_format)
+    verdict = classify_document(metadata.title, text, has_table_data=_has_numbers(tables))
+    if not verdict.is_report:
+        report_format = "unknown"
+        warnings.append(f"report: not an annual report but a {verdict.kind} ({verdict.reason}); format unknown")
+    elif table_format and metadata.report_year and table_format != format_for_year(metadata.report_year):
         warnings.append(
             f"report: tables are in the {table_format} format but the report year {metadata.report_year} "
             f"suggests {format_for_year(metadata.report_year)}"
@@ -279,5 +320,15 @@ def parse_report(
         site_meta=dict(metadata.site),
         meta=dict(document.meta),
         grid_count=sum(isinstance(block, Grid) for block in document.blocks),
+        is_report=verdict.is_report,
+        kind=verdict.kind,
+        warning_details=warning_details,
         ocr=_ocr_record(ocr, document, tables),
     )
+
+
+def _has_numbers(value: object) -> bool:
+    """True when a (nested) table holds at least one number."""
+    if isinstance(value, dict):
+        return any(_has_numbers(item) for item in value.values())
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -23,7 +23,9 @@ MAX_HEADING_CHARS = 50
 
 
 def _grid_rows_text(grid: Grid) -> list[str]:
-    return [" | ".join(row) for row in grid.rows]
+    from govreports.parsing.metadata import grid_lines
+
+    return grid_lines(grid)
 
 
 def is_heading(line: str, next_line: str | None = None) -> bool:

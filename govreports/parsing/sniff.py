@@ -34,9 +34,13 @@ _BINARY_IMAGE_MAGIC = {
     b"GIF87a": "image/gif",
     b"GIF89a": "image/gif",
 }
-_SUFFIX_TYPES = {
+# the one suffix → media type table (the URL hint here, `scrapy extract`'s accepted files, the
+# suffix LibreOffice is given); for text and HTML only .txt tells them apart
+SUFFIX_TYPES: dict[str, str] = {
     ".pdf": PDF, ".docx": DOCX, ".doc": DOC, ".wps": WPS, ".xls": XLS, ".et": XLS, ".xlsx": XLSX,
-    ".ofd": OFD, ".rtf": RTF, ".html": HTML, ".htm": HTML, ".shtml": HTML, ".txt": TEXT,
+    ".ofd": OFD, ".rtf": RTF, ".html": HTML, ".htm": HTML, ".shtml": HTML, ".xhtml": HTML, ".txt": TEXT,
+    # plain text that PDF-to-markdown, crawler and OCR tools write
+    ".text": TEXT, ".md": TEXT, ".markdown": TEXT, ".mdown": TEXT, ".rst": TEXT, ".asc": TEXT,
 }
 # What parse_report can turn into a Document, by sniffed type.
 OFFICE_LEGACY_TYPES = frozenset({DOC, WPS})
@@ -50,7 +54,7 @@ def sniff_media_type(data: bytes, declared: str | None = None, url: str | None =
     if stripped.startswith(b"%PDF") or (b"%PDF-" in data[:1024] and not _looks_like_html(stripped)):
         return PDF
     if head.startswith(_OLE2_MAGIC):
-        return _ole2_type(declared, url)
+        return _ole2_type(declared, url, data)
     if head.startswith(_ZIP_MAGIC):
         return _zip_type(data, declared, url)
     if stripped.startswith(b"{\\rtf"):
@@ -69,11 +73,14 @@ def sniff_media_type(data: bytes, declared: str | None = None, url: str | None =
     return TEXT
 
 
-def _ole2_type(declared: str | None, url: str | None) -> str:
-    """OLE2 compound files: DOC, WPS or XLS cannot be told apart cheaply; the hints decide."""
+def _ole2_type(declared: str | None, url: str | None, data: bytes = b"") -> str:
+    """OLE2 compound files: a workbook names its `Workbook`/`Book` stream in the directory (UTF-16);
+    DOC and WPS cannot be told apart cheaply, so the hints decide between them."""
     hinted = _hint(declared, url)
     if hinted in (WPS, XLS):
         return hinted
+    if "Workbook".encode("utf-16-le") in data or b"B\x00o\x00o\x00k\x00\x00\x00" in data:
+        return XLS
     return DOC
 
 
@@ -132,7 +139,7 @@ def _hint(declared: str | None, url: str | None) -> str | None:
         candidates = [parts.path] + [value for _, value in parse_qsl(parts.query)]
         for candidate in candidates:
             lowered = candidate.lower()
-            for suffix, media_type in _SUFFIX_TYPES.items():
+            for suffix, media_type in SUFFIX_TYPES.items():
                 if lowered.endswith(suffix):
                     return media_type
     if declared:
@@ -146,9 +153,16 @@ def _hint(declared: str | None, url: str | None) -> str | None:
     return None
 
 
+def media_type_of_suffix(path: str) -> str | None:
+    """The media type a file name or URL path's suffix names (`report.WPS` → WPS), None if unknown."""
+    lowered = path.lower()
+    dot = lowered.rfind(".")
+    return SUFFIX_TYPES.get(lowered[dot:]) if dot >= 0 else None
+
+
 def suffix_for(media_type: str) -> str:
     """The file suffix LibreOffice and friends expect for a sniffed type ('.doc' for DOC)."""
-    for suffix, known in _SUFFIX_TYPES.items():
+    for suffix, known in SUFFIX_TYPES.items():
         if known == media_type:
             return suffix
     return ""

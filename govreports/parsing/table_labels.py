@@ -22,11 +22,15 @@ from govreports.parsing.text import normalize_label
 _QUOTES = re.compile(r"[“”\"'‘’「」『』《》]")
 
 
+# characters OCR confuses inside the fixed labels, folded to the one the labels use (已获取信息,
+# 尚未审结, 未经复议): compared in this form only, the published text is kept
+_CONFUSABLES = str.maketrans({"己": "已", "巳": "已", "末": "未", "沐": "沭"})
+
+
 @lru_cache(maxsize=16384)
 def norm(text: str) -> str:
-    """The matching form of a label: normalize_label + quotes dropped + "1、" → "1."."""
-    text = _QUOTES.sub("", normalize_label(text[:400]))
-    return text
+    """The matching form of a label: normalize_label + quotes dropped + OCR confusables folded."""
+    return _QUOTES.sub("", normalize_label(text[:400])).translate(_CONFUSABLES)
 
 
 # ---------------------------------------------------------------- table 2 (applications)

@@ -13,12 +13,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Any, Sequence
 
 from govreports import spec
 from govreports.parsing import table_labels as L
+from govreports.parsing.glued import (
+    Identity,
+    group_sums_identity,
+    row_sum_identity,
+    unglue,
+)
 from govreports.parsing.models import Block, Grid, Paragraph
 from govreports.parsing.numbers import (
+    clean_cell,
+    has_lookalike_digit,
     is_blank,
     is_value_cell,
     parse_change,
@@ -33,6 +41,10 @@ MAX_TOKENS = 200_000
 MAX_ROWS_PER_TABLE = 200  # real tables have ≤ 26 rows; more means the same text repeated or garbage
 MAX_WARNINGS = 100
 _PIPES = re.compile(r"[|｜]")
+# what PDF-to-markdown tools put inside a cell: line breaks as <br>, emphasis marks
+_MARKDOWN_INLINE = re.compile(r"<br\s*/?>|\*\*|__|`", re.IGNORECASE)
+_PLAIN_NUMBER = re.compile(r"^\d+$")
+_MARKDOWN_RULE = re.compile(r"^[|｜]?\s*:?-{3,}:?\s*(?:[|｜]\s*:?-{3,}:?\s*)*[|｜]?$")
 _PAGE_MARKER = re.compile(r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[/,，]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
 _COUNT_COLUMNS = frozenset(column for column, kind in spec.ACTIVE_COLUMN_TYPES.items() if kind == "count")
 
@@ -44,6 +56,8 @@ class TablesResult:
     tables: dict
     format: str | None
     warnings: tuple[str, ...]
+    # the cells behind the summary warnings: ({table, cause, count, cells}, ...)
+    details: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(slots=True)
@@ -55,6 +69,9 @@ class _Token:
     span: int = 1
     grid: int = -1  # grid number, -1 for text
     width: int = 0  # grid width
+    # a text cell between pipes holding several space-separated numbers ("95 | 0   0   0 | 95", OCR
+    # text that kept some separators): its numbers are tokens of their own sharing this id (> 0)
+    joined: int = 0
 
 
 @dataclass(slots=True)
@@ -93,6 +110,7 @@ def _tokenize(blocks: Sequence[Block], warnings: list[str]) -> list[_Token]:
     tokens: list[_Token] = []
     line = 0
     grid_no = 0
+    joined_cells = 0
     for block in blocks:
         if len(tokens) > MAX_TOKENS:
             warnings.append(f"tables: document too large; only the first {MAX_TOKENS} cells were read")
@@ -129,13 +147,31 @@ def _tokenize(blocks: Sequence[Block], warnings: list[str]) -> list[_Token]:
                     continue
                 line += 1
                 if _PIPES.search(stripped):
+                    if _MARKDOWN_RULE.match(stripped):
+                        continue  # "|---|:---:|": the header rule of a markdown table
                     cells = _PIPES.split(stripped)
                     if cells and not cells[-1].strip():
                         cells = cells[:-1]  # the empty piece after a closing pipe
+                    if len(cells) > 1 and not cells[0].strip() and _PIPES.match(stripped):
+                        cells = cells[1:]  # the empty piece before an opening pipe ("| 2 | 1 |")
+                    if len(cells) > 1 and not any(cell.strip() for cell in cells):
+                        continue  # "|  |  |  |" or "||||": a blank separator row ("|" alone is one blank cell)
                     for cell in cells:
-                        text = collapse_whitespace(cell)
+                        text = collapse_whitespace(_MARKDOWN_INLINE.sub(" ", cell))
                         kind = "value" if is_value_cell(text) else "label"
-                        tokens.append(_Token(kind, text, line))
+                        words = text.split(" ")
+                        if kind == "value" and len(words) > 1 and all(_PLAIN_NUMBER.match(w) for w in words):
+                            joined_cells += 1
+                            tokens.extend(_Token("value", word, line, joined=joined_cells) for word in words)
+                            continue
+                        tail = len(words)
+                        while kind == "label" and tail > 1 and _PLAIN_NUMBER.match(words[tail - 1]):
+                            tail -= 1
+                        if tail < len(words):  # "一、本年新收政府信息公开申请数量   95 | 0 …": OCR kept no pipe after the label
+                            tokens.append(_Token("label", " ".join(words[:tail]), line))
+                            tokens.extend(_Token("value", word, line) for word in words[tail:])
+                        else:
+                            tokens.append(_Token(kind, text, line))
                     tokens.append(_Token("end", line=line))
                     continue
                 if _PAGE_MARKER.match(stripped):
@@ -171,6 +207,7 @@ class _Mapper:
         self.warnings = warnings
         self.table = ""  # "t1", "t2", "t3" or ""
         self.header_mode = False
+        self.header_open = False  # a table-1 header is being read (it may span several text lines)
         self.columns: list[_Column] = []
         self.groups: tuple[str, ...] = ()
         self.row: _RawRow | None = None
@@ -240,6 +277,8 @@ class _Mapper:
         return self.rows
 
     def on_value(self, token: _Token) -> None:
+        if not (self.header_mode and is_blank(token.text)):
+            self.header_open = False
         row = self.row
         if (
             row is not None
@@ -249,6 +288,9 @@ class _Mapper:
         ):
             return  # padding of a header row of table 3
         if row is not None and (row.line == token.line or len(row.values) < row.expected):
+            if (row.line != token.line and token.grid == -1 and not is_blank(token.text) and row.values
+                    and row.values[0].line == row.line and all(is_blank(v.text) for v in row.values)):
+                row.values.clear()  # the label's line held only padding; its cells are on this line
             row.values.append(token)
             return
         if self.header_mode or not self.table:
@@ -263,6 +305,11 @@ class _Mapper:
         self.header_mode = False
         row = self.row
         if row is not None and row.values and row.line == token.line:
+            # a text row whose line held only blank cells may go on on the next line (a label cut
+            # by a line break: "（二）部分公开（…只计这一情 |  |" / "形，不计其他情形） | 29 | …")
+            if (token.grid == -1 and len(row.values) < row.expected
+                    and all(is_blank(value.text) for value in row.values)):
+                return
             self.close_row()
 
     def on_label(self, token: _Token, index: int) -> None:
@@ -284,7 +331,7 @@ class _Mapper:
             self.seen_tables.add(kind)
         if kind == "caption":
             self.close_row()
-            self.table, self.columns, self.header_mode = "t1", [], False
+            self.table, self.columns, self.header_mode, self.header_open = "t1", [], False, False
             return
         if kind == "section":
             self.close_row()
@@ -296,17 +343,21 @@ class _Mapper:
             return
         if kind == "t1_header":
             self.close_row()
-            self.table, self.header_mode = "t1", True
+            self.table, self.header_mode, self.header_open = "t1", True, True
             self.columns = [_Column(L.active_column_key(text), text) for text in label.columns]
             return
         if kind == "t1_column":
             if self.header_mode or (self.table == "t1" and self.row is None):
-                if not self.header_mode:  # a header whose 信息内容 cell was lost
-                    self.columns, self.header_mode = [], True
+                # a header whose 信息内容 cell was lost starts anew, unless the header is printed
+                # one cell per line ("信息内容 |" / "本年新制作数量 |" / …) and goes on
+                if not self.header_mode and not (self.header_open and token.col is None):
+                    self.columns = []
+                self.header_mode = True
+                self.header_open = True
                 self.columns.append(_Column(label.key, token.text, token.col, _end(token)))
             return
         if kind == "t1_row":
-            self.header_mode = False
+            self.header_mode = self.header_open = False
             self.table = "t1"
             expected = len(self.columns) or 3
             self.open_row("active_disclosure", label.key, token.text, token.line, expected)
@@ -382,17 +433,50 @@ def _fit(values: list[_Token], expected: int) -> tuple[list[str | None], bool]:
     return out, guessed
 
 
-def _read_count(text: str | None, where: str, warnings: list[str]) -> int | None:
-    if text is None:
-        warnings.append(f"{where}: cell missing → null")
-        return None
-    if is_blank(text):
-        warnings.append(f"{where}: blank cell ({text!r}) → null")
-        return None
-    value = parse_count(text)
-    if value is None:
-        warnings.append(f"{where}: cannot read {text!r} as a count → null")
-    return value
+# cause → how a summary warning names the cells ("125 blank cells in 5 columns → null")
+CELL_CAUSES: dict[str, tuple[str, str]] = {
+    "blank": ("blank cell", "blank cells"),
+    "missing": ("missing cell", "missing cells"),
+    "unreadable": ("cell that cannot be read as a count or amount", "cells that cannot be read as a count or amount"),
+    "lookalike": ("number with a look-alike letter (O for 0, l for 1)", "numbers with look-alike letters (O for 0, l for 1)"),
+    "glued": ("cell lost in glued digits (no single split fits the format)",
+              "cells lost in glued digits (no single split fits the format)"),
+    "unplaced": ("cell after a cell of several numbers (its column is unknown)",
+                 "cells after a cell of several numbers (their columns are unknown)"),
+    "glued_recovered": ("cell recovered from glued digits (one split fits the format)",
+                        "cells recovered from glued digits (one split fits the format)"),
+}
+_NULLING_CAUSES = frozenset(CELL_CAUSES) - {"glued_recovered"}
+
+
+@dataclass(slots=True)
+class _CellIssues:
+    """Cell-level problems of one table, summarised as one warning per cause (issue 15)."""
+
+    table: str
+    cells: dict[str, list[str]] = field(default_factory=dict)  # cause → ["row.column" or "row.column: 'text'"]
+
+    def add(self, cause: str, where: str, text: str | None = None) -> None:
+        self.cells.setdefault(cause, []).append(f"{where}: {text!r}" if text is not None else where)
+
+    def warnings(self) -> list[str]:
+        out = []
+        for cause, cells in self.cells.items():
+            columns = {cell.split(":", 1)[0].rsplit(".", 1)[-1] for cell in cells}
+            noun = CELL_CAUSES[cause][len(cells) != 1]
+            shown = ", ".join(cells[:3]) + (", …" if len(cells) > 3 else "")
+            tail = " → null" if cause in _NULLING_CAUSES else ""
+            out.append(f"{self.table}: {len(cells)} {noun} in {len(columns)} column{'s' if len(columns) != 1 else ''}"
+                       f"{tail} ({shown})")
+        return out
+
+    def details(self) -> list[dict[str, Any]]:
+        return [{"table": self.table, "cause": cause, "count": len(cells), "cells": list(cells)}
+                for cause, cells in self.cells.items()]
+
+
+def _cause_of_unreadable(text: str) -> str:
+    return "lookalike" if has_lookalike_digit(text) else "unreadable"
 
 
 class _Builder:
@@ -401,6 +485,48 @@ class _Builder:
         self.fmt = fmt
         self.mapper = mapper
         self.warnings = warnings
+        self.issues = _CellIssues("")
+        self.details: list[dict[str, Any]] = []
+        self.explained: set[str] = set()  # null cells already accounted for (glued, ambiguous split)
+
+    def _unglue_or_fit(self, values: list[_Token], paths: list[str], identity: Identity | None) -> tuple[list[str | None], bool]:
+        """The row's cell texts: glued digit runs of a text rendering split back when the format's
+        identity leaves one split (glued.py), else `_fit`. Second item: had to guess."""
+        expected = len(paths)
+        values = _rejoin_unless_exact(values, expected, identity)
+        if values and len(values) < expected and all(t.col is None for t in values):
+            unglued = unglue([clean_cell(t.text) for t in values], expected, identity)
+            if unglued is not None:
+                cause = "glued_recovered" if unglued.status == "recovered" else "glued"
+                source = " ".join(t.text for t in values)
+                for column in unglued.glued_columns:
+                    self.issues.add(cause, paths[column], source)
+                    self.explained.add(paths[column])
+                return list(unglued.cells), False
+            several = next((i for i, t in enumerate(values) if " " in clean_cell(t.text)), None)
+            if several is not None:
+                # a cell holding several numbers stands for an unknown number of cells: the cells
+                # after it cannot be placed, so they are null rather than shifted into wrong columns
+                texts = [t.text for t in values[: several + 1]]
+                for column in range(several + 1, expected):
+                    self.issues.add("unplaced", paths[column])
+                    self.explained.add(paths[column])
+                return [*texts, *([None] * (expected - len(texts)))], False
+        return _fit(values, expected)
+
+    def _read_count(self, text: str | None, where: str) -> int | None:
+        if text is None and where in self.explained:
+            return None  # a glued cell whose split is ambiguous: already said
+        if text is None:
+            self.issues.add("missing", where)
+            return None
+        if is_blank(text):
+            self.issues.add("blank", where)
+            return None
+        value = parse_count(text)
+        if value is None:
+            self.issues.add(_cause_of_unreadable(text), where, text)
+        return value
 
     def build(self) -> dict:
         tables: dict = {}
@@ -411,6 +537,7 @@ class _Builder:
             ("review_litigation", self.review_litigation),
         ):
             self.warnings = []
+            self.issues = _CellIssues(name)
             table = build()
             if table and not any(v is not None for row in table.values() for v in _leaves(row)):
                 # a blank form (e.g. the Word template): no data, said once rather than per cell
@@ -418,6 +545,8 @@ class _Builder:
             elif table:
                 tables[name] = table
                 outer.extend(self.warnings)
+                outer.extend(self.issues.warnings())
+                self.details.extend(self.issues.details())
             else:
                 outer.extend(self.warnings)
         self.warnings = outer
@@ -451,13 +580,14 @@ class _Builder:
             if row.table != "applications":
                 continue
             where = f"applications.{row.key}"
-            texts, guessed = _fit(self._application_cells(row), 7)
+            paths = [f"{where}.{column}" for column in spec.APPLICANT_COLUMNS]
+            texts, guessed = self._unglue_or_fit(self._application_cells(row), paths, row_sum_identity(6))
             if guessed:
                 self.warnings.append(
                     f"{where}: {len(row.values)} value cells for 7 columns ({[t.text for t in row.values][:10]})"
                 )
             cells = {
-                column: _read_count(text, f"{where}.{column}", self.warnings)
+                column: self._read_count(text, f"{where}.{column}")
                 for column, text in zip(spec.APPLICANT_COLUMNS, texts)
             }
             self._store(out, row.key, cells, where)
@@ -477,7 +607,8 @@ class _Builder:
         for row in self.rows:
             if row.table != "review_litigation":
                 continue
-            texts, guessed = _fit(row.values, 15)
+            paths = [f"review_litigation.{group}.{column}" for group in spec.REVIEW_GROUPS for column in spec.REVIEW_COLUMNS]
+            texts, guessed = self._unglue_or_fit(row.values, paths, group_sums_identity(3, 4))
             if guessed:
                 self.warnings.append(
                     f"review_litigation: {len(row.values)} value cells for 15 columns ({[t.text for t in row.values][:20]})"
@@ -485,7 +616,7 @@ class _Builder:
             groups: dict = {}
             for g, group in enumerate(spec.REVIEW_GROUPS):
                 groups[group] = {
-                    column: _read_count(texts[g * 5 + c], f"review_litigation.{group}.{column}", self.warnings)
+                    column: self._read_count(texts[g * 5 + c], f"review_litigation.{group}.{column}")
                     for c, column in enumerate(spec.REVIEW_COLUMNS)
                 }
             if out:
@@ -546,7 +677,9 @@ class _Builder:
             columns = self._active_columns(row, fmt)
             texts = _align(columns, row.values)
             if texts is None:
-                texts, guessed = _fit(_unmerge(row.values, len(columns)), len(columns))
+                # table 1 has no equality among a row's cells: only a run with one split at all is recovered
+                paths = [f"active_disclosure.{row.key}.{c.key}" for c in columns]
+                texts, guessed = self._unglue_or_fit(_unmerge(row.values, len(columns)), paths, None)
                 if guessed:
                     self.warnings.append(
                         f"active_disclosure.{row.key}: {len(row.values)} value cells for columns "
@@ -564,7 +697,7 @@ class _Builder:
                 elif column.key == "change":
                     cells["change"] = self._change(text, where)
                 elif column.key in _COUNT_COLUMNS:
-                    cells[column.key] = _read_count(text, where, self.warnings)
+                    cells[column.key] = self._read_count(text, where)
             if row.key == "procurement":
                 cells = {
                     "projects": cells.get("projects"),
@@ -575,22 +708,45 @@ class _Builder:
         return {key: out[key] for key in spec.ACTIVE_ROWS if key in out}
 
     def _money(self, text: str | None, header: str, where: str) -> float | int | None:
+        if text is None and where in self.explained:
+            return None
         if text is None or is_blank(text):
-            self.warnings.append(f"{where}: blank cell → null")
+            self.issues.add("blank", where)
             return None
         value = parse_money_wan(text, header or None)
         if value is None:
-            self.warnings.append(f"{where}: cannot read {text!r} as money → null")
+            self.issues.add(_cause_of_unreadable(text), where, text)
         return value
 
     def _change(self, text: str | None, where: str) -> int | None:
+        if text is None and where in self.explained:
+            return None
         if text is None or is_blank(text):
-            self.warnings.append(f"{where}: blank cell → null")
+            self.issues.add("blank", where)
             return None
         value = parse_change(text)
         if value is None:
-            self.warnings.append(f"{where}: cannot read {text!r} as a change → null")
+            self.issues.add(_cause_of_unreadable(text), where, text)
         return value
+
+
+def _rejoin_unless_exact(values: list[_Token], expected: int, identity: Identity | None) -> list[_Token]:
+    """A pipe cell's several numbers count as cells of their own only when that gives the row
+    exactly its cells and the format's identity holds on them (it is our reading, not the
+    print); otherwise the cell is one (unreadable) value again, as published."""
+    if not any(t.joined for t in values):
+        return values
+    if len(values) == expected:
+        numbers = [parse_count(t.text) for t in values]
+        if identity is None or identity(numbers):
+            return values
+    out: list[_Token] = []
+    for token in values:
+        if token.joined and out and out[-1].joined == token.joined:
+            out[-1] = _Token("value", f"{out[-1].text} {token.text}", out[-1].line, joined=token.joined)
+        else:
+            out.append(token)
+    return out
 
 
 def _split_repeated_truncations(columns: list[_Column], wanted: int) -> list[_Column]:
@@ -673,13 +829,14 @@ def extract_tables(blocks: Sequence[Block]) -> TablesResult:
         warnings.extend(format_warnings)
         mapper = _Mapper(tokens, warnings)
         rows = _limit_rows(mapper.run(), warnings)
-        tables = _Builder(rows, fmt, mapper, warnings).build()
+        builder = _Builder(rows, fmt, mapper, warnings)
+        tables = builder.build()
     except Exception as exc:  # noqa: BLE001 - garbage in must never crash the crawl
         warnings.append(f"tables: internal error {type(exc).__name__}: {exc}")
         return TablesResult(tables={}, format=None, warnings=tuple(warnings))
     if mapper.seen_tables and not rows:
         warnings.append("tables: table labels found but no row could be mapped")
-    return TablesResult(tables=tables, format=fmt, warnings=_summarise(warnings))
+    return TablesResult(tables=tables, format=fmt, warnings=_summarise(warnings), details=tuple(builder.details))
 
 
 def _limit_rows(rows: list[_RawRow], warnings: list[str]) -> list[_RawRow]:

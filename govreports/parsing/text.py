@@ -7,6 +7,7 @@ such as "數(shù)據(jù)") are folded to one Simplified spelling here, once.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable
@@ -124,3 +125,19 @@ def detect_script(text: str) -> str:
     trad = sum(map(ne, joined, simplified))  # map stops at the shorter string, like zip
     simp = sum(map(ne, joined, traditional))
     return "hant" if trad > simp else "hans"
+
+
+_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+
+
+def parse_date(text: str | None) -> str | None:
+    """The first real calendar date in `text` as ISO: '2019-03-12 16:00:58', '2024/1/5', '2024.01.15',
+    '2020年2月19日' (full-width digits too); None when there is none (2024-02-31 is not one)."""
+    if not text:
+        return None
+    for match in _DATE.finditer(unicodedata.normalize("NFKC", text)):
+        try:
+            return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3))).isoformat()
+        except ValueError:
+            continue
+    return None

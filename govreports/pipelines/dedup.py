@@ -1,4 +1,4 @@
-"""DedupPipeline (priority 300): one item per report, within a run and across runs (DESIGN.md §5).
+"""DedupPipeline (priority 300): one item per report, within a run and across runs (docs/architecture.md).
 
 Key (`govreports.state.keys`, shared with `scrapy extract`): (site id, 索引号) when the report has
 an index number, else (site id, report year, agency or publisher, normalised title); `item.id` =
@@ -36,7 +36,7 @@ from scrapy.statscollectors import StatsCollector
 
 from govreports.items import ReportItem
 from govreports.state import Claim, RunState, state_for
-from govreports.state.keys import id_of_key, key_string, site_id_of
+from govreports.state.keys import government_key, id_of_key, key_string, site_id_of
 from govreports.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -93,6 +93,7 @@ class DedupPipeline:
         self.hash_fields = hash_fields
         self.emitted_keys: dict[str, str] = {}  # key -> url emitted in this run
         self.emitted_bodies: dict[tuple[str, str], str] = {}  # (site, body hash) -> key
+        self.emitted_governments: dict[str, str] = {}  # government key (state/keys.py) -> key emitted
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
@@ -118,7 +119,13 @@ class DedupPipeline:
         key = dedup_key(item)
         body = content_hash(item, BODY_FIELDS)
 
-        # within this run
+        # within this run (a government's report counts once whichever site posted it: state/keys.py)
+        government = government_key(item) or key
+        first = self.emitted_governments.get(government)
+        if first is not None and first != key:
+            # remembered, so a later run knows this URL as a second posting whichever copy comes first
+            self.store.remember_urls(first, [url], site_id)
+            raise self._duplicate(url, key, f"same government report as {self.emitted_keys.get(first, first)}")
         if key in self.emitted_keys:
             self.store.remember_urls(key, [url], site_id)
             raise self._duplicate(url, key, f"same key as {self.emitted_keys[key]}")
@@ -139,6 +146,7 @@ class DedupPipeline:
             self.store.touch(key, self.run_state.run_id)
             self.store.remember_urls(key, [url], site_id)
             self.emitted_keys[key] = url  # later copies in this run are duplicates, not "unchanged"
+            self.emitted_governments.setdefault(government, key)
             self.emitted_bodies[(site_id, body)] = key
             self._count("unchanged")
             raise DropItem(f"unchanged since revision {seen.revision}: {url}", log_level="DEBUG")
@@ -153,6 +161,7 @@ class DedupPipeline:
                   site_id=site_id, run_id=self.run_state.run_id)
         )
         self.emitted_keys[key] = url
+        self.emitted_governments.setdefault(government, key)
         self.emitted_bodies[(site_id, body)] = key
         self._count(outcome)
         return item

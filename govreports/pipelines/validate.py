@@ -1,4 +1,7 @@
-"""ValidatePipeline: runs the format's arithmetic identities (govreports/checks) on each report.
+"""ValidatePipeline: the format's arithmetic identities (govreports/checks) on each report.
+
+The parse worker has normally run them already (`build.checked_item_from_page`, off the crawl
+process); an item that arrives without checks but with tables or figures gets them here.
 
 Checks report, they never correct a published number. Stats: `govreports/checks/run`,
 `govreports/checks/failed` (failing rules), `govreports/checks/reports_failing` (reports with at
@@ -26,7 +29,8 @@ class ValidatePipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ReportItem):
             return item
-        apply_checks(item)
+        if not item.checks and (item.tables or item.figures):  # not run by the parse worker
+            apply_checks(item)
         failing = [check for check in item.checks if check.get("ok") is False]
         self.stats.inc_value("govreports/checks/run", len(item.checks))
         if failing:

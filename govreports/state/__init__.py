@@ -1,6 +1,6 @@
 """Persistent crawl state: what was delivered, in which revision, and how each site fared.
 
-Crash-safety design (DESIGN.md §5: "a run killed at any point and started again loses nothing and
+Crash-safety design (docs/architecture.md: "a run killed at any point and started again loses nothing and
 emits nothing twice"):
 
 1. **Claim.** `DedupPipeline` (priority 300) decides new / changed / unchanged / duplicate from the
@@ -75,21 +75,20 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-DEFAULT_DB = "state/govreports.sqlite3"
-DEFAULT_STORE = "govreports.state.sqlite.SqliteStateStore"
 
 
 def open_store(settings: BaseSettings) -> StateStore:
     """Build the configured store (`GOVREPORTS_STATE_STORE`) from settings."""
     from scrapy.utils.misc import load_object
 
-    store_cls = load_object(settings.get("GOVREPORTS_STATE_STORE") or DEFAULT_STORE)
+    # empty means SQLite (the cluster add-on fills in the Redis store when GOVREPORTS_REDIS_URL is set)
+    store_cls = load_object(settings.get("GOVREPORTS_STATE_STORE") or "govreports.state.sqlite.SqliteStateStore")
     if hasattr(store_cls, "from_settings"):
         return store_cls.from_settings(settings)
     return store_cls(
-        settings.get("GOVREPORTS_DB") or DEFAULT_DB,
-        busy_timeout_ms=settings.getint("GOVREPORTS_DB_BUSY_TIMEOUT_MS", 10_000),
-        synchronous=settings.get("GOVREPORTS_DB_SYNCHRONOUS") or "NORMAL",
+        settings.get("GOVREPORTS_DB"),
+        busy_timeout_ms=settings.getint("GOVREPORTS_DB_BUSY_TIMEOUT_MS"),
+        synchronous=settings.get("GOVREPORTS_DB_SYNCHRONOUS"),
     )
 
 

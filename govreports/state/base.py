@@ -9,8 +9,8 @@ backend only has to implement `StateStore`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from typing import Any, Protocol, runtime_checkable
 
@@ -61,76 +61,203 @@ class RunInfo:
     feeds: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
+class FailureRecord:
+    """One page of a site not fetched or not usable: its URL, a kind (`http_404`, `timeout`,
+    `robots`, `scope_private`, `soft_404` …) and a human reason."""
+
+    url: str
+    kind: str
+    reason: str
+
+
+@dataclass(slots=True)
+class WalkRecord:
+    """One column walk: its column, the CMS adapter, list pages, records and why it stopped."""
+
+    column: str
+    adapter: str
+    pages: int
+    records: int
+    declared_total: int | None
+    stop_reasons: list[str]
+
+
+@dataclass(slots=True)
+class PlatformRecord:
+    """A disclosure platform on another host that the site's own page names as its 政务公开/信息公开
+    entry: its path prefix joined the site's scope. `refused` says why an entry was not taken."""
+
+    url: str
+    linked_from: str
+    host: str = ""
+    prefix: str = ""
+    refused: str | None = None
+
+
+@dataclass(slots=True)
+class RenderAccount:
+    """A site's pages retried in the browser (govreports/render.py keeps the account)."""
+
+    escalated: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    needed_but_off: str | None = None  # the first page that needed a browser while rendering was off, and why
+    notes: list[str] = field(default_factory=list)  # why escalated pages failed (the first few)
+
+
+@dataclass(slots=True)
 class SiteStatus:
-    """How one site's last crawl went (the spider's `site_status` entry, normalised)."""
+    """How one site's crawl went: kept live by the run's bookkeeping (`govreports.run.RunBook`),
+    persisted per site at the end of the run, read back by the next run (early stop, alerts).
+
+    `discovery` is "pending" while running, then "registry", "found: <evidence>" or
+    "no_column: <why>". `pages_failed` counts requests that failed (HTTP error, timeout, DNS,
+    refused, challenge, truncated, too large, redirect loop, soft 404, redirected home);
+    `pages_skipped` those not made by choice (robots.txt, out of scope). `failures` keeps the first
+    GOVREPORTS_FAILURE_SAMPLES of both, `failures_omitted` counts the rest.
+    """
 
     site_id: str
-    last_run: str
+    last_run: str = field(default_factory=lambda: utc_now())
     run_id: str | None = None
-    column_url: str | None = None
+    name: str = ""
+    province: str = ""
+    level: str = ""
+    adcode: str | None = None
+    home_url: str = ""
+    column_url: str | None = None  # the first 年报 column walked
+    columns: list[str] = field(default_factory=list)  # every column and sub-column walked
+    column_source: str | None = None  # registry | start_url | discovered | ad-hoc
+    discovery: str = "pending"
+    hub_pages: int = 0
     list_pages: int = 0
-    reports_seen: int = 0
+    candidates: int = 0
+    reports_seen: int = 0  # ReportPages handed to the pipelines
     pages_failed: int = 0
+    pages_skipped: int = 0
+    failures: list[FailureRecord] = field(default_factory=list)
+    failures_omitted: int = 0
+    scope_refused: dict[str, int] = field(default_factory=dict)  # reason -> count
+    stop_reasons: dict[str, int] = field(default_factory=dict)  # reason -> count, over every column walk
+    walks: list[WalkRecord] = field(default_factory=list)
     blocked: bool = False
     blocked_reason: str | None = None
-    stop_reasons: tuple[str, ...] = ()
-    raw: dict[str, Any] = field(default_factory=dict)
+    render: RenderAccount = field(default_factory=RenderAccount)
+    platforms: list[PlatformRecord] = field(default_factory=list)  # accepted into the scope
+    platforms_refused: list[PlatformRecord] = field(default_factory=list)
+    merged_runs: list[str] = field(default_factory=list)  # cluster workers whose figures were added up
+    # carried from run to run (RunSummary's alerts): the last good run (not blocked, a column found)
+    good_run: str | None = None
+    good_column: str | None = None
+    good_reports: int = 0
+    blocked_runs: int = 0  # runs in a row that ended with the site blocked
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON object (the stores keep it whole; the run summary lists it per site)."""
+        return asdict(self)
 
     @classmethod
-    def from_spider(cls, site_id: str, status: dict[str, Any], *, run_id: str | None = None) -> SiteStatus:
-        """Map the spider's free-form dict (several spellings tolerated) onto the stored columns."""
+    def from_json(cls, data: Mapping[str, Any]) -> SiteStatus:
+        """Read back `to_json()` output. Fields of unknown name or wrong type are ignored, so a
+        status written by an older version (the spider's former dict) still reads."""
+        values: dict[str, Any] = {}
+        for name, value in data.items():
+            if name in _FIELD_NAMES and value is not None:
+                converted = _converted(name, value)
+                if converted is not _INVALID:
+                    values[name] = converted
+        if "reports_seen" not in values and isinstance(data.get("reports_yielded"), int):
+            values["reports_seen"] = data["reports_yielded"]  # the spider's former name
+        values["site_id"] = str(data.get("site_id") or "")
+        return cls(**values)
 
-        def first(*names: str) -> Any:
-            for name in names:
-                if status.get(name) is not None:
-                    return status[name]
-            return None
+    def follow(self, previous: SiteStatus | None) -> None:
+        """Carry over from the site's previous status what outlives a run: its last good run and
+        how many runs in a row it was blocked."""
+        if not self.blocked and self.column_url is not None:
+            self.good_run, self.good_column, self.good_reports = self.last_run, self.column_url, self.reports_seen
+        elif previous is not None:
+            self.good_run, self.good_column, self.good_reports = (previous.good_run, previous.good_column,
+                                                                  previous.good_reports)
+        before = max(previous.blocked_runs, 1) if previous is not None and previous.blocked else 0
+        self.blocked_runs = before + 1 if self.blocked else 0
 
-        def as_int(value: Any) -> int:
-            if isinstance(value, (list, tuple, set, dict)):
-                return len(value)
-            try:
-                return int(value or 0)
-            except (TypeError, ValueError):
-                return 0
-
-        stops = first("stop_reasons", "stop_reason") or ()
-        if isinstance(stops, str):
-            stops = (stops,)
-        elif isinstance(stops, dict):
-            stops = tuple(f"{name}" for name in stops)
-        blocked = first("blocked")
-        reason = first("blocked_reason", "block_reason")
-        if isinstance(blocked, str):  # the spider may store the reason in the flag itself
-            reason, blocked = reason or blocked, True
-        column = first("column_url", "column", "column_found")
-        return cls(
-            site_id=str(site_id),
-            last_run=utc_now(),
-            run_id=run_id,
-            column_url=column if isinstance(column, str) else None,
-            list_pages=as_int(first("list_pages", "list_pages_walked")),
-            reports_seen=as_int(first("reports_yielded", "reports_seen", "reports")),
-            pages_failed=as_int(first("pages_failed", "failures")),
-            blocked=bool(blocked),
-            blocked_reason=str(reason) if reason else None,
-            stop_reasons=tuple(str(s) for s in stops),
-            raw=_jsonable(status),
-        )
+    def merged_with(self, later: SiteStatus) -> SiteStatus:
+        """Two workers of one cluster crawl each saw part of this site: add up what they saw."""
+        merged = SiteStatus.from_json(later.to_json())
+        merged.last_run = max(self.last_run, later.last_run)
+        merged.column_url = self.column_url or later.column_url
+        merged.columns = list(dict.fromkeys((*self.columns, *later.columns)))
+        for name in _COUNTS:
+            setattr(merged, name, getattr(self, name) + getattr(later, name))
+        merged.failures = [*self.failures, *later.failures]
+        merged.walks = [*self.walks, *later.walks]
+        merged.platforms = [*self.platforms, *(p for p in later.platforms if p not in self.platforms)]
+        merged.platforms_refused = [*self.platforms_refused,
+                                    *(p for p in later.platforms_refused if p not in self.platforms_refused)]
+        merged.stop_reasons = _added(self.stop_reasons, later.stop_reasons)
+        merged.scope_refused = _added(self.scope_refused, later.scope_refused)
+        merged.blocked = self.blocked or later.blocked
+        merged.blocked_reason = self.blocked_reason or later.blocked_reason
+        merged.merged_runs = sorted({*(self.merged_runs or [self.run_id or ""]), later.run_id or ""} - {""})
+        return merged
 
 
-def _jsonable(value: Any) -> Any:
-    """A JSON-safe copy of the spider's status dict (sets → sorted lists, the rest as str)."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (set, frozenset)):
-        return sorted(_jsonable(v) for v in value)
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return str(value)
+_COUNTS = ("hub_pages", "list_pages", "candidates", "reports_seen", "pages_failed", "pages_skipped", "failures_omitted")
+_CARRIED_COUNTS = ("good_reports", "blocked_runs")
+_INVALID = object()
+
+
+def _added(first: Mapping[str, int], second: Mapping[str, int]) -> dict[str, int]:
+    total = dict(first)
+    for key, count in second.items():
+        total[key] = total.get(key, 0) + count
+    return total
+
+
+def _converted(name: str, value: Any) -> Any:
+    """`value` read as field `name`'s type, or _INVALID."""
+    if name == "failures":
+        if not isinstance(value, list):
+            return _INVALID
+        return [FailureRecord(str(v.get("url", "")), str(v.get("kind", "")), str(v.get("reason", "")))
+                for v in value if isinstance(v, Mapping)]
+    if name == "walks":
+        if not isinstance(value, list):
+            return _INVALID
+        return [WalkRecord(str(v.get("column", "")), str(v.get("adapter", "")), int(v.get("pages") or 0),
+                           int(v.get("records") or 0), v.get("declared_total"),
+                           [str(reason) for reason in v.get("stop_reasons") or []])
+                for v in value if isinstance(v, Mapping)]
+    if name in ("platforms", "platforms_refused"):
+        if not isinstance(value, list):
+            return _INVALID
+        return [PlatformRecord(str(v.get("url") or v.get("entry") or ""), str(v.get("linked_from", "")),
+                               str(v.get("host", "")), str(v.get("prefix", "")),
+                               v.get("refused") or v.get("why")) for v in value if isinstance(v, Mapping)]
+    if name == "render":
+        if not isinstance(value, Mapping):
+            return _INVALID
+        return RenderAccount(int(value.get("escalated") or 0), int(value.get("succeeded") or 0),
+                             int(value.get("failed") or 0), value.get("needed_but_off"),
+                             [str(note) for note in value.get("notes") or []])
+    if name in ("stop_reasons", "scope_refused"):
+        if isinstance(value, Mapping):
+            return {str(key): int(count) for key, count in value.items() if isinstance(count, int)}
+        if isinstance(value, (list, tuple)):  # once stored as a list of names
+            return dict.fromkeys(map(str, value), 1)
+        return _INVALID
+    if name in ("columns", "merged_runs"):
+        return [str(item) for item in value] if isinstance(value, list) else _INVALID
+    if name == "blocked":
+        return bool(value)
+    if name in _COUNTS or name in _CARRIED_COUNTS:
+        return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else _INVALID
+    return value if isinstance(value, str) else _INVALID
+
+
+_FIELD_NAMES = frozenset(f.name for f in fields(SiteStatus))
 
 
 @runtime_checkable

@@ -381,34 +381,13 @@ class RedisStateStore:
 
 
 def _status_to_json(status: SiteStatus) -> str:
-    return json.dumps({
-        "site_id": status.site_id, "last_run": status.last_run, "run_id": status.run_id,
-        "column_url": status.column_url, "list_pages": status.list_pages, "reports_seen": status.reports_seen,
-        "pages_failed": status.pages_failed, "blocked": status.blocked, "blocked_reason": status.blocked_reason,
-        "stop_reasons": list(status.stop_reasons), "raw": status.raw,
-    }, ensure_ascii=False, default=str)
+    return json.dumps(status.to_json(), ensure_ascii=False, default=str)
 
 
 def _status_from_json(raw: str) -> SiteStatus:
-    data = json.loads(raw)
-    data["stop_reasons"] = tuple(data.get("stop_reasons") or ())
-    return SiteStatus(**data)
+    return SiteStatus.from_json(json.loads(raw))
 
 
 def _merge_status(previous: SiteStatus, current: SiteStatus) -> SiteStatus:
     """Two workers of one crawl each saw part of a site: add up what they saw."""
-    raw = dict(current.raw)
-    raw["merged_runs"] = sorted({*previous.raw.get("merged_runs", [previous.run_id]), current.run_id} - {None})
-    return SiteStatus(
-        site_id=current.site_id,
-        last_run=max(previous.last_run, current.last_run),
-        run_id=current.run_id,
-        column_url=previous.column_url or current.column_url,
-        list_pages=previous.list_pages + current.list_pages,
-        reports_seen=previous.reports_seen + current.reports_seen,
-        pages_failed=previous.pages_failed + current.pages_failed,
-        blocked=previous.blocked or current.blocked,
-        blocked_reason=previous.blocked_reason or current.blocked_reason,
-        stop_reasons=tuple(dict.fromkeys((*previous.stop_reasons, *current.stop_reasons))),
-        raw=raw,
-    )
+    return previous.merged_with(current)

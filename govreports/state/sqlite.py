@@ -119,7 +119,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 SYNCHRONOUS_MODES = ("NORMAL", "FULL")
 
 
-Record = TypeVar("Record", Seen, Claim, RunInfo, SiteStatus)
+Record = TypeVar("Record", Seen, Claim, RunInfo)
 
 
 def _record(kind: type[Record], row: sqlite3.Row, **given: Any) -> Record:
@@ -344,7 +344,7 @@ class SqliteStateStore:
                     int(status.blocked),
                     status.blocked_reason,
                     json.dumps(list(status.stop_reasons), ensure_ascii=False),
-                    json.dumps(status.raw, ensure_ascii=False, default=str),
+                    json.dumps(status.to_json(), ensure_ascii=False, default=str),
                 ),
             )
 
@@ -352,8 +352,9 @@ class SqliteStateStore:
         row = self._db.execute("SELECT * FROM site_status WHERE site_id = ?", (str(site_id),)).fetchone()
         if row is None:
             return None
-        return _record(SiteStatus, row, blocked=bool(row["blocked"]), stop_reasons=tuple(json.loads(row["stop_reasons"])),
-                       raw=json.loads(row["raw"]))
+        # the whole status is in `raw`; the columns (queried by people) win where both exist
+        columns = {name: row[name] for name in row.keys() if name not in ("raw", "stop_reasons")}
+        return SiteStatus.from_json({**json.loads(row["raw"]), **columns})
 
     def close(self) -> None:
         try:

@@ -18,7 +18,7 @@ def cluster_settings(farm: Farm, redis_url: str, work_dir: Path, **extra: object
     """`-s` options: the farm's registry, the shared Redis, short heartbeats for tests, no politeness
     delay unless asked (`DOWNLOAD_DELAY=…` in `extra`)."""
     pairs: dict[str, object] = {
-        "GOVREPORTS_PORTALS_FILE": farm.registry_path,
+        "GOVREPORTS_REGISTRY": farm.registry_path,
         "GOVREPORTS_SITES_FILE": farm.sites_path,
         "GOVREPORTS_DB": work_dir / "unused.sqlite3",  # cluster mode keeps its state in Redis
         "GOVREPORTS_REDIS_URL": redis_url,

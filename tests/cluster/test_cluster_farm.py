@@ -21,9 +21,9 @@ import pytest
 from govreports.cluster.frontier import RedisFrontier
 from govreports.state.redis import RedisStateStore
 from tests.cluster.conftest import RedisServer, requires_redis
-from tests.cluster.harness import Worker, feed_lines, seed, start_worker
+from tests.cluster.harness import Worker, cluster_settings, feed_lines, seed, start_worker
 from govreports_farm import Farm
-from tests.state.harness import REPO, manifest_report_urls, read_feed, report_url_of
+from tests.state.harness import REPO, environment, manifest_report_urls, read_feed, report_url_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis, requires_redis]
 
@@ -58,7 +58,7 @@ def test_two_workers_deliver_every_farm_report_exactly_once_between_them(redis_s
     # the work was shared: each worker fetched pages and emitted reports
     assert all(worker.items() for worker in workers), [len(w.items()) for w in workers]
     assert all(worker.stat("govreports/cluster/acked") > 0 for worker in workers)
-    assert "nothing seeded yet" in workers[0].log_text()
+    assert "nothing is seeded in" in workers[0].log_text() and "run `scrapy seed`" in workers[0].log_text()
     assert sum(worker.stat("govreports/cluster/start_requests_not_seeded") for worker in workers) == 12
     # every request the spider made (list pages with their adapter state) travelled through Redis:
     # none had to stay in a worker's memory
@@ -134,3 +134,21 @@ def test_seeding_is_refused_while_a_crawl_is_running(redis_server: RedisServer, 
     frontier = RedisFrontier(redis_server.client(), "govreports", "annual_reports")
     assert frontier.queued() == 6
     assert (frontier.seed_info() or {}).get("sites") == ["130705", "150724", "431081", "440307", "500107", "511303"]
+
+
+def test_a_worker_given_sites_before_any_seed_says_so_at_once_and_fails_when_it_gives_up(
+        redis_server: RedisServer, tmp_path: Path) -> None:
+    with Farm.start(tmp_path / "farm") as farm:
+        column = farm.manifest["portals"]["511303"]["column_url"]
+        done = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "annual_reports", "-a", f"url={column}",
+             *cluster_settings(farm, redis_server.url, tmp_path, GOVREPORTS_CLUSTER_WAIT_FOR_SEED=1),
+             "-O", str(tmp_path / "worker.jsonl")],
+            cwd=REPO, env=environment(tmp_path / "unused.sqlite3"), capture_output=True, text=True, timeout=120)
+    warning = next(line for line in done.stderr.splitlines() if "nothing is seeded" in line)
+    assert f"-a url={column}" in warning and f"run `scrapy seed -a url={column}`" in warning
+    # said when the worker joined, before it started waiting
+    assert done.stderr.index(warning) < done.stderr.index("Spider opened") + 2000
+    assert "nothing was seeded within 1 s and this worker did nothing" in done.stderr
+    assert done.returncode == 1, done.stderr[-3000:]
+    assert "'finish_reason': 'cluster_not_seeded'" in done.stderr

@@ -17,6 +17,7 @@ from govreports.pipelines.dedup import DedupPipeline
 from govreports.state import Claim, RunInfo, RunState, SiteStatus, StateStore, utc_now
 from govreports.state.redis import RedisStateStore
 from tests.cluster.conftest import RedisServer, requires_redis
+from tests.crawlers import with_defaults
 from tests.state.conftest import copy_of, gaoping_2023
 
 pytestmark = [pytest.mark.redis, requires_redis]
@@ -137,14 +138,14 @@ def test_site_status_of_workers_of_one_crawl_adds_up(redis_server: RedisServer) 
     a.begin_run(run("worker-a"))
     b.begin_run(run("worker-b"))
     a.record_site_status(SiteStatus(site_id="511303", last_run="t1", run_id="worker-a", column_url="http://c/",
-                                    list_pages=2, reports_seen=10, stop_reasons=("last_page",)))
+                                    list_pages=2, reports_seen=10, stop_reasons={"last_page": 1}))
     a.end_run("worker-a", "finished")
     b.record_site_status(SiteStatus(site_id="511303", last_run="t2", run_id="worker-b", list_pages=1,
                                     reports_seen=5, pages_failed=1))
     status = b.site_status("511303")
     assert status is not None
     assert (status.list_pages, status.reports_seen, status.pages_failed, status.column_url) == (3, 15, 1, "http://c/")
-    assert status.raw["merged_runs"] == ["worker-a", "worker-b"]
+    assert status.merged_runs == ["worker-a", "worker-b"]
     b.end_run("worker-b", "finished")
     # the next crawl (after both ended) replaces the record
     a.begin_run(run("worker-c", started_at="2999-01-01T00:00:00+00:00"))
@@ -159,7 +160,7 @@ def test_a_refused_claim_drops_the_item_as_a_duplicate_in_the_second_worker(redi
                 "GOVREPORTS_STATE_STORE": "govreports.state.redis.RedisStateStore"}
     pipelines = []
     for _ in range(2):
-        crawler = get_crawler(settings_dict=settings)
+        crawler = get_crawler(settings_dict=with_defaults(**settings))
         crawler.stats.open_spider()  # type: ignore[union-attr]
         pipelines.append(DedupPipeline.from_crawler(crawler))
     first, second = pipelines

@@ -19,11 +19,12 @@ from govreports.listing.adapters.base import PageRequest
 from govreports.parsing.attachments import AttachmentLink
 from govreports.spiders.annual_reports import AnnualReportsSpider
 from govreports_farm import Farm
+from tests.crawlers import with_defaults
 
 
 def spider_for(farm: Farm) -> AnnualReportsSpider:
-    crawler = get_crawler(AnnualReportsSpider, settings_dict={
-        "GOVREPORTS_PORTALS_FILE": str(farm.registry_path), "GOVREPORTS_SITES_FILE": str(farm.sites_path)})
+    crawler = get_crawler(AnnualReportsSpider, settings_dict=with_defaults(
+        GOVREPORTS_REGISTRY=str(farm.registry_path), GOVREPORTS_SITES_FILE=str(farm.sites_path)))
     crawler.spider = AnnualReportsSpider.from_crawler(crawler)
     return crawler.spider  # type: ignore[return-value]
 

@@ -9,17 +9,18 @@ from scrapy.utils.test import get_crawler
 
 from govreports.cluster.scheduler import RedisScheduler
 from govreports.spiders.annual_reports import AnnualReportsSpider
-from tests.cluster.conftest import RedisServer, requires_redis
 from govreports_farm import Farm
+from tests.cluster.conftest import RedisServer, requires_redis
+from tests.crawlers import with_defaults
 
 pytestmark = [pytest.mark.redis, requires_redis]
 
 
 def scheduler_for(farm: Farm, server: RedisServer) -> RedisScheduler:
-    crawler = get_crawler(AnnualReportsSpider, settings_dict={
-        "GOVREPORTS_PORTALS_FILE": str(farm.registry_path), "GOVREPORTS_SITES_FILE": str(farm.sites_path),
-        "GOVREPORTS_REDIS_URL": server.url, "REQUEST_FINGERPRINTER_CLASS": "govreports.urls.CanonicalRequestFingerprinter",
-    })
+    crawler = get_crawler(AnnualReportsSpider, settings_dict=with_defaults(
+        GOVREPORTS_REGISTRY=str(farm.registry_path), GOVREPORTS_SITES_FILE=str(farm.sites_path),
+        GOVREPORTS_REDIS_URL=server.url, REQUEST_FINGERPRINTER_CLASS="govreports.urls.CanonicalRequestFingerprinter",
+    ))
     crawler.spider = AnnualReportsSpider.from_crawler(crawler)
     crawler.stats.open_spider()  # type: ignore[union-attr]
     scheduler = RedisScheduler.from_crawler(crawler)

@@ -1,4 +1,4 @@
-"""Realistic report items (every key of DESIGN §3) for the schema and dataset tests.
+"""Realistic report items (every key of docs/report-format.md) for the schema and dataset tests.
 
 Numbers follow the national templates: the applications table balances (new + carried over =
 results + carried forward) unless a test asks for a deliberate break, Table 1 uses the columns of
@@ -116,6 +116,7 @@ def report(
         "doc_no": None,
         "topic": "政府信息公开年报",
         "format": report_format,
+        "is_report": True,
         "script": "hans",
         "text": body,
         "sections": [{"heading": "一、总体情况", "text": "本机关依法做好政府信息公开工作。"}],
@@ -123,6 +124,7 @@ def report(
         "figures": figures if figures is not None else {},
         "checks": checks if checks is not None else _checks(tables),
         "warnings": [],
+        "warning_details": [],
         "attachments": [],
         "source": {
             "media_type": "text/html",
@@ -130,7 +132,9 @@ def report(
             "sha256": hashlib.sha256((body + str(revision)).encode()).hexdigest(),
             "fetched_at": fetched_at,
             "rendered": False,
+            "ocr": None,
         },
+        "provenance": {"schema_version": 1, "parser_version": "2026.12.1", "sources": []},
         "revision": revision,
     }
 

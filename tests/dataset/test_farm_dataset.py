@@ -41,7 +41,7 @@ def farm_crawl(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
     with Farm.start(run_dir) as farm:
         result = subprocess.run(
             [sys.executable, "-m", "scrapy", "crawl", "annual_reports",
-             "-s", f"GOVREPORTS_PORTALS_FILE={farm.registry_path}", "-s", f"GOVREPORTS_SITES_FILE={farm.sites_path}",
+             "-s", f"GOVREPORTS_REGISTRY={farm.registry_path}", "-s", f"GOVREPORTS_SITES_FILE={farm.sites_path}",
              "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", f"GOVREPORTS_DB={run_dir / 'state.sqlite3'}",
              "-s", "LOG_LEVEL=WARNING", "-O", str(feed)],
             cwd=ROOT, capture_output=True, text=True, timeout=900,

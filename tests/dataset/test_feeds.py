@@ -80,7 +80,7 @@ def test_dataset_has_one_row_per_report_and_reports_off_schema_items(tmp_path: P
     dataset = build_dataset([feed])
     assert len(dataset.rows) == 4 and dataset.superseded == 1
     assert [str(e) for e in dataset.schema_errors] == [
-        f"{feed}:5: format: '2020' is not one of ['pre2019', '2019', '2021', 'unknown']"
+        f"{feed}:5: format: Input should be 'pre2019', '2019', '2021' or 'unknown' (got '2020')"
     ]
     # rows are grouped by site and agency, years in order
     assert [(r["site"], r["report_year"]) for r in dataset.rows] == [

@@ -26,7 +26,7 @@ def test_column_order_is_identity_then_tables_then_figures_then_checks() -> None
     assert COLUMN_NAMES.index("applications.carried_forward.total") < COLUMN_NAMES.index("review_litigation.review.upheld")
     assert COLUMN_NAMES[-4:] == ("checks_run", "failing_checks", "continuity_failing", "warnings_count")
     assert len(CELL_COLUMNS) == 30 + 26 * 7 + 15  # Table 1 (both formats' columns) + Table 2 + Table 3
-    assert len(FIGURE_COLUMNS) == 6
+    assert len(FIGURE_COLUMNS) == len(spec.FIGURE_TYPES)
 
 
 def test_2019_report_fills_2019_columns_and_leaves_2021_columns_blank() -> None:
@@ -57,10 +57,23 @@ def test_2021_report_fills_in_force_and_fee_amount() -> None:
     assert row["applications.other_handling.total"] is None
 
 
-def test_prose_report_has_figures_and_no_cells() -> None:
+def test_prose_report_has_figures_and_they_stand_in_for_the_missing_table_marked_as_prose() -> None:
     row, _ = flatten_item(report_pre2019(GAOPING, 2018))
-    assert all(row[c.name] is None for c in CELL_COLUMNS)
     assert row["figures.applications_received"] == 6 and row["figures.fees_yuan"] == 0.0
+    assert row["applications.new_received.total"] == 6  # the prose figure stands in for the missing table
+    assert row["applications.results_total.total"] == 6 and row["review_litigation.review.total"] == 12
+    assert row["from_prose"] == (
+        "applications.new_received.total;applications.results_total.total;review_litigation.review.total"
+    )
+    filled = set(row["from_prose"].split(";"))
+    assert all(row[c.name] is None for c in CELL_COLUMNS if c.name not in filled)
+
+
+def test_a_table_cell_is_never_overridden_by_prose() -> None:
+    item = report_2019(JIULONGPO, 2020)
+    item["figures"] = {"applications_received": 999_999}
+    row, _ = flatten_item(item)
+    assert row["applications.new_received.total"] != 999_999 and row["from_prose"] is None
 
 
 def test_failing_checks_and_continuity_land_in_their_columns() -> None:
@@ -110,3 +123,13 @@ def test_garbage_in_item_fields_never_crashes_flatten_or_continuity(tables, figu
     assert set(row) == set(COLUMN_NAMES)
     assert all(isinstance(p, str) for p in problems)
     continuity_checks([item, report_2021(GAOPING, 2022), report_2021(GAOPING, 2020)])
+
+
+def test_null_cells_counts_the_cells_behind_the_parsers_warnings() -> None:
+    item = report_2019(JIULONGPO, 2020)
+    item["warning_details"] = [
+        {"table": "applications", "cause": "blank", "count": 125, "cells": []},
+        {"table": "applications", "cause": "glued_recovered", "count": 7, "cells": []},  # recovered: not null
+    ]
+    row, _ = flatten_item(item)
+    assert row["null_cells"] == 125

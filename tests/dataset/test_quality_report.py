@@ -170,3 +170,16 @@ def test_report_renders_in_headless_chromium_with_every_chart_drawn(dataset: Dat
         assert chart["width"] > 0 and chart["height"] > 0, name
         assert chart["marks"] > 0 and chart["drawn"] == chart["marks"], name
     assert screenshot.stat().st_size > 10_000
+
+
+def test_a_run_summary_serves_as_the_site_status(tmp_path: Path) -> None:
+    from govreports.state.base import SiteStatus
+
+    found = SiteStatus("511303", name="高坪区", province="四川省", column_url="http://x/nb/", reports_seen=3)
+    blocked = SiteStatus("130705", name="宣化区", province="河北省", blocked=True, blocked_reason="ruishu (HTTP 412)")
+    path = tmp_path / "run.summary.json"
+    path.write_text(json.dumps({"finish_reason": "finished", "sites": {s.site_id: s.to_json() for s in (found, blocked)}},
+                               ensure_ascii=False), encoding="utf-8")
+    status, problems = load_site_status(path)
+    assert problems == [] and set(status) == {"511303", "130705"}
+    assert status["511303"]["province"] == "四川省" and status["130705"]["reason"] == "ruishu (HTTP 412)"

@@ -40,6 +40,7 @@ class CrawlResult:
     items: list[dict[str, Any]]
     stats: dict[str, int]
     log: str
+    sites: dict[str, dict[str, Any]]  # every site's status (the run summary's `sites`)
 
     def urls(self) -> set[str]:
         return {item["url"] for item in self.items}
@@ -56,16 +57,18 @@ def run_crawl(tmp: Path, registry: Path, sites: Path | None, *arguments: str, ti
     output = tmp / "items.jsonl"
     command = [
         sys.executable, "-m", "scrapy", "crawl", "annual_reports",
-        "-s", f"GOVREPORTS_PORTALS_FILE={registry}",
+        "-s", f"GOVREPORTS_REGISTRY={registry}",
         "-s", f"GOVREPORTS_SITES_FILE={sites or tmp / 'none.toml'}",
         "-s", f"GOVREPORTS_DB={tmp / 'state.sqlite3'}",
         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "HTTPCACHE_ENABLED=False",
         "-s", "GOVREPORTS_RETRY_BACKOFF=0", "-s", "STATS_DUMP=True", "-s", "LOG_LEVEL=INFO",
-        "-O", str(output), *arguments,
+        "-s", f"GOVREPORTS_SUMMARY_FILE={tmp / 'summary.json'}", "-O", str(output), *arguments,
     ]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     items = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()] if output.exists() else []
-    return CrawlResult(done.returncode, items, parse_stats(done.stderr), done.stderr)
+    summary = tmp / "summary.json"
+    sites = json.loads(summary.read_text(encoding="utf-8"))["sites"] if summary.exists() else {}
+    return CrawlResult(done.returncode, items, parse_stats(done.stderr), done.stderr, sites)
 
 
 # --- the farm ---------------------------------------------------------------------------------
@@ -122,8 +125,8 @@ def test_every_column_walk_of_the_farm_ends_on_its_last_page(farm: Farm, farm_cr
     assert walks >= len(farm.manifest["portals"])
     assert reasons == {"last_page": walks}, reasons  # complete walks: totals reached, no repeats
     for portal_id in farm.manifest["portals"]:
-        assert stats.get(f"govreports/site/{portal_id}/stop/last_page", 0) >= 1, portal_id
-        assert stats.get(f"govreports/site/{portal_id}/column_found") == 1, portal_id
+        assert farm_crawl.sites[portal_id]["stop_reasons"].get("last_page", 0) >= 1, portal_id
+        assert farm_crawl.sites[portal_id]["column_url"], portal_id
     assert stats["govreports/discovery/column_found"] == len(farm.manifest["portals"])
     assert "govreports/discovery/no_column" not in stats
 
@@ -304,30 +307,31 @@ def edge_crawl(edge_portals: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 def test_edge_portals_record_why_each_walk_stopped(edge_crawl: CrawlResult) -> None:
     assert edge_crawl.returncode == 0, edge_crawl.log[-3000:]
-    stats = edge_crawl.stats
-    assert stats.get("govreports/site/990000/stop/page_repeated") == 1
-    assert stats.get("govreports/site/990001/stop/empty_group") == 1
-    assert stats.get("govreports/site/990001/stop/total_not_reached") == 1
-    assert stats.get("govreports/site/990002/stop/max_pages") == 1
-    assert stats.get("govreports/site/990002/list_pages") == 5
-    assert stats.get("govreports/site/990006/stop/page_failed") == 1
+    stats, sites = edge_crawl.stats, edge_crawl.sites
+    assert sites["990000"]["stop_reasons"].get("page_repeated") == 1
+    assert sites["990001"]["stop_reasons"].get("empty_group") == 1
+    assert sites["990001"]["stop_reasons"].get("total_not_reached") == 1
+    assert sites["990002"]["stop_reasons"].get("max_pages") == 1
+    assert sites["990002"]["list_pages"] == 5
+    assert sites["990006"]["stop_reasons"].get("page_failed") == 1
     for reason in ("page_repeated", "empty_group", "total_not_reached", "max_pages", "page_failed"):
         assert stats.get(f"govreports/stop/{reason}", 0) >= 1, reason
 
 
 def test_edge_portals_count_failures_blocks_and_missing_columns(edge_crawl: CrawlResult) -> None:
-    stats = edge_crawl.stats
-    assert stats.get("govreports/site/990000/pages_failed") == 1  # the listed report answering 404
-    assert stats.get("govreports/site/990000/pages_skipped") == 1  # the report under a robots.txt Disallow
+    stats, sites = edge_crawl.stats, edge_crawl.sites
+    assert sites["990000"]["pages_failed"] == 1  # the listed report answering 404
+    assert sites["990000"]["pages_skipped"] == 1  # the report under a robots.txt Disallow
+    assert [f["kind"] for f in sites["990000"]["failures"]].count("robots") == 1  # told by its type
     assert stats.get("govreports/skipped/robots") == 1
     assert stats.get("govreports/failed/http_404", 0) >= 1
-    assert stats.get("govreports/site/990003/blocked") == 1
+    assert sites["990003"]["blocked"] is True
     assert stats.get("govreports/blocked/ruishu") == 1
     assert stats.get("govreports/failed/http_500") == 1
     assert stats.get("govreports/failed/http_503") == 1
     assert stats.get("govreports/discovery/redirect_stub") == 1
     assert stats.get("govreports/failed/timeout") == 1
-    assert stats.get("govreports/site/990007/pages_failed") == 1
+    assert sites["990007"]["pages_failed"] == 1
     assert stats.get("govreports/discovery/no_column") == 4  # challenged, dead home, slow home, no 年报 link
     assert stats.get("retry/count", 0) >= 2  # 500 and 503 were retried before giving up
     assert stats.get("govreports/retry/backoff_count", 0) == stats["retry/count"]  # each after a pause

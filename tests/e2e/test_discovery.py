@@ -33,7 +33,7 @@ def crawl(tmp: Path, *arguments: str) -> tuple[subprocess.CompletedProcess[str],
         sys.executable, "-m", "scrapy", "crawl", "annual_reports", *arguments,
         "-s", f"GOVREPORTS_DB={tmp / 'state.sqlite3'}", "-s", "DOWNLOAD_DELAY=0",
         "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "GOVREPORTS_RETRY_BACKOFF=0", "-s", "LOG_LEVEL=INFO",
-        "-O", str(output),
+        "-s", f"GOVREPORTS_SUMMARY_FILE={tmp / 'summary.json'}", "-O", str(output),
     ]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=180)
     items = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()] if output.exists() else []
@@ -67,7 +67,8 @@ def test_a_column_url_given_directly_is_walked_without_discovery(farm: Farm, tmp
     done, items, columns = crawl(tmp_path, "-a", f"url={portal['column_url']}", "-a", "years=2023-2024")
     assert done.returncode == 0, done.stderr[-3000:]
     assert columns == [portal["column_url"]]
-    assert "govreports/site/127.0.0.10/hub_pages': 1" in done.stderr  # the column page itself, nothing else
+    status = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))["sites"]["127.0.0.10"]
+    assert status["hub_pages"] == 1  # the column page itself, nothing else
     wanted = {r["url"] for r in portal["reports"] if r["report_year"] in (2023, 2024)}
     assert {item["url"] for item in items} == wanted
 
@@ -76,7 +77,7 @@ def test_sites_are_selected_by_adcode_or_slug_and_unknown_ids_are_reported(farm:
     plain, subcolumns = farm.manifest["portals"]["150724"], farm.manifest["portals"]["500107"]
     slug = urlsplit(subcolumns["home_url"]).hostname
     done, items, columns = crawl(
-        tmp_path, "-s", f"GOVREPORTS_PORTALS_FILE={farm.registry_path}", "-s", f"GOVREPORTS_SITES_FILE={farm.sites_path}",
+        tmp_path, "-s", f"GOVREPORTS_REGISTRY={farm.registry_path}", "-s", f"GOVREPORTS_SITES_FILE={farm.sites_path}",
         "-a", f"sites=150724,{slug},nowhere", "-a", "years=2024")
     assert done.returncode == 0, done.stderr[-3000:]
     assert "unknown site id 'nowhere'" in done.stderr
@@ -86,7 +87,7 @@ def test_sites_are_selected_by_adcode_or_slug_and_unknown_ids_are_reported(farm:
 
 
 def test_a_bad_years_argument_is_named_and_the_run_goes_on(farm: Farm, tmp_path: Path) -> None:
-    done, items, _ = crawl(tmp_path, "-s", f"GOVREPORTS_PORTALS_FILE={farm.registry_path}", "-a", "years=2023-2019",
+    done, items, _ = crawl(tmp_path, "-s", f"GOVREPORTS_REGISTRY={farm.registry_path}", "-a", "years=2023-2019",
                            "-a", "sites=150724")
     assert done.returncode == 0, done.stderr[-3000:]
     assert "-a years=2023-2019: years '2023-2019': 2023 is after 2019; the year filter is ignored" in done.stderr

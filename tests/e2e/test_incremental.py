@@ -162,7 +162,7 @@ def test_a_harvest_where_no_site_answers_fails_and_still_writes_its_summary(tmp_
     db = tmp_path / "state.sqlite3"
     done = subprocess.run(
         ["bin/harvest", "--output-dir", str(tmp_path / "out"),
-         "-s", f"GOVREPORTS_PORTALS_FILE={registry}", "-s", f"GOVREPORTS_SITES_FILE={tmp_path / 'sites.toml'}",
+         "-s", f"GOVREPORTS_REGISTRY={registry}", "-s", f"GOVREPORTS_SITES_FILE={tmp_path / 'sites.toml'}",
          "-s", f"GOVREPORTS_DB={db}", "-s", "RETRY_TIMES=0", "-s", "DOWNLOAD_DELAY=0"],
         cwd=REPO, capture_output=True, text=True, timeout=120,
         env={**environment(db), "GOVREPORTS_PYTHON": sys.executable, "GOVREPORTS_LOCK": str(tmp_path / "lock")},
@@ -171,3 +171,25 @@ def test_a_harvest_where_no_site_answers_fails_and_still_writes_its_summary(tmp_
     summary = json.loads(next((tmp_path / "out").glob("*.summary.json")).read_text(encoding="utf-8"))
     assert summary["failed"] and summary["problems"] == ["no site got through"]
     assert summary["sites_failed"] == ["511303"]
+
+
+def test_a_harvest_given_a_malformed_url_names_it_and_exits_2(tmp_path: Path) -> None:
+    db = tmp_path / "state.sqlite3"
+    done = subprocess.run(
+        ["bin/harvest", "--output-dir", str(tmp_path / "out"), "-a", "url=ftp://www.example.gov.cn/",
+         "-s", f"GOVREPORTS_DB={db}"],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+        env={**environment(db), "GOVREPORTS_PYTHON": sys.executable, "GOVREPORTS_LOCK": str(tmp_path / "lock")},
+    )
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "-a url=ftp://www.example.gov.cn/ must start with http:// or https://" in done.stderr
+    assert "harvest: no site selected or bad arguments" in done.stderr
+
+
+def test_the_harvest_summary_carries_the_progress_figures(history: History) -> None:
+    summary = json.loads(next(history.harvest_dir.glob("*.summary.json")).read_text(encoding="utf-8"))
+    progress = summary["progress"]
+    assert progress["sites_done"] == progress["sites_total"] == len(history.farm.portals)
+    assert (progress["reports_new"], progress["reports_changed"]) == (1, 1)  # the added and the corrected report
+    assert progress["eta_seconds"] == 0
+    assert summary["alerts"] == []

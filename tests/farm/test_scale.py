@@ -117,3 +117,62 @@ def test_cli_serves_until_terminated(tmp_path: Path) -> None:
     finally:
         process.terminate()
         assert process.wait(10) == 0
+
+
+# ------------------------------------------------------------------ the realistic network
+
+
+@pytest.fixture(scope="module")
+def realistic_farm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScaleFarm]:
+    with ScaleFarm.start(tmp_path_factory.mktemp("realistic-farm"), portals=120, reports=1,
+                         network="realistic") as farm:
+        yield farm
+
+
+def _host_of_kind(farm: ScaleFarm, kind: str) -> str:
+    return next(address for address, behaviour in farm.behaviours.items() if behaviour.kind == kind)
+
+
+def _raw_get(host: str, port: int, timeout: float) -> bytes:
+    """What a server sends back to one GET / before it closes or `timeout` passes."""
+    import socket
+
+    received = b""
+    with socket.create_connection((host, port), timeout=timeout) as connection:
+        connection.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        try:
+            while chunk := connection.recv(65536):
+                received += chunk
+        except (TimeoutError, ConnectionResetError):
+            pass
+    return received
+
+
+def test_realistic_network_has_every_kind_of_host(realistic_farm: ScaleFarm) -> None:
+    kinds = [behaviour.kind for behaviour in realistic_farm.behaviours.values()]
+    assert {"live", "timeout", "refuse", "reset", "tls", "slow"} <= set(kinds)
+    assert 0.05 <= kinds.count("timeout") / len(kinds) <= 0.15
+    live = sorted(b.latency for b in realistic_farm.behaviours.values() if b.kind == "live")
+    assert 0.1 < live[len(live) // 2] < 0.6  # median around 0.3 s
+
+
+def test_realistic_network_refuses_hangs_and_garbles_like_dead_hosts(realistic_farm: ScaleFarm) -> None:
+    import socket
+
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((_host_of_kind(realistic_farm, "refuse"), realistic_farm.port), timeout=5).close()
+    assert _raw_get(_host_of_kind(realistic_farm, "timeout"), realistic_farm.port, timeout=1.0) == b""
+    assert b"garbage" in _raw_get(_host_of_kind(realistic_farm, "tls"), realistic_farm.port, timeout=5.0)
+    with realistic_farm.registry_path.open(encoding="utf-8") as handle:
+        tls_rows = [row for row in csv.DictReader(handle)
+                    if urlsplit(row["home_url"]).hostname == _host_of_kind(realistic_farm, "tls")]
+    assert tls_rows[0]["home_url"].startswith("https://")
+
+
+def test_realistic_network_resets_every_other_answer_mid_body(realistic_farm: ScaleFarm) -> None:
+    host = _host_of_kind(realistic_farm, "reset")
+    cut, whole = (_raw_get(host, realistic_farm.port, timeout=15.0) for _ in range(2))
+    head, _, body = whole.partition(b"\r\n\r\n")
+    declared = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+    assert len(body) == declared > 0
+    assert len(cut) < len(whole)  # the first answer stopped mid-body (or its reset came before the bytes)

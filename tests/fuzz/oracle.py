@@ -85,8 +85,29 @@ def table_leaves(tables: dict[str, Any]) -> Iterator[tuple[str, Any]]:
         yield from walk(name, table)
 
 
-def invented_numbers(tables: dict[str, Any], source: str | bytes) -> list[tuple[str, Any]]:
-    """The output numbers that the input does not print (after the documented conversions)."""
+def _digit_runs(source: str | bytes) -> list[str]:
+    if isinstance(source, bytes):
+        source = source.decode("utf-8", "replace")
+    return re.findall(r"\d+", _ascii_digits(unicodedata.normalize("NFKC", html.unescape(source))))
+
+
+def recovered_cells(details: Any) -> set[str]:
+    """The cells a parse result says it split out of glued digits (warning_details, glued.py)."""
+    cells: set[str] = set()
+    for detail in details or ():
+        if isinstance(detail, dict) and detail.get("cause") == "glued_recovered":
+            cells.update(str(cell).split(":", 1)[0] for cell in detail.get("cells", ()))
+    return cells
+
+
+def invented_numbers(tables: dict[str, Any], source: str | bytes, details: Any = ()) -> list[tuple[str, Any]]:
+    """The output numbers that the input does not print (after the documented conversions).
+
+    A cell that the result says it recovered from glued digits (`details`, cause glued_recovered)
+    may be a piece of a printed digit run ("21710000218" → 217, 1, 0, …, 218), nothing else.
+    """
+    recovered = recovered_cells(details)
+    runs = _digit_runs(source) if recovered else []
     allowed = allowed_values(input_numbers(source))
     allowed_floats = {float(number) for number in allowed}
     invented = []
@@ -102,6 +123,8 @@ def invented_numbers(tables: dict[str, Any], source: str | bytes) -> list[tuple[
                 invented.append((path, value))
             continue
         if Decimal(value).normalize() not in allowed:  # Decimal(int): no int→str digit limit
+            if path in recovered and value >= 0 and any(str(value) in run for run in runs):
+                continue
             invented.append((path, value))
     return invented
 

@@ -145,7 +145,7 @@ def damaged_tables(case: tuple[Report, str, list[Mutation]]) -> None:
     assert not crashes(result.warnings), [m.name for m in mutations]
     assert not shape_problems(result.tables)
     source = blocks_text(blocks) if layout != "html" else render_page(report, layout)
-    assert not invented_numbers(result.tables, source), [m.name for m in mutations]
+    assert not invented_numbers(result.tables, source, result.details), [m.name for m in mutations]
 
 
 def damaged_pages(case: tuple[Page, str, list[str]]) -> None:
@@ -154,7 +154,7 @@ def damaged_pages(case: tuple[Page, str, list[str]]) -> None:
     parsed = bounded(parse_report, page.body, url=page.url, media_type=page.media_type)
     assert not crashes(parsed.warnings), what
     assert not shape_problems(parsed.tables), what
-    assert not invented_numbers(parsed.tables, page.source), what
+    assert not invented_numbers(parsed.tables, page.source, parsed.warning_details), what
     assert parsed.format in ("pre2019", "2019", "2021", "unknown")
 
 
@@ -163,4 +163,4 @@ def random_block_soup(blocks: list[Block]) -> None:
     result = bounded(extract_tables, blocks)
     assert not crashes(result.warnings)
     assert not shape_problems(result.tables)
-    assert not invented_numbers(result.tables, blocks_text(blocks))
+    assert not invented_numbers(result.tables, blocks_text(blocks), result.details)

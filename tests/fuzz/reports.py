@@ -1,6 +1,6 @@
 """Hypothesis strategies for the three statistics tables of a report, and their renderings.
 
-A generated `Report` holds the national 2019 or 2021 tables (spec/report-format.md) filled with
+A generated `Report` holds the national 2019 or 2021 tables (docs/report-format.md) filled with
 random but consistent numbers (row sums, results sum, 勾稽关系), the values the parser must give
 back (`expected`, in spec keys), and the printed layout as rows of cells with rowspan/colspan.
 The same rows render as an HTML table (spans kept) or flattened to text the way page converters

@@ -1,4 +1,4 @@
-"""Each CMS adapter on the list shapes real portals serve (portal-patterns.md §4.2)."""
+"""Each CMS adapter on the list shapes real portals serve (docs/research/portal-patterns.md §4.2)."""
 
 from __future__ import annotations
 

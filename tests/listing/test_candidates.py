@@ -34,8 +34,9 @@ def test_annual_disclosure_reports_are_kept_with_their_year(title, year):
     ("2023年度各区县政府信息公开年报汇总", "summary_page"),
     ("资兴市2023年度部门决算", "not_a_disclosure_report"),
     ("资兴市财政局2023年度部门决算公开", "not_a_disclosure_report"),
-    ("关于做好2023年政府信息公开工作年度报告编制发布工作的通知", "notice_about_reports"),
-    ("《2023年政府信息公开工作年度报告》解读", "notice_about_reports"),
+    ("关于做好2023年政府信息公开工作年度报告编制发布工作的通知", "notice"),
+    ("《2023年政府信息公开工作年度报告》解读", "interpretation"),
+    ("一图读懂南充市高坪区2023年政府信息公开工作年度报告", "infographic"),
     ("2023年政务公开工作要点", "not_a_disclosure_report"),
     ("2024年政府工作报告", "not_a_disclosure_report"),
     ("政府信息公开年报", "no_year"),  # a column link or a breadcrumb

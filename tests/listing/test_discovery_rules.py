@@ -9,7 +9,8 @@ from govreports.listing.discovery import (
     looks_like_column,
     subcolumn_links,
 )
-from govreports.listing.entries import extract_entries, looks_like_document, parse_date
+from govreports.listing.entries import extract_entries, looks_like_document
+from govreports.parsing.text import parse_date
 
 HOME = "http://www.xuanhua.gov.cn/"
 

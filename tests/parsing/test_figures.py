@@ -1,4 +1,4 @@
-"""Headline figures from prose, in the phrasings real reports use (format-research.md §5.3)."""
+"""Headline figures from prose, in the phrasings real reports use (docs/research/format-research.md §5.3)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,7 @@ from govreports.parsing.figures import chinese_number, extract_figures
     ("主动向社会公开财政预算、公共资源配置、重大建设项目、社会公益事业等政府信息13741条。", "active_total", 13741),
     ("2018年全区共收到政府信息依申请公开的申请件6件,办结6件。", "applications_received", 6),
     ("2018年全区共收到政府信息依申请公开的申请件6件,办结6件。", "applications_completed", 6),
-    ("截至11月,我市线上线下依申请公开平台共受理依申请公开8件次,按时答复率为100%。", "applications_received", 8),
     ("2014年,我局收到12起政府信息依申请公开。", "applications_received", 12),
-    ("本局2017年共受理信息公开申请10件,其中当面申请1宗。", "applications_received", 10),
     ("我区2019年度接到3起依申请公开政府信息的申请,发生一起行政复议案件。", "applications_received", 3),
     ("本单位2014年没有收到政府信息公开申请。", "applications_received", 0),
     ("我蘇木2020年無依申請公開政府信息。", "applications_received", 0),
@@ -56,3 +54,75 @@ def test_first_statement_wins_over_later_breakdowns() -> None:
                                               ("二十三", 23), ("百", None), ("", None)])
 def test_chinese_numbers(token: str, value: int | None) -> None:
     assert chinese_number(token) == value
+
+
+# --- issue 15: every format's prose, zero phrasings, ambiguity ---------------------------------
+@pytest.mark.parametrize(("sentence", "expected"), [
+    # the summary of a 2021-format 总体情况 (our own words, the shape real reports use)
+    ("全年共收到政府信息公开申请52件，上年度结转3件；予以公开20件，部分公开8件，结转下年继续办理4件。",
+     {"applications_received": 52, "applications_carried_over": 3, "applications_granted": 20,
+      "applications_carried_forward": 4}),
+    ("全年通过门户网站公开各类信息1234条。", {"active_total": 1234}),
+    ("2016年镇政府信息公开全年发布各类信息247条，其中机构概况类5条。", {"active_total": 247}),
+    ("2021年主动公开的各类政府信息数量66件。", {"active_total": 66}),
+    ("本年度没有接到公民、法人或其他组织的政府信息公开申请。", {"applications_received": 0}),
+    ("2025年度，建章路街道办事处未接收到政府信息公开申请。", {"applications_received": 0}),
+    ("2020年度我街办未接到提出公开政府信息的申请。", {"applications_received": 0}),
+    ("未产生因政府信息公开申请提请的行政复议和行政诉讼。", {"review_total": 0, "litigation_total": 0}),
+    ("本年度涉及政府信息公开的行政复议、行政诉讼案件为0件。", {"review_total": 0, "litigation_total": 0}),
+    ("依申请公开3次，行政复议0次，行政诉讼0次。", {"applications_received": 3, "review_total": 0, "litigation_total": 0}),
+    ("涉及信息公开行政复议1项。", {"review_total": 1}),
+    ("收到公民、法人或其他组织提交政府信息公开申请0条。政府信息公开行政复议、行政诉讼0条。",
+     {"applications_received": 0, "review_total": 0, "litigation_total": 0}),
+    ("2022年，我镇主动公开政务动态类信息420条。其中重点工作186条，文化体育5条。", {"active_total": 420}),
+    ("因政府信息公开被申请行政复议和提起行政诉讼均为0。", {"review_total": 0, "litigation_total": 0}),
+    ("政府信息公开行政复议数为0，行政诉讼数为0。", {"review_total": 0, "litigation_total": 0}),
+    ("全年共收到依申请公开0件，公开0件，不予公开0件。", {"applications_received": 0, "applications_granted": 0}),
+    ("其中办结政府信息公开申请0件。", {"applications_completed": 0}),
+    ("政府信息依申请公开系统共收到1宗信息。", {"applications_received": 1}),
+    ("本年度共收到政府信息公开申请12件，其中新收10件，上年结转2件。",
+     {"applications_received": 10, "applications_carried_over": 2}),
+    ("我局通过县政府门户网站公开政府信息234条。", {"active_total": 234}),
+    # a PDF text layer wraps the numbers onto lines of their own; the cumulative count is another figure
+    ("本区到年底累计主动公开政府信息\n5928\n条，全文电子化率达90.3%，其中，本年度新增主动公开政府信息\n2110\n条。",
+     {"active_total": 2110}),
+    ("沒有向政府信息公開申請人收費的情況。", {"fees_yuan": 0}),
+    ("我乡未发生政府信息公开申请，因而未发生政府信息公开的收费及减免情况。", {"fees_yuan": 0, "applications_received": 0}),
+])
+def test_prose_figures_of_every_format(sentence: str, expected: dict[str, int]) -> None:
+    figures = extract_figures(sentence)
+    assert {key: figures.get(key) for key in expected} == expected
+
+
+@pytest.mark.parametrize(("sentence", "key"), [
+    ("全年共受理政府信息公开申请18件，均予以合法答复。", "applications_received"),  # 受理: new + carried over?
+    ("截至11月,我市线上线下依申请公开平台共受理依申请公开8件次。", "applications_received"),
+    ("行政复议、行政诉讼案件共3件。", "review_total"),  # one number for both kinds
+    ("行政复议、行政诉讼案件共3件。", "litigation_total"),
+    ("通过各类渠道发布各类信息100余条。", "active_total"),  # an approximation is no figure
+    ("2017年，主动公开政府工作信息、动态755多条。", "active_total"),
+    ("截止2023年12月31日我局通过官方网站发布政务类信息34条，概况类信息150条。", "active_total"),  # two categories
+    ("全年未收到行政许可申请。", "applications_received"),  # not a disclosure application
+    ("全年共收到政府信息公开申请12件（含上年结转2件）。", "applications_received"),  # new + carried over
+])
+def test_ambiguous_or_approximate_phrasings_give_no_value(sentence: str, key: str) -> None:
+    assert key not in extract_figures(sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "截至11月,我市线上线下依申请公开平台共受理依申请公开8件次,按时答复率为100%。",
+    "本局2017年共受理信息公开申请8件,其中当面申请1宗。",
+])
+def test_pre2019_reports_accept_what_they_receive(sentence: str) -> None:
+    """The 2008-era statistics had no carried-over count: 受理 is the year's applications."""
+    assert extract_figures(sentence, "pre2019")["applications_received"] == 8
+    assert "applications_received" not in extract_figures(sentence, "2021")
+
+
+def test_document_counts_are_not_application_outcomes() -> None:
+    text = "以区政府名义新制作行政规范性文件15件,公开15件,发布政策文件解读12件。"
+    assert "applications_granted" not in extract_figures(text)
+
+
+def test_accepting_zero_applications_is_unambiguous() -> None:
+    assert extract_figures("本年度共受理群众网上申请政府信息公开申请0件。")["applications_received"] == 0

@@ -7,11 +7,11 @@ import pytest
 from govreports.parsing.metadata import (
     agency_from_title,
     is_placeholder,
-    parse_date,
     read_label_lines,
     scan_label_line,
 )
 from govreports.parsing.report import ParsedReport, parse_report
+from govreports.parsing.text import parse_date
 
 TITLE = "南充市高坪区人民政府2018年政府信息公开工作年度报告"
 BODY = (
@@ -129,6 +129,7 @@ def test_traditional_labels_are_read_and_values_keep_their_script() -> None:
 @pytest.mark.parametrize(("raw", "iso"), [
     ("2019-03-12 16:00:58", "2019-03-12"), ("2020年2月19日", "2020-02-19"), ("日期：2021/2/5", "2021-02-05"),
     ("２０２０年０７月３０日", "2020-07-30"), ("2019-02-30", None), ("无", None), (None, None),
+    ("2024-02-31 更新 2024-03-01", "2024-03-01"),  # an impossible date is skipped, not taken
 ])
 def test_dates_in_every_published_form(raw: str | None, iso: str | None) -> None:
     assert parse_date(raw) == iso
@@ -185,3 +186,20 @@ def test_a_page_without_any_identity_warns_instead_of_guessing() -> None:
     report = parse("<html><body><div>无关内容</div></body></html>")
     assert report.title == "" and report.report_year is None and report.format == "unknown"
     assert "metadata: no title found" in report.warnings
+
+
+# --- issue 15: metadata labels never become values -----------------------------------------------
+@pytest.mark.parametrize("lines", [
+    ["文号：", "关键词", "政务公开"],  # an empty 文号 cell followed by the 关键词 label cell
+    ["文号", "主题词", "年报"],
+    ["文 号 | 有 效 性 |"],  # the real line of 泰州 2017 (tests/fixtures/real-world/taizhou-2017.txt)
+    ["文号 关键词 政务公开"],
+])
+def test_an_empty_doc_no_stays_null_and_never_takes_the_next_label(lines: list[str]) -> None:
+    meta, _ = read_label_lines(lines)
+    assert "doc_no" not in meta
+
+
+def test_index_number_stops_at_the_next_label_of_a_pipe_row() -> None:
+    meta, _ = read_label_lines(["索 引 号 | 014416330/2018-04736 | 分 类 | 政府信息公开年报 综合政务 |"])
+    assert meta["index_no"] == "014416330/2018-04736"

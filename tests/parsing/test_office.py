@@ -128,9 +128,9 @@ def test_garbage_doc_gives_a_conversion_warning_not_an_exception() -> None:
         assert document.warnings and document.warnings[0].startswith("doc conversion failed")
 
 
-def test_missing_libreoffice_is_a_clear_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GOVREPORTS_SOFFICE", str(tmp_path / "no-soffice-here"))
-    document = legacy_office_to_document(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", ".doc")
+def test_missing_libreoffice_is_a_clear_warning(tmp_path: Path) -> None:
+    document = legacy_office_to_document(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", ".doc",
+                                         soffice=str(tmp_path / "no-soffice-here"))
     assert document.warnings == ("doc conversion unavailable: LibreOffice not installed",)
 
 

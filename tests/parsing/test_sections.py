@@ -55,3 +55,22 @@ def test_sentences_and_enumerations_are_not_headings() -> None:
 
 def test_a_report_without_headings_has_no_sections() -> None:
     assert split_sections(paragraphs("本年度无依申请公开。", "无其他需报告事项")) == []
+
+
+def test_section_text_writes_each_table_cell_once_with_rows_on_their_own_lines() -> None:
+    """Issue 15: a spanned caption repeated in every slot it covers is written once."""
+    grid = Grid(rows=(
+        ("第二十条第（一）项", "第二十条第（一）项", "第二十条第（一）项", "第二十条第（一）项"),
+        ("信息内容", "本年制发件数", "本年废止件数", "现行有效件数"),
+        ("规章", "0", "0", "0"),
+        ("三、本年度办理结果", "（一）予以公开", "2", "2"),
+        ("三、本年度办理结果", "（二）部分公开", "0", "0"),
+    ))
+    sections = split_sections([Paragraph("二、主动公开政府信息情况"), grid])
+    assert sections[0]["text"].splitlines() == [
+        "第二十条第（一）项",
+        "信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数",
+        "规章 | 0 | 0 | 0",
+        "三、本年度办理结果 | （一）予以公开 | 2 | 2",
+        "（二）部分公开 | 0 | 0",
+    ]

@@ -130,8 +130,8 @@ def test_consistent_real_reports_pass_every_hard_check(name: str) -> None:
 def test_huaian_prose_litigation_total_agrees_with_both_lawsuit_groups() -> None:
     result = extract_tables(pdf_grid_blocks("huaian-2024.pdf"))
     checks = {c["rule"]: c for c in run_checks(result.tables, {"litigation_total": 46, "review_total": 351}, "2021")}
-    assert checks["figures.agree.litigation_total"]["ok"] is True
-    assert checks["figures.agree.review_total"]["ok"] is True
+    assert checks["prose_vs_table.litigation_total"]["ok"] is True
+    assert checks["prose_vs_table.review_total"]["ok"] is True
 
 
 def test_blank_word_template_reports_no_data_instead_of_zeros() -> None:

@@ -50,6 +50,10 @@ class Crawl:
     def urls_of(self, portal: dict[str, Any]) -> set[str]:
         return {item["url"] for item in self.items if item["url"].startswith(portal["home_url"])}
 
+    def site(self, site_id: str) -> dict[str, Any]:
+        """The site's status as the run summary lists it."""
+        return dict(self.summary["sites"][site_id])
+
     def site_status(self, site_id: str) -> sqlite3.Row:
         with sqlite3.connect(self.state_db) as db:
             db.row_factory = sqlite3.Row
@@ -60,7 +64,7 @@ def crawl(tmp: Path, registry: Path, sites: Path, render: str, *arguments: str) 
     feed = tmp / "items.jsonl"
     command = [
         sys.executable, "-m", "scrapy", "crawl", "annual_reports",
-        "-s", f"GOVREPORTS_PORTALS_FILE={registry}", "-s", f"GOVREPORTS_SITES_FILE={sites}",
+        "-s", f"GOVREPORTS_REGISTRY={registry}", "-s", f"GOVREPORTS_SITES_FILE={sites}",
         "-s", f"GOVREPORTS_DB={tmp / 'state.sqlite3'}", "-s", f"GOVREPORTS_RENDER={render}",
         "-s", "GOVREPORTS_RUN_SUMMARY=True", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", "GOVREPORTS_RETRY_BACKOFF=0", "-s", "LOG_LEVEL=INFO", "-s", "STATS_DUMP=True",
@@ -123,8 +127,8 @@ def test_auto_finds_every_report_behind_a_script(browser_farm: Farm, auto_crawl:
     assert len(wanted) >= 10
     assert auto_crawl.urls_of(portal) == wanted
     assert not auto_crawl.urls_of(portal) & set(portal["decoys"])
-    assert auto_crawl.stats[f"govreports/site/{portal_id}/render/escalated"] == 1
-    assert auto_crawl.stats[f"govreports/site/{portal_id}/render/succeeded"] == 1
+    render = auto_crawl.site(portal_id)["render"]
+    assert (render["escalated"], render["succeeded"]) == (1, 1)
 
 
 def test_a_js_built_list_is_rendered_once_and_its_reports_fetched_plainly(browser_farm: Farm, auto_crawl: Crawl) -> None:
@@ -143,17 +147,15 @@ def test_a_passed_cookie_check_is_carried_over_to_plain_requests(browser_farm: F
     # three pages went through the browser (one per portal); the cookie portal's other list pages
     # and its 13 reports were plain HTTP requests carrying the cookie the browser earned
     assert stats["govreports/render/requests"] == 3
-    assert stats[f"govreports/site/{COOKIE}/list_pages"] == 3
-    assert stats[f"govreports/site/{COOKIE}/stop/last_page"] == 1
-    assert f"govreports/site/{COOKIE}/pages_failed" not in stats
+    cookie = auto_crawl.site(COOKIE)
+    assert cookie["list_pages"] == 3 and cookie["stop_reasons"] == {"last_page": 1} and cookie["pages_failed"] == 0
 
 
 def test_the_ruishu_portal_ends_blocked_in_the_site_status_and_the_run_summary(auto_crawl: Crawl) -> None:
     stats = auto_crawl.stats
-    assert stats[f"govreports/site/{RUISHU}/blocked"] == 1
+    ruishu = auto_crawl.site(RUISHU)
+    assert ruishu["blocked"] is True and ruishu["render"]["failed"] == 1 and ruishu["reports_seen"] == 0
     assert stats["govreports/blocked/ruishu"] == 1
-    assert stats[f"govreports/site/{RUISHU}/render/failed"] == 1
-    assert f"govreports/site/{RUISHU}/reports_yielded" not in stats
     row = auto_crawl.site_status(RUISHU)
     assert row["blocked"] == 1
     assert "ruishu (HTTP 412)" in row["blocked_reason"] and "after rendering in Chromium" in row["blocked_reason"]
@@ -172,7 +174,7 @@ def test_never_finds_none_there_and_says_why(browser_farm: Farm, never_crawl: Cr
     stats = never_crawl.stats
     assert stats["govreports/render/needed_but_off"] == 3
     for site_id in (JS, COOKIE, RUISHU):
-        assert stats[f"govreports/site/{site_id}/render/needed_but_off"] == 1
+        assert never_crawl.site(site_id)["render"]["needed_but_off"], site_id
     assert not any(key.startswith("playwright/") for key in stats)
     assert "list page with scripts but no report links" in never_crawl.log
     blocked = {entry["site"]: entry["reason"] for entry in never_crawl.summary["sites_blocked"]}

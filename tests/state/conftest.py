@@ -11,12 +11,13 @@ from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
 from govreports.items import ReportItem
+from tests.crawlers import with_defaults
 
 GAOPING = {"id": "511803", "name": "南充市高坪区", "adcode": "511803", "province": "四川省", "level": "county"}
 
 
 def make_crawler(db: Path, **settings: Any) -> Crawler:
-    crawler = get_crawler(settings_dict={"GOVREPORTS_DB": str(db), **settings})
+    crawler = get_crawler(settings_dict=with_defaults(GOVREPORTS_DB=str(db), **settings))
     crawler.stats.open_spider()  # type: ignore[union-attr]
     return crawler
 

@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 def farm_settings(farm: Farm, db: Path) -> list[str]:
     """The `-s` options that point the project at the farm and at a private state DB."""
     pairs = {
-        "GOVREPORTS_PORTALS_FILE": farm.registry_path,
+        "GOVREPORTS_REGISTRY": farm.registry_path,
         "GOVREPORTS_SITES_FILE": farm.sites_path,
         "GOVREPORTS_DB": db,
         "DOWNLOAD_DELAY": 0,

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from govreports.state import Claim, RunInfo, SiteStatus, SqliteStateStore
+from govreports.state.base import FailureRecord
 from govreports.state.sqlite import MIGRATIONS, SCHEMA_VERSION, SchemaTooNew
 
 REPO = Path(__file__).resolve().parents[2]
@@ -131,29 +132,31 @@ def test_known_urls_match_any_spelling_of_a_delivered_report(tmp_path: Path) -> 
     store.close()
 
 
-def test_site_status_round_trips_the_spiders_dict(tmp_path: Path) -> None:
+def test_site_status_round_trips_through_the_store(tmp_path: Path) -> None:
     store = SqliteStateStore(tmp_path / "s.sqlite3")
-    spider_entry = {
-        "column_url": "http://127.0.0.10/zwgk/zfxxgknb/index.html",
-        "list_pages": 3,
-        "reports_yielded": 12,
-        "pages_failed": 1,
-        "stop_reasons": ["last_page"],
-        "blocked": False,
-        "seen_urls": {"b", "a"},
-    }
-    store.record_site_status(SiteStatus.from_spider("511803", spider_entry, run_id="run-1"))
-    blocked = {"blocked": True, "blocked_reason": "412 challenge", "pages_failed": 2}
-    store.record_site_status(SiteStatus.from_spider("130705", blocked, run_id="run-1"))
-    status = store.site_status("511803")
-    assert status is not None
-    assert (status.column_url, status.list_pages, status.reports_seen, status.pages_failed) == (
-        "http://127.0.0.10/zwgk/zfxxgknb/index.html", 3, 12, 1)
-    assert status.stop_reasons == ("last_page",) and not status.blocked
-    assert status.raw["seen_urls"] == ["a", "b"]
+    status = SiteStatus("511803", run_id="run-1", column_url="http://127.0.0.10/zwgk/zfxxgknb/index.html",
+                        list_pages=3, reports_seen=12, pages_failed=1, stop_reasons={"last_page": 1},
+                        failures=[FailureRecord("http://127.0.0.10/a.html", "http_404", "HTTP 404")])
+    store.record_site_status(status)
+    store.record_site_status(SiteStatus("130705", run_id="run-1", blocked=True, blocked_reason="412 challenge",
+                                        pages_failed=2))
+    assert store.site_status("511803") == status
     other = store.site_status("130705")
     assert other is not None and other.blocked and other.blocked_reason == "412 challenge"
     assert store.site_status("000000") is None
+    store.close()
+
+
+def test_a_site_status_stored_by_the_former_spider_dict_still_reads(tmp_path: Path) -> None:
+    store = SqliteStateStore(tmp_path / "s.sqlite3")
+    with sqlite3.connect(tmp_path / "s.sqlite3") as db:
+        db.execute("INSERT INTO site_status (site_id, last_run, list_pages, reports_seen, stop_reasons, raw)"
+                   " VALUES ('511803', '2024-01-01', 3, 12, '[\"last_page\"]', ?)",
+                   ('{"reports_yielded": 12, "stop_reasons": {"last_page": 1}, "site": {"id": "511803"}, '
+                    '"render": {"escalated": 1, "notes": []}, "seen_urls": ["a"]}',))
+    status = store.site_status("511803")
+    assert status is not None and (status.list_pages, status.reports_seen) == (3, 12)
+    assert status.stop_reasons == {"last_page": 1} and status.render.escalated == 1
     store.close()
 
 

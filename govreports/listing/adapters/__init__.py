@@ -7,15 +7,19 @@
 from __future__ import annotations
 
 from govreports.listing.adapters.base import Adapter, ListingStep, PageRequest
+from govreports.listing.adapters.embedded_json import EmbeddedJsonAdapter
 from govreports.listing.adapters.gkmlpt import GkmlptAdapter
 from govreports.listing.adapters.hanweb_jpage import HanwebJpageAdapter
 from govreports.listing.adapters.jpaas import JpaasAdapter
 from govreports.listing.adapters.plain import PlainAdapter
+from govreports.listing.adapters.search_api import (CodeIdListAdapter, FjdzappSearchAdapter, JsonFeedAdapter,
+                                                    SiteSearchAdapter)
 from govreports.listing.adapters.trs import TrsAdapter
 
 ADAPTERS: dict[str, Adapter] = {
     adapter.name: adapter
-    for adapter in (GkmlptAdapter(), JpaasAdapter(), HanwebJpageAdapter(), TrsAdapter(), PlainAdapter())
+    for adapter in (GkmlptAdapter(), JpaasAdapter(), HanwebJpageAdapter(), FjdzappSearchAdapter(), CodeIdListAdapter(),
+                    TrsAdapter(), EmbeddedJsonAdapter(), SiteSearchAdapter(), JsonFeedAdapter(), PlainAdapter())
 }
 
 

@@ -17,7 +17,8 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from govreports.listing.adapters.base import ListingStep, PageRequest, to_int
-from govreports.listing.entries import ListEntry, absolute_url, extract_entries, parse_date
+from govreports.listing.entries import ListEntry, absolute_url, extract_entries
+from govreports.parsing.text import parse_date
 from govreports.parsing.text import normalize_label
 
 _CHINA = timezone(timedelta(hours=8))

@@ -1,6 +1,6 @@
 """Hanweb 大汉 JCMS jpage lists: first group embedded as XML, further groups by POST dataproxy.jsp.
 
-Column page (portal-patterns.md §4.2.2)::
+Column page (docs/research/portal-patterns.md §4.2.2)::
 
     <script type="text/xml"><datastore>
       <nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&webid=1&path=/&columnid=123
@@ -15,12 +15,17 @@ Further groups: POST `dataproxy.jsp?startrecord=46&endrecord=90&perpage=15` with
 as form data; the answer is `<datastore><totalrecord>143</totalrecord><recordset>…`. Some sites
 repeat one boundary record per group (deduplicated by the walk) or answer an empty body for deep
 pages (recorded as `empty_group`).
+
+Encrypted `nextgroup` (issue 17): some sites print `columnid`/`unitid` only as opaque tokens in the
+nextgroup link (`columnid=Vk1n+Qz/8w==`) and leave them out of `param_NNN`. The tokens are posted
+back exactly as printed: the query is split by hand, because `parse_qsl` would turn their `+` into
+a space (the server then answers an empty group).
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import unquote, urlencode, urljoin, urlsplit
 
 from govreports.listing.adapters.base import ListingStep, PageRequest, js_object_fields, to_int
 from govreports.listing.entries import ListEntry, extract_entries
@@ -49,6 +54,17 @@ def declared_total(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def raw_query_fields(query: str) -> list[tuple[str, str]]:
+    """Query fields with values as printed: `%XX` decoded, but `+` kept (tokens are base64)."""
+    fields: list[tuple[str, str]] = []
+    for part in query.split("&"):
+        if not part:
+            continue
+        key, _, value = part.partition("=")
+        fields.append((unquote(key), unquote(value)))
+    return fields
+
+
 def proxy_request_fields(html: str, url: str) -> tuple[str, dict[str, str]]:
     """The dataproxy URL and its form fields, from `param_NNN` or else the nextgroup link."""
     proxy = urljoin(url, DEFAULT_PROXY)
@@ -59,7 +75,7 @@ def proxy_request_fields(html: str, url: str) -> tuple[str, dict[str, str]]:
         if href:
             target = urlsplit(urljoin(url, href.group(1).replace("&amp;", "&")))
             proxy = urljoin(url, target.path)
-            fields = {key: value for key, value in parse_qsl(target.query, keep_blank_values=True)
+            fields = {key: value for key, value in raw_query_fields(target.query)
                       if key not in ("page", "startrecord", "endrecord", "perpage")}
     param = _PARAM.search(html)
     if param:

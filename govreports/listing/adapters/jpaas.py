@@ -1,6 +1,6 @@
 """Hanweb jpaas `unitbuild` lists (Zhejiang and others): the list comes from a JSON API.
 
-Column page (portal-patterns.md §4.2.3)::
+Column page (docs/research/portal-patterns.md §4.2.3)::
 
     <script src="/module/jpaas/AuthorizedRead/unitbuild.js"
             url="/api-gateway/jpaas-publish-server/front/page/build/unit"

@@ -1,12 +1,16 @@
 """TRS WCM static lists: `index.html`, `index_1.html`, … announced by `createPageHTML(...)`.
 
-Shapes (portal-patterns.md §4.2.1)::
+Shapes (docs/research/portal-patterns.md §4.2.1)::
 
     <script>createPageHTML(3, 0, "index", "html");</script>
     var countPage = 12//共多少页 … createPageHTML(countPage, currentPage, "index", "shtml");
     createPageHTML('page_div', 5, 0, 'index', 'htm', 68);   // 6-argument variant, last = records
 
 Page 0 is `index.<ext>`, page n is `index_n.<ext>`, all in the column's directory.
+
+Only live code counts: a pager inside an HTML comment (`<!-- <div class="page"><script>var
+countPage = 67 …</script></div> -->`, a template left switched off) and commented-out script lines
+(`//createPageHTML(9, 0, "index", "html");` above the real `var countPage = 17`) are not read.
 """
 
 from __future__ import annotations
@@ -15,7 +19,10 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
+from parsel import Selector
+
 from govreports.listing.adapters.base import ListingStep, PageRequest, html_step
+from govreports.parsing.html import JS_COMMENT
 
 _ARG = r"""\s*(?:'([^']*)'|"([^"]*)"|([\w$.]+))\s*"""
 _CALL = re.compile(r"createPageHTML\s*\(" + ",".join([_ARG] * 4) + r"(?:," + _ARG + r")?(?:," + _ARG + r")?\)")
@@ -43,8 +50,20 @@ def _arguments(match: re.Match[str]) -> list[str]:
     return values
 
 
+def live_script_code(html: str) -> str:
+    """The code of the page's scripts, without scripts inside HTML comments and without JS comments
+    (text without any `<script>` is taken as script code itself)."""
+    if "countPage" not in html and "createPageHTML" not in html:
+        return ""
+    if "<script" not in html.lower():
+        return JS_COMMENT.sub("", html)  # a script's text on its own
+    scripts = Selector(text=html).xpath("//script/text()").getall()
+    return "\n".join(JS_COMMENT.sub("", script) for script in scripts)
+
+
 def parse_create_page_html(html: str) -> TrsPager | None:
     """The page's createPageHTML call (or bare `var countPage`), variables resolved."""
+    html = live_script_code(html)
     variables = {name: int(value) for name, value in _VAR.findall(html)}
     match = _CALL.search(html)
     if not match:
