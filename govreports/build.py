@@ -8,6 +8,7 @@ no Scrapy import.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 import re
 from dataclasses import asdict, fields, is_dataclass
 from datetime import datetime, timezone
@@ -121,7 +122,7 @@ def apply_checks(item: ReportItem) -> None:
                                          + "; ".join(suspects))
 
 
-def least_certain(cells: list[list[Any]], numbers: set[str], limit: int = 3) -> list[str]:
+def least_certain(cells: Sequence[Sequence[Any]], numbers: set[str], limit: int = 3) -> list[str]:
     """Of the OCR cells [confidence, text, where], the least confident whose text a check names."""
     chosen = sorted((cell for cell in cells if str(cell[1]) in numbers), key=lambda cell: float(cell[0]))
     return [f"{cell[2]} read {cell[1]!r} ({float(cell[0]):.2f})" for cell in chosen[:limit]]

@@ -93,11 +93,11 @@ def flatten_page(image: Any) -> tuple[Any, bool]:
     quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
     if len(quad) != 4:
         return image, False
-    points = quad.reshape(4, 2).astype(np.float32)
+    points = np.asarray(quad.reshape(4, 2), dtype=np.float32)
     sums, differences = points.sum(axis=1), np.diff(points, axis=1).ravel()
-    ordered = np.float32([points[np.argmin(sums)], points[np.argmin(differences)],
-                          points[np.argmax(sums)], points[np.argmax(differences)]])
-    corners = np.float32([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]])
+    ordered = np.array([points[np.argmin(sums)], points[np.argmin(differences)],
+                        points[np.argmax(sums)], points[np.argmax(differences)]], dtype=np.float32)
+    corners = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32)
     if float(np.abs(ordered - corners).max()) < 0.01 * max(width, height):
         return image, False  # the page fills the image: a scan
     top_width = float(np.linalg.norm(ordered[1] - ordered[0]))
@@ -105,7 +105,8 @@ def flatten_page(image: Any) -> tuple[Any, bool]:
     left_height = float(np.linalg.norm(ordered[3] - ordered[0]))
     right_height = float(np.linalg.norm(ordered[2] - ordered[1]))
     out_width, out_height = int(max(top_width, bottom_width)), int(max(left_height, right_height))
-    target = np.float32([[0, 0], [out_width - 1, 0], [out_width - 1, out_height - 1], [0, out_height - 1]])
+    target = np.array([[0, 0], [out_width - 1, 0], [out_width - 1, out_height - 1], [0, out_height - 1]],
+                      dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(ordered, target)
     flat = cv2.warpPerspective(image, matrix, (out_width, out_height), borderValue=(255, 255, 255))
     # the page's own edge (a shadow, the background's rim) is not a ruling line: trim it off
