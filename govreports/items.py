@@ -274,6 +274,8 @@ class ReportPage:
     capture: dict[str, Any] | None = None
     # where the archive holds the bytes: [{url, record_id, digest, role}] (set by ArchivePipeline)
     sources: list[dict[str, Any]] = field(default_factory=list)
+    # what the OCR pool read from the scanned bodies: {sha256 of the body | "page-images": OcrResult}
+    ocr: dict[str, Any] = field(default_factory=dict)
 
 
 def _doc(text: str) -> Any:

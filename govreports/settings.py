@@ -62,6 +62,7 @@ SPIDER_MIDDLEWARES = {"govreports.run.ProgressMiddleware": 5}
 # --- components ------------------------------------------------------------------------------
 ITEM_PIPELINES = {
     "govreports.archive.crawl.ArchivePipeline": 50,  # bytes into the WARC archive; unchanged bytes: stored item reused
+    "govreports.pipelines.ocr.OcrPipeline": 60,  # scanned pages → text, in the OCR pool (before parsing)
     "govreports.pipelines.parse.ParsePipeline": 100,
     "govreports.pipelines.validate.ValidatePipeline": 200,
     "govreports.pipelines.dedup.DedupPipeline": 300,

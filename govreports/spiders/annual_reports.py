@@ -36,6 +36,7 @@ from govreports.listing.soft404 import not_the_page
 from govreports.listing.walk import ColumnWalk
 from govreports.parsing.attachments import AttachmentLink, content_roots, find_attachment_links
 from govreports.parsing.decode import declared_encoding
+from govreports.parsing.ocr.page_images import report_images
 from govreports.parsing.sniff import sniff_media_type
 from govreports.registry import Site
 from govreports.render import is_rendered
@@ -381,7 +382,14 @@ class AnnualReportsSpider(scrapy.Spider):
         if isinstance(response, TextResponse) and page.media_type in ("text/html", "application/xhtml+xml"):
             roots = content_roots(response.selector.root, run.site.selectors.get("content"))
             links = find_attachment_links(roots, response.url)
+            # a report published as page images (issue 16): fetched for OCR when the text is too short
+            links += report_images(roots, response.url, max_images=self._page_images_wanted())
         yield from self._next_attachment(run, page, links)
+
+    def _page_images_wanted(self) -> int:
+        if str(self.settings.get("GOVREPORTS_OCR") or "auto").lower() == "never":
+            return 0
+        return self.settings.getint("GOVREPORTS_OCR_PAGE_IMAGES")
 
     def report_failed(self, failure: Failure) -> Iterator[Request]:
         run, _, retry = self._failed(failure)
