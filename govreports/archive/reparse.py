@@ -22,6 +22,7 @@ from govreports.archive.store import Archive, ArchivedItem, StoredRevision
 from govreports.build import checked_item_from_page
 from govreports.items import ITEM_SCHEMA_VERSION, ReportItem, ReportPage
 from govreports.parsing import PARSER_VERSION
+from govreports.parsing.ocr.run import OcrPool
 from govreports.state.base import Claim, RunInfo, StateStore, utc_now
 
 # fields that change with every parse or are bookkeeping, not content
@@ -79,7 +80,10 @@ def changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 
 
 def reparse(archive: Archive, *, store: StateStore | None = None, sites: set[str] | None = None,
-            output: IO[str] | None = None) -> ReparseSummary:
+            output: IO[str] | None = None, ocr: OcrPool | None = None, soffice: str | None = None,
+            ) -> ReparseSummary:
+    """Re-derive every archived report (`ocr`: scanned pages are read as a crawl reads them; its
+    cache, keyed by image hash and engine version, means no image is recognised twice)."""
     from govreports.archive.crawl import item_json
     from govreports.pipelines.dedup import content_hash
 
@@ -97,7 +101,9 @@ def reparse(archive: Archive, *, store: StateStore | None = None, sites: set[str
             summary.missing.append((stored.id, stored.url, why))
             continue
         try:
-            item: ReportItem = checked_item_from_page(page)
+            if ocr is not None:
+                page.ocr = ocr.read_now_report(page.body, page.attachments)
+            item: ReportItem = checked_item_from_page(page, soffice=soffice)
         except Exception as error:  # one odd report must not stop the others
             summary.failed.append((stored.id, stored.url, f"{type(error).__name__}: {error}"))
             continue

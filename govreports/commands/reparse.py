@@ -23,6 +23,8 @@ from govreports.archive.cli import (
     sites_from,
 )
 from govreports.archive.reparse import reparse
+from govreports.parsing.ocr.config import config_from_settings
+from govreports.parsing.ocr.run import OcrPool
 from govreports.state import open_store
 from govreports.state.base import utc_now
 
@@ -56,10 +58,13 @@ class Command(ScrapyCommand):
         store = None if opts.no_state or not self.settings.getbool("GOVREPORTS_STATE_ENABLED") else \
             open_store(self.settings)
         output = Path(opts.output).open("w", encoding="utf-8") if opts.output else None
+        ocr = OcrPool(config_from_settings(self.settings))
         try:
-            summary = reparse(archive, store=store, sites=sites_from(opts), output=output)
+            summary = reparse(archive, store=store, sites=sites_from(opts), output=output, ocr=ocr,
+                              soffice=self.settings.get("GOVREPORTS_SOFFICE") or None)
             archive.finish()
         finally:
+            ocr.close()
             if output is not None:
                 output.close()
             archive.close()
