@@ -184,6 +184,10 @@ class RunSummary:
             # every recorded failure, refusal and skip per site: {url, kind, reason}
             "failures": {s.site_id: [asdict(f) for f in s.failures] for s in statuses if s.failures},
             "failures_omitted": {s.site_id: s.failures_omitted for s in statuses if s.failures_omitted},
+            # pages fetched as candidates that the classifier judged not to be reports: not emitted,
+            # kept in the archive (a wrong call can be re-derived with `scrapy reparse`)
+            "not_reports": {s.site_id: [asdict(n) for n in s.not_reports] for s in statuses if s.not_reports},
+            "not_reports_seen": sum(s.not_reports_seen for s in statuses),
             "argument_errors": list(selection.argument_errors) if selection else [],
             "registry_errors": list(selection.registry_errors) if selection else [],
             "errors_logged": int(stats.get("log_count/ERROR", 0)),
@@ -224,6 +228,7 @@ def format_summary(summary: dict[str, Any]) -> str:
         ("reports changed", str(reports["changed"])),
         ("reports unchanged", str(reports["unchanged"])),
         ("duplicates dropped", str(reports["duplicate"])),
+        ("not reports (kept in archive)", str(summary.get("not_reports_seen", 0))),
         ("pages failed", str(summary["pages_failed"])),
         ("sites failed", ", ".join(summary["sites_failed"]) or "-"),
         ("sites blocked", blocked),
