@@ -11,12 +11,12 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c requirements.lock -e '.[dev,cluster,bench]'
+	$(PY) -m pip install -q -c requirements.lock -e '.[dev,cluster,bench,ocr]'
 	touch $(STAMP)
 
 # regenerate requirements.lock from pyproject.toml (uv comes with the dev extra)
 lock: $(STAMP)
-	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --extra cluster --extra bench --python-version 3.11 \
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --extra cluster --extra bench --extra ocr --python-version 3.11 \
 		--custom-compile-command "make lock" -q -o requirements.lock
 
 # the Docker image of compose.yaml (Chromium, LibreOffice, the OCR extra, the locked dependencies)
@@ -26,7 +26,8 @@ image:
 setup: $(STAMP)
 
 # apt packages the tests use: Chromium (render tests), redis-server (cluster tests),
-# LibreOffice (DOC/WPS conversion and PDF renditions), poppler-utils, sqlite3.
+# LibreOffice (DOC/WPS conversion and PDF renditions), poppler-utils, sqlite3; for OCR's test
+# material and engine comparison: CJK fonts (printing HTML/DOCX) and Tesseract chi_sim.
 system-deps:
 	@bash bin/install-system-deps
 

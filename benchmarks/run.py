@@ -7,6 +7,7 @@
 4. memory (peak PSS of the process tree crawling a 3,000-portal farm, median of 3)
 5. scaling (items/s and RSS at 100, 1,000, 3,000 portals)
 6. realistic network (national crawl of a farm with slow, dead, refusing, resetting hosts: wall vs bound)
+7. OCR (issue 16): s/page on one core and peak memory of an OCR process, one scanned report
 
 The run opens with the target table (one row per target, from the sections' metrics).
 
@@ -126,7 +127,7 @@ def closing_note(sections: list[Section]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (harness check; numbers not comparable)")
-    parser.add_argument("--only", default="1,2,3,4,5,6", help="benchmarks to run, e.g. 1,3")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7", help="benchmarks to run, e.g. 1,3")
     parser.add_argument("--no-append", action="store_true", help=f"do not append to {RESULTS.name}")
     parser.add_argument("--no-profile", action="store_true", help="skip the profiles of missed targets")
     parser.add_argument("--what-if", action="store_true",
@@ -165,6 +166,12 @@ def main(argv: list[str] | None = None) -> int:
                     sections.append(timed(politeness.run, farm, work / "politeness", engine=engine_metrics,
                                           runs=plan["runs"]))
                     print(sections[-1].text(with_profile=False), flush=True)
+        if "7" in wanted:
+            print("[7] OCR of a scanned report …", flush=True)
+            from benchmarks import bench_ocr
+
+            sections.append(timed(bench_ocr.section, args.quick))
+            print(sections[-1].text(with_profile=False), flush=True)
         if wanted & {"4", "5"}:
             print(f"[4/5] scaling {plan['sizes']} portals × {plan['scale_reports']} …", flush=True)
             memory, growth = timed(scaling.run, work / "scaling", sizes=plan["sizes"], reports=plan["scale_reports"],

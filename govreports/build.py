@@ -8,13 +8,17 @@ no Scrapy import.
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Sequence
 from dataclasses import asdict, fields, is_dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from govreports.checks import run_checks
-from govreports.items import REPORT_FIELDS, ReportItem, ReportPage, Site
+from govreports.items import REPORT_FIELDS, Provenance, ReportItem, ReportPage, Site, new_provenance
 from govreports.parsing.attachments import merge_page_and_attachments
+from govreports.parsing.ocr.images import sniff_image
+from govreports.parsing.ocr.models import PAGE_IMAGES
 from govreports.parsing.report import ParsedReport, parse_report
 
 # the record's fields the parser fills, in record order (whatever both classes name alike)
@@ -41,10 +45,17 @@ def site_record(site: dict[str, Any] | None) -> Site:
                 province=site.get("province"), level=site.get("level"))
 
 
+def _ocr_of(page: ReportPage, body: bytes) -> Any:
+    """The OCR result the OCR stage left for this body, if any."""
+    return page.ocr.get(hashlib.sha256(body).hexdigest()) if page.ocr and body else None
+
+
 def item_from_page(page: ReportPage, *, soffice: str | None = None) -> ReportItem:
     """Parse the page and its attachments into one item (checks not yet run).
 
     `soffice` is the GOVREPORTS_SOFFICE setting (the LibreOffice binary for DOC/WPS; None: on PATH).
+    Image attachments (the report printed one image per page, or a scanned attachment) are one
+    document, read in the order the page shows them, when the OCR stage read them.
     """
     parsed = parse_report(
         page.body,
@@ -53,13 +64,23 @@ def item_from_page(page: ReportPage, *, soffice: str | None = None) -> ReportIte
         declared_encoding=page.declared_encoding,
         hints=page.hints,
         soffice=soffice,
+        ocr=_ocr_of(page, page.body),
     )
-    attachment_reports: list[tuple[dict[str, Any], ParsedReport]] = []
+    attachment_reports: list[tuple[dict[str, Any], ParsedReport | None]] = []
+    page_images = page.ocr.get(PAGE_IMAGES) if page.ocr else None
+    images_read = False
     for attachment in page.attachments:
         body = attachment.get("body") or b""
+        if page_images is not None and sniff_image(body[:16]) is not None:
+            report = None
+            if not images_read:  # the first image stands for the whole sequence
+                images_read = True
+                report = parse_report(b"", url=attachment["url"], media_type="image/*", ocr=page_images)
+            attachment_reports.append((attachment, report))
+            continue
         attachment_reports.append(
             (attachment, parse_report(body, url=attachment["url"], media_type=attachment.get("media_type"),
-                                      soffice=soffice))
+                                      soffice=soffice, ocr=_ocr_of(page, body)))
         )
     merged = merge_page_and_attachments(parsed, attachment_reports) if attachment_reports else None
     chosen: ParsedReport = merged.report if merged is not None else parsed
@@ -77,12 +98,42 @@ def item_from_page(page: ReportPage, *, soffice: str | None = None) -> ReportIte
         "rendered": page.rendered,
         "ocr": None,
     }
+    ocr = getattr(chosen, "ocr", None)
+    if ocr:
+        item.source["ocr"] = _plain(ocr)
+    item.provenance = provenance(page.sources)
     return item
 
 
+def provenance(sources: list[dict[str, Any]]) -> Provenance:
+    """The item's `provenance`: this parser, built from these archived records (WARC-Record-IDs)."""
+    made = new_provenance()
+    made["sources"] = [str(source["record_id"]) for source in sources if source.get("record_id")]
+    return made
+
+
 def apply_checks(item: ReportItem) -> None:
-    """Fill `checks` from the format's own arithmetic identities."""
+    """Fill `checks` from the format's own arithmetic identities.
+
+    A check failing on tables read by OCR is more likely a misread digit than a wrong report: the
+    warning names the least confident cells among the numbers the check adds up.
+    """
     item.checks = run_checks(item.tables, item.figures, item.format)
+    ocr = item.source.get("ocr") if isinstance(item.source, dict) else None
+    if ocr and ocr.get("tables") and ocr.get("cells"):
+        for check in item.checks:
+            if check.get("ok") is False and not str(check.get("rule", "")).startswith("figures."):
+                numbers = set(re.findall(r"\d+(?:\.\d+)?", str(check.get("message", ""))))
+                suspects = least_certain(ocr["cells"], numbers)
+                if suspects:
+                    item.warnings.append(f"check {check['rule']} failed on an OCR table; least certain cells: "
+                                         + "; ".join(suspects))
+
+
+def least_certain(cells: Sequence[Sequence[Any]], numbers: set[str], limit: int = 3) -> list[str]:
+    """Of the OCR cells [confidence, text, where], the least confident whose text a check names."""
+    chosen = sorted((cell for cell in cells if str(cell[1]) in numbers), key=lambda cell: float(cell[0]))
+    return [f"{cell[2]} read {cell[1]!r} ({float(cell[0]):.2f})" for cell in chosen[:limit]]
 
 
 def checked_item_from_page(page: ReportPage, *, soffice: str | None = None) -> ReportItem:

@@ -5,7 +5,8 @@ At `spider_closed` it
   state store, after comparing it with the site's previous status (alerts, below);
 - ends the run in the store (claims that reached no durable feed are released);
 - builds a summary (sites crawled, reports new / changed / unchanged / duplicate, failures — per
-  site, each {url, kind, reason} —, argument errors, blocked sites, alerts, feeds, the final
+  site, each {url, kind, reason} —, argument errors, blocked sites, alerts, feeds, how many
+  reports the archive holds and the `scrapy export` command that writes them all, the final
   progress figures, every site's status), logs it as a short table, sets the stat
   `govreports/run/failed` (0/1), and writes it as JSON next to each durable feed
   (`<feed stem>.summary.json`) when `GOVREPORTS_RUN_SUMMARY` is on (`scrapy harvest` turns it
@@ -37,7 +38,7 @@ from scrapy.extensions.feedexport import FeedExporter
 from w3lib.url import file_uri_to_path
 
 from govreports.run import Progress, RunBook
-from govreports.state import RunState, SiteStatus, state_for
+from govreports.state import RunState, SiteStatus, existing_state
 from govreports.state.base import utc_now
 
 logger = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ def alerts_for(previous: SiteStatus | None, current: SiteStatus) -> list[Alert]:
 
 
 class RunSummary:
-    def __init__(self, crawler: Crawler, run_state: RunState | None) -> None:
+    def __init__(self, crawler: Crawler, run_state: RunState | None = None) -> None:
         self.crawler = crawler
         self.run_state = run_state
         settings = crawler.settings
@@ -86,12 +87,12 @@ class RunSummary:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunSummary:
-        run_state = state_for(crawler) if crawler.settings.getbool("GOVREPORTS_STATE_ENABLED") else None
-        extension = cls(crawler, run_state)
+        extension = cls(crawler)  # the run state is the StateExtension's, found at spider_closed
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
     def spider_closed(self, reason: str) -> None:
+        self.run_state = self.run_state or existing_state(self.crawler)
         book = self.crawler.get_extension(RunBook)
         if book is not None:
             book.spider_closed(reason)  # its books closed first, whatever the signal order
@@ -183,6 +184,10 @@ class RunSummary:
             # every recorded failure, refusal and skip per site: {url, kind, reason}
             "failures": {s.site_id: [asdict(f) for f in s.failures] for s in statuses if s.failures},
             "failures_omitted": {s.site_id: s.failures_omitted for s in statuses if s.failures_omitted},
+            # pages fetched as candidates that the classifier judged not to be reports: not emitted,
+            # kept in the archive (a wrong call can be re-derived with `scrapy reparse`)
+            "not_reports": {s.site_id: [asdict(n) for n in s.not_reports] for s in statuses if s.not_reports},
+            "not_reports_seen": sum(s.not_reports_seen for s in statuses),
             "argument_errors": list(selection.argument_errors) if selection else [],
             "registry_errors": list(selection.registry_errors) if selection else [],
             "errors_logged": int(stats.get("log_count/ERROR", 0)),
@@ -194,6 +199,21 @@ class RunSummary:
             "alerts": [asdict(alert) for alert in alerts],
             "progress": book.progress(final=True).to_json() if book is not None else None,
             "sites": {s.site_id: s.to_json() for s in statuses},
+            "archive": self.archive_summary(stats),
+        }
+
+    def archive_summary(self, stats: dict[str, Any]) -> dict[str, Any] | None:
+        """How many reports the archive of record holds, and how to get them all (feeds are deliveries)."""
+        from govreports.archive.crawl import ArchiveExtension
+
+        extension = self.crawler.get_extension(ArchiveExtension)
+        if extension is None or extension.archive is None:
+            return None
+        return {
+            "reports": int(stats.get("govreports/archive/reports", 0)),
+            "directory": str(extension.directory),
+            "reused_unparsed": int(stats.get("govreports/archive/reused", 0)),
+            "export": f"scrapy export -o FILE.jsonl -s GOVREPORTS_ARCHIVE_DIR={extension.directory}",
         }
 
 
@@ -208,6 +228,7 @@ def format_summary(summary: dict[str, Any]) -> str:
         ("reports changed", str(reports["changed"])),
         ("reports unchanged", str(reports["unchanged"])),
         ("duplicates dropped", str(reports["duplicate"])),
+        ("not reports (kept in archive)", str(summary.get("not_reports_seen", 0))),
         ("pages failed", str(summary["pages_failed"])),
         ("sites failed", ", ".join(summary["sites_failed"]) or "-"),
         ("sites blocked", blocked),
@@ -216,5 +237,9 @@ def format_summary(summary: dict[str, Any]) -> str:
     ]
     if summary["progress"] is not None:
         rows.append(("progress", Progress(**summary["progress"]).line().removeprefix("progress: ")))
+    archive = summary.get("archive")
+    if archive:
+        rows.append(("archive", (f"{archive['reports']} report(s) in {archive['directory']}; "
+                                f"every one of them: {archive['export']}")))
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"  {name:<{width}}  {value}" for name, value in rows)

@@ -254,7 +254,6 @@ class Tables(TypedDict, total=False):
 
 # --- the two records ----------------------------------------------------------------------------
 
-
 @dataclass(kw_only=True, slots=True)
 class ReportPage:
     """A candidate report as downloaded: the spider's whole contribution."""
@@ -271,6 +270,12 @@ class ReportPage:
     attachments: list[dict[str, Any]] = field(default_factory=list)
     rendered: bool = False
     fetched_at: str | None = None
+    # the raw exchange as downloaded (govreports.archive.capture), consumed by ArchivePipeline
+    capture: dict[str, Any] | None = None
+    # where the archive holds the bytes: [{url, record_id, digest, role}] (set by ArchivePipeline)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    # what the OCR pool read from the scanned bodies: {sha256 of the body | "page-images": OcrResult}
+    ocr: dict[str, Any] = field(default_factory=dict)
 
 
 def _doc(text: str) -> Any:

@@ -48,8 +48,13 @@ from govreports.registry import Site
 from govreports.render import RenderLedger, browser_may_pass, is_rendered
 from govreports.scope import SiteScope
 from govreports.selection import SiteSelection
-from govreports.state import RunState, SiteStatus, state_for
-from govreports.state.base import FailureRecord, PlatformRecord, WalkRecord
+from govreports.state import RunState, SiteStatus, existing_state
+from govreports.state.base import (
+    FailureRecord,
+    NotReportRecord,
+    PlatformRecord,
+    WalkRecord,
+)
 from govreports.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -164,8 +169,8 @@ class RunBook:
         if selection.argument_errors:
             self.stats.set_value("govreports/args/errors", len(selection.argument_errors))
         if self.state_enabled:
-            self.run_state = state_for(self.crawler)
-            if self.early_stop and not selection.full:
+            self.run_state = existing_state(self.crawler)
+            if self.run_state is not None and self.early_stop and not selection.full:
                 self.settled = self.settled_sites(list(self.sites))
                 if self.settled:
                     self.stats.inc_value("govreports/early_stop/settled_sites", len(self.settled))
@@ -366,6 +371,16 @@ class RunBook:
     def report_yielded(self, site_id: str) -> None:
         self.statuses[site_id].reports_seen += 1
         self.stats.inc_value("govreports/reports_yielded")
+
+    def not_report(self, site_id: str, url: str, title: str, kind: str) -> None:
+        """A candidate page turned out not to be an annual report: listed in the site's status (the
+        run summary), not emitted; its bytes stay in the archive."""
+        status = self.statuses.get(site_id)
+        if status is None:
+            return
+        status.not_reports_seen += 1
+        if len(status.not_reports) < self.failure_samples:
+            status.not_reports.append(NotReportRecord(url, title[:200], kind))
 
     def stopped(self, site_id: str, reason: str) -> None:
         """A column walk (or a column) stopped for `reason`."""

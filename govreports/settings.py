@@ -52,17 +52,25 @@ DOWNLOADER_MIDDLEWARES = {
     # robots.txt refusals raise the typed RobotsForbidden (govreports/failures.py)
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "govreports.middlewares.RobotsTxtMiddleware": 100,
+    # the raw exchange for the archive: after redirects, before HttpCompressionMiddleware (590)
+    # decompresses the body (govreports/archive/crawl.py)
+    "govreports.archive.crawl.ArchiveCaptureMiddleware": 595,
 }
 # tells the run's bookkeeping when a response is handled (progress: sites done, ETA)
 SPIDER_MIDDLEWARES = {"govreports.run.ProgressMiddleware": 5}
 
 # --- components ------------------------------------------------------------------------------
 ITEM_PIPELINES = {
+    "govreports.archive.crawl.ArchivePipeline": 50,  # bytes into the WARC archive; unchanged bytes: stored item reused
+    "govreports.pipelines.ocr.OcrPipeline": 60,  # scanned pages → text, in the OCR pool (before parsing)
     "govreports.pipelines.parse.ParsePipeline": 100,
     "govreports.pipelines.validate.ValidatePipeline": 200,
     "govreports.pipelines.dedup.DedupPipeline": 300,
+    "govreports.archive.crawl.ArchiveItemPipeline": 400,  # every delivered revision into the archive
 }
 EXTENSIONS = {
+    "govreports.state.StateExtension": 10,  # the run's state (store opened, killed runs recovered)
+    "govreports.archive.crawl.ArchiveExtension": 390,  # the archive and the group commit (after FeedExporter)
     "govreports.run.RunBook": 400,  # the run's bookkeeping: per-site status, progress lines
     "govreports.extensions.RunSummary": 500,  # site status → state DB, run summary (after FeedExporter)
 }

@@ -1,5 +1,7 @@
 """`scrapy dataset FEED... -o FILE`: flatten feeds into one tidy table (CSV or Parquet).
 
+Reads the archive of record too (`--archive DIR`, or by default when no feed is given), and
+leaves out every report withdrawn there with `scrapy forget`.
 One row per report (the latest revision by id: highest `revision`, then latest
 `source.fetched_at`), one column per table cell and figure in the documented order
 (`--columns` prints it), plus the failing checks. Cross-year checks (`continuity.*`) go to
@@ -12,12 +14,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from govreports.archive.cli import archive_directory
+from govreports.archive.reparse import export
+from govreports.archive.store import Archive, ArchiveError
 from govreports.dataset import build_dataset
 from govreports.dataset.columns import COLUMNS
 from govreports.dataset.quality import load_site_status, render_quality_report
@@ -52,6 +58,11 @@ class Command(ScrapyCommand):
                             help="JSON of per-site crawl status (column found, reports) for the coverage chart")
         parser.add_argument("--no-validate", action="store_true", help="skip validating the items against the data model (about 0.2 ms per report)")
         parser.add_argument("--columns", action="store_true", help="print the column order with descriptions and exit")
+        parser.add_argument("--archive", metavar="DIR",
+                            help="also read this archive of record (read by default when no feed is given: "
+                                 "GOVREPORTS_ARCHIVE_DIR, else state/archive/); reports withdrawn there "
+                                 "(scrapy forget) are left out of the feeds too")
+        parser.add_argument("--no-archive", action="store_true", help="read only the feeds given")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
@@ -60,8 +71,52 @@ class Command(ScrapyCommand):
             for column in COLUMNS:
                 print(f"{column.name}\t{column.type}\t{column.description}")
             return
-        if not args:
-            raise UsageError("give at least one feed (JSON Lines)")
+        with tempfile.TemporaryDirectory(prefix="govreports-dataset-") as scratch:
+            feeds, withdrawn = self.with_archive(args, opts, Path(scratch))
+            if not feeds:
+                raise UsageError("give at least one feed (JSON Lines), or have an archive (scrapy crawl fills it)")
+            self.build(feeds, opts, status_path=opts.sites_status, withdrawn=withdrawn)
+
+    def with_archive(self, feeds: list[str], opts: argparse.Namespace, scratch: Path) -> tuple[list[str], int]:
+        """The feeds plus the archive's export, with withdrawn reports taken out of every feed."""
+        if opts.no_archive:
+            return feeds, 0
+        assert self.settings is not None
+        directory = archive_directory(self.settings, opts)
+        if not (directory / "archive.sqlite3").exists():
+            if opts.archive:
+                _say(f"no archive at {directory}")
+                raise SystemExit(1)
+            return feeds, 0
+        try:
+            archive = Archive(directory, create=False, readonly=True)
+        except ArchiveError as error:
+            _say(str(error))
+            raise SystemExit(1) from None
+        include = bool(opts.archive) or not feeds  # the archive's reports; its takedowns apply always
+        exported = scratch / "archive.jsonl"
+        try:
+            withdrawn = archive.forgotten_ids()
+            if include:
+                export(archive, exported)
+        finally:
+            archive.close()
+        kept = []
+        for index, feed in enumerate(feeds):
+            if not withdrawn or not Path(feed).exists():
+                kept.append(feed)
+                continue
+            filtered = scratch / f"{index:03d}-{Path(feed).name}"
+            with open(feed, encoding="utf-8", errors="replace") as source, filtered.open("w", encoding="utf-8") as out:
+                for line in source:
+                    if not any(f'"id": "{rid}"' in line or f'"id":"{rid}"' in line for rid in withdrawn):
+                        out.write(line)
+            kept.append(str(filtered))
+        return [*kept, *([str(exported)] if include else [])], len(withdrawn)
+
+    def build(self, args: list[str], opts: argparse.Namespace, *, status_path: str | None, withdrawn: int) -> None:
+        if withdrawn:
+            _say(f"{withdrawn} report(s) withdrawn in the archive (scrapy forget) left out")
         if not opts.output:
             raise UsageError("give the output file with -o FILE.csv or -o FILE.parquet")
         try:

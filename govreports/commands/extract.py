@@ -20,6 +20,8 @@ from scrapy.exporters import JsonLinesItemExporter
 from govreports.build import apply_checks, item_from_page
 from govreports.defaults import apply_defaults
 from govreports.items import ReportPage
+from govreports.parsing.ocr.config import config_from_settings
+from govreports.parsing.ocr.run import OcrPool
 from govreports.parsing.sniff import DOCX, HTML, OFFICE_LEGACY_TYPES, PDF, SUFFIX_TYPES, TEXT
 from govreports.state.keys import assign_report_id
 
@@ -27,6 +29,8 @@ from govreports.state.keys import assign_report_id
 SUPPORTED_SUFFIXES: dict[str, str] = {
     suffix: media_type for suffix, media_type in SUFFIX_TYPES.items()
     if media_type in (HTML, TEXT, PDF, DOCX) or media_type in OFFICE_LEGACY_TYPES
+} | {  # scanned pages, read by OCR (the [ocr] extra)
+    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".tif": "image/tiff", ".tiff": "image/tiff",
 }
 URL_TIMEOUT_SECONDS = 30
 
@@ -67,7 +71,7 @@ class Command(ScrapyCommand):
         return "[options] PATH_OR_URL ..."
 
     def short_desc(self) -> str:
-        return "Parse annual-report files (.html .txt .md .pdf .docx .doc .wps …) or URLs into JSON lines"
+        return "Parse annual-report files (.html .txt .md .pdf .docx .doc .wps …, scans as .jpg .png .tif) or URLs into JSON lines"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
@@ -80,6 +84,7 @@ class Command(ScrapyCommand):
             raise UsageError("give at least one file or URL")
         user_agent = self.settings.get("USER_AGENT")
         soffice = self.settings.get("GOVREPORTS_SOFFICE") or None
+        ocr = OcrPool(config_from_settings(self.settings))
         stream: IO[bytes]
         stream = open(opts.output, "wb") if opts.output else sys.stdout.buffer  # noqa: SIM115  # closed below
         # Scrapy annotates the exporter's file as BytesIO; it only calls write() on it
@@ -94,6 +99,8 @@ class Command(ScrapyCommand):
                     failed += 1
                     print(f"extract: {exc}", file=sys.stderr)
                     continue
+                # scanned pages are read in the OCR pool first (nothing to do for a text report)
+                page.ocr = ocr.read_now_report(page.body, page.attachments)
                 item = item_from_page(page, soffice=soffice)
                 if not item.is_report:
                     reason = next((w for w in item.warnings if w.startswith("report: not an annual report")), "")
@@ -103,6 +110,7 @@ class Command(ScrapyCommand):
                 exporter.export_item(item)
                 stream.flush()
         finally:
+            ocr.close()
             exporter.finish_exporting()
             if opts.output:
                 stream.close()

@@ -27,7 +27,7 @@ import statistics
 import time
 import zlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -87,6 +87,7 @@ class _PageGrid:
     bottom: float
     rows: list[list[str]]
     cell_ids: list[list[int]]
+    source: str = "pdf"  # "ocr" for a grid read from a page image
 
 
 @dataclass(slots=True)
@@ -103,13 +104,15 @@ def pdf_to_document(
     max_pages: int = DEFAULT_MAX_PAGES,
     max_seconds: float = DEFAULT_MAX_SECONDS,
     max_inflated_bytes: int = DEFAULT_MAX_INFLATED_BYTES,
+    ocr_pages: Mapping[int, LayoutPage] | None = None,
 ) -> Document:
     """Paragraphs and Grids of a PDF in reading order; warnings instead of exceptions.
 
     Hostile files are refused before pdfminer sees them (reference loops, FlateDecode bombs) or
     cut while it reads them: only the first `max_pages` pages are enumerated, pages stop after
     `max_seconds`, and a hard limit (that plus a grace, main thread only) interrupts a
-    pdfminer call that never returns.
+    pdfminer call that never returns. `ocr_pages` (page number → a page read by OCR, see
+    `layout_page`) stand in for scanned pages; OCR time was spent before, in its own pool.
     """
     warnings: list[str] = []
     if not data:
@@ -142,6 +145,9 @@ def pdf_to_document(
                     )
                     break
                 try:
+                    if ocr_pages and index + 1 in ocr_pages:  # a scanned page, read by OCR
+                        pages.append(ocr_pages[index + 1])
+                        continue
                     pages.append(_read_page(page, index + 1))
                 except Exception as error:
                     warnings.append(f"pdf page {index + 1} unreadable: {type(error).__name__}: {error}")
@@ -179,6 +185,40 @@ def pdf_to_document(
     _drop_page_furniture(pages)
     blocks = _assemble(pages)
     return Document(blocks=tuple(blocks), meta=meta, warnings=tuple(warnings))
+
+
+# --- pages read by OCR (issue 16: govreports/parsing/ocr builds them) ---------------------------
+
+LayoutPage = _Page
+
+
+def layout_page(
+    number: int,
+    lines: Sequence[tuple[float, float, float, float, str, float]],
+    grids: Sequence[tuple[float, float, list[list[str]], list[list[int]]]],
+    *,
+    source: str = "ocr",
+    characters: int = 0,
+) -> LayoutPage:
+    """A page from OCR geometry (points): lines (top, bottom, x0, x1, text, size) and grids
+    (top, bottom, rows, cell ids), assembled with the text-layer pages by the same rules."""
+    page = _Page(number=number, chars=characters)
+    page.lines = [_Line(top, bottom, x0, x1, text, size) for top, bottom, x0, x1, text, size in lines if text]
+    for top, bottom, rows, ids in grids:
+        start, end = _table_body(rows)
+        if end - start >= 2:
+            page.grids.append(_PageGrid(top, bottom, rows[start:end], ids[start:end], source=source))
+        else:  # prose framed as a table: its text stays text
+            page.lines.extend(_Line(top, bottom, 0.0, 0.0, row[0], 0.0) for row in rows[start:end] if row and row[0])
+    return page
+
+
+def layout_document(pages: Sequence[LayoutPage], warnings: Sequence[str] = ()) -> Document:
+    """A Document from pages that have no PDF behind them (image files, a page's images)."""
+    page_list = list(pages)
+    _drop_page_furniture(page_list)
+    return Document(blocks=tuple(_assemble(page_list)), meta={"pages": str(len(page_list))},
+                    warnings=tuple(warnings))
 
 
 # --- hostile structure --------------------------------------------------------------------------
@@ -519,6 +559,7 @@ class _Pending:
     cell_ids: list[list[int]] = field(default_factory=list)
     page: int = 0
     title: bool = False
+    source: str = "pdf"
 
 
 def _assemble(pages: list[_Page]) -> list[Block]:
@@ -546,7 +587,8 @@ def _assemble(pages: list[_Page]) -> list[Block]:
                 if continues and previous is not None:
                     _join_grid(previous, grid.rows, ids)
                 else:
-                    out.append(_Pending(kind="grid", rows=[list(row) for row in grid.rows], cell_ids=ids))
+                    out.append(_Pending(kind="grid", rows=[list(row) for row in grid.rows], cell_ids=ids,
+                                        source=grid.source))
                 out[-1].page = page.number
                 continue
             line: _Line = item
@@ -573,7 +615,7 @@ def _assemble(pages: list[_Page]) -> list[Block]:
         if pending.kind == "text":
             blocks.append(Paragraph(pending.text))
         else:
-            blocks.append(Grid(rows=tuple(tuple(row) for row in pending.rows), source="pdf"))
+            blocks.append(Grid(rows=tuple(tuple(row) for row in pending.rows), source=pending.source))
     return blocks
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from govreports.parsing.decode import decode_body
@@ -45,6 +45,9 @@ from govreports.spec import FORMATS
 
 LEGACY_OFFICE = OFFICE_LEGACY_TYPES  # DOC and WPS: converted by LibreOffice
 
+if TYPE_CHECKING:
+    from govreports.parsing.ocr.models import OcrResult
+
 
 @dataclass(frozen=True)
 class ParsedReport(ReportIdentity):
@@ -71,6 +74,8 @@ class ParsedReport(ReportIdentity):
     kind: str = "report"
     # the cells behind the table warnings: [{table, cause, count, cells}] (tables.CELL_CAUSES)
     warning_details: list[dict[str, Any]] = field(default_factory=list)
+    # `source.ocr` when pages were read by OCR: engine, version, pages, mean confidence, dpi, tables
+    ocr: dict[str, Any] | None = None
 
 
 def format_for_year(year: int | None) -> str:
@@ -98,12 +103,13 @@ def _declared_type(media_type: str | None) -> str | None:
 
 def build_document(
     body: bytes | str, *, url: str, media_type: str | None = None, declared_encoding: str | None = None,
-    soffice: str | None = None, archive_depth: int = 0,
+    soffice: str | None = None, archive_depth: int = 0, ocr: OcrResult | None = None,
 ) -> tuple[Document, str, str | None, list[str]]:
     """(Document, media type used, encoding used, warnings) for any supported body; a ZIP gives the
     Document of the report file inside it (`archive_depth`: zips already opened around this body).
 
     `soffice`: the LibreOffice binary for DOC/WPS (the GOVREPORTS_SOFFICE setting; None: on PATH).
+    `ocr` holds the pages OCR read from this body (scanned PDF pages, image frames), if any.
     """
     from govreports.parsing.html import html_to_document
     from govreports.parsing.plaintext import text_to_document
@@ -118,6 +124,9 @@ def build_document(
         return text_to_document(body), TEXT, None, warnings
 
     kind = sniff_media_type(body, media_type, url)
+    image_kind = _image_kind(body)
+    if image_kind is not None or (ocr is not None and not body):
+        return _image_document(ocr), image_kind or "image/*", None, warnings
     if kind in (HTML, TEXT) and (declared == TEXT or (is_text_url and declared in (None, TEXT))):
         kind = TEXT
     if kind in (HTML, TEXT):
@@ -130,6 +139,11 @@ def build_document(
         if kind == PDF:
             from govreports.parsing.pdf import pdf_to_document
 
+            if ocr is not None:
+                from govreports.parsing.ocr.document import layout_pages
+
+                pages, ocr_warnings = layout_pages(ocr)
+                return pdf_to_document(body, ocr_pages=pages), kind, None, [*warnings, *ocr_warnings]
             return pdf_to_document(body), kind, None, warnings
         if kind == DOCX:
             from govreports.parsing.office import docx_to_document
@@ -179,6 +193,41 @@ def _archive_document(body: bytes, url: str, depth: int, warnings: list[str],
     return document, ZIP, encoding, [*warnings, *member.warnings, *inner]
 
 
+def _image_kind(body: bytes) -> str | None:
+    """The image type of a body that is a picture (a scanned page as JPEG/PNG/TIFF), else None."""
+    from govreports.parsing.ocr.images import sniff_image
+
+    return sniff_image(body[:16])
+
+
+def _image_document(ocr: OcrResult | None) -> Document:
+    """An image body's Document: its OCR pages, or a warning that it could not be read."""
+    if ocr is None:
+        return Document(blocks=(), warnings=("image: a scanned page; OCR is off or found nothing to read",))
+    from govreports.parsing.ocr.document import layout_pages
+    from govreports.parsing.pdf import layout_document
+
+    pages, warnings = layout_pages(ocr)
+    if not pages:
+        warnings.append("image: OCR read no page")
+    return layout_document([pages[number] for number in sorted(pages)], warnings)
+
+
+def _ocr_record(ocr: OcrResult | None, document: Document, tables: Mapping[str, Any]) -> dict[str, Any] | None:
+    """`source.ocr`: the OCR summary and which tables came from OCR grids."""
+    if ocr is None or not ocr.pages:
+        return None
+    from govreports.parsing.ocr.document import ocr_summary, uncertain_cells
+
+    record = ocr_summary(ocr)
+    record["cells"] = uncertain_cells(ocr)
+    grids = [block for block in document.blocks if isinstance(block, Grid)]
+    from_ocr = bool(grids) and all(grid.source == "ocr" for grid in grids)
+    record["tables"] = sorted(tables) if from_ocr else [
+        "(mixed: some grids from the text layer, some from OCR)"] if any(g.source == "ocr" for g in grids) else []
+    return record
+
+
 def _extract_tables(document: Document) -> tuple[dict[str, Rows], str | None, list[str], list[dict[str, Any]]]:
     try:
         result = extract_tables(document.blocks)
@@ -212,15 +261,19 @@ def parse_report(
     declared_encoding: str | None = None,
     hints: Mapping[str, Any] | None = None,
     soffice: str | None = None,
+    ocr: OcrResult | None = None,
 ) -> ParsedReport:
-    """Parse one report body; see the module docstring. Never raises for bad input."""
+    """Parse one report body; see the module docstring. Never raises for bad input.
+
+    `ocr` is what the OCR pool read from this body's scanned pages (None: no OCR).
+    """
     surrogate_warnings: list[str] = []
     if isinstance(body, str):
         body, replaced = replace_lone_surrogates(body)
         if replaced:
             surrogate_warnings.append(f"report: {replaced} lone surrogate(s) in the text replaced by U+FFFD")
     document, used_type, encoding, warnings = build_document(
-        body, url=url, media_type=media_type, declared_encoding=declared_encoding, soffice=soffice
+        body, url=url, media_type=media_type, declared_encoding=declared_encoding, soffice=soffice, ocr=ocr
     )
     warnings[:0] = surrogate_warnings
     warnings.extend(document.warnings)
@@ -270,6 +323,7 @@ def parse_report(
         is_report=verdict.is_report,
         kind=verdict.kind,
         warning_details=warning_details,
+        ocr=_ocr_record(ocr, document, tables),
     )
 
 

@@ -15,7 +15,8 @@ Outcomes (stats):
 - `govreports/dedup/new`: never delivered → emitted with revision 1;
 - `govreports/dedup/changed`: delivered before with another hash → emitted with revision + 1;
 - `govreports/dedup/unchanged`: delivered with this hash → dropped (DEBUG);
-- `govreports/dedup/duplicate`: already emitted in this run, or a known second posting → dropped.
+- `govreports/dedup/duplicate`: already emitted in this run, or a known second posting → dropped;
+- `govreports/dedup/withdrawn`: a report taken down with `scrapy forget` → dropped.
 
 An emitted item is only *claimed*; it becomes "seen" when the feed has it on disk (see
 `govreports.state`). Items that are not `ReportItem`s pass through untouched.
@@ -27,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
@@ -35,9 +36,12 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from govreports.items import ReportItem
-from govreports.state import Claim, RunState, state_for
+from govreports.state import Claim, RunState, existing_state
 from govreports.state.keys import government_key, id_of_key, key_string, site_id_of
 from govreports.urls import canonical_url
+
+if TYPE_CHECKING:
+    from govreports.archive.crawl import ArchiveExtension
 
 logger = logging.getLogger(__name__)
 
@@ -86,8 +90,11 @@ def content_hash(item: Any, fields: tuple[str, ...] = HASH_FIELDS) -> str:
 
 
 class DedupPipeline:
-    def __init__(self, run_state: RunState, stats: StatsCollector, *, hash_fields: tuple[str, ...] = HASH_FIELDS) -> None:
+    def __init__(self, run_state: RunState, stats: StatsCollector, *, hash_fields: tuple[str, ...] = HASH_FIELDS,
+                 archive: ArchiveExtension | None = None) -> None:
         self.run_state = run_state
+        self.archive = archive
+        self.withdrawn = archive.archive.forgotten_ids() if archive is not None and archive.archive else set()
         self.store = run_state.store
         self.stats = stats
         self.hash_fields = hash_fields
@@ -101,7 +108,15 @@ class DedupPipeline:
             raise NotConfigured("GOVREPORTS_STATE_ENABLED is off")
         fields = tuple(crawler.settings.getlist("GOVREPORTS_DEDUP_HASH_FIELDS") or HASH_FIELDS)
         assert crawler.stats is not None
-        return cls(state_for(crawler), crawler.stats, hash_fields=fields)
+        run_state = existing_state(crawler)
+        if run_state is None:
+            raise NotConfigured("no StateExtension in EXTENSIONS: nothing to deduplicate against")
+        from govreports.archive.crawl import ArchiveExtension
+
+        archive = crawler.get_extension(ArchiveExtension)
+        if archive is not None:
+            archive.start()
+        return cls(run_state, crawler.stats, hash_fields=fields, archive=archive)
 
     def _count(self, outcome: str) -> None:
         self.stats.inc_value(f"govreports/dedup/{outcome}")
@@ -127,10 +142,12 @@ class DedupPipeline:
             self.store.remember_urls(first, [url], site_id)
             raise self._duplicate(url, key, f"same government report as {self.emitted_keys.get(first, first)}")
         if key in self.emitted_keys:
+            self._same_as(item, key)
             self.store.remember_urls(key, [url], site_id)
             raise self._duplicate(url, key, f"same key as {self.emitted_keys[key]}")
         first_key = self.emitted_bodies.get((site_id, body))
         if first_key is not None:
+            self._same_as(item, first_key)
             self.store.remember_urls(first_key, [url], site_id)
             raise self._duplicate(url, key, "same body as a report already emitted")
 
@@ -140,9 +157,11 @@ class DedupPipeline:
         if seen is None:
             alias = self._alias_of(url, key)
             if alias is not None:
+                self._same_as(item, alias.key)
                 raise self._duplicate(url, key, f"second posting of {alias.url}")
             revision, outcome = 1, "new"
         elif seen.content_hash == digest:
+            self._same_as(item, key)
             self.store.touch(key, self.run_state.run_id)
             self.store.remember_urls(key, [url], site_id)
             self.emitted_keys[key] = url  # later copies in this run are duplicates, not "unchanged"
@@ -155,6 +174,9 @@ class DedupPipeline:
             logger.info("report changed: %s (revision %d → %d)", url, seen.revision, revision)
 
         item.id = id_of_key(key)
+        if item.id in self.withdrawn:
+            self._count("withdrawn")
+            raise DropItem(f"withdrawn from the archive (scrapy forget): {url}", log_level="INFO")
         item.revision = revision
         self.run_state.claim(
             Claim(key=key, id=item.id, content_hash=digest, revision=revision, url=url,
@@ -165,6 +187,11 @@ class DedupPipeline:
         self.emitted_bodies[(site_id, body)] = key
         self._count(outcome)
         return item
+
+    def _same_as(self, item: Any, key: str) -> None:
+        """Tell the archive these bytes give report `key` (so they are not parsed again)."""
+        if self.archive is not None:
+            self.archive.unchanged(item, key)
 
     def _alias_of(self, url: str, key: str) -> Any:
         """A delivered report of another key whose known URLs include this one (a second posting)."""

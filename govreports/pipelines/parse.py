@@ -43,9 +43,10 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_to_future
 from twisted.internet.threads import deferToThread
 
-from govreports.build import checked_item_from_page, site_record
+from govreports.build import checked_item_from_page, provenance, site_record
 from govreports.items import ReportItem, ReportPage
 from govreports.listing.candidates import is_report_title
+from govreports.run import RunBook
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +118,8 @@ class ParsePipeline:
             self.stats.inc_value("govreports/parse/failed")
             report = ReportItem(url=item.url, site=site_record(item.site),
                                 title=str(item.hints.get("link_text") or ""),
-                                warnings=[f"parse failed: {type(exc).__name__}: {exc}"])
+                                warnings=[f"parse failed: {type(exc).__name__}: {exc}"],
+                                provenance=provenance(item.sources))
             return report
         return self.accept(item, report)
 
@@ -158,6 +160,9 @@ class ParsePipeline:
         """Pass a parsed report on, or drop (and count) a page that is not an annual report."""
         if not _looks_like_report(report):
             self.stats.inc_value("govreports/dropped/not_report")
+            book = self.crawler.get_extension(RunBook)
+            if book is not None:
+                book.not_report(str(page.site.get("id") or ""), page.url, report.title, _not_report_kind(report))
             raise DropItem(f"not an annual report: {page.url} ({report.title!r})", log_level="INFO")
         self.stats.inc_value("govreports/parsed")
         if report.warnings:
@@ -166,7 +171,18 @@ class ParsePipeline:
 
 
 def _looks_like_report(report: ReportItem) -> bool:
-    """A report has the national tables, prose figures, or a title naming one."""
+    """A report has the national tables, prose figures, or a title naming one, and the classifier
+    (`parsing/doctype.py`) did not judge it a notice, 解读, 一图读懂 or news page."""
+    if not report.is_report:
+        return False
     return bool(report.tables) or is_report_title(report.title) or (
         report.format == "pre2019" and bool(report.figures)
     )
+
+
+def _not_report_kind(report: ReportItem) -> str:
+    """What the classifier called the page ("notice", "news"…), or why it is not taken as a report."""
+    for warning in report.warnings:
+        if warning.startswith("report: not an annual report but a "):
+            return warning.removeprefix("report: not an annual report but a ").split(" ", 1)[0]
+    return "no report tables, figures or title"

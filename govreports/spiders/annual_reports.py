@@ -25,6 +25,7 @@ from scrapy.http import FormRequest, Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from govreports.archive import CAPTURE as ARCHIVE_CAPTURE
 from govreports.failures import failed_request
 from govreports.items import ReportPage
 from govreports.listing import discovery
@@ -36,6 +37,7 @@ from govreports.listing.soft404 import not_the_page
 from govreports.listing.walk import ColumnWalk
 from govreports.parsing.attachments import AttachmentLink, content_roots, find_attachment_links
 from govreports.parsing.decode import declared_encoding
+from govreports.parsing.ocr.page_images import report_images
 from govreports.parsing.sniff import sniff_media_type
 from govreports.registry import Site
 from govreports.render import is_rendered
@@ -381,7 +383,14 @@ class AnnualReportsSpider(scrapy.Spider):
         if isinstance(response, TextResponse) and page.media_type in ("text/html", "application/xhtml+xml"):
             roots = content_roots(response.selector.root, run.site.selectors.get("content"))
             links = find_attachment_links(roots, response.url)
+            # a report published as page images (issue 16): fetched for OCR when the text is too short
+            links += report_images(roots, response.url, max_images=self._page_images_wanted())
         yield from self._next_attachment(run, page, links)
+
+    def _page_images_wanted(self) -> int:
+        if str(self.settings.get("GOVREPORTS_OCR") or "auto").lower() == "never":
+            return 0
+        return self.settings.getint("GOVREPORTS_OCR_PAGE_IMAGES")
 
     def report_failed(self, failure: Failure) -> Iterator[Request]:
         run, _, retry = self._failed(failure)
@@ -404,7 +413,7 @@ class AnnualReportsSpider(scrapy.Spider):
     def parse_attachment(self, response: Response, site_id: str, page: ReportPage, link: AttachmentLink,
                          rest: list[AttachmentLink]) -> Iterator[Any]:
         page.attachments.append({"url": link.url, "name": link.name, "media_type": _media_type(response),
-                                 "body": response.body})
+                                 "body": response.body, "capture": response.meta.get(ARCHIVE_CAPTURE)})
         self.crawler.stats.inc_value("govreports/attachments/fetched")
         yield from self._next_attachment(self.runs[site_id], page, rest)
 
@@ -424,6 +433,7 @@ class AnnualReportsSpider(scrapy.Spider):
             declared_encoding=declared_encoding(_content_type(response),
                                                 response.body if isinstance(response, TextResponse) else None),
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            capture=response.meta.get(ARCHIVE_CAPTURE),
         )
 
     def _failed(self, failure: Failure) -> tuple[SiteRun, Request, Request | None]:

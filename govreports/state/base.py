@@ -72,6 +72,16 @@ class FailureRecord:
 
 
 @dataclass(slots=True)
+class NotReportRecord:
+    """A candidate page the classifier judged not to be an annual report (a notice, 解读, 一图读懂,
+    news…): not emitted, but its bytes are in the archive, so a wrong call can be recovered."""
+
+    url: str
+    title: str
+    kind: str
+
+
+@dataclass(slots=True)
 class WalkRecord:
     """One column walk: its column, the CMS adapter, list pages, records and why it stopped."""
 
@@ -147,6 +157,8 @@ class SiteStatus:
     platforms: list[PlatformRecord] = field(default_factory=list)  # accepted into the scope
     platforms_refused: list[PlatformRecord] = field(default_factory=list)
     merged_runs: list[str] = field(default_factory=list)  # cluster workers whose figures were added up
+    not_reports: list[NotReportRecord] = field(default_factory=list)  # first GOVREPORTS_FAILURE_SAMPLES
+    not_reports_seen: int = 0
     # carried from run to run (RunSummary's alerts): the last good run (not blocked, a column found)
     good_run: str | None = None
     good_column: str | None = None
@@ -193,6 +205,7 @@ class SiteStatus:
             setattr(merged, name, getattr(self, name) + getattr(later, name))
         merged.failures = [*self.failures, *later.failures]
         merged.walks = [*self.walks, *later.walks]
+        merged.not_reports = [*self.not_reports, *later.not_reports]
         merged.platforms = [*self.platforms, *(p for p in later.platforms if p not in self.platforms)]
         merged.platforms_refused = [*self.platforms_refused,
                                     *(p for p in later.platforms_refused if p not in self.platforms_refused)]
@@ -204,7 +217,8 @@ class SiteStatus:
         return merged
 
 
-_COUNTS = ("hub_pages", "list_pages", "candidates", "reports_seen", "pages_failed", "pages_skipped", "failures_omitted")
+_COUNTS = ("hub_pages", "list_pages", "candidates", "reports_seen", "pages_failed", "pages_skipped", "failures_omitted",
+           "not_reports_seen")
 _CARRIED_COUNTS = ("good_reports", "blocked_runs")
 _INVALID = object()
 
@@ -222,6 +236,11 @@ def _converted(name: str, value: Any) -> Any:
         if not isinstance(value, list):
             return _INVALID
         return [FailureRecord(str(v.get("url", "")), str(v.get("kind", "")), str(v.get("reason", "")))
+                for v in value if isinstance(v, Mapping)]
+    if name == "not_reports":
+        if not isinstance(value, list):
+            return _INVALID
+        return [NotReportRecord(str(v.get("url", "")), str(v.get("title", "")), str(v.get("kind", "")))
                 for v in value if isinstance(v, Mapping)]
     if name == "walks":
         if not isinstance(value, list):

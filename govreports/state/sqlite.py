@@ -231,33 +231,41 @@ class SqliteStateStore:
             )
 
     def commit(self, report_id: str, run_id: str) -> bool:
+        with self._transaction() as db:
+            return self._commit(db, report_id, utc_now())
+
+    def commit_many(self, report_ids: Iterable[str], run_id: str) -> int:
+        """Commit a delivery group's claims in one transaction (see `govreports.state`)."""
         now = utc_now()
         with self._transaction() as db:
-            row = db.execute("SELECT * FROM claims WHERE id = ?", (report_id,)).fetchone()
-            if row is None:
-                return False
-            existing = db.execute("SELECT revision FROM reports WHERE key = ?", (row["key"],)).fetchone()
-            if existing is None:
-                db.execute(
-                    "INSERT INTO reports (key, id, site_id, url, content_hash, revision, first_seen, last_seen)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (row["key"], row["id"], row["site_id"], row["url"], row["content_hash"], row["revision"], now, now),
-                )
-            elif existing["revision"] <= row["revision"]:
-                db.execute(
-                    "UPDATE reports SET url = ?, content_hash = ?, revision = ?, last_seen = ? WHERE key = ?",
-                    (row["url"], row["content_hash"], row["revision"], now, row["key"]),
-                )
+            return sum(self._commit(db, report_id, now) for report_id in report_ids)
+
+    def _commit(self, db: sqlite3.Connection, report_id: str, now: str) -> bool:
+        row = db.execute("SELECT * FROM claims WHERE id = ?", (report_id,)).fetchone()
+        if row is None:
+            return False
+        existing = db.execute("SELECT revision FROM reports WHERE key = ?", (row["key"],)).fetchone()
+        if existing is None:
             db.execute(
-                "INSERT OR REPLACE INTO revisions (key, revision, content_hash, delivered_at, run_id)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (row["key"], row["revision"], row["content_hash"], now, row["run_id"]),
+                "INSERT INTO reports (key, id, site_id, url, content_hash, revision, first_seen, last_seen)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (row["key"], row["id"], row["site_id"], row["url"], row["content_hash"], row["revision"], now, now),
             )
+        elif existing["revision"] <= row["revision"]:
             db.execute(
-                "INSERT OR REPLACE INTO known_urls (url, key, site_id, last_seen) VALUES (?, ?, ?, ?)",
-                (canonical_url(row["url"]), row["key"], row["site_id"], now),
+                "UPDATE reports SET url = ?, content_hash = ?, revision = ?, last_seen = ? WHERE key = ?",
+                (row["url"], row["content_hash"], row["revision"], now, row["key"]),
             )
-            db.execute("DELETE FROM claims WHERE id = ?", (report_id,))
+        db.execute(
+            "INSERT OR REPLACE INTO revisions (key, revision, content_hash, delivered_at, run_id)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (row["key"], row["revision"], row["content_hash"], now, row["run_id"]),
+        )
+        db.execute(
+            "INSERT OR REPLACE INTO known_urls (url, key, site_id, last_seen) VALUES (?, ?, ?, ?)",
+            (canonical_url(row["url"]), row["key"], row["site_id"], now),
+        )
+        db.execute("DELETE FROM claims WHERE id = ?", (report_id,))
         return True
 
     def pending_claims(self, run_id: str | None = None) -> list[Claim]:

@@ -13,6 +13,7 @@ import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
+from govreports.defaults import DEFAULTS
 from govreports.pipelines.dedup import DedupPipeline
 from govreports.state import Claim, RunInfo, RunState, SiteStatus, StateStore, utc_now
 from govreports.state.redis import RedisStateStore
@@ -156,7 +157,8 @@ def test_site_status_of_workers_of_one_crawl_adds_up(redis_server: RedisServer) 
 
 def test_a_refused_claim_drops_the_item_as_a_duplicate_in_the_second_worker(redis_server: RedisServer) -> None:
     """Two workers' dedup pipelines meet the same report through two URLs (a second posting)."""
-    settings = {"GOVREPORTS_REDIS_URL": redis_server.url, "GOVREPORTS_REDIS_PREFIX": "test",
+    settings = {**DEFAULTS, "EXTENSIONS": {"govreports.state.StateExtension": 10},
+                "GOVREPORTS_REDIS_URL": redis_server.url, "GOVREPORTS_REDIS_PREFIX": "test",
                 "GOVREPORTS_STATE_STORE": "govreports.state.redis.RedisStateStore"}
     pipelines = []
     for _ in range(2):

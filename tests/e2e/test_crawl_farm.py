@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from govreports_farm import Farm
 
@@ -41,6 +42,7 @@ class CrawlResult:
     stats: dict[str, int]
     log: str
     sites: dict[str, dict[str, Any]]  # every site's status (the run summary's `sites`)
+    workdir: Path  # the crawl's state database and archive (archive/ beside it)
 
     def urls(self) -> set[str]:
         return {item["url"] for item in self.items}
@@ -68,7 +70,7 @@ def run_crawl(tmp: Path, registry: Path, sites: Path | None, *arguments: str, ti
     items = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()] if output.exists() else []
     summary = tmp / "summary.json"
     sites = json.loads(summary.read_text(encoding="utf-8"))["sites"] if summary.exists() else {}
-    return CrawlResult(done.returncode, items, parse_stats(done.stderr), done.stderr, sites)
+    return CrawlResult(done.returncode, items, parse_stats(done.stderr), done.stderr, sites, tmp)
 
 
 # --- the farm ---------------------------------------------------------------------------------
@@ -161,6 +163,7 @@ EDGE_SITES: dict[str, dict[str, Any]] = {
     # TRS pager announcing 5 pages; from index_2 on the CMS serves index_1 again
     "127.0.0.40": {"column": "/nb/index.html", "routes": {
         "/nb/index.html": _page("<ul>" + _li("./202401/t20240115_1.html", "甲区2023年政府信息公开工作年度报告")
+                                + _li("./202401/t20240110_5.html", "甲区2023年政府信息公开工作年度报告…")
                                 + _li("./202401/t20240116_9.html", "甲区2023年政府信息公开工作年度报告（图片版）")
                                 + _li("/private/t20220116_7.html", "甲区2021年政府信息公开工作年度报告")
                                 + '</ul><script>createPageHTML(5, 0, "index", "html");</script>'),
@@ -169,6 +172,10 @@ EDGE_SITES: dict[str, dict[str, Any]] = {
            for n in (1, 2, 3, 4)},
         "/nb/202401/t20240115_1.html": _report("甲区2023年政府信息公开工作年度报告"),
         "/nb/202301/t20230115_2.html": _report("甲区2022年政府信息公开工作年度报告"),
+        # listed under a report's (cut) title, but the page is the notice asking for the reports
+        "/nb/202401/t20240110_5.html": _page(
+            "<h1>关于报送2023年政府信息公开工作年度报告的通知</h1><div id=\"zoom\"><p>各乡镇、各部门：</p>"
+            "<p>请于2024年1月20日前报送本单位2023年政府信息公开工作年度报告。</p><p>特此通知。</p></div>"),
         # t20240116_9.html is listed but answers 404
     }},
     # Hanweb jpage declaring 10 records; the dataproxy answers an empty datastore
@@ -356,3 +363,18 @@ def test_reports_published_as_files_are_fetched_and_attached(edge_crawl: CrawlRe
     assert docx["source"]["media_type"].endswith("wordprocessingml.document")
     assert docx["report_year"] == 2018
     assert edge_crawl.stats.get("govreports/attachments/fetched") == 1
+
+
+def test_a_notice_listed_as_a_report_is_not_emitted_but_listed_and_archived(edge_crawl: CrawlResult) -> None:
+    notice = "/nb/202401/t20240110_5.html"
+    assert not any(url.endswith(notice) for url in edge_crawl.urls())
+    assert edge_crawl.stats.get("govreports/dropped/not_report", 0) >= 1
+    listed = [entry for status in edge_crawl.sites.values() for entry in status.get("not_reports", [])]
+    assert [entry["kind"] for entry in listed if entry["url"].endswith(notice)] == ["notice"]
+    assert sum(status.get("not_reports_seen", 0) for status in edge_crawl.sites.values()) == len(listed)
+    archived = set()
+    for warc in (edge_crawl.workdir / "archive").rglob("*.warc.gz*"):
+        with warc.open("rb") as stream:
+            archived |= {record.rec_headers.get_header("WARC-Target-URI") for record in ArchiveIterator(stream)
+                         if record.rec_type == "response"}
+    assert any(url.endswith(notice) for url in archived), "the notice's bytes are kept, so a wrong call can be undone"

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from govreports.archive.store import Archive
 from govreports.state import SqliteStateStore
 from govreports_farm import Farm
 from tests.state.harness import (
@@ -113,6 +114,21 @@ def test_a_corrected_report_comes_out_once_as_revision_2(history: History) -> No
     first = next(item for item in history.first.items if item["url"] == history.modified_url)
     assert changed[0]["revision"] == 2 and changed[0]["id"] == first["id"]
     assert changed[0]["text"] != first["text"]
+
+
+def test_the_archive_says_why_each_revision_exists(history: History) -> None:
+    archive = Archive(history.db.parent / "archive", create=False)
+    try:
+        first = next(item for item in history.first.items if item["url"] == history.modified_url)
+        corrected = archive.revisions_of(first["id"])
+        added = next(item for item in harvested_items(history) if item["url"] == history.added["url"])
+        assert [(r.revision, r.reason) for r in corrected] == [(1, "first_seen"), (2, "source_changed")]
+        assert corrected[1].item is not None and corrected[1].item["text"] != first["text"]
+        assert [(r.revision, r.reason) for r in archive.revisions_of(added["id"])] == [(1, "first_seen")]
+        assert archive.count_reports() == len(history.first.items) + 1
+    finally:
+        archive.close()
+    assert history.second.stat("govreports/parsed") == 0  # the unchanged rerun re-parsed nothing
 
 
 def test_a_newly_published_report_comes_out_once(history: History) -> None:

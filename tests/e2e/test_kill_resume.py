@@ -2,7 +2,9 @@
 
 `test_sigkill_*`: the farm is crawled, SIGKILLed at random moments (some while items are being
 written), restarted each time against the same state DB, and finally allowed to finish; the union
-of all the feeds must hold every manifest report exactly once, and every line must be whole.
+of all the feeds must hold every manifest report exactly once, and every line must be whole. The
+archive of record must then hold each report exactly once, every WARC file must read through
+warcio to its end, and `scrapy export` must equal the union of the feeds.
 `test_jobdir_*`: a crawl with Scrapy's JOBDIR stopped gracefully halfway and resumed with the same
 JOBDIR delivers the rest, again exactly once.
 """
@@ -14,6 +16,7 @@ import os
 import random
 import signal
 import subprocess
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -21,6 +24,8 @@ from typing import Any
 
 import pytest
 
+from govreports.archive.store import Archive
+from govreports.archive.warc import check_file
 from govreports.state import SqliteStateStore
 from govreports_farm import Farm
 from tests.state.harness import (
@@ -125,6 +130,36 @@ def test_sigkill_at_random_moments_then_restart_delivers_every_report_exactly_on
         assert [run.outcome for run in store.runs()][-1] == "finished"
     finally:
         store.close()
+    assert_the_archive_holds_exactly_the_feeds(db.parent / "archive", feeds, tmp_path / "export.jsonl")
+
+
+def assert_the_archive_holds_exactly_the_feeds(archive_dir: Path, feeds: list[Path], export: Path) -> None:
+    """One archived revision per delivered report, readable WARC files, export = union of the feeds."""
+    archive = Archive(archive_dir, create=False)
+    try:
+        rows = archive._db.execute("SELECT id, revision, state FROM revisions").fetchall()
+        warcs = sorted(archive.warc_dir.iterdir())
+        sources = {str(s["record_id"]) for stored in archive.latest() for s in stored.page["sources"]}
+        missing_sources = [rid for rid in sources if archive.record(rid) is None]
+        payloads_missing = [rid for rid in sources if archive.payload(rid) is None]
+    finally:
+        archive.close()
+    delivered = {(item["id"], item["revision"]) for feed in feeds for item in read_feed(feed)}
+    assert sorted((r["id"], r["revision"]) for r in rows) == sorted(delivered), "archive ≠ feeds"
+    assert {r["state"] for r in rows} == {"archived"}
+    assert not [p.name for p in warcs if p.name.endswith(".open")], "a WARC file was left open"
+    for path in warcs:
+        count, problem = check_file(path)
+        assert problem is None, f"{path.name} unreadable after {count} records: {problem}"
+    assert not missing_sources and not payloads_missing
+    done = subprocess.run([sys.executable, "-m", "scrapy", "export", "-o", str(export), "--archive", str(archive_dir)],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    exported = read_feed(export)
+    union = {item["id"]: item for feed in feeds for item in read_feed(feed)}
+    assert len(exported) == len({item["id"] for item in exported}) == len(union)
+    assert {item["id"]: (item["url"], item["revision"], item["tables"]) for item in exported} == \
+        {rid: (item["url"], item["revision"], item["tables"]) for rid, item in union.items()}
 
 
 def test_jobdir_run_stopped_gracefully_resumes_and_delivers_the_rest_exactly_once(tmp_path: Path) -> None:

@@ -49,11 +49,11 @@ def test_declared_encoding_from_http_header_is_used_and_checked() -> None:
     assert any(warning.startswith("decode:") for warning in report.warnings)
 
 
-def test_unsupported_media_is_a_warning_not_a_crash() -> None:
+def test_an_image_not_read_by_ocr_is_a_warning_not_a_crash() -> None:
     png = b"\x89PNG\r\n\x1a\n" + bytes(200)
-    report = parse_report(png, url="http://x.gov.cn/scan.png")
+    report = parse_report(png, url="http://x.gov.cn/scan.png")  # no OCR result handed in
     assert report.media_type == "image/png" and report.text == "" and report.format == "unknown"
-    assert any("unsupported media type" in warning for warning in report.warnings)
+    assert any("image: a scanned page; OCR is off or found nothing to read" in warning for warning in report.warnings)
 
 
 def test_empty_body_gives_an_empty_report() -> None:

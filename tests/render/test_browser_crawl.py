@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from govreports.archive.store import Archive
 from govreports_farm import Farm
 from govreports_farm.browser_portals import EXTRA_PORTALS
 
@@ -205,4 +206,12 @@ def test_a_site_set_to_always_is_rendered_page_by_page(browser_farm: Farm, tmp_p
     assert result.urls_of(portal) == wanted
     assert all(item["source"]["rendered"] for item in result.items)
     assert "govreports/render/escalated" not in result.stats  # rendered from the start, no retry needed
+    # the archive keeps what the browser showed: a conversion record per rendered report page
+    archive = Archive(tmp_path / "archive", create=False)
+    try:
+        records = [archive.record(item["provenance"]["sources"][0]) for item in result.items]
+        assert {record["type"] for record in records if record is not None} == {"conversion"}
+        assert all(archive.payload(str(record["record_id"])) for record in records if record is not None)
+    finally:
+        archive.close()
     assert result.stats["govreports/render/requests"] == 1 + len(wanted)

@@ -11,15 +11,37 @@ from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
 from govreports.items import ReportItem
+from govreports.state import RunState, existing_state
 from tests.crawlers import with_defaults
 
 GAOPING = {"id": "511803", "name": "南充市高坪区", "adcode": "511803", "province": "四川省", "level": "county"}
 
 
+# the project's state and archive extensions, as govreports/settings.py enables them
+STATE_EXTENSIONS = {"govreports.state.StateExtension": 10, "govreports.archive.crawl.ArchiveExtension": 400}
+
+
+def state_settings(db: Path, **settings: Any) -> dict[str, Any]:
+    """Our defaults, a private state DB (the archive goes next to it) and the state extensions.
+
+    Delivery groups of one item: these tests reason item by item (what a kill right after this
+    item leaves); grouping itself is tested in test_archive.py and by the SIGKILL test."""
+    return with_defaults(**{"GOVREPORTS_DB": str(db), "EXTENSIONS": STATE_EXTENSIONS,
+                            "GOVREPORTS_DELIVERY_GROUP_ITEMS": 1, **settings})
+
+
 def make_crawler(db: Path, **settings: Any) -> Crawler:
-    crawler = get_crawler(settings_dict=with_defaults(GOVREPORTS_DB=str(db), **settings))
+    """A crawler on a private state DB (and archive next to it) with the state extensions built."""
+    crawler = get_crawler(settings_dict=state_settings(db, **settings))
     crawler.stats.open_spider()  # type: ignore[union-attr]
     return crawler
+
+
+def run_state_of(crawler: Crawler) -> RunState:
+    """The crawler's RunState (owned by its StateExtension)."""
+    state = existing_state(crawler)
+    assert state is not None, "no StateExtension on this crawler"
+    return state
 
 
 def gaoping_2023(**changes: Any) -> ReportItem:

@@ -13,9 +13,9 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.misc import build_from_crawler
 
 from govreports.pipelines.dedup import DedupPipeline
-from govreports.state import Claim, RunInfo, RunState, SqliteStateStore, state_for
+from govreports.state import Claim, RunInfo, RunState, SqliteStateStore
 from govreports.state.feed import DurableJsonLinesItemExporter
-from tests.state.conftest import copy_of, gaoping_2023, make_crawler
+from tests.state.conftest import copy_of, gaoping_2023, make_crawler, run_state_of
 
 
 def killed_run(db: Path, feed: Path, *, write_line: bool, torn: bool = False) -> str:
@@ -23,7 +23,7 @@ def killed_run(db: Path, feed: Path, *, write_line: bool, torn: bool = False) ->
     crawler = make_crawler(db)
     pipeline = build_from_crawler(DedupPipeline, crawler)
     item = pipeline.process_item(gaoping_2023())
-    run = state_for(crawler)
+    run = run_state_of(crawler)
     feed.parent.mkdir(parents=True, exist_ok=True)
     with feed.open("ab") as out:
         exporter = build_from_crawler(DurableJsonLinesItemExporter, crawler, out)
@@ -38,7 +38,7 @@ def killed_run(db: Path, feed: Path, *, write_line: bool, torn: bool = False) ->
 
 def fresh_run(db: Path) -> tuple[RunState, DedupPipeline]:
     crawler = make_crawler(db)
-    return state_for(crawler), build_from_crawler(DedupPipeline, crawler)
+    return run_state_of(crawler), build_from_crawler(DedupPipeline, crawler)
 
 
 def test_killed_after_the_line_was_fsynced_the_report_is_committed_not_re_emitted(tmp_path: Path) -> None:
@@ -88,13 +88,13 @@ def test_a_changed_report_killed_before_commit_keeps_its_old_revision(tmp_path: 
         exporter = build_from_crawler(DurableJsonLinesItemExporter, crawler, out)
         exporter.start_exporting()
         exporter.export_item(pipeline.process_item(gaoping_2023()))
-    state_for(crawler).close()
+    run_state_of(crawler).close()
     corrected = {"applications": {"new_received": {"natural_person": 31, "total": 37}}}
     crawler = make_crawler(db)
     pipeline = build_from_crawler(DedupPipeline, crawler)
     killed_run_item = pipeline.process_item(gaoping_2023(tables=corrected))
     assert killed_run_item.revision == 2
-    state_for(crawler).store.close()  # killed before the feed line
+    run_state_of(crawler).store.close()  # killed before the feed line
     run, pipeline = fresh_run(db)
     assert run.recovery.released == 1
     assert pipeline.process_item(gaoping_2023(tables=corrected)).revision == 2
@@ -132,7 +132,7 @@ def test_every_exported_line_is_fsynced_and_committed(tmp_path: Path) -> None:
         exporter.start_exporting()
         for n in range(3):
             exporter.export_item(pipeline.process_item(copy_of(gaoping_2023(), index_no=f"GP-{n}", text=f"{n}")))
-        run = state_for(crawler)
+        run = run_state_of(crawler)
         assert run.store.pending_claims() == []
         assert [r.feeds for r in run.store.runs()] == [(str(feed.resolve()),)]
     stats = crawler.stats

@@ -14,9 +14,8 @@ from scrapy.utils.misc import build_from_crawler
 
 from govreports.items import ReportItem, ReportPage
 from govreports.pipelines.dedup import DedupPipeline, content_hash, dedup_key
-from govreports.state import state_for
 from govreports.state.feed import DurableJsonLinesItemExporter
-from tests.state.conftest import copy_of, gaoping_2023, make_crawler
+from tests.state.conftest import copy_of, gaoping_2023, make_crawler, run_state_of
 
 
 class Run:
@@ -47,7 +46,7 @@ class Run:
     def close(self) -> None:
         self.exporter.finish_exporting()
         self.file.close()
-        state_for(self.crawler).close()
+        run_state_of(self.crawler).close()
 
 
 @pytest.fixture
@@ -159,7 +158,7 @@ def test_an_item_that_reached_no_feed_is_not_marked_seen(db: Path, feed: Path) -
     crawler = make_crawler(db)
     pipeline = build_from_crawler(DedupPipeline, crawler)
     pipeline.process_item(gaoping_2023())  # emitted, but nothing writes it anywhere
-    state_for(crawler).close()
+    run_state_of(crawler).close()
     assert crawler.stats.get_value("govreports/state/uncommitted") == 1  # type: ignore[union-attr]
     feed.parent.mkdir()
     again = Run(db, feed)
@@ -188,7 +187,7 @@ def test_items_that_are_not_reports_pass_through(db: Path) -> None:
     pipeline = build_from_crawler(DedupPipeline, crawler)
     page = ReportPage(url="http://x.gov.cn/a.html", body=b"<html></html>")
     assert pipeline.process_item(page) is page
-    state_for(crawler).close()
+    run_state_of(crawler).close()
 
 
 def test_a_report_without_title_or_index_is_keyed_by_its_canonical_url(db: Path) -> None:

@@ -14,15 +14,14 @@ from scrapy.extension import ExtensionManager
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from govreports.defaults import DEFAULTS
 from govreports.extensions import RunSummary, format_summary
 from govreports.pipelines.dedup import DedupPipeline
 from govreports.registry import Site
 from govreports.run import RunBook
 from govreports.selection import SiteSelection
-from govreports.state import SqliteStateStore, state_for
+from govreports.state import SqliteStateStore
 from govreports.state.feed import DurableJsonLinesItemExporter
-from tests.state.conftest import gaoping_2023
+from tests.state.conftest import gaoping_2023, run_state_of, state_settings
 
 GAOPING = Site(id="511803", slug="gaoping.gov.cn", name="高坪区", level="county", province="四川省",
                adcode="511803", home_url="http://www.gaoping.gov.cn/")
@@ -39,13 +38,13 @@ class PortalSpider(scrapy.Spider):
 
 def crawler_with_book(tmp_path: Path, **settings: Any) -> Any:
     """A crawler with its run book and run summary, as `scrapy crawl` builds them."""
-    crawler = get_crawler(PortalSpider, settings_dict={**DEFAULTS, "GOVREPORTS_DB": str(tmp_path / "s.sqlite3"),
-                                                       **settings})
+    crawler = get_crawler(PortalSpider, settings_dict=state_settings(tmp_path / "s.sqlite3", **settings))
     crawler.stats.open_spider()
     crawler.spider = PortalSpider()
+    state = list(crawler.extensions.middlewares)  # the state and archive extensions
     book = build_from_crawler(RunBook, crawler)
     summary = build_from_crawler(RunSummary, crawler)
-    crawler.extensions = ExtensionManager(book, summary, crawler=crawler)
+    crawler.extensions = ExtensionManager(*state, book, summary, crawler=crawler)
     return crawler
 
 
@@ -89,7 +88,7 @@ def test_site_status_is_stored_and_a_blocked_site_does_not_fail_the_run(tmp_path
     a_good_run(book_of(crawler))
     deliver_one(crawler, feed)
     summary_of(crawler).spider_closed("finished")
-    state_for(crawler).close()
+    run_state_of(crawler).close()
 
     summary = json.loads((tmp_path / "2024-05-01T03-00-00.summary.json").read_text(encoding="utf-8"))
     assert summary["failed"] is False and summary["problems"] == []
@@ -113,7 +112,7 @@ def test_the_summary_ends_with_the_progress_figures(tmp_path: Path) -> None:
     crawler = crawler_with_book(tmp_path)
     a_good_run(book_of(crawler))
     summary_of(crawler).spider_closed("finished")
-    state_for(crawler).close()
+    run_state_of(crawler).close()
     summary = summary_of(crawler).summary
     assert summary is not None
     last = format_summary(summary).splitlines()[-1]
@@ -128,7 +127,7 @@ def test_a_run_stopped_early_or_where_no_site_got_through_fails(tmp_path: Path) 
         book_of(crawler).failed(site_id, f"http://{site_id}/", "dns", "DNS lookup failed")
     extension = summary_of(crawler)
     extension.spider_closed("shutdown")
-    state_for(crawler).close()
+    run_state_of(crawler).close()
     assert extension.summary is not None and extension.summary["failed"]
     assert extension.summary["problems"] == ["finish reason 'shutdown'", "no site got through"]
     assert extension.summary["sites_failed"] == ["511803", "130705"]
@@ -146,7 +145,7 @@ def finished_run(tmp_path: Path, run: Any = a_good_run) -> Any:
     run(book_of(crawler))
     deliver_one(crawler, tmp_path / "a.jsonl")
     summary_of(crawler).spider_closed("finished")
-    state_for(crawler).close()
+    run_state_of(crawler).close()
     return summary_of(crawler).summary
 
 
@@ -164,16 +163,16 @@ def test_after_a_clean_run_the_book_knows_the_delivered_reports_for_early_stop(t
     assert not book.all_known("511803", [GAOPING_URL, GAOPING_URL.replace("3271106", "9999999")])
     assert not book.all_known("511803", [])
     assert crawler.stats.get_value("govreports/early_stop/settled_sites") == 1  # 130705 is blocked
-    state_for(crawler).close()
+    run_state_of(crawler).close()
 
 
 def test_after_a_killed_run_every_column_is_walked_in_full(tmp_path: Path) -> None:
     finished_run(tmp_path)
     killed = crawler_with_book(tmp_path)
-    state_for(killed).store.close()  # SIGKILL: the run starts and never ends
+    run_state_of(killed).store.close()  # SIGKILL: the run starts and never ends
     crawler = opened_run(tmp_path)
     assert not book_of(crawler).settled and not book_of(crawler).all_known("511803", [GAOPING_URL])
-    state_for(crawler).close()
+    run_state_of(crawler).close()
 
 
 def test_a_site_with_failed_pages_last_time_is_not_settled(tmp_path: Path) -> None:
@@ -184,7 +183,7 @@ def test_a_site_with_failed_pages_last_time_is_not_settled(tmp_path: Path) -> No
     finished_run(tmp_path, failed_pages)
     crawler = opened_run(tmp_path)
     assert not book_of(crawler).settled
-    state_for(crawler).close()
+    run_state_of(crawler).close()
 
 
 # --- alerts ------------------------------------------------------------------------------------

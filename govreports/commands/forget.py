@@ -1,0 +1,58 @@
+"""`scrapy forget ID --reason TEXT [--delete-bytes]`: withdraw a report (a takedown).
+
+The report leaves every export, dataset and reparse, and later crawls drop it (stat
+`govreports/dedup/withdrawn`); the reason and the date are kept. `--delete-bytes` also deletes its
+archived item JSON and the WARC records only it uses (the closed files holding them are rewritten
+without them).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any, ClassVar
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from govreports.archive.cli import ArchiveError, add_archive_option, open_archive, say
+
+
+class Command(ScrapyCommand):
+    requires_project = False
+    requires_crawler_process = False
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
+
+    def syntax(self) -> str:
+        return "REPORT_ID --reason TEXT [--delete-bytes]"
+
+    def short_desc(self) -> str:
+        return "Withdraw a report from every export and dataset (takedown); keep the reason"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--reason", help="why (kept with the takedown)")
+        parser.add_argument("--delete-bytes", action="store_true", help="also delete its archived item and bytes")
+        add_archive_option(parser)
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            raise UsageError("give one report id")
+        if not opts.reason:
+            raise UsageError("give the reason with --reason TEXT")
+        assert self.settings is not None
+        try:
+            archive = open_archive(self.settings, opts, run_id="forget")
+        except ArchiveError as error:
+            say("forget", str(error))
+            self.exitcode = 1
+            return
+        try:
+            revisions, deleted = archive.forget(args[0], opts.reason, delete_bytes=opts.delete_bytes)
+            archive.finish()
+        finally:
+            archive.close()
+        if not revisions:
+            say("forget", f"{args[0]} is not in the archive; the takedown is recorded anyway (later crawls drop it)")
+        else:
+            say("forget", f"{args[0]} withdrawn ({revisions} revision(s)); reason kept"
+                          + (f"; {deleted} WARC record(s) deleted" if opts.delete_bytes else ""))
