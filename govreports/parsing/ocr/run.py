@@ -18,6 +18,7 @@ from collections.abc import Callable, Coroutine
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 from govreports.parsing.ocr import cache
@@ -88,14 +89,14 @@ def plan_body(body: bytes, config: OcrConfig, version: str, first_number: int = 
     if config.mode == "never" or not body:
         return None
     job = OcrJob()
-    common = {"engine": config.engine, "version": version, "threads": config.threads,
-                  "cache_dir": config.cache_dir, "max_pixels": config.max_pixels}
+    task = partial(PageTask, engine=config.engine, version=version, threads=config.threads,
+                   cache_dir=config.cache_dir, max_pixels=config.max_pixels)
     if body[:1024].lstrip().startswith(b"%PDF") or b"%PDF-" in body[:1024]:
         pages, count = pdf_pages_needing_ocr(body, config.max_pages, always=config.mode == "always")
         if count > config.max_pages and pages:
             job.warnings.append(f"ocr: only the first {config.max_pages} of {count} pages read (page cap)")
         for number in pages:
-            job.tasks[number] = PageTask(data=body, kind="pdf", number=number, dpi=config.dpi, **common)  # type: ignore[arg-type]
+            job.tasks[number] = task(data=body, kind="pdf", number=number, dpi=config.dpi)
         return job if job.tasks else None
     if sniff_image(body) is None:
         return None
@@ -104,7 +105,7 @@ def plan_body(body: bytes, config: OcrConfig, version: str, first_number: int = 
         job.warnings.append(f"ocr: only the first {config.max_pages} of {frames} image frames read (page cap)")
     dpi = image_dpi(body, config.dpi)
     for frame in range(1, min(frames, config.max_pages) + 1):
-        job.tasks[first_number + frame - 1] = PageTask(data=body, kind="image", number=frame, dpi=dpi, **common)  # type: ignore[arg-type]
+        job.tasks[first_number + frame - 1] = task(data=body, kind="image", number=frame, dpi=dpi)
     return job
 
 
