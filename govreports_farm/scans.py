@@ -216,8 +216,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ccitt", action="store_true", help="1-bit CCITT G4 pages")
     parser.add_argument("--pages", help="first-last (1-based)")
     options = parser.parse_args(argv)
-    pages = tuple(int(p) for p in options.pages.split("-")) if options.pages else None
-    images = rendition(options.source, options.dpi, options.degradation, pages)  # type: ignore[arg-type]
+    pages: tuple[int, int] | None = None
+    if options.pages:
+        first, last = (int(p) for p in options.pages.split("-"))
+        pages = (first, last)
+    images = rendition(options.source, options.dpi, options.degradation, pages)
     options.out.mkdir(parents=True, exist_ok=True)
     stem = f"{options.source.stem}-{options.degradation}-{options.dpi}"
     (options.out / f"{stem}{'-ccitt' if options.ccitt else ''}.pdf").write_bytes(
