@@ -16,7 +16,7 @@ spider is kept open (`spider_idle` → DontCloseSpider). Scrapy 2.19 has no per-
 own (scrapy/scrapy#802), hence this middleware. A retry that does not come back through the
 scheduler (robots.txt, fetched by `engine.download_async`) still waits in the downloader.
 
-A host that never answered anything in this run and whose request gave up after its retries on a
+An origin (scheme, host, port) that never answered anything in this run and whose request gave up after its retries on a
 network error (timeout, refused, TLS, DNS) is down: its later requests fail at once with
 `HostDown` (recorded by the errbacks like any failure) instead of each waiting for its own
 timeouts (`GOVREPORTS_HOST_DOWN_SKIP`). On a national crawl ~10 % of hosts time out; without this
@@ -66,7 +66,16 @@ class RetryDeferred(IgnoreRequest):
 
 
 def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+    """The origin (scheme, host, port) a request goes to: an http port that never answers says
+    nothing of the same host's https (`-a url=` tries both)."""
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return ""
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme, 0)
+    except ValueError:  # a port out of range: the download fails and is recorded on its own
+        port = 0
+    return f"{parts.scheme}://{parts.hostname.lower()}:{port}"
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
