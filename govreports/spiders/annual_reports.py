@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,7 +24,6 @@ from scrapy.http import FormRequest, Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from govreports.archive import CAPTURE as ARCHIVE_CAPTURE
 from govreports.failures import failed_request
 from govreports.items import ReportPage
 from govreports.listing import discovery
@@ -35,10 +33,10 @@ from govreports.listing.challenge import list_needs_browser
 from govreports.listing.entries import ListEntry
 from govreports.listing.soft404 import not_the_page
 from govreports.listing.walk import ColumnWalk
+from govreports.pages import attachment_record, report_page
 from govreports.parsing.attachments import AttachmentLink, content_roots, find_attachment_links
-from govreports.parsing.decode import declared_encoding
+from govreports.parsing.ocr.config import config_from_settings
 from govreports.parsing.ocr.page_images import report_images
-from govreports.parsing.sniff import sniff_media_type
 from govreports.registry import Site
 from govreports.render import is_rendered
 from govreports.run import RunBook
@@ -66,6 +64,7 @@ class AnnualReportsSpider(scrapy.Spider):
     max_list_pages: int
     discovery_depth: int
     subcolumn_depth: int
+    page_images: int
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         given = {name: kwargs.pop(name) for name in ARGUMENT_NAMES if name in kwargs}
@@ -82,6 +81,7 @@ class AnnualReportsSpider(scrapy.Spider):
         spider.max_list_pages = settings.getint("GOVREPORTS_MAX_LIST_PAGES")
         spider.discovery_depth = settings.getint("GOVREPORTS_DISCOVERY_DEPTH")
         spider.subcolumn_depth = settings.getint("GOVREPORTS_SUBCOLUMN_DEPTH")
+        spider.page_images = config_from_settings(settings).page_images
         spider.selection = select(settings, spider.arguments)
         sites = spider.selection.sites
         hub_pages = settings.getint("GOVREPORTS_MAX_HUB_PAGES")
@@ -378,19 +378,14 @@ class AnnualReportsSpider(scrapy.Spider):
         self.book.render_settled(site_id, response.request, ok=True)
         if self._error_page(run, response, "report page") is not None:
             return
-        page = self._report_page(run, response, hints)
+        page = report_page(response, run.site.info(), hints)
         links: list[AttachmentLink] = []
         if isinstance(response, TextResponse) and page.media_type in ("text/html", "application/xhtml+xml"):
             roots = content_roots(response.selector.root, run.site.selectors.get("content"))
             links = find_attachment_links(roots, response.url)
-            # a report published as page images (issue 16): fetched for OCR when the text is too short
-            links += report_images(roots, response.url, max_images=self._page_images_wanted())
+            # a report published as page images: fetched for OCR when the page's text is too short
+            links += report_images(roots, response.url, max_images=self.page_images)
         yield from self._next_attachment(run, page, links)
-
-    def _page_images_wanted(self) -> int:
-        if str(self.settings.get("GOVREPORTS_OCR") or "auto").lower() == "never":
-            return 0
-        return self.settings.getint("GOVREPORTS_OCR_PAGE_IMAGES")
 
     def report_failed(self, failure: Failure) -> Iterator[Request]:
         run, _, retry = self._failed(failure)
@@ -412,8 +407,7 @@ class AnnualReportsSpider(scrapy.Spider):
 
     def parse_attachment(self, response: Response, site_id: str, page: ReportPage, link: AttachmentLink,
                          rest: list[AttachmentLink]) -> Iterator[Any]:
-        page.attachments.append({"url": link.url, "name": link.name, "media_type": _media_type(response),
-                                 "body": response.body, "capture": response.meta.get(ARCHIVE_CAPTURE)})
+        page.attachments.append(attachment_record(response, link.url, link.name))
         self.crawler.stats.inc_value("govreports/attachments/fetched")
         yield from self._next_attachment(self.runs[site_id], page, rest)
 
@@ -424,17 +418,6 @@ class AnnualReportsSpider(scrapy.Spider):
         self.crawler.stats.inc_value("govreports/attachments/failed")
         yield from self._next_attachment(run, request.cb_kwargs["page"], request.cb_kwargs["rest"])
 
-    def _report_page(self, run: SiteRun, response: Response, hints: dict[str, Any]) -> ReportPage:
-        headers = {key.decode("latin-1"): b", ".join(values).decode("latin-1", "replace")
-                   for key, values in response.headers.items()}
-        return ReportPage(
-            url=response.url, body=response.body, site=run.site.info(), media_type=_media_type(response),
-            headers=headers, hints=dict(hints), attachments=[], rendered=is_rendered(response),
-            declared_encoding=declared_encoding(_content_type(response),
-                                                response.body if isinstance(response, TextResponse) else None),
-            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            capture=response.meta.get(ARCHIVE_CAPTURE),
-        )
 
     def _failed(self, failure: Failure) -> tuple[SiteRun, Request, Request | None]:
         """An errback's first step: the failed request, its site, its one browser retry (or None)."""
@@ -452,10 +435,3 @@ class AnnualReportsSpider(scrapy.Spider):
                              verdict[1])
         return None if verdict is None else kind_prefix + verdict[0]
 
-
-def _media_type(response: Response) -> str:  # magic bytes first, then the declared type and the URL
-    return sniff_media_type(response.body, _content_type(response) or None, response.url)
-
-
-def _content_type(response: Response) -> str:
-    return (response.headers.get(b"Content-Type") or b"").decode("latin-1")

@@ -27,4 +27,5 @@ def config_from_settings(settings: _Getters) -> OcrConfig:
         document_seconds=settings.getfloat("GOVREPORTS_OCR_DOCUMENT_TIMEOUT"),
         cache_dir=str(settings.get("GOVREPORTS_OCR_CACHE_DIR") or ""),
         min_confidence=settings.getfloat("GOVREPORTS_OCR_MIN_CONFIDENCE"),
+        page_images=0 if mode == "never" else settings.getint("GOVREPORTS_OCR_PAGE_IMAGES"),
     )

@@ -59,6 +59,7 @@ class OcrConfig:
     document_seconds: float = 1200.0
     cache_dir: str = ""
     min_confidence: float = 0.8
+    page_images: int = 30  # images of a report page fetched for OCR when its own text is too short
 
 
 @dataclass(frozen=True, slots=True)
