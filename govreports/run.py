@@ -115,6 +115,8 @@ class RunBook:
         self.state_enabled = settings.getbool("GOVREPORTS_STATE_ENABLED")
         self.render = RenderLedger(settings, self.stats, self.failure_samples)
         spider = crawler.spider
+        # a spider that selects no registry sites (e.g. the benchmarks' replay spider) has no scope
+        self.scoped = isinstance(spider, SelectsSites)
         self.selection = spider.selection if isinstance(spider, SelectsSites) else SiteSelection()
         self.sites = {site.id: site for site in self.selection.sites}
         self.statuses = {site.id: _new_status(site) for site in self.selection.sites}
@@ -306,9 +308,11 @@ class RunBook:
                         link.prefix, link.text, page_url)
         return True
 
-    def request_scope(self, request: Request) -> SiteScope:
+    def request_scope(self, request: Request) -> SiteScope | None:
         """What `request` may reach: its site's scope, or, for requests of no site (robots.txt),
-        the union of every selected site's."""
+        the union of every selected site's; None for a spider that selects no sites."""
+        if not self.scoped:
+            return None
         return self.scopes.get(request.meta.get("govreports_site") or "", self.any_scope)
 
     def page(self, site_id: str, kind: str) -> None:
