@@ -8,26 +8,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any, ClassVar
 
-from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from govreports.archive.cli import (
-    ArchiveError,
-    add_archive_option,
-    add_sites_option,
-    open_archive,
-    say,
-    sites_from,
-)
+from govreports.archive.cli import ArchiveCommand, say, sites_from
 from govreports.archive.reparse import export
 
 
-class Command(ScrapyCommand):
-    requires_project = False
-    requires_crawler_process = False
-    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
+class Command(ArchiveCommand):
+    command_name = "export"
 
     def syntax(self) -> str:
         return "-o FILE.jsonl [-a sites=ID,…] [--since YYYY-MM-DD]"
@@ -39,18 +28,13 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         parser.add_argument("-o", "--output", metavar="FILE", help="the JSON Lines file to write")
         parser.add_argument("--since", metavar="DATE", help="only revisions archived on or after DATE (ISO 8601)")
-        add_sites_option(parser)
-        add_archive_option(parser)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not opts.output:
             raise UsageError("give the output file with -o FILE.jsonl")
         assert self.settings is not None
-        try:
-            archive = open_archive(self.settings, opts)
-        except ArchiveError as error:
-            say("export", str(error))
-            self.exitcode = 1
+        archive = self.open_or_fail(opts)
+        if archive is None:
             return
         try:
             count = export(archive, Path(opts.output), sites=sites_from(opts), since=opts.since)

@@ -9,18 +9,15 @@ without them).
 from __future__ import annotations
 
 import argparse
-from typing import Any, ClassVar
 
-from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from govreports.archive.cli import ArchiveError, add_archive_option, open_archive, say
+from govreports.archive.cli import ArchiveCommand, say
 
 
-class Command(ScrapyCommand):
-    requires_project = False
-    requires_crawler_process = False
-    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
+class Command(ArchiveCommand):
+    command_name = "forget"
+    takes_sites = False
 
     def syntax(self) -> str:
         return "REPORT_ID --reason TEXT [--delete-bytes]"
@@ -32,7 +29,6 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         parser.add_argument("--reason", help="why (kept with the takedown)")
         parser.add_argument("--delete-bytes", action="store_true", help="also delete its archived item and bytes")
-        add_archive_option(parser)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
@@ -40,11 +36,8 @@ class Command(ScrapyCommand):
         if not opts.reason:
             raise UsageError("give the reason with --reason TEXT")
         assert self.settings is not None
-        try:
-            archive = open_archive(self.settings, opts, run_id="forget")
-        except ArchiveError as error:
-            say("forget", str(error))
-            self.exitcode = 1
+        archive = self.open_or_fail(opts, run_id="forget")
+        if archive is None:
             return
         try:
             revisions, deleted = archive.forget(args[0], opts.reason, delete_bytes=opts.delete_bytes)

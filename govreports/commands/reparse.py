@@ -11,18 +11,8 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any, ClassVar
 
-from scrapy.commands import ScrapyCommand
-
-from govreports.archive.cli import (
-    ArchiveError,
-    add_archive_option,
-    add_sites_option,
-    open_archive,
-    say,
-    sites_from,
-)
+from govreports.archive.cli import ArchiveCommand, ArchiveError, open_archive, say, sites_from
 from govreports.archive.reparse import reparse
 from govreports.parsing.ocr.config import config_from_settings
 from govreports.parsing.ocr.run import OcrPool
@@ -30,10 +20,8 @@ from govreports.state import open_store
 from govreports.state.base import utc_now
 
 
-class Command(ScrapyCommand):
-    requires_project = False
-    requires_crawler_process = False
-    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
+class Command(ArchiveCommand):
+    command_name = "reparse"
 
     def syntax(self) -> str:
         return "[-o FILE.jsonl] [-a sites=ID,…]"
@@ -45,8 +33,6 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         parser.add_argument("-o", "--output", metavar="FILE", help="write the changed items here (JSON Lines)")
         parser.add_argument("--no-state", action="store_true", help="do not update the state database")
-        add_sites_option(parser)
-        add_archive_option(parser)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
