@@ -33,7 +33,7 @@ import socket
 import sqlite3
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +47,7 @@ from govreports.archive.warc import (
     read_payload,
 )
 from govreports.state.recovery import process_alive
+from govreports.state.sqlite import immediate_transaction
 from govreports.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -204,15 +205,8 @@ class Archive:
                     db.execute(step)
                 db.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return immediate_transaction(self._db)
 
     # --- recovery --------------------------------------------------------------------------
     def recover(self, delivered: Callable[[str, int, str], bool]) -> ArchiveRecovery:

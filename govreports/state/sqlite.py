@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import fields
 from pathlib import Path
 from typing import Any, TypeVar
@@ -131,6 +131,19 @@ def _record(kind: type[Record], row: sqlite3.Row, **given: Any) -> Record:
     return kind(**stored, **given)
 
 
+
+@contextmanager
+def immediate_transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction, its lock taken at once (BEGIN IMMEDIATE: two writers never deadlock
+    upgrading a read lock), rolled back on any error. The state store and the archive both use it."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
 class SchemaTooNew(RuntimeError):
     """The database was written by a newer govreports; refusing beats silently misreading it."""
 
@@ -177,15 +190,8 @@ class SqliteStateStore:
                 db.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
         return start
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return immediate_transaction(self._db)
 
     # --- delivered reports -----------------------------------------------------------------
     def lookup(self, key: str) -> Seen | None:
