@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 import lxml.html
 from lxml import etree
@@ -183,3 +184,31 @@ def html_table_to_grid(table: etree._Element | str, warnings: list[str] | None =
         notes.append(f"grid: absurd rowspan/colspan clamped (max {MAX_ROWS} rows, {MAX_COLUMNS} columns)")
     rows = tuple(tuple(row.get(c, "") for c in range(width)) for row in cells)
     return Grid(rows=rows, source="html")
+
+
+def merged_regions(rows: int, columns: int, joins_right: Callable[[int, int], bool],
+                   joins_down: Callable[[int, int], bool]) -> list[list[int]]:
+    """The merged cell each slot of a ruled `rows` × `columns` lattice belongs to, for tables drawn
+    as lines (OFD paths, ruling lines found in a scan): slots with no ruling line between them are one
+    cell. `joins_right(r, c)` / `joins_down(r, c)`: no line between slot (r, c) and its right / lower
+    neighbour. A cell is named by its first slot in reading order (row * columns + column)."""
+    parent = list(range(rows * columns))
+
+    def find(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    for r in range(rows):
+        for c in range(columns):
+            if c + 1 < columns and joins_right(r, c):
+                union(r * columns + c, r * columns + c + 1)
+            if r + 1 < rows and joins_down(r, c):
+                union(r * columns + c, (r + 1) * columns + c)
+    return [[find(r * columns + c) for c in range(columns)] for r in range(rows)]

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from govreports.parsing.grid import merged_regions
 from govreports.parsing.limits import zip_refusal
 from govreports.parsing.models import Block, Document, Grid, Paragraph
 from govreports.parsing.pdf import clean_cell_text
@@ -298,32 +299,19 @@ class _Table:
 
     def grid(self, runs: list[TextRun]) -> Grid:
         rows, columns = len(self.ys) - 1, len(self.xs) - 1
-        parent = list(range(rows * columns))
-
-        def find(index: int) -> int:
-            while parent[index] != index:
-                parent[index] = parent[parent[index]]
-                index = parent[index]
-            return index
-
-        for row in range(rows):
-            y_mid = (self.ys[row] + self.ys[row + 1]) / 2
-            for column in range(columns):
-                x_mid = (self.xs[column] + self.xs[column + 1]) / 2
-                here = row * columns + column
-                if column + 1 < columns and not self._ruled_vertically(self.xs[column + 1], y_mid):
-                    parent[find(here)] = find(here + 1)
-                if row + 1 < rows and not self._ruled_horizontally(self.ys[row + 1], x_mid):
-                    parent[find(here)] = find(here + columns)
+        regions = merged_regions(
+            rows, columns,
+            lambda r, c: not self._ruled_vertically(self.xs[c + 1], (self.ys[r] + self.ys[r + 1]) / 2),
+            lambda r, c: not self._ruled_horizontally(self.ys[r + 1], (self.xs[c] + self.xs[c + 1]) / 2))
         texts: dict[int, list[TextRun]] = {}
         for run in runs:
             x, y = run.anchor
             found_column = next((c for c in range(columns) if self.xs[c] <= x < self.xs[c + 1]), None)
             found_row = next((r for r in range(rows) if self.ys[r] <= y < self.ys[r + 1]), None)
             if found_row is not None and found_column is not None:
-                texts.setdefault(find(found_row * columns + found_column), []).append(run)
+                texts.setdefault(regions[found_row][found_column], []).append(run)
         cell_text = {region: clean_cell_text("\n".join(_lines(found))) for region, found in texts.items()}
-        return Grid(tuple(tuple(cell_text.get(find(row * columns + column), "") for column in range(columns))
+        return Grid(tuple(tuple(cell_text.get(regions[row][column], "") for column in range(columns))
                           for row in range(rows)), source="ofd")
 
 

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from govreports.parsing.grid import merged_regions
 from govreports.parsing.ocr.engine import Engine
 from govreports.parsing.ocr.models import OcrBox, OcrPage, OcrTable
 
@@ -248,32 +249,17 @@ def _table_in(horizontal: Any, vertical: Any, x: int, y: int, w: int, h: int, lo
             covered = band.max(axis=1) if band.size else band
         return bool(covered.size) and float((covered > 0).mean()) >= 0.6
 
-    parent = list(range(rows * columns))
-
-    def find(index: int) -> int:
-        while parent[index] != index:
-            parent[index] = parent[parent[index]]
-            index = parent[index]
-        return index
-
-    def union(a: int, b: int) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
-    for r in range(rows):
-        for c in range(columns):
-            if c + 1 < columns and not present(v_region, False, xs[c + 1], ys[r], ys[r + 1]):
-                union(r * columns + c, r * columns + c + 1)
-            if r + 1 < rows and not present(h_region, True, ys[r + 1], xs[c], xs[c + 1]):
-                union(r * columns + c, (r + 1) * columns + c)
+    regions = merged_regions(
+        rows, columns,
+        lambda r, c: not present(v_region, False, xs[c + 1], ys[r], ys[r + 1]),
+        lambda r, c: not present(h_region, True, ys[r + 1], xs[c], xs[c + 1]))
     cell_of_root: dict[int, int] = {}
     cells: list[_Cell] = []
     slot_cell: list[list[int]] = []
     for r in range(rows):
         row: list[int] = []
         for c in range(columns):
-            root = find(r * columns + c)
+            root = regions[r][c]
             if root not in cell_of_root:
                 cell_of_root[root] = len(cells)
                 cells.append(_Cell(x + xs[c], y + ys[r], x + xs[c + 1], y + ys[r + 1], []))
