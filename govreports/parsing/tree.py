@@ -33,3 +33,10 @@ def elements(result: object) -> list[etree._Element]:
     if not isinstance(result, list):
         return []
     return [node for node in result if isinstance(node, etree._Element)]
+
+
+def strings(result: object) -> list[str]:
+    """The strings of an XPath result (text nodes, attribute values), as `elements` gives its elements."""
+    if not isinstance(result, list):
+        return []
+    return [node for node in result if isinstance(node, str)]

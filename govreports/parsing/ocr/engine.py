@@ -12,6 +12,7 @@ network: RapidOCR is pointed at the models its wheel ships, Tesseract reads the 
 
 from __future__ import annotations
 
+import functools
 import os
 from importlib import metadata
 from typing import Any, Protocol
@@ -41,7 +42,25 @@ def pin_threads(threads: int) -> None:
 
 
 def engine_version(name: str) -> str:
-    """The version string cached results are keyed by; raises EngineUnavailable when missing."""
+    """The version string cached results are keyed by; raises EngineUnavailable when missing.
+
+    Asked for every report page a crawl hands the OCR stage, so the answer (or the reason the engine
+    is missing) is looked up once per process: package metadata costs milliseconds per lookup."""
+    found = _engine_version(name)
+    if isinstance(found, EngineUnavailable):
+        raise EngineUnavailable(str(found))  # a fresh one: a re-raised instance would grow its traceback
+    return found
+
+
+@functools.cache
+def _engine_version(name: str) -> str | EngineUnavailable:
+    try:
+        return _look_up_version(name)
+    except EngineUnavailable as error:
+        return error
+
+
+def _look_up_version(name: str) -> str:
     if name == "rapidocr":
         try:
             return f"rapidocr-{metadata.version('rapidocr')}+onnxruntime-{metadata.version('onnxruntime')}"

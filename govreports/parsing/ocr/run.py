@@ -110,6 +110,13 @@ def plan_body(body: bytes, config: OcrConfig, version: str, first_number: int = 
     return job
 
 
+def _may_be_scanned(data: Any) -> bool:
+    """A PDF or an image (what `plan_body` looks into further); a cheap look at the first bytes."""
+    if not isinstance(data, bytes) or not data:
+        return False
+    return b"%PDF" in data[:1024] or sniff_image(data[:16]) is not None
+
+
 def _frame_count(data: bytes) -> int:
     import io
 
@@ -337,6 +344,9 @@ async def read_report(pool: OcrPool, body: bytes, attachments: list[dict[str, An
     A missing engine gives one log line per process and a warning on each result, never a crash.
     """
     config = pool.config
+    if config.mode == "never" or not any(_may_be_scanned(data) for data in
+                                         (body, *(a.get("body") for a in attachments))):
+        return {}  # an HTML page with HTML or DOCX attachments: nothing to plan, no thread hop
     try:
         version = pool.version()
     except EngineUnavailable as error:
