@@ -20,6 +20,7 @@ from govreports.parsing.attachments import merge_page_and_attachments
 from govreports.parsing.ocr.images import sniff_image
 from govreports.parsing.ocr.models import PAGE_IMAGES
 from govreports.parsing.report import ParsedReport, parse_report
+from govreports.prepared import HASH_FIELDS, prepare
 
 # the record's fields the parser fills, in record order (whatever both classes name alike)
 _PARSED_FIELDS: tuple[str, ...] = tuple(
@@ -141,4 +142,13 @@ def checked_item_from_page(page: ReportPage, *, soffice: str | None = None) -> R
     process (one core for navigation and I/O) does not run the checks itself."""
     item = item_from_page(page, soffice=soffice)
     apply_checks(item)
+    return item
+
+
+def prepared_item_from_page(page: ReportPage, *, soffice: str | None = None,
+                            hash_fields: tuple[str, ...] = HASH_FIELDS) -> ReportItem:
+    """`checked_item_from_page` with its id, key, content hashes and JSON computed (`prepared.py`):
+    what a parse worker hands back, so the crawl process only splices in the revision and writes."""
+    item = checked_item_from_page(page, soffice=soffice)
+    prepare(item, hash_fields)
     return item

@@ -283,7 +283,7 @@ def _doc(text: str) -> Any:
 
 
 @with_config(_STRICT)
-@dataclass(kw_only=True, slots=True)
+@dataclass(kw_only=True)  # no slots: a parse worker attaches what it prepared (govreports/prepared.py)
 class ReportItem:
     """One report as published: one JSON object per line of a feed (docs/report-format.md)."""
 

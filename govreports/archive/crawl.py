@@ -26,7 +26,6 @@ fsyncs), `…/reports` (held at the end), `…/recovery/*`; `govreports/delivery
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from typing import TYPE_CHECKING, Any
@@ -49,7 +48,7 @@ from govreports.archive.store import (
 from govreports.archive.warc import payload_digest
 from govreports.items import ITEM_SCHEMA_VERSION, REPORT_FIELDS, ReportItem, ReportPage
 from govreports.parsing import PARSER_VERSION
-from govreports.pipelines.dedup import content_hash
+from govreports.prepared import content_hash, item_json, prepared_of
 from govreports.state import RunState, existing_state
 from govreports.state.keys import id_of_key, key_string, site_id_of
 
@@ -375,7 +374,8 @@ class ArchiveExtension:
             return
         began = time.perf_counter()
         page = self.pages.pop(str((item.provenance.get("sources") or [""])[0]), None) or {"url": item.url, "sources": []}
-        key = key_string(item)
+        prepared = prepared_of(item)
+        key = prepared.key if prepared is not None else key_string(item)
         latest = self.archive.latest_revision(key)
         digest = page.get("source_digest")
         run_state = existing_state(self.crawler)
@@ -417,16 +417,6 @@ def _plain_capture(url: str, body: bytes, headers: dict[str, str]) -> dict[str, 
     """A page that came without a capture (a spider or test that builds ReportPages itself)."""
     return {"url": url, "status": 200, "headers": list(headers.items()), "body": body,
             "request": {"method": "GET", "url": url, "headers": []}}
-
-
-def item_json(item: Any) -> str:
-    """The item as the archive stores it (its fields in declaration order, as the feeds write them).
-
-    A shallow dict of the dataclass's fields: `ItemAdapter.asdict` deep-copies every nested table
-    first (dataclasses.asdict), which cost ~15 ms per report in the crawl process."""
-    if isinstance(item, ReportItem):
-        return json.dumps({name: getattr(item, name) for name in REPORT_FIELDS}, ensure_ascii=False, default=str)
-    return json.dumps(ItemAdapter(item).asdict(), ensure_ascii=False, default=str)
 
 
 def item_from_json(data: dict[str, Any]) -> ReportItem:

@@ -23,6 +23,7 @@ from govreports.build import checked_item_from_page
 from govreports.items import ITEM_SCHEMA_VERSION, ReportItem, ReportPage
 from govreports.parsing import PARSER_VERSION
 from govreports.parsing.ocr.run import OcrPool
+from govreports.prepared import content_hash, item_json
 from govreports.state.base import Claim, RunInfo, StateStore, utc_now
 
 # fields that change with every parse or are bookkeeping, not content
@@ -84,9 +85,6 @@ def reparse(archive: Archive, *, store: StateStore | None = None, sites: set[str
             ) -> ReparseSummary:
     """Re-derive every archived report (`ocr`: scanned pages are read as a crawl reads them; its
     cache, keyed by image hash and engine version, means no image is recognised twice)."""
-    from govreports.archive.crawl import item_json
-    from govreports.pipelines.dedup import content_hash
-
     summary = ReparseSummary()
     run_id = f"reparse-{utc_now()}"
     if store is not None:

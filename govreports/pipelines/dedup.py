@@ -25,8 +25,6 @@ Settings: `GOVREPORTS_STATE_ENABLED` (default True), `GOVREPORTS_DEDUP_HASH_FIEL
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +34,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from govreports.items import ReportItem
+from govreports.prepared import BODY_FIELDS, HASH_FIELDS, content_hash, discard, prepared_of
 from govreports.state import Claim, RunState, existing_state
 from govreports.state.keys import government_key, id_of_key, key_string, site_id_of
 from govreports.urls import canonical_url
@@ -45,48 +44,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-HASH_FIELDS: tuple[str, ...] = (
-    "title",
-    "agency",
-    "report_year",
-    "publish_date",
-    "index_no",
-    "publisher",
-    "doc_no",
-    "topic",
-    "format",
-    "text",
-    "sections",
-    "tables",
-    "figures",
-    "attachments",
-)
-BODY_FIELDS: tuple[str, ...] = ("title", "text", "tables")
-
-
-def _canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
 def dedup_key(item: Any) -> str:
     """The report's identity (`govreports.state.keys`) as a JSON array string; its sha1 is the id."""
-    return key_string(item)
-
-
-def _hashable(adapter: ItemAdapter, names: tuple[str, ...]) -> dict[str, Any]:
-    selected: dict[str, Any] = {}
-    for name in names:
-        value = adapter.get(name)
-        if name == "attachments":
-            value = sorted(str((a or {}).get("sha256") or "") for a in (value or []))
-        selected[name] = value
-    return selected
-
-
-def content_hash(item: Any, fields: tuple[str, ...] = HASH_FIELDS) -> str:
-    """sha256 of the report's meaningful content (see module docstring)."""
-    payload = _canonical_json(_hashable(ItemAdapter(item), fields))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    prepared = prepared_of(item)
+    return prepared.key if prepared is not None else key_string(item)
 
 
 class DedupPipeline:
@@ -131,11 +92,12 @@ class DedupPipeline:
         adapter = ItemAdapter(item)
         url = str(adapter.get("url") or "")
         site_id = site_id_of(item)
+        prepared = prepared_of(item)  # computed by the parse worker (govreports/prepared.py)
         key = dedup_key(item)
-        body = content_hash(item, BODY_FIELDS)
+        body = prepared.body_hash if prepared is not None else content_hash(item, BODY_FIELDS)
 
         # within this run (a government's report counts once whichever site posted it: state/keys.py)
-        government = government_key(item) or key
+        government = (prepared.government if prepared is not None else government_key(item)) or key
         first = self.emitted_governments.get(government)
         if first is not None and first != key:
             # remembered, so a later run knows this URL as a second posting whichever copy comes first
@@ -152,7 +114,8 @@ class DedupPipeline:
             raise self._duplicate(url, key, "same body as a report already emitted")
 
         # across runs
-        digest = content_hash(item, self.hash_fields)
+        digest = (prepared.content_hash if prepared is not None and prepared.hash_fields == self.hash_fields
+                  else content_hash(item, self.hash_fields))
         seen = self.store.lookup(key)
         if seen is None:
             alias = self._alias_of(url, key)
@@ -173,7 +136,9 @@ class DedupPipeline:
             revision, outcome = seen.revision + 1, "changed"
             logger.info("report changed: %s (revision %d → %d)", url, seen.revision, revision)
 
-        item.id = id_of_key(key)
+        if item.id != id_of_key(key):
+            item.id = id_of_key(key)
+            discard(item)  # the worker gives the same id; an item from elsewhere is encoded afresh
         if item.id in self.withdrawn:
             self._count("withdrawn")
             raise DropItem(f"withdrawn from the archive (scrapy forget): {url}", log_level="INFO")

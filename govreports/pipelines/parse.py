@@ -6,7 +6,9 @@ crawler may use, minus the one the crawl itself keeps busy, at least 1), so pars
 cores instead of sharing the crawl's GIL, a hostile file's hard time limit (SIGALRM, which needs a
 main thread) applies, and a parser that crashes takes down a worker, not the crawl. `0` parses in
 the reactor's thread pool instead (one process; what small runs and debugging may prefer).
-The worker also runs the checks (`checked_item_from_page`), so ValidatePipeline only counts them.
+The worker also runs the checks and computes the item's key, content hashes and JSON
+(`build.prepared_item_from_page`, `govreports/prepared.py`), so ValidatePipeline only counts the
+checks, DedupPipeline compares hashes and the archive and the feeds write the JSON as it came.
 Workers are forked from a forkserver that preloaded `govreports.parsing.preload` (parser modules,
 label tables, OpenCC dictionaries, warmed caches), so that read-only data is shared copy-on-write
 and counted once in the process tree's PSS (4 workers: 160 → 97 MB).
@@ -43,9 +45,10 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.defer import deferred_to_future
 from twisted.internet.threads import deferToThread
 
-from govreports.build import checked_item_from_page, provenance, site_record
+from govreports.build import prepared_item_from_page, provenance, site_record
 from govreports.items import ReportItem, ReportPage
 from govreports.listing.candidates import is_report_title
+from govreports.prepared import HASH_FIELDS
 from govreports.run import RunBook
 
 logger = logging.getLogger(__name__)
@@ -91,7 +94,7 @@ def default_parse_processes() -> int:
 
 class ParsePipeline:
     def __init__(self, crawler: Crawler, processes: int,
-                 parse: Callable[[ReportPage], ReportItem] = checked_item_from_page) -> None:
+                 parse: Callable[[ReportPage], ReportItem] = prepared_item_from_page) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.processes = max(0, processes)
@@ -103,8 +106,11 @@ class ParsePipeline:
     def from_crawler(cls, crawler: Crawler) -> ParsePipeline:
         configured = crawler.settings.get("GOVREPORTS_PARSE_PROCESSES")
         processes = default_parse_processes() if configured in (None, "") else int(configured)
-        # a partial of a module-level function still pickles, so workers get the setting too
-        parse = functools.partial(checked_item_from_page, soffice=crawler.settings.get("GOVREPORTS_SOFFICE") or None)
+        # a partial of a module-level function still pickles, so workers get the settings too; the
+        # worker also computes the key, hashes and JSON the pipelines after it use (prepared.py)
+        hash_fields = tuple(crawler.settings.getlist("GOVREPORTS_DEDUP_HASH_FIELDS") or HASH_FIELDS)
+        parse = functools.partial(prepared_item_from_page, soffice=crawler.settings.get("GOVREPORTS_SOFFICE") or None,
+                                  hash_fields=hash_fields)
         return cls(crawler, processes, parse)
 
     async def process_item(self, item: Any) -> Any:

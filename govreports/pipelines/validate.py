@@ -16,6 +16,7 @@ from scrapy.crawler import Crawler
 
 from govreports.build import apply_checks
 from govreports.items import ReportItem
+from govreports.prepared import discard
 
 
 class ValidatePipeline:
@@ -31,6 +32,7 @@ class ValidatePipeline:
             return item
         if not item.checks and (item.tables or item.figures):  # not run by the parse worker
             apply_checks(item)
+            discard(item)  # the item changed: its prepared JSON and hashes no longer describe it
         failing = [check for check in item.checks if check.get("ok") is False]
         self.stats.inc_value("govreports/checks/run", len(item.checks))
         if failing:

@@ -27,6 +27,7 @@ from scrapy.crawler import Crawler
 from scrapy.exporters import JsonLinesItemExporter
 from scrapy.utils.python import to_bytes
 
+from govreports.prepared import prepared_of
 from govreports.state import RunState, existing_state
 
 if TYPE_CHECKING:
@@ -52,6 +53,9 @@ class DurableJsonLinesItemExporter(JsonLinesItemExporter):
             self.has_fd = False
         # a post-processing wrapper (gzip…) exposes no local file whose lines recovery could read
         self.durable = self.has_fd and hasattr(file, "flush")
+        # every field, UTF-8, the encoder's defaults: a line is exactly the item's JSON (prepared.py)
+        self.plain = (self.fields_to_export is None and (self.encoding or "").lower().replace("-", "") == "utf8"
+                      and self._kwargs == {"ensure_ascii": False})
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, file: IO[bytes], *args: Any, **kwargs: Any) -> DurableJsonLinesItemExporter:
@@ -73,8 +77,11 @@ class DurableJsonLinesItemExporter(JsonLinesItemExporter):
             logger.warning("feed %r cannot be fsynced: its reports will not be marked seen", self.path or self.file)
 
     def export_item(self, item: Any) -> None:
-        itemdict = dict(self.get_serialized_fields(item))
-        line = to_bytes(self.encoder.encode(itemdict) + "\n", self.encoding)
+        prepared = prepared_of(item) if self.plain else None
+        if prepared is not None:  # encoded by the parse worker: only the revision is spliced in
+            line = (prepared.line(ItemAdapter(item)["revision"]) + "\n").encode("utf-8")
+        else:
+            line = to_bytes(self.encoder.encode(dict(self.get_serialized_fields(item))) + "\n", self.encoding)
         if not self.durable:
             self.file.write(line)
             self._inc("not_durable")
