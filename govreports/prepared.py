@@ -94,13 +94,24 @@ def item_json(item: Any) -> str:
     return json.dumps(ItemAdapter(item).asdict(), ensure_ascii=False, default=str)
 
 
+def _hashes(item: ReportItem, *field_sets: tuple[str, ...]) -> list[str]:
+    """`content_hash` of each field set, each field encoded once (the big ones, text and tables, are
+    in both sets): the canonical JSON of a dict with sorted keys, spelled out."""
+    adapter = ItemAdapter(item)
+    names = {name for names in field_sets for name in names}
+    encoded = {name: canonical_json(value) for name, value in _hashable(adapter, tuple(names)).items()}
+    payloads = ("{" + ",".join(f"{canonical_json(name)}:{encoded[name]}" for name in sorted(set(names))) + "}"
+                for names in field_sets)
+    return [hashlib.sha256(payload.encode("utf-8")).hexdigest() for payload in payloads]
+
+
 def prepare(item: ReportItem, hash_fields: tuple[str, ...] = HASH_FIELDS) -> Prepared:
     """Give the item its id and attach what the crawl process needs (in the parse worker)."""
     key = key_string(item)
     item.id = id_of_key(key)
+    content, body = _hashes(item, hash_fields, BODY_FIELDS)
     prepared = Prepared(
-        key=key, government=government_key(item), content_hash=content_hash(item, hash_fields),
-        body_hash=content_hash(item, BODY_FIELDS),
+        key=key, government=government_key(item), content_hash=content, body_hash=body,
         head=json.dumps(_fields(item, _HEAD_FIELDS), ensure_ascii=False, default=str)[:-1],
         hash_fields=hash_fields,
     )
