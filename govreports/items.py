@@ -27,6 +27,7 @@ before them still pass.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Annotated, Any, Literal, NotRequired
 
@@ -320,3 +321,11 @@ ADDED_FIELDS: frozenset[str] = frozenset({"is_report", "warning_details", "prove
 REQUIRED_FIELDS: tuple[str, ...] = tuple(name for name in REPORT_FIELDS if name not in ADDED_FIELDS)
 """Fields a feed line must have; the later ones default when absent (feeds written before them)."""
 
+
+def field_of(item: ReportItem | Mapping[str, Any], name: str) -> Any:
+    """A field of a report built by the pipeline or read back from a feed line (a dict).
+
+    Not ItemAdapter: it imports Scrapy, which a parse worker has no other use for."""
+    if isinstance(item, ReportItem):
+        return getattr(item, name, None)
+    return item.get(name)

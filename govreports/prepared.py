@@ -2,7 +2,7 @@
 
 The crawl process does navigation and I/O only (one core for the reactor; parsing has the
 others). So the parse worker, which has just built the item, also computes what the pipelines after
-it would otherwise compute on the reactor: the dedup key (`state/keys.py`), the content hash over
+it would otherwise compute on the reactor: the dedup key (`keys.py`), the content hash over
 `GOVREPORTS_DEDUP_HASH_FIELDS` and the body hash DedupPipeline compares within a run, and the
 item's JSON, written once and used twice (the archive's item row and the feed line). Everything
 but `revision`, the item's last field, which only the crawl process knows (it comes from the
@@ -24,10 +24,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from itemadapter import ItemAdapter
-
-from govreports.items import REPORT_FIELDS, ReportItem
-from govreports.state.keys import government_key, id_of_key, key_string
+from govreports.items import REPORT_FIELDS, ReportItem, field_of
+from govreports.keys import government_key, id_of_key, key_string
 
 # the fields that carry a report's content (module docstring of pipelines/dedup.py): not the URL,
 # not `source` (fetch time, raw-body hash), not checks/warnings (derived by our code)
@@ -46,8 +44,8 @@ _ATTRIBUTE = "_govreports_prepared"
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    key: str                 # state/keys.key_string: what the state store keys the report by
-    government: str | None   # state/keys.government_key: its key when reposted on another site
+    key: str                 # keys.key_string: what the state store keys the report by
+    government: str | None   # keys.government_key: its key when reposted on another site
     content_hash: str        # over the hash fields: unchanged content is not delivered again
     body_hash: str           # over BODY_FIELDS: a second posting within the site
     head: str                # the item's JSON without `revision` (and its closing brace)
@@ -62,10 +60,10 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def _hashable(adapter: ItemAdapter, names: tuple[str, ...]) -> dict[str, Any]:
+def _hashable(item: Any, names: tuple[str, ...]) -> dict[str, Any]:
     selected: dict[str, Any] = {}
     for name in names:
-        value = adapter.get(name)
+        value = field_of(item, name)
         if name == "attachments":
             value = sorted(str((a or {}).get("sha256") or "") for a in (value or []))
         selected[name] = value
@@ -74,7 +72,7 @@ def _hashable(adapter: ItemAdapter, names: tuple[str, ...]) -> dict[str, Any]:
 
 def content_hash(item: Any, fields: tuple[str, ...] = HASH_FIELDS) -> str:
     """sha256 of the report's meaningful content (see HASH_FIELDS)."""
-    payload = canonical_json(_hashable(ItemAdapter(item), fields))
+    payload = canonical_json(_hashable(item, fields))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -91,15 +89,14 @@ def item_json(item: Any) -> str:
         if prepared is not None:
             return prepared.line(item.revision)
         return json.dumps(_fields(item, REPORT_FIELDS), ensure_ascii=False, default=str)
-    return json.dumps(ItemAdapter(item).asdict(), ensure_ascii=False, default=str)
+    return json.dumps(dict(item), ensure_ascii=False, default=str)  # a feed line read back
 
 
 def _hashes(item: ReportItem, *field_sets: tuple[str, ...]) -> list[str]:
     """`content_hash` of each field set, each field encoded once (the big ones, text and tables, are
     in both sets): the canonical JSON of a dict with sorted keys, spelled out."""
-    adapter = ItemAdapter(item)
     names = {name for names in field_sets for name in names}
-    encoded = {name: canonical_json(value) for name, value in _hashable(adapter, tuple(names)).items()}
+    encoded = {name: canonical_json(value) for name, value in _hashable(item, tuple(names)).items()}
     payloads = ("{" + ",".join(f"{canonical_json(name)}:{encoded[name]}" for name in sorted(set(names))) + "}"
                 for names in field_sets)
     return [hashlib.sha256(payload.encode("utf-8")).hexdigest() for payload in payloads]

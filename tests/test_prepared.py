@@ -18,10 +18,10 @@ from scrapy.utils.test import get_crawler
 
 from govreports.build import checked_item_from_page, prepared_item_from_page
 from govreports.items import ReportItem, ReportPage
+from govreports.keys import government_key, key_string, report_id
 from govreports.pipelines.validate import ValidatePipeline
 from govreports.prepared import BODY_FIELDS, content_hash, discard, item_json, prepared_of
 from govreports.state.feed import DurableJsonLinesItemExporter
-from govreports.state.keys import government_key, key_string, report_id
 
 REAL = Path(__file__).parent / "fixtures" / "real-reports"
 SITE = {"id": "fj-pingtan", "name": "平潭综合实验区", "adcode": "350128", "province": "福建省", "level": "county"}

@@ -134,7 +134,7 @@ def test_items_built_from_the_seeds_by_the_real_parser_validate(seed: str) -> No
 
     from govreports.build import apply_checks, item_from_page
     from govreports.items import ReportPage
-    from govreports.state.keys import assign_report_id
+    from govreports.keys import assign_report_id
 
     path = SEEDS / seed
     page = ReportPage(url=path.resolve().as_uri(), body=path.read_bytes(), media_type="text/plain",

@@ -47,10 +47,10 @@ from govreports.archive.store import (
 )
 from govreports.archive.warc import payload_digest
 from govreports.items import ITEM_SCHEMA_VERSION, REPORT_FIELDS, ReportItem, ReportPage
+from govreports.keys import id_of_key, key_string, site_id_of
 from govreports.parsing import PARSER_VERSION
 from govreports.prepared import content_hash, item_json, prepared_of
 from govreports.state import RunState, existing_state
-from govreports.state.keys import id_of_key, key_string, site_id_of
 
 if TYPE_CHECKING:
     from govreports.state.feed import DurableJsonLinesItemExporter

@@ -20,10 +20,10 @@ from scrapy.exporters import JsonLinesItemExporter
 from govreports.build import apply_checks, item_from_page
 from govreports.defaults import apply_defaults
 from govreports.items import ReportPage
+from govreports.keys import assign_report_id
 from govreports.parsing.ocr.config import config_from_settings
 from govreports.parsing.ocr.run import OcrPool
 from govreports.parsing.sniff import DOCX, HTML, OFFICE_LEGACY_TYPES, PDF, SUFFIX_TYPES, TEXT
-from govreports.state.keys import assign_report_id
 
 # the files parse_report reads, by suffix (the media types from the one table in parsing/sniff.py)
 SUPPORTED_SUFFIXES: dict[str, str] = {

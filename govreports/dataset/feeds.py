@@ -127,7 +127,7 @@ def read_feeds(paths: Sequence[Path | str]) -> FeedRead:
 
 def record_key(item: dict[str, Any]) -> str:
     """What a feed record is grouped by: its id, else its url (an item without an id still gets its
-    own row). Not the dedup identity the id is made from: that is `govreports.state.keys.report_key`."""
+    own row). Not the dedup identity the id is made from: that is `govreports.keys.report_key`."""
     return str(item.get("id") or f"url:{item.get('url')}")
 
 

@@ -1,6 +1,6 @@
 """DedupPipeline (priority 300): one item per report, within a run and across runs (docs/architecture.md).
 
-Key (`govreports.state.keys`, shared with `scrapy extract`): (site id, 索引号) when the report has
+Key (`govreports.keys`, shared with `scrapy extract`): (site id, 索引号) when the report has
 an index number, else (site id, report year, agency or publisher, normalised title); `item.id` =
 sha1 of the key. A second posting of the same report
 (district column and department column) is recognised by the key, by an identical body (title,
@@ -34,9 +34,9 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from govreports.items import ReportItem
+from govreports.keys import government_key, id_of_key, key_string, site_id_of
 from govreports.prepared import BODY_FIELDS, HASH_FIELDS, content_hash, discard, prepared_of
 from govreports.state import Claim, RunState, existing_state
-from govreports.state.keys import government_key, id_of_key, key_string, site_id_of
 from govreports.urls import canonical_url
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 def dedup_key(item: Any) -> str:
-    """The report's identity (`govreports.state.keys`) as a JSON array string; its sha1 is the id."""
+    """The report's identity (`govreports.keys`) as a JSON array string; its sha1 is the id."""
     prepared = prepared_of(item)
     return prepared.key if prepared is not None else key_string(item)
 
@@ -61,7 +61,7 @@ class DedupPipeline:
         self.hash_fields = hash_fields
         self.emitted_keys: dict[str, str] = {}  # key -> url emitted in this run
         self.emitted_bodies: dict[tuple[str, str], str] = {}  # (site, body hash) -> key
-        self.emitted_governments: dict[str, str] = {}  # government key (state/keys.py) -> key emitted
+        self.emitted_governments: dict[str, str] = {}  # government key (keys.py) -> key emitted
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
@@ -96,7 +96,7 @@ class DedupPipeline:
         key = dedup_key(item)
         body = prepared.body_hash if prepared is not None else content_hash(item, BODY_FIELDS)
 
-        # within this run (a government's report counts once whichever site posted it: state/keys.py)
+        # within this run (a government's report counts once whichever site posted it: keys.py)
         government = (prepared.government if prepared is not None else government_key(item)) or key
         first = self.emitted_governments.get(government)
         if first is not None and first != key:

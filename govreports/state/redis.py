@@ -37,8 +37,8 @@ from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any
 
 from govreports.cluster.liveness import DEFAULT_TTL, Heartbeat, alive_key, reply_hash, reply_text
+from govreports.keys import id_of_key
 from govreports.state.base import Claim, RunInfo, Seen, SiteStatus, utc_now
-from govreports.state.keys import id_of_key
 from govreports.state.recovery import Recovery, delivered_in_feeds
 from govreports.urls import canonical_url
 

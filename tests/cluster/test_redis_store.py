@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.redis, requires_redis]
 
 def claim(n: int, *, revision: int = 1, content: str = "v1", run_id: str = "run-1") -> Claim:
     key = f'["511803","index_no","GPQ-{n:04d}"]'
-    from govreports.state.keys import id_of_key
+    from govreports.keys import id_of_key
 
     return Claim(key=key, id=id_of_key(key), content_hash=f"{content}-{n}", revision=revision,
                  url=f"http://www.gpq.gov.cn/zwgk/zfxxgknb/202403/t20240327_{n}.html", site_id="511803", run_id=run_id)

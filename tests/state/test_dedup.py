@@ -198,7 +198,7 @@ def test_a_report_without_title_or_index_is_keyed_by_its_canonical_url(db: Path)
 
 
 def test_the_pipeline_gives_a_report_the_id_scrapy_extract_gives_it(db: Path, feed: Path) -> None:
-    from govreports.state.keys import assign_report_id
+    from govreports.keys import assign_report_id
 
     feed.parent.mkdir()
     run = Run(db, feed)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from govreports.items import ReportItem
-from govreports.state.keys import foreign_agency, government_key, key_string
+from govreports.keys import foreign_agency, government_key, key_string
 from tests.state.conftest import GAOPING, copy_of, gaoping_2023
 from tests.state.test_dedup import Run
 

@@ -18,9 +18,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from itemadapter import ItemAdapter
-
-from govreports.items import ReportItem
+from govreports.items import ReportItem, field_of
 from govreports.parsing.text import normalize_label
 from govreports.urls import canonical_url
 
@@ -34,12 +32,11 @@ Key = tuple[str | int | None, ...]
 
 def site_id_of(item: Keyed) -> str:
     """The registry id of the item's site; for an ad-hoc page without one, the URL's host."""
-    adapter = ItemAdapter(item)
-    site = adapter.get("site") or {}
+    site = field_of(item, "site") or {}
     site_id = site.get("id") or site.get("adcode")
     if site_id:
         return str(site_id)
-    return urlsplit(canonical_url(str(adapter.get("url") or ""))).hostname or ""
+    return urlsplit(canonical_url(str(field_of(item, "url") or ""))).hostname or ""
 
 
 def normalized_index_no(index_no: str | None) -> str:
@@ -69,20 +66,19 @@ def foreign_agency(agency: str, site_name: str) -> str | None:
 
 def report_key(item: Keyed, *, owner: str | None = None) -> Key:
     """The report's identity as a tuple (see module docstring); `owner` replaces the site id."""
-    adapter = ItemAdapter(item)
     site_id = owner or site_id_of(item)
-    site_name = str((adapter.get("site") or {}).get("name") or "")
-    foreign = foreign_agency(str(adapter.get("agency") or ""), site_name)
+    site_name = str((field_of(item, "site") or {}).get("name") or "")
+    foreign = foreign_agency(str(field_of(item, "agency") or ""), site_name)
     if foreign is not None and owner is None:
         site_id = f"agency:{foreign}"
-    index_no = normalized_index_no(adapter.get("index_no"))
+    index_no = normalized_index_no(field_of(item, "index_no"))
     if index_no:
         return (site_id, "index_no", index_no)
-    title = normalized_title(adapter.get("title"))
+    title = normalized_title(field_of(item, "title"))
     if not title:  # nothing to recognise it by but where it lives
-        return (site_id, "url", canonical_url(str(adapter.get("url") or "")))
-    organ = normalize_label(str(adapter.get("agency") or adapter.get("publisher") or ""))
-    return (site_id, "report", adapter.get("report_year"), organ, title)
+        return (site_id, "url", canonical_url(str(field_of(item, "url") or "")))
+    organ = normalize_label(str(field_of(item, "agency") or field_of(item, "publisher") or ""))
+    return (site_id, "report", field_of(item, "report_year"), organ, title)
 
 
 def key_string(item: Keyed) -> str:
@@ -97,7 +93,7 @@ _GOVERNMENT_AGENCY = re.compile(r"^(国务院(办公厅)?|.{2,20}?(省|自治区
 def government_key(item: Any) -> str | None:
     """For a government's own report (agency `临沂市人民政府`, `国务院办公厅`), the key it has when
     reposted on another site (owner `agency:<agency>`); None for departments and the rest."""
-    agency = normalize_label(str(ItemAdapter(item).get("agency") or ""))
+    agency = normalize_label(str(field_of(item, "agency") or ""))
     if not _GOVERNMENT_AGENCY.match(agency):
         return None
     return json.dumps(list(report_key(item, owner=f"agency:{agency}")), ensure_ascii=False, separators=(",", ":"))
@@ -112,4 +108,7 @@ def report_id(item: Keyed) -> str:
 
 
 def assign_report_id(item: Keyed) -> None:
-    ItemAdapter(item)["id"] = report_id(item)
+    if isinstance(item, ReportItem):
+        item.id = report_id(item)
+    else:
+        item["id"] = report_id(item)
