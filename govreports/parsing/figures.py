@@ -242,11 +242,12 @@ def extract_figures(text: str, report_format: str | None = None) -> dict[str, in
     In a pre-2019 report "受理N件" is the year's applications (the 2008 statistics had no
     carried-over count); from 2019 on it may include those carried over, so it gives no value.
     """
-    sents = sentences(text)
+    unwrapped = unwrap(text)  # once: simplifying the whole prose is the costliest step here
+    sents = [part for part in _SENTENCE_END.split(unwrapped) if part.strip()]
     clauses = _clauses(sents)
     # outcome and carry-over phrasings only count in sentences about applications
     # (a full sentence: "收到申请N件，上年度结转M件；予以公开X件" names 申请 once for all of it)
-    full_sentences = [part for part in _FULL_STOP.split(unwrap(text)) if "申请" in part]
+    full_sentences = [part for part in _FULL_STOP.split(unwrapped) if "申请" in part]
     application_clauses = _clauses(full_sentences)
     found: dict[str, int | float | None] = {
         "active_total": _first(_ACTIVE, sents, reject=_CUMULATIVE),
