@@ -402,7 +402,51 @@ class _Linearizer:
             self.blocks.append(Paragraph(text))
 
     def walk(self, root: etree._Element) -> None:
-        """Depth-first with an explicit stack: markup may nest 2048 deep, past Python's recursion limit."""
+        """Depth-first in reading order. lxml's iterwalk does the walking in C (no recursion: markup may
+        nest 2048 deep) and gives only elements; a subtree holding processing instructions
+        (`<?xml:namespace …?>` in Word exports) or comments, whose tails are text too, is walked node
+        by node instead."""
+        if next(root.iter(etree.PI, etree.Comment, etree.Entity), None) is not None:
+            self._walk_nodes(root)
+            return
+        buffer, separator, skip, flush = self.buffer, self.inline_separator, self.skip, self.flush
+        tables_as_text = self.tables_as_text
+        events = etree.iterwalk(root, events=("start", "end"))
+        not_entered = None  # the element whose children were skipped: its "end" comes right after its "start"
+        for event, element in events:
+            if event == "start":
+                if skip and element in skip:
+                    flush()
+                    self.skipped_at = len(self.blocks)
+                elif element.tag == "table" and not tables_as_text and not is_layout_table(element):
+                    self._table(element)
+                else:
+                    if element.tag in _BLOCK_TAGS and buffer:
+                        flush()
+                    text = element.text
+                    if text:
+                        buffer.append(text)
+                    continue
+                events.skip_subtree()
+                not_entered = element
+                continue
+            if element is not_entered:
+                not_entered = None
+            elif element.tag in _BLOCK_TAGS:
+                if buffer:
+                    flush()
+                if (self.skipped_at is not None and self.lines_after_skip is not None
+                        and len(self.blocks) >= self.skipped_at + self.lines_after_skip):
+                    return
+            if element is not root:  # what follows a child inside its parent
+                if separator:
+                    buffer.append(separator)
+                tail = element.tail
+                if tail:
+                    buffer.append(tail)
+
+    def _walk_nodes(self, root: etree._Element) -> None:
+        """`walk` over every node, comments and processing instructions included, with an explicit stack."""
         stack: list[tuple[bool, etree._Element]] = [(False, root)]  # (leaving, element)
         buffer = self.buffer
         while stack:
@@ -435,24 +479,28 @@ class _Linearizer:
         if not isinstance(tag, str):  # comments, processing instructions
             return False
         if tag == "table" and not self.tables_as_text and not is_layout_table(element):
-            self.flush()
-            if is_label_table(element):
-                inner = _Linearizer(tables_as_text=True)
-                inner.walk(element)
-                inner.flush()
-                self.label_lines.extend(block.text for block in inner.blocks if isinstance(block, Paragraph))
-            else:
-                converted = _table_to_grid(element, self.warnings)
-                if isinstance(converted, list):
-                    self.blocks.extend(converted)
-                else:
-                    self.blocks.append(converted)
+            self._table(element)
             return False
         if tag in _BLOCK_TAGS:
             self.flush()
         if element.text:
             self.buffer.append(element.text)
         return True
+
+    def _table(self, table: etree._Element) -> None:
+        """A data table: its Grid, or the lines of a label table."""
+        self.flush()
+        if is_label_table(table):
+            inner = _Linearizer(tables_as_text=True)
+            inner.walk(table)
+            inner.flush()
+            self.label_lines.extend(block.text for block in inner.blocks if isinstance(block, Paragraph))
+        else:
+            converted = _table_to_grid(table, self.warnings)
+            if isinstance(converted, list):
+                self.blocks.extend(converted)
+            else:
+                self.blocks.append(converted)
 
 
 # label blocks sit above the article, sometimes just below it; farther down are lists of other
