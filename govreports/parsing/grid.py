@@ -16,7 +16,7 @@ from lxml import etree
 
 from govreports.parsing.models import Grid
 from govreports.parsing.text import collapse_whitespace
-from govreports.parsing.tree import elements
+from govreports.parsing.tree import element_text, elements
 
 MAX_COLUMNS = 1000
 MAX_ROWS = 5000
@@ -26,6 +26,12 @@ _BLOCK_TAGS = frozenset(
      "section", "article", "blockquote", "pre", "dd", "dt", "hr", "caption", "thead", "tbody", "tfoot"}
 )
 _SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template"})
+# formatting that adds no break: a cell holding only these (below one level of blocks) is read as
+# its serialised text, in C, instead of node by node
+_INLINE_TAGS = frozenset(
+    {"span", "font", "b", "strong", "i", "em", "u", "a", "s", "strike", "small", "big", "sub", "sup", "ins", "del",
+     "label", "abbr", "code", "o:p"}
+)
 _DIGITS = re.compile(r"\d+")
 
 
@@ -45,10 +51,30 @@ def _span(value: str | None) -> int:
 def cell_text(cell: etree._Element) -> str:
     """A cell's text: <br>/<p> become spaces, nbsp/U+3000 collapse, nested tables flatten.
 
-    Walked with an explicit stack (a cell can hold markup nested deeper than Python recurses).
+    The common published cell (text in a <p> or <div>, inside <span>/<font> formatting) is read a
+    child at a time from lxml's text serialisation; anything else is walked node by node.
     """
     if not len(cell):
         return collapse_whitespace(cell.text or "")
+    parts = [cell.text or ""]
+    for child in cell:
+        tag = child.tag
+        if tag in _INLINE_TAGS:
+            space = ""
+        elif tag in _BLOCK_TAGS:  # lower-case tags only: others take the walk, which folds case
+            space = " "
+        else:
+            return _walked_cell_text(cell)
+        for descendant in child.iterdescendants():
+            if descendant.tag not in _INLINE_TAGS:  # a break, a skipped tag, a comment …
+                return _walked_cell_text(cell)
+        parts += (space, element_text(child), space, child.tail or "")
+    return collapse_whitespace("".join(parts))
+
+
+def _walked_cell_text(cell: etree._Element) -> str:
+    """`cell_text` node by node, with an explicit stack (a cell can hold markup nested deeper than
+    Python recurses)."""
     parts: list[str] = [cell.text] if cell.text else []
     pending: list[etree._Element | str] = []  # what is still to emit, last first
     for child in reversed(cell):

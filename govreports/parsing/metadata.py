@@ -495,16 +495,21 @@ def grid_lines(grid: Grid) -> list[str]:
     lines: list[str] = []
     above: tuple[str, ...] = ()
     for row in grid.rows:
+        # each cell collapsed once (None: not a text cell); it serves as the cell, as its right
+        # neighbour's left and as the next row's upper neighbour
+        collapsed = [collapse_whitespace(raw) if isinstance(raw, str) else None for raw in row]
         cells: list[str] = []
-        for col, raw in enumerate(row):
-            cell = collapse_whitespace(raw) if isinstance(raw, str) else ("" if raw is None else str(raw))
+        for col, cell in enumerate(collapsed):
+            if cell is None:
+                raw = row[col]
+                cell = "" if raw is None else str(raw)
             if cell and not is_value_cell(cell):
-                left = collapse_whitespace(row[col - 1]) if col and isinstance(row[col - 1], str) else None
+                left = collapsed[col - 1] if col else None
                 up = above[col] if col < len(above) else None
                 if cell == left or cell == up:
                     continue
             cells.append(cell)
-        above = tuple(collapse_whitespace(c) if isinstance(c, str) else "" for c in row)
+        above = tuple(["" if cell is None else cell for cell in collapsed])
         if any(cells):
             lines.append(" | ".join(cells))
     return lines

@@ -19,9 +19,9 @@ from urllib.parse import quote, urlsplit
 from govreports.parsing.decode import decode_body
 from govreports.parsing.doctype import classify_document
 from govreports.parsing.figures import extract_figures
-from govreports.parsing.metadata import ReportIdentity, extract_metadata, grid_lines
+from govreports.parsing.metadata import ReportIdentity, extract_metadata
 from govreports.parsing.models import Document, Grid, Paragraph
-from govreports.parsing.sections import split_sections
+from govreports.parsing.sections import block_lines, sections_of_lines
 from govreports.parsing.sniff import (
     DOC,
     DOCX,
@@ -236,14 +236,9 @@ def _extract_tables(document: Document) -> tuple[dict[str, Rows], str | None, li
     return dict(result.tables), result.format, list(result.warnings), [dict(d) for d in result.details]
 
 
-def _body_text(document: Document) -> str:
-    lines: list[str] = []
-    for block in document.blocks:
-        if isinstance(block, Paragraph):
-            lines.append(block.text)
-        elif isinstance(block, Grid):
-            lines.extend(grid_lines(block))
-    return "\n".join(lines)
+def _body_text(lines: list[tuple[str, bool]]) -> str:
+    """Paragraphs and table rows (`grid_lines`), one a line."""
+    return "\n".join([text for text, _ in lines])
 
 
 def _prose_text(document: Document) -> str:
@@ -281,7 +276,8 @@ def parse_report(
     warnings.extend(metadata.warnings)
     tables, table_format, table_warnings, warning_details = _extract_tables(document)
     warnings.extend(table_warnings)
-    text = _body_text(document)
+    lines = block_lines(document.blocks)  # the tables' rows are written once, for the text and the sections
+    text = _body_text(lines)
 
     report_format = table_format if table_format in FORMATS and table_format != "unknown" else None
     if report_format is None:
@@ -311,7 +307,7 @@ def parse_report(
         format=report_format,
         script=detect_script(text or metadata.title or ""),
         text=text,
-        sections=split_sections(document.blocks),
+        sections=sections_of_lines(lines),
         tables=tables,
         figures=figures,
         warnings=warnings,
