@@ -14,7 +14,6 @@ Simplified copies; every value handed back keeps the published script.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from typing import Any
 from govreports.parsing.models import Document, Grid, Paragraph
 from govreports.parsing.text import (
     collapse_whitespace,
+    nfkc,
     parse_date,
     simplify,
     simplify_normalized,
@@ -125,7 +125,7 @@ def aligned_simplified(text: str) -> tuple[str, str]:
     Glosses are stripped and NFKC applied to both; when Simplified conversion changes the length
     (rare phrase conversions) the Simplified copy is returned for both, so slicing stays safe.
     """
-    original = unicodedata.normalize("NFKC", strip_pinyin_glosses(text))
+    original = nfkc(strip_pinyin_glosses(text))
     simplified = simplify_normalized(original)
     if len(simplified) != len(original):
         return simplified, simplified
@@ -303,7 +303,7 @@ def year_from_title(title: str | None) -> int | None:
     """The year a title names (2018 in '…2018年政府信息公开工作年度报告', 2019 in '…(2019年)')."""
     if not title:
         return None
-    match = _YEAR_IN_TITLE.search(unicodedata.normalize("NFKC", title))
+    match = _YEAR_IN_TITLE.search(nfkc(title))
     return int(match.group(1)) if match else None
 
 
@@ -320,7 +320,7 @@ def agency_from_title(title: str | None) -> str | None:
     """
     if not title:
         return None
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", strip_pinyin_glosses(title)))
+    text = re.sub(r"\s+", "", nfkc(strip_pinyin_glosses(title)))
     year = re.search(r"(?:19|20)\d{2}", text)
     prefix = text[: year.start()] if year else text
     simplified = simplify(prefix)

@@ -21,10 +21,9 @@ quadratic time (Python refuses int() of more than 4300 digits).
 from __future__ import annotations
 
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from govreports.parsing.text import memoized_when_short
+from govreports.parsing.text import memoized_when_short, nfkc
 
 # what reports print for "not filled" (compared after NFKC and whitespace removal)
 EMPTY_MARKERS: frozenset[str] = frozenset(
@@ -90,7 +89,7 @@ def _clean_text(text: str) -> str:
     text = _INVISIBLE.sub("", text)
     if "\u2009" in text or "\u202f" in text:
         text = _THIN_SPACE_GROUPING.sub(_ungroup, text)
-    text = _SPACES.sub(_space, unicodedata.normalize("NFKC", text))
+    text = _SPACES.sub(_space, nfkc(text))
     return text.translate(_CELL_FOLDS) if _FOLDABLE.search(text) else text  # translate is slow on long text
 
 
