@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Callable
 from functools import lru_cache, wraps
 from operator import ne
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import opencc
 
@@ -114,16 +114,24 @@ def memoized_when_short(max_chars: int, maxsize: int = 16384) -> Callable[[Calla
 
     Labels, cells ("0", "/"), table rows and page chrome repeat across the reports of a site and
     of the whole country, so they are worked out once per process; long texts rarely repeat and
-    would only fill the cache.
+    would only fill the cache. A plain dict (oldest entry dropped when full) rather than
+    `lru_cache`: a table's cells go through several of these per cell, and a hit is one dict lookup.
     """
     def decorate(function: Callable[[A], T]) -> Callable[[A], T]:
-        cached = lru_cache(maxsize=maxsize)(function)
+        cache: dict[str, T] = {}
+        missing: Any = object()
 
         @wraps(function)
         def call(text: Any) -> T:  # Any: `type(text) is str` (no str subclass is cached) does not narrow a TypeVar
-            if type(text) is str and len(text) <= max_chars:
-                return cached(text)
-            return function(text)
+            if type(text) is not str or len(text) > max_chars:
+                return function(text)
+            value: T = cache.get(text, missing)
+            if value is missing:
+                value = function(cast(A, text))
+                if len(cache) >= maxsize:
+                    del cache[next(iter(cache))]
+                cache[text] = value
+            return value
 
         return call
 
