@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import html as html_module
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from itertools import repeat
 
 from lxml import etree
@@ -35,7 +35,7 @@ from govreports.parsing.metadata import (
 )
 from govreports.parsing.models import Block, Document, Paragraph
 from govreports.parsing.text import normalize_label
-from govreports.parsing.tree import drop_tree, element_text, elements
+from govreports.parsing.tree import drop_tree, element_text, strings
 
 # known content containers, most specific first (docs/research/portal-patterns.md §4.3): (attribute, values);
 # an id must equal one of the values, a class must hold one of them as a word
@@ -73,8 +73,9 @@ def _containers_by(attribute: str) -> dict[str, tuple[int, ...]]:
 
 _CONTAINERS_BY_ID = _containers_by("id")
 _CONTAINERS_BY_CLASS = _containers_by("class")
-# the elements that may be containers, for trees whose elements are costly to visit from Python
-_CONTAINER_CANDIDATES = etree.XPath("//*[@id or @class]")
+# every id and class attribute of the document, gathered in C (each value knows its element)
+_ALL_IDS = etree.XPath("//@id")
+_ALL_CLASSES = etree.XPath("//@class")
 
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
               "input", "select", "option", "button", "textarea", "map", "audio", "video")
@@ -266,39 +267,53 @@ def _read_head(root: etree._Element) -> dict[str, str]:
 def content_matches(root: etree._Element) -> list[list[etree._Element]]:
     """For each of CONTENT_CONTAINERS, the elements of the page it matches, in document order.
 
-    One pass over the document's elements that carry an id or a class, instead of one query per
-    container. On plain libxml2 trees (the parser's own) lxml's iterator with two attribute reads
-    per element is cheapest; on lxml.html trees (the spider's, through parsel) every element
-    visited from Python costs a class lookup, so the XPath that returns only the candidates wins.
+    Two XPaths gather the document's id and class attributes (in C; visiting each element from
+    Python cost more than all the rest of choosing the container), and only the values are looked
+    up here; each container kind is of one attribute, so each list stays in document order.
     """
     matches: list[list[etree._Element]] = [[] for _ in CONTENT_CONTAINERS]
     by_id, by_class = _CONTAINERS_BY_ID, _CONTAINERS_BY_CLASS
-    candidates: Iterable[etree._Element]
-    if type(root) is etree._Element:
-        candidates = root.getroottree().getroot().iter(etree.Element)
-    else:
-        candidates = elements(_CONTAINER_CANDIDATES(root))
-    for element in candidates:
-        element_id, classes = element.get("id"), element.get("class")
-        if element_id is None and classes is None:
-            continue
-        found = set(by_id.get(element_id, ())) if element_id is not None else set()
-        if classes:
-            for word in classes.split():
-                found.update(by_class.get(word, ()))
-        for index in found:
-            matches[index].append(element)
+    for value in strings(_ALL_IDS(root)):
+        if value in by_id:
+            element = _attribute_owner(value)
+            for index in by_id[value]:
+                matches[index].append(element)
+    for value in strings(_ALL_CLASSES(root)):
+        found = {index for word in value.split() for index in by_class.get(word, ())}
+        if found:
+            element = _attribute_owner(value)
+            for index in found:
+                matches[index].append(element)
     return matches
+
+
+def _attribute_owner(value: str) -> etree._Element:
+    """The element an attribute value from an XPath belongs to (lxml's "smart string")."""
+    owner: etree._Element = value.getparent()  # type: ignore[attr-defined]
+    return owner
 
 
 def _container_by_selector(root: etree._Element) -> etree._Element | None:
     """The longest element with text of the first container kind (CONTENT_CONTAINERS order) that has one."""
     for candidates in content_matches(root):
+        if len(candidates) == 1:  # the usual page: no lengths to compare, only whether it holds text
+            if _holds_text(candidates[0]):
+                return candidates[0]
+            continue
         found = [(len(_text_of(element)), element) for element in candidates]
         found = [(length, element) for length, element in found if length >= MIN_CONTAINER_CHARS]
         if found:
             return max(found, key=lambda pair: pair[0])[1]
     return None
+
+
+def _holds_text(element: etree._Element) -> bool:
+    """len(_text_of(element)) >= MIN_CONTAINER_CHARS, without cleaning a long text: cleaning only
+    shortens it, and never drops what is not whitespace."""
+    raw = element_text(element)
+    if len(raw) < MIN_CONTAINER_CHARS:
+        return False
+    return _text_chars(raw) >= MIN_CONTAINER_CHARS or len(_clean_text(raw)) >= MIN_CONTAINER_CHARS
 
 
 def _own_text_length(element: etree._Element) -> int:
