@@ -16,7 +16,7 @@ from lxml import etree
 
 from govreports.parsing.models import Grid
 from govreports.parsing.text import collapse_whitespace
-from govreports.parsing.tree import element_text, elements
+from govreports.parsing.tree import elements
 
 MAX_COLUMNS = 1000
 MAX_ROWS = 5000
@@ -26,8 +26,8 @@ _BLOCK_TAGS = frozenset(
      "section", "article", "blockquote", "pre", "dd", "dt", "hr", "caption", "thead", "tbody", "tfoot"}
 )
 _SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template"})
-# formatting that adds no break: a cell holding only these (below one level of blocks) is read as
-# its serialised text, in C, instead of node by node
+# formatting that adds no break: a cell holding only these (below one level of blocks) is read
+# without the walk
 _INLINE_TAGS = frozenset(
     {"span", "font", "b", "strong", "i", "em", "u", "a", "s", "strike", "small", "big", "sub", "sup", "ins", "del",
      "label", "abbr", "code", "o:p"}
@@ -51,8 +51,9 @@ def _span(value: str | None) -> int:
 def cell_text(cell: etree._Element) -> str:
     """A cell's text: <br>/<p> become spaces, nbsp/U+3000 collapse, nested tables flatten.
 
-    The common published cell (text in a <p> or <div>, inside <span>/<font> formatting) is read a
-    child at a time from lxml's text serialisation; anything else is walked node by node.
+    The common published cell (text in a <p> or <div>, inside one level of <span>/<font> or
+    around a <br>) is read here from the few nodes it has (lxml's text and tail reads are cheap, a walker's bookkeeping
+    is not); anything else is walked node by node.
     """
     if not len(cell):
         return collapse_whitespace(cell.text or "")
@@ -65,10 +66,18 @@ def cell_text(cell: etree._Element) -> str:
             space = " "
         else:
             return _walked_cell_text(cell)
-        for descendant in child.iterdescendants():
-            if descendant.tag not in _INLINE_TAGS:  # a break, a skipped tag, a comment …
+        parts += (space, child.text or "")
+        for grandchild in child:
+            if len(grandchild):  # deeper markup
                 return _walked_cell_text(cell)
-        parts += (space, element_text(child), space, child.tail or "")
+            tag = grandchild.tag
+            if tag in _INLINE_TAGS:
+                parts += (grandchild.text or "", grandchild.tail or "")
+            elif tag in _BLOCK_TAGS:  # a <br>
+                parts += (" ", grandchild.text or "", " ", grandchild.tail or "")
+            else:  # a comment, a script …
+                return _walked_cell_text(cell)
+        parts += (space, child.tail or "")
     return collapse_whitespace("".join(parts))
 
 

@@ -364,11 +364,16 @@ def is_layout_table(table: etree._Element) -> bool:
     if any(True for _ in table.iterdescendants("table")):
         return True
     # no nested table: every cell of every row below belongs to this table
-    cells = [cell for row in table.iter("tr") for cell in row if cell.tag in ("td", "th")]
+    rows = list(table.iter("tr"))
+    cells = [cell for row in rows for cell in row if cell.tag in ("td", "th")]
     if len(cells) <= 1:
         return True
+    # whitespace only shortens a cell: none can hold most of the text when none is over 200
+    # characters, and a row's text is at least as long as any of its cells'
+    if all(len(element_text(row)) <= 200 for row in rows):
+        return False
     texts = [element_text(cell) for cell in cells]
-    if max(map(len, texts)) <= 200:  # whitespace only shortens a cell: none can hold most of the text
+    if max(map(len, texts)) <= 200:
         return False
     total = len(_WHITESPACE.sub("", element_text(table)))
     longest = max(len(_WHITESPACE.sub("", text)) for text in texts)
