@@ -490,20 +490,24 @@ def grid_lines(grid: Grid) -> list[str]:
     neighbour is such a repeat and is left out. Value cells are all kept ("0 | 0 | 0" are distinct
     cells), and so are empty rows' neighbours: only text is deduplicated.
     """
-    from govreports.parsing.numbers import is_value_cell
+    from govreports.parsing.numbers import grid_cell, is_value_cell
 
     lines: list[str] = []
     above: tuple[str, ...] = ()
     for row in grid.rows:
-        # each cell collapsed once (None: not a text cell); it serves as the cell, as its right
-        # neighbour's left and as the next row's upper neighbour
-        collapsed = [collapse_whitespace(raw) if isinstance(raw, str) else None for raw in row]
+        # each cell read once (collapsed, and whether it is a value; None: not a text cell); it
+        # serves as the cell, as its right neighbour's left and as the next row's upper neighbour
+        read = [grid_cell(raw) if isinstance(raw, str) else None for raw in row]
+        collapsed = [None if cell is None else cell[0] for cell in read]
         cells: list[str] = []
         for col, cell in enumerate(collapsed):
             if cell is None:
                 raw = row[col]
                 cell = "" if raw is None else str(raw)
-            if cell and not is_value_cell(cell):
+                is_value = is_value_cell(cell)
+            else:
+                is_value = read[col][1]
+            if cell and not is_value:
                 left = collapsed[col - 1] if col else None
                 up = above[col] if col < len(above) else None
                 if cell == left or cell == up:

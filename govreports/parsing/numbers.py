@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from govreports.parsing.text import memoized_when_short, nfkc
+from govreports.parsing.text import collapse_whitespace, memoized_when_short, nfkc
 
 # what reports print for "not filled" (compared after NFKC and whitespace removal)
 EMPTY_MARKERS: frozenset[str] = frozenset(
@@ -226,3 +226,11 @@ def has_lookalike_digit(cell: object) -> bool:
     """True for a number cell with a look-alike letter in it ("1O", "l2", a lone "O")."""
     return _lookalike(clean_cell(cell))
 
+
+# grids repeat the same short cells ("0", "/", row labels) over and over: each is read once, for
+# the table mapper and for the text rows (metadata.grid_lines) alike
+@memoized_when_short(200)
+def grid_cell(cell: object) -> tuple[str, bool]:
+    """A grid cell's text, whitespace collapsed, and whether it is a value cell."""
+    text = collapse_whitespace(str(cell)) if cell is not None else ""
+    return text, is_value_cell(text)
