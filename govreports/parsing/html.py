@@ -156,14 +156,30 @@ def _is_chrome_element(element: etree._Element) -> bool:
     return False
 
 
+# what may be chrome below an element, in document order: elements with a class or an id (each
+# attribute value knows its element) and the chrome tags
+_CHROME_CANDIDATES = etree.XPath("descendant::*/@class | descendant::*/@id | "
+                                 + " | ".join(f"descendant::{tag}" for tag in sorted(_CHROME_TAGS)))
+
+
 def _drop_chrome(scope: etree._Element) -> None:
     """Remove chrome elements below `scope` (not `scope` itself).
 
-    The candidates (a class, an id, or a chrome tag) are picked while iterating in C: lxml's
-    iterator and two attribute reads per element cost less than an XPath union over the subtree.
+    The candidates are gathered by one XPath (in C: reading two attributes of every element from
+    Python cost more than the whole rest of this); an element with both a class and an id comes
+    twice in a row and is looked at once.
     """
-    candidates = [element for element in scope.iterdescendants(etree.Element)
-                  if element.tag in _CHROME_TAGS or element.get("class") is not None or element.get("id") is not None]
+    found = _CHROME_CANDIDATES(scope)
+    candidates: list[etree._Element] = []
+    for node in found if isinstance(found, list) else ():
+        if isinstance(node, etree._Element):
+            element = node
+        elif isinstance(node, str):
+            element = _attribute_owner(node)
+        else:
+            continue
+        if not candidates or element is not candidates[-1]:
+            candidates.append(element)
     for element in candidates:
         if _is_chrome_element(element) and element.getparent() is not None:
             drop_tree(element)
