@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from itertools import repeat
 
 import lxml.html
 from lxml import etree
@@ -55,8 +56,16 @@ def cell_text(cell: etree._Element) -> str:
     around a <br>) is read here from the few nodes it has (lxml's text and tail reads are cheap, a walker's bookkeeping
     is not); anything else is walked node by node.
     """
-    if not len(cell):
+    children = len(cell)
+    if not children:
         return collapse_whitespace(cell.text or "")
+    if children == 1:  # "<td><p>text</p></td>", the commonest of all: no list to build
+        child = cell[0]
+        if not len(child):
+            tag = child.tag
+            space = " " if tag in _BLOCK_TAGS else "" if tag in _INLINE_TAGS else None
+            if space is not None:
+                return collapse_whitespace(f"{cell.text or ''}{space}{child.text or ''}{space}{child.tail or ''}")
     parts = [cell.text or ""]
     for child in cell:
         tag = child.tag
@@ -217,7 +226,7 @@ def html_table_to_grid(table: etree._Element | str, warnings: list[str] | None =
             break
     if clamped:
         notes.append(f"grid: absurd rowspan/colspan clamped (max {MAX_ROWS} rows, {MAX_COLUMNS} columns)")
-    rows = tuple(tuple(row.get(c, "") for c in range(width)) for row in cells)
+    rows = tuple([tuple(map(row.get, range(width), repeat(""))) for row in cells])
     return Grid(rows=rows, source="html")
 
 
