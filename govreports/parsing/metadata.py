@@ -22,6 +22,7 @@ from typing import Any
 from govreports.parsing.models import Document, Grid, Paragraph
 from govreports.parsing.text import (
     collapse_whitespace,
+    memoized_when_short,
     nfkc,
     parse_date,
     simplify,
@@ -119,14 +120,18 @@ def is_label_text(text: str | None) -> bool:
 _VALUE_JUNK = re.compile(r"^[\s|｜│丨:：]+|[\s|｜│丨]+$")
 
 
+@memoized_when_short(80, maxsize=16384, per_document=True)
 def aligned_simplified(text: str) -> tuple[str, str]:
     """(Simplified copy for matching, original copy with the same character positions).
 
     Glosses are stripped and NFKC applied to both; when Simplified conversion changes the length
     (rare phrase conversions) the Simplified copy is returned for both, so slicing stays safe.
     """
-    original = nfkc(strip_pinyin_glosses(text))
-    simplified = simplify_normalized(original)
+    if "(" not in text:  # no pinyin gloss to strip: the Simplified copy is `simplify`'s (and shares its memo)
+        original, simplified = nfkc(text), simplify(text)
+    else:
+        original = nfkc(strip_pinyin_glosses(text))
+        simplified = simplify_normalized(original)
     if len(simplified) != len(original):
         return simplified, simplified
     return simplified, original

@@ -40,7 +40,7 @@ from govreports.parsing.sniff import (
     suffix_for,
 )
 from govreports.parsing.tables import Rows, extract_tables
-from govreports.parsing.text import detect_script, replace_lone_surrogates
+from govreports.parsing.text import detect_script, new_document, replace_lone_surrogates
 from govreports.spec import FORMATS
 
 LEGACY_OFFICE = OFFICE_LEGACY_TYPES  # DOC and WPS: converted by LibreOffice
@@ -262,6 +262,7 @@ def parse_report(
 
     `ocr` is what the OCR pool read from this body's scanned pages (None: no OCR).
     """
+    new_document()  # texts remembered for the previous report are of no use for this one
     surrogate_warnings: list[str] = []
     if isinstance(body, str):
         body, replaced = replace_lone_surrogates(body)

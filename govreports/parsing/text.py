@@ -109,28 +109,53 @@ def strip_pinyin_glosses(text: str) -> str:
     return _PINYIN_GLOSS.sub("", text)
 
 
-def memoized_when_short(max_chars: int, maxsize: int = 16384) -> Callable[[Callable[[A], T]], Callable[[A], T]]:
+# texts longer than a memo's limit, remembered until the next document (see memoized_when_short)
+_DOCUMENT_CACHES: list[dict[str, Any]] = []
+_DOCUMENT_CACHE_SIZE = 512
+
+
+def new_document() -> None:
+    """Forget the long texts of the previous document (`parse_report` calls this first)."""
+    for cache in _DOCUMENT_CACHES:
+        cache.clear()
+
+
+def memoized_when_short(max_chars: int, maxsize: int = 16384, *,
+                        per_document: bool = False) -> Callable[[Callable[[A], T]], Callable[[A], T]]:
     """Memoise a pure function of one text for plain `str` arguments of at most `max_chars`.
 
     Labels, cells ("0", "/"), table rows and page chrome repeat across the reports of a site and
     of the whole country, so they are worked out once per process; long texts rarely repeat and
     would only fill the cache. A plain dict (oldest entry dropped when full) rather than
-    `lru_cache`: a table's cells go through several of these per cell, and a hit is one dict lookup.
+    `lru_cache`: a table's cells go through several of these per cell, and a hit is one lookup.
+
+    `per_document`: longer texts are remembered too, but only until `new_document()`: within one
+    report the same paragraph is read by the chrome filter, the label reader, the metadata and
+    the figures, while the next report's paragraphs are different ones.
     """
     def decorate(function: Callable[[A], T]) -> Callable[[A], T]:
         cache: dict[str, T] = {}
+        long_texts: dict[str, T] = {}
+        if per_document:
+            _DOCUMENT_CACHES.append(long_texts)
         missing: Any = object()
 
         @wraps(function)
         def call(text: Any) -> T:  # Any: `type(text) is str` (no str subclass is cached) does not narrow a TypeVar
-            if type(text) is not str or len(text) > max_chars:
+            if type(text) is not str:
                 return function(text)
-            value: T = cache.get(text, missing)
+            if len(text) <= max_chars:
+                memo, limit = cache, maxsize
+            elif per_document:
+                memo, limit = long_texts, _DOCUMENT_CACHE_SIZE
+            else:
+                return function(cast(A, text))
+            value: T = memo.get(text, missing)
             if value is missing:
                 value = function(cast(A, text))
-                if len(cache) >= maxsize:
-                    del cache[next(iter(cache))]
-                cache[text] = value
+                if len(memo) >= limit:
+                    del memo[next(iter(memo))]
+                memo[text] = value
             return value
 
         return call
@@ -138,7 +163,7 @@ def memoized_when_short(max_chars: int, maxsize: int = 16384) -> Callable[[Calla
     return decorate
 
 
-@memoized_when_short(80, maxsize=32768)
+@memoized_when_short(80, maxsize=32768, per_document=True)
 def simplify(text: str) -> str:
     """NFKC + pinyin glosses removed + Traditional → Simplified; length may change."""
     return simplify_normalized(nfkc(text))
