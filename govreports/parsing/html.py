@@ -31,6 +31,7 @@ from govreports.parsing.metadata import (
     META_NAMES,
     is_chrome_line,
     is_placeholder,
+    leads_with_label,
     read_label_lines,
 )
 from govreports.parsing.models import Block, Document, Paragraph
@@ -608,11 +609,9 @@ def html_to_document(html: str, url: str) -> Document:
             if is_chrome_line(block.text):
                 dropped += 1
                 continue
-            if leading and len(paragraphs_seen) < 8:
-                _, used = read_label_lines([block.text])
-                if used:
-                    pending_labels.append(block.text)
-                    continue
+            if leading and len(paragraphs_seen) < 8 and leads_with_label(block.text):
+                pending_labels.append(block.text)
+                continue
             paragraphs_seen.append(block.text)
         else:
             leading = False

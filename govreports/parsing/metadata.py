@@ -172,6 +172,22 @@ def scan_label_line(line: str) -> tuple[list[LabelHit], str]:
     return hits, original[: matches[0][0].start()].strip()
 
 
+def leads_with_label(line: str) -> bool:
+    """True when the line opens with a label: `read_label_lines([line])` would use it.
+
+    Only the first label counts, so the scan stops there, without reading any value (a long
+    paragraph that mentions 来源 mid-sentence is not read through).
+    """
+    simplified, original = aligned_simplified(line)
+    if not _LABEL_FIRST.search(simplified):
+        return False
+    for match in _LABEL_RE.finditer(simplified):
+        if _SPACES.sub("", match.group("label")) in _NEEDS_COLON and not match.group("colon"):
+            continue
+        return not original[: match.start()].strip()
+    return False
+
+
 def read_label_lines(lines: Sequence[str]) -> tuple[dict[str, str], set[int]]:
     """Meta values from label lines and the indexes of the lines that were labels (to drop).
 
