@@ -129,7 +129,7 @@ _LABEL_TABLE_WORDS = ("索引号", "主题分类", "发布机构", "发文机关
 def _clean_text(raw: str, join_cjk: bool = True) -> str:
     """Source line breaks between CJK characters vanish (as browsers render them); other
     whitespace runs, nbsp and U+3000 padding become one space."""
-    if join_cjk:
+    if join_cjk and "\n" in raw:  # the break pattern needs a line feed
         raw = _BREAK_BETWEEN_CJK.sub("", raw)
     return _WHITESPACE.sub(" ", raw).strip()
 
@@ -437,8 +437,11 @@ class _Linearizer:
     def flush(self) -> None:
         if not self.buffer:  # most block boundaries come with nothing pending
             return
-        text = _clean_text("".join(self.buffer), join_cjk=not self.inline_separator)
+        raw = "".join(self.buffer)
         self.buffer.clear()
+        if raw.isspace():  # indentation between tags: cleaning would leave nothing
+            return
+        text = _clean_text(raw, join_cjk=not self.inline_separator)
         if text:
             self.blocks.append(Paragraph(text))
 
