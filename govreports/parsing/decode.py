@@ -44,6 +44,9 @@ class DecodedText:
     text: str
     encoding: str
     warnings: tuple[str, ...] = ()
+    # the body is exactly `text` in UTF-8 (valid UTF-8 or ASCII, no byte-order mark, nothing
+    # replaced): the HTML parser can be given the bytes rather than the text
+    utf8_exact: bool = False
 
 
 def declared_encoding(content_type: str, body: bytes | None) -> str | None:
@@ -130,18 +133,19 @@ def decode_body(body: bytes, declared: str | None = None, *, look_for_meta: bool
 
     candidates = [(source, codec) for source, codec in (("header", header), ("meta", meta)) if codec]
     if body.isascii():
-        return DecodedText(body.decode("ascii"), candidates[0][1] if candidates else "utf-8", tuple(warnings))
+        return DecodedText(body.decode("ascii"), candidates[0][1] if candidates else "utf-8", tuple(warnings),
+                           utf8_exact=True)
 
     utf8_text = _strict_utf8(body)
     for source, codec in candidates:
         if codec == "utf-8" and utf8_text is not None:
-            return DecodedText(utf8_text, "utf-8", tuple(warnings))
+            return DecodedText(utf8_text, "utf-8", tuple(warnings), utf8_exact=True)
         if codec in _SINGLE_BYTE_CODECS:
             warnings.append(f"decode: {source} charset {codec} cannot carry this page's Chinese text")
             continue
         if codec != "utf-8" and utf8_text is not None:
             warnings.append(f"decode: {source} declares {codec} but the body is valid UTF-8; decoded as utf-8")
-            return DecodedText(utf8_text, "utf-8", tuple(warnings))
+            return DecodedText(utf8_text, "utf-8", tuple(warnings), utf8_exact=True)
         text, ratio = _decode_replacing(body, codec)
         if ratio <= _MAX_ERROR_RATIO:
             if ratio:
@@ -159,7 +163,7 @@ def decode_body(body: bytes, declared: str | None = None, *, look_for_meta: bool
         warnings.append(f"decode: corrected charset {candidates[0][1]} → {chosen}")
     if "\ufffd" in text and not any("undecodable" in w for w in warnings):
         warnings.append(f"decode: {text.count(chr(0xFFFD))} undecodable byte sequences replaced ({chosen})")
-    return DecodedText(text, chosen, tuple(warnings))
+    return DecodedText(text, chosen, tuple(warnings), utf8_exact=utf8_text is not None)
 
 
 _SINGLE_BYTE_CODECS = frozenset(filter(None, (normalize_charset(label) for label in _SINGLE_BYTE)))

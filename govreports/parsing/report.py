@@ -133,7 +133,8 @@ def build_document(
         decoded = decode_body(body, declared_encoding, look_for_meta=kind == HTML)
         warnings.extend(decoded.warnings)
         if kind == HTML:
-            return html_to_document(decoded.text, url), kind, decoded.encoding, warnings
+            markup = body if decoded.utf8_exact else None  # libxml2 reads the bytes without re-encoding the text
+            return html_to_document(decoded.text, url, utf8=markup), kind, decoded.encoding, warnings
         return text_to_document(decoded.text), kind, decoded.encoding, warnings
     try:
         if kind == PDF:
