@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from govreports.parsing.text import (
     _COMPOSING_SCRIPTS,
+    count_differences,
     detect_script,
     nfkc,
     normalize_label,
@@ -71,3 +72,8 @@ def test_nfkc_of_chinese_prose_with_full_width_forms() -> None:
     text = "本年度共收到政府信息公开申请１２件（含上年结转２件）；予以公开３件，ｅ\u0301 한국 ①㎡"
     assert nfkc(text) == unicodedata.normalize("NFKC", text)
     assert nfkc(text[:40]) == unicodedata.normalize("NFKC", text[:40])
+
+
+@given(st.text(alphabet="ab中國国\U00020000\x00\uffff", max_size=30), st.text(alphabet="ab中國国\U00020000\x00\uffff", max_size=30))
+def test_count_differences_counts_unequal_positions_of_the_shorter_length(first: str, second: str) -> None:
+    assert count_differences(first, second) == sum(a != b for a, b in zip(first, second))
