@@ -274,8 +274,9 @@ def _read_head(root: etree._Element) -> dict[str, str]:
             if key not in meta and not is_placeholder(match.group(3)):
                 meta[key] = _clean_text(match.group(3))
     title = root.find(".//title")
-    if title is not None and _text_of(title):
-        meta["html.title"] = _text_of(title)
+    title_text = _text_of(title) if title is not None else ""
+    if title_text:
+        meta["html.title"] = title_text
     for heading in root.iter("h1"):
         text = _text_of(heading)
         if text:
