@@ -153,7 +153,10 @@ def memoized_when_short(max_chars: int, maxsize: int = 16384, *,
             if value is missing:
                 value = function(cast(A, text))
                 if len(memo) >= limit:
-                    del memo[next(iter(memo))]
+                    try:
+                        del memo[next(iter(memo))]
+                    except (RuntimeError, KeyError, StopIteration):
+                        pass  # another parsing thread changed the memo meanwhile: it is only a cache
                 memo[text] = value
             return value
 
