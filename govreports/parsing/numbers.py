@@ -113,11 +113,14 @@ def _count_digits(number: str) -> int | None:
     return int(digits)
 
 
+# the mapper asks these of every value cell, several times: a short cell's answer is one lookup
+@memoized_when_short(_CACHED_CELL_CHARS)
 def is_blank(cell: object) -> bool:
     """True for cells that say "not filled": empty, "/", "-", "—", "无" …"""
     return clean_cell(cell) in EMPTY_MARKERS
 
 
+@memoized_when_short(_CACHED_CELL_CHARS)
 def parse_count(cell: object) -> int | None:
     """A non-negative count ("1,234", "１２", "12件") or None (blank or unreadable)."""
     text = clean_cell(cell)
