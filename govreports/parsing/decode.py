@@ -44,6 +44,9 @@ class DecodedText:
     text: str
     encoding: str
     warnings: tuple[str, ...] = ()
+    # the body is exactly `text` in UTF-8 (valid UTF-8 or ASCII, no byte-order mark, nothing
+    # replaced): the HTML parser can be given the bytes rather than the text
+    utf8_exact: bool = False
 
 
 def declared_encoding(content_type: str, body: bytes | None) -> str | None:
@@ -77,25 +80,26 @@ def sniff_meta_charset(body: bytes) -> str | None:
     return match.group(1).decode("ascii", "replace") if match else None
 
 
-def _error_ratio(body: bytes, encoding: str) -> float:
-    """Share of bytes the codec cannot decode (1.0 for an unusable codec)."""
+def _decode_replacing(body: bytes, encoding: str) -> tuple[str, float]:
+    """(the text with undecodable bytes replaced, their share of the bytes); ("", 1.0) for an
+    unusable codec. The text is kept for the caller rather than decoded again."""
     try:
         text = body.decode(encoding, errors="replace")
     except LookupError:
-        return 1.0
+        return "", 1.0
     errors = text.count("\ufffd")
-    return errors / max(len(body), 1)
+    return text, errors / max(len(body), 1)
 
 
-def _is_valid_utf8_with_multibyte(body: bytes) -> bool:
-    """Multi-byte text that decodes strictly as UTF-8 is UTF-8: GBK bytes practically never do."""
+def _strict_utf8(body: bytes) -> str | None:
+    """The text of a non-ASCII body that decodes strictly as UTF-8, else None: multi-byte text that
+    does is UTF-8 (GBK bytes practically never do). The text is kept, not decoded a second time."""
     if body.isascii():
-        return False
+        return None
     try:
-        body.decode("utf-8")
+        return body.decode("utf-8")
     except UnicodeDecodeError:
-        return False
-    return True
+        return None
 
 
 def _detect(body: bytes) -> str | None:
@@ -129,36 +133,37 @@ def decode_body(body: bytes, declared: str | None = None, *, look_for_meta: bool
 
     candidates = [(source, codec) for source, codec in (("header", header), ("meta", meta)) if codec]
     if body.isascii():
-        return DecodedText(body.decode("ascii"), candidates[0][1] if candidates else "utf-8", tuple(warnings))
+        return DecodedText(body.decode("ascii"), candidates[0][1] if candidates else "utf-8", tuple(warnings),
+                           utf8_exact=True)
 
-    utf8_ok = _is_valid_utf8_with_multibyte(body)
+    utf8_text = _strict_utf8(body)
     for source, codec in candidates:
-        if codec == "utf-8" and utf8_ok:
-            return DecodedText(body.decode("utf-8"), "utf-8", tuple(warnings))
+        if codec == "utf-8" and utf8_text is not None:
+            return DecodedText(utf8_text, "utf-8", tuple(warnings), utf8_exact=True)
         if codec in _SINGLE_BYTE_CODECS:
             warnings.append(f"decode: {source} charset {codec} cannot carry this page's Chinese text")
             continue
-        if codec != "utf-8" and utf8_ok:
+        if codec != "utf-8" and utf8_text is not None:
             warnings.append(f"decode: {source} declares {codec} but the body is valid UTF-8; decoded as utf-8")
-            return DecodedText(body.decode("utf-8"), "utf-8", tuple(warnings))
-        ratio = _error_ratio(body, codec)
+            return DecodedText(utf8_text, "utf-8", tuple(warnings), utf8_exact=True)
+        text, ratio = _decode_replacing(body, codec)
         if ratio <= _MAX_ERROR_RATIO:
             if ratio:
                 warnings.append(f"decode: {ratio:.2%} of bytes undecodable as {codec}; replaced")
-            return DecodedText(body.decode(codec, errors="replace"), codec, tuple(warnings))
+            return DecodedText(text, codec, tuple(warnings))
         warnings.append(f"decode: {source} declares {codec} but {ratio:.1%} of bytes do not decode")
 
-    if utf8_ok:
-        chosen = "utf-8"
+    if utf8_text is not None:
+        chosen, text = "utf-8", utf8_text
     else:
-        gb_ratio = _error_ratio(body, "gb18030")
+        gb_text, gb_ratio = _decode_replacing(body, "gb18030")
         chosen = "gb18030" if gb_ratio <= _MAX_ERROR_RATIO else (_detect(body) or "gb18030")
+        text = gb_text if chosen == "gb18030" else body.decode(chosen, errors="replace")
     if candidates and chosen != candidates[0][1]:
         warnings.append(f"decode: corrected charset {candidates[0][1]} → {chosen}")
-    text = body.decode(chosen, errors="replace")
     if "\ufffd" in text and not any("undecodable" in w for w in warnings):
         warnings.append(f"decode: {text.count(chr(0xFFFD))} undecodable byte sequences replaced ({chosen})")
-    return DecodedText(text, chosen, tuple(warnings))
+    return DecodedText(text, chosen, tuple(warnings), utf8_exact=utf8_text is not None)
 
 
 _SINGLE_BYTE_CODECS = frozenset(filter(None, (normalize_charset(label) for label in _SINGLE_BYTE)))

@@ -206,8 +206,10 @@ def _about_applications(clause: str) -> bool:
     return "复议" not in clause and "诉讼" not in clause and "申请" in clause
 
 
-def _applications_received(clauses: list[str], accepted_is_received: bool, full_sentences: list[str]) -> int | None:
-    new = _first((_NEW_RECEIVED,), _clauses(full_sentences), _about_applications_or_carry)
+def _applications_received(clauses: list[str], accepted_is_received: bool, full_sentences: list[str],
+                           application_clauses: list[str]) -> int | None:
+    """`application_clauses`: `_clauses(full_sentences)`, which the caller has already cut."""
+    new = _first((_NEW_RECEIVED,), application_clauses, _about_applications_or_carry)
     if new is not None:
         return new  # "其中新收M件" is exactly the table's 本年新收
     explicit = _first(_RECEIVED, clauses, _about_applications)
@@ -242,15 +244,17 @@ def extract_figures(text: str, report_format: str | None = None) -> dict[str, in
     In a pre-2019 report "受理N件" is the year's applications (the 2008 statistics had no
     carried-over count); from 2019 on it may include those carried over, so it gives no value.
     """
-    sents = sentences(text)
+    unwrapped = unwrap(text)  # once: simplifying the whole prose is the costliest step here
+    sents = [part for part in _SENTENCE_END.split(unwrapped) if part.strip()]
     clauses = _clauses(sents)
     # outcome and carry-over phrasings only count in sentences about applications
     # (a full sentence: "收到申请N件，上年度结转M件；予以公开X件" names 申请 once for all of it)
-    full_sentences = [part for part in _FULL_STOP.split(unwrap(text)) if "申请" in part]
+    full_sentences = [part for part in _FULL_STOP.split(unwrapped) if "申请" in part]
     application_clauses = _clauses(full_sentences)
     found: dict[str, int | float | None] = {
         "active_total": _first(_ACTIVE, sents, reject=_CUMULATIVE),
-        "applications_received": _applications_received(clauses, report_format == "pre2019", full_sentences),
+        "applications_received": _applications_received(clauses, report_format == "pre2019", full_sentences,
+                                                         application_clauses),
         "applications_carried_over": _first((_CARRIED_OVER,), application_clauses, _about_applications_or_carry),
         "applications_granted": _first(_GRANTED, application_clauses, _about_outcomes),
         "applications_completed": _first(_COMPLETED, sents),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from itertools import repeat
 
 import lxml.html
 from lxml import etree
@@ -26,6 +27,12 @@ _BLOCK_TAGS = frozenset(
      "section", "article", "blockquote", "pre", "dd", "dt", "hr", "caption", "thead", "tbody", "tfoot"}
 )
 _SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template"})
+# formatting that adds no break: a cell holding only these (below one level of blocks) is read
+# without the walk
+_INLINE_TAGS = frozenset(
+    {"span", "font", "b", "strong", "i", "em", "u", "a", "s", "strike", "small", "big", "sub", "sup", "ins", "del",
+     "label", "abbr", "code", "o:p"}
+)
 _DIGITS = re.compile(r"\d+")
 
 
@@ -45,10 +52,47 @@ def _span(value: str | None) -> int:
 def cell_text(cell: etree._Element) -> str:
     """A cell's text: <br>/<p> become spaces, nbsp/U+3000 collapse, nested tables flatten.
 
-    Walked with an explicit stack (a cell can hold markup nested deeper than Python recurses).
+    The common published cell (text in a <p> or <div>, inside one level of <span>/<font> or
+    around a <br>) is read here from the few nodes it has (lxml's text and tail reads are cheap, a walker's bookkeeping
+    is not); anything else is walked node by node.
     """
-    if not len(cell):
+    children = len(cell)
+    if not children:
         return collapse_whitespace(cell.text or "")
+    if children == 1:  # "<td><p>text</p></td>", the commonest of all: no list to build
+        child = cell[0]
+        if not len(child):
+            tag = child.tag
+            space = " " if tag in _BLOCK_TAGS else "" if tag in _INLINE_TAGS else None
+            if space is not None:
+                return collapse_whitespace(f"{cell.text or ''}{space}{child.text or ''}{space}{child.tail or ''}")
+    parts = [cell.text or ""]
+    for child in cell:
+        tag = child.tag
+        if tag in _INLINE_TAGS:
+            space = ""
+        elif tag in _BLOCK_TAGS:  # lower-case tags only: others take the walk, which folds case
+            space = " "
+        else:
+            return _walked_cell_text(cell)
+        parts += (space, child.text or "")
+        for grandchild in child:
+            if len(grandchild):  # deeper markup
+                return _walked_cell_text(cell)
+            tag = grandchild.tag
+            if tag in _INLINE_TAGS:
+                parts += (grandchild.text or "", grandchild.tail or "")
+            elif tag in _BLOCK_TAGS:  # a <br>
+                parts += (" ", grandchild.text or "", " ", grandchild.tail or "")
+            else:  # a comment, a script …
+                return _walked_cell_text(cell)
+        parts += (space, child.tail or "")
+    return collapse_whitespace("".join(parts))
+
+
+def _walked_cell_text(cell: etree._Element) -> str:
+    """`cell_text` node by node, with an explicit stack (a cell can hold markup nested deeper than
+    Python recurses)."""
     parts: list[str] = [cell.text] if cell.text else []
     pending: list[etree._Element | str] = []  # what is still to emit, last first
     for child in reversed(cell):
@@ -182,7 +226,7 @@ def html_table_to_grid(table: etree._Element | str, warnings: list[str] | None =
             break
     if clamped:
         notes.append(f"grid: absurd rowspan/colspan clamped (max {MAX_ROWS} rows, {MAX_COLUMNS} columns)")
-    rows = tuple(tuple(row.get(c, "") for c in range(width)) for row in cells)
+    rows = tuple([tuple(map(row.get, range(width), repeat(""))) for row in cells])
     return Grid(rows=rows, source="html")
 
 

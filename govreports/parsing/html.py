@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import html as html_module
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
+from itertools import repeat
 
 from lxml import etree
 
@@ -30,11 +31,12 @@ from govreports.parsing.metadata import (
     META_NAMES,
     is_chrome_line,
     is_placeholder,
+    leads_with_label,
     read_label_lines,
 )
 from govreports.parsing.models import Block, Document, Paragraph
 from govreports.parsing.text import normalize_label
-from govreports.parsing.tree import drop_tree, element_text, elements
+from govreports.parsing.tree import drop_tree, element_text, strings
 
 # known content containers, most specific first (docs/research/portal-patterns.md §4.3): (attribute, values);
 # an id must equal one of the values, a class must hold one of them as a word
@@ -72,8 +74,9 @@ def _containers_by(attribute: str) -> dict[str, tuple[int, ...]]:
 
 _CONTAINERS_BY_ID = _containers_by("id")
 _CONTAINERS_BY_CLASS = _containers_by("class")
-# the elements that may be containers, for trees whose elements are costly to visit from Python
-_CONTAINER_CANDIDATES = etree.XPath("//*[@id or @class]")
+# every id and class attribute of the document, gathered in C (each value knows its element)
+_ALL_IDS = etree.XPath("//@id")
+_ALL_CLASSES = etree.XPath("//@class")
 
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
               "input", "select", "option", "button", "textarea", "map", "audio", "video")
@@ -92,12 +95,16 @@ _CHROME_WORDS = frozenset(
 )
 _CHROME_PREFIXES = ("bdshare", "share", "print", "crumb", "breadcrumb", "footer", "qrcode", "copyright", "pagebar")
 _CHROME_SPLIT = re.compile(r"[-_\s]+")
+# `\bvar\s+(title|…)\s*=\s*(['"])(.*?)\2` case-insensitively, written to open with a character set
+# ("v" folds to nothing but v/V) so that the regex engine skips ahead to the next v/V instead of
+# trying every position of a long script
 _JS_FIELD = re.compile(
-    r"""\bvar\s+(title|docTitle|articleTitle|pubDate|pubdate|publishDate|pubTime|source|docSource)\s*=\s*(['"])(.*?)\2""",
-    re.IGNORECASE,
+    r"""[vV](?<!\w[vV])(?i:ar\s+(title|docTitle|articleTitle|pubDate|pubdate|publishDate|pubTime|source|docSource)"""
+    r"""\s*=\s*)(['"])(.*?)\2"""
 )
-# commented-out script lines (`// var pubDate = '…'`, `/* var title = '…' */`): old values, never read
-JS_COMMENT = re.compile(r"/\*.*?\*/|(?<![:\\'\"])//[^\n]*", re.DOTALL)
+# commented-out script lines (`// var pubDate = '…'`, `/* var title = '…' */`): old values, never read;
+# `/\*.*?\*/|(?<![:\\'"])//[^\n]*` with the shared "/" taken first, for the same skipping ahead
+JS_COMMENT = re.compile(r"""/(?:\*.*?\*/|(?<![:\\'"]/)/[^\n]*)""", re.DOTALL)
 _JS_KEYS = {"title": "js.title", "doctitle": "js.title", "articletitle": "js.title", "pubdate": "js.pubDate",
             "publishdate": "js.pubDate", "pubtime": "js.pubDate", "source": "js.source", "docsource": "js.source"}
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
@@ -122,7 +129,7 @@ _LABEL_TABLE_WORDS = ("索引号", "主题分类", "发布机构", "发文机关
 def _clean_text(raw: str, join_cjk: bool = True) -> str:
     """Source line breaks between CJK characters vanish (as browsers render them); other
     whitespace runs, nbsp and U+3000 padding become one space."""
-    if join_cjk:
+    if join_cjk and "\n" in raw:  # the break pattern needs a line feed
         raw = _BREAK_BETWEEN_CJK.sub("", raw)
     return _WHITESPACE.sub(" ", raw).strip()
 
@@ -150,24 +157,40 @@ def _is_chrome_element(element: etree._Element) -> bool:
     return False
 
 
+# what may be chrome below an element, in document order: elements with a class or an id (each
+# attribute value knows its element) and the chrome tags
+_CHROME_CANDIDATES = etree.XPath("descendant::*/@class | descendant::*/@id | "
+                                 + " | ".join(f"descendant::{tag}" for tag in sorted(_CHROME_TAGS)))
+
+
 def _drop_chrome(scope: etree._Element) -> None:
     """Remove chrome elements below `scope` (not `scope` itself).
 
-    The candidates (a class, an id, or a chrome tag) are picked while iterating in C: lxml's
-    iterator and two attribute reads per element cost less than an XPath union over the subtree.
+    The candidates are gathered by one XPath (in C: reading two attributes of every element from
+    Python cost more than the whole rest of this); an element with both a class and an id comes
+    twice in a row and is looked at once.
     """
-    candidates = [element for element in scope.iterdescendants(etree.Element)
-                  if element.tag in _CHROME_TAGS or element.get("class") is not None or element.get("id") is not None]
+    found = _CHROME_CANDIDATES(scope)
+    candidates: list[etree._Element] = []
+    for node in found if isinstance(found, list) else ():
+        if isinstance(node, etree._Element):
+            element = node
+        elif isinstance(node, str):
+            element = _attribute_owner(node)
+        else:
+            continue
+        if not candidates or element is not candidates[-1]:
+            candidates.append(element)
     for element in candidates:
         if _is_chrome_element(element) and element.getparent() is not None:
             drop_tree(element)
 
 
-def _parse_once(html: str) -> tuple[etree._Element | None, bool]:
-    """(root, whether libxml2 stopped at its depth limit and lost the rest of the page)."""
+def _parse_once(html: str | bytes) -> tuple[etree._Element | None, bool]:
+    """(root, whether libxml2 stopped at its depth limit and lost the rest of the page); bytes are UTF-8."""
     # plain libxml2 elements (lxml.html's element classes cost a Python lookup per element touched);
     # XML_PARSE_HUGE: depth limit 256 → 2048
-    parser = etree.HTMLParser(huge_tree=True)
+    parser = etree.HTMLParser(huge_tree=True, encoding="utf-8" if isinstance(html, bytes) else None)
     try:
         root = etree.fromstring(html, parser)
     except (etree.ParserError, ValueError):
@@ -178,17 +201,19 @@ def _parse_once(html: str) -> tuple[etree._Element | None, bool]:
     return root, too_deep
 
 
-def _parse(html: str) -> tuple[etree._Element | None, list[str]]:
+def _parse(html: str, utf8: bytes | None = None) -> tuple[etree._Element | None, list[str]]:
     """The page's tree, and warnings when markup nested too deep had to be flattened or was lost.
 
     Word-exported pages leave <font>/<span> tags unclosed, so a table can sit hundreds of levels
     deep; libxml2 stops at MAX_NESTING and silently drops the rest of the page. Those inline tags
     carry nothing we read, so when the limit is hit they are removed and the page parsed again.
     """
-    html = _XML_DECLARATION.sub("", html)
+    declaration = _XML_DECLARATION.match(html)
+    if declaration:
+        html, utf8 = html[declaration.end():], None
     if not html.strip():
         return None, []
-    root, too_deep = _parse_once(html)
+    root, too_deep = _parse_once(html if utf8 is None else utf8)
     if not too_deep:
         return root, []
     flattened, removed = _INLINE_TAGS.subn("", html)
@@ -210,11 +235,19 @@ def _text_lost(raw_chars: int, parsed_chars: int) -> bool:
     return raw_chars - parsed_chars > LOST_TEXT_MIN_CHARS and parsed_chars < LOST_TEXT_RATIO * raw_chars
 
 
+def _without_tags(html: str) -> str:
+    """`_MARKUP_TAG.sub("", html)`, three times faster: each "<" starts a tag when a ">" comes before
+    the next "<", so splitting at "<" and cutting each piece at its first ">" (in C, no per-character
+    regex loop) removes exactly what the pattern matches."""
+    first, *rest = html.split("<")
+    return first + "".join([tail if sep else "<" + head for head, sep, tail in map(str.partition, rest, repeat(">"))])
+
+
 def _lost_text_warning(html: str, root: etree._Element) -> str | None:
     """A warning when the tree holds much less text than the markup (a parser gave up silently)."""
     parsed_chars = _text_chars(element_text(root))
     # an upper bound first: removing comments and decoding entities can only shorten the text
-    if not _text_lost(_text_chars(_MARKUP_TAG.sub("", html)), parsed_chars):
+    if not _text_lost(_text_chars(_without_tags(html)), parsed_chars):
         return None
     raw_chars = _text_chars(html_module.unescape(_MARKUP_TAG.sub("", _MARKUP_COMMENT.sub("", html))))
     if _text_lost(raw_chars, parsed_chars):
@@ -241,8 +274,9 @@ def _read_head(root: etree._Element) -> dict[str, str]:
             if key not in meta and not is_placeholder(match.group(3)):
                 meta[key] = _clean_text(match.group(3))
     title = root.find(".//title")
-    if title is not None and _text_of(title):
-        meta["html.title"] = _text_of(title)
+    title_text = _text_of(title) if title is not None else ""
+    if title_text:
+        meta["html.title"] = title_text
     for heading in root.iter("h1"):
         text = _text_of(heading)
         if text:
@@ -257,39 +291,53 @@ def _read_head(root: etree._Element) -> dict[str, str]:
 def content_matches(root: etree._Element) -> list[list[etree._Element]]:
     """For each of CONTENT_CONTAINERS, the elements of the page it matches, in document order.
 
-    One pass over the document's elements that carry an id or a class, instead of one query per
-    container. On plain libxml2 trees (the parser's own) lxml's iterator with two attribute reads
-    per element is cheapest; on lxml.html trees (the spider's, through parsel) every element
-    visited from Python costs a class lookup, so the XPath that returns only the candidates wins.
+    Two XPaths gather the document's id and class attributes (in C; visiting each element from
+    Python cost more than all the rest of choosing the container), and only the values are looked
+    up here; each container kind is of one attribute, so each list stays in document order.
     """
     matches: list[list[etree._Element]] = [[] for _ in CONTENT_CONTAINERS]
     by_id, by_class = _CONTAINERS_BY_ID, _CONTAINERS_BY_CLASS
-    candidates: Iterable[etree._Element]
-    if type(root) is etree._Element:
-        candidates = root.getroottree().getroot().iter(etree.Element)
-    else:
-        candidates = elements(_CONTAINER_CANDIDATES(root))
-    for element in candidates:
-        element_id, classes = element.get("id"), element.get("class")
-        if element_id is None and classes is None:
-            continue
-        found = set(by_id.get(element_id, ())) if element_id is not None else set()
-        if classes:
-            for word in classes.split():
-                found.update(by_class.get(word, ()))
-        for index in found:
-            matches[index].append(element)
+    for value in strings(_ALL_IDS(root)):
+        if value in by_id:
+            element = _attribute_owner(value)
+            for index in by_id[value]:
+                matches[index].append(element)
+    for value in strings(_ALL_CLASSES(root)):
+        found = {index for word in value.split() for index in by_class.get(word, ())}
+        if found:
+            element = _attribute_owner(value)
+            for index in found:
+                matches[index].append(element)
     return matches
+
+
+def _attribute_owner(value: str) -> etree._Element:
+    """The element an attribute value from an XPath belongs to (lxml's "smart string")."""
+    owner: etree._Element = value.getparent()  # type: ignore[attr-defined]
+    return owner
 
 
 def _container_by_selector(root: etree._Element) -> etree._Element | None:
     """The longest element with text of the first container kind (CONTENT_CONTAINERS order) that has one."""
     for candidates in content_matches(root):
+        if len(candidates) == 1:  # the usual page: no lengths to compare, only whether it holds text
+            if _holds_text(candidates[0]):
+                return candidates[0]
+            continue
         found = [(len(_text_of(element)), element) for element in candidates]
         found = [(length, element) for length, element in found if length >= MIN_CONTAINER_CHARS]
         if found:
             return max(found, key=lambda pair: pair[0])[1]
     return None
+
+
+def _holds_text(element: etree._Element) -> bool:
+    """len(_text_of(element)) >= MIN_CONTAINER_CHARS, without cleaning a long text: cleaning only
+    shortens it, and never drops what is not whitespace."""
+    raw = element_text(element)
+    if len(raw) < MIN_CONTAINER_CHARS:
+        return False
+    return _text_chars(raw) >= MIN_CONTAINER_CHARS or len(_clean_text(raw)) >= MIN_CONTAINER_CHARS
 
 
 def _own_text_length(element: etree._Element) -> int:
@@ -336,11 +384,16 @@ def is_layout_table(table: etree._Element) -> bool:
     if any(True for _ in table.iterdescendants("table")):
         return True
     # no nested table: every cell of every row below belongs to this table
-    cells = [cell for row in table.iter("tr") for cell in row if cell.tag in ("td", "th")]
+    rows = list(table.iter("tr"))
+    cells = [cell for row in rows for cell in row if cell.tag in ("td", "th")]
     if len(cells) <= 1:
         return True
+    # whitespace only shortens a cell: none can hold most of the text when none is over 200
+    # characters, and a row's text is at least as long as any of its cells'
+    if all(len(element_text(row)) <= 200 for row in rows):
+        return False
     texts = [element_text(cell) for cell in cells]
-    if max(map(len, texts)) <= 200:  # whitespace only shortens a cell: none can hold most of the text
+    if max(map(len, texts)) <= 200:
         return False
     total = len(_WHITESPACE.sub("", element_text(table)))
     longest = max(len(_WHITESPACE.sub("", text)) for text in texts)
@@ -387,13 +440,60 @@ class _Linearizer:
     def flush(self) -> None:
         if not self.buffer:  # most block boundaries come with nothing pending
             return
-        text = _clean_text("".join(self.buffer), join_cjk=not self.inline_separator)
+        raw = "".join(self.buffer)
         self.buffer.clear()
+        if raw.isspace():  # indentation between tags: cleaning would leave nothing
+            return
+        text = _clean_text(raw, join_cjk=not self.inline_separator)
         if text:
             self.blocks.append(Paragraph(text))
 
     def walk(self, root: etree._Element) -> None:
-        """Depth-first with an explicit stack: markup may nest 2048 deep, past Python's recursion limit."""
+        """Depth-first in reading order. lxml's iterwalk does the walking in C (no recursion: markup may
+        nest 2048 deep) and gives only elements; a subtree holding processing instructions
+        (`<?xml:namespace …?>` in Word exports) or comments, whose tails are text too, is walked node
+        by node instead."""
+        if next(root.iter(etree.PI, etree.Comment, etree.Entity), None) is not None:
+            self._walk_nodes(root)
+            return
+        buffer, separator, skip, flush = self.buffer, self.inline_separator, self.skip, self.flush
+        tables_as_text = self.tables_as_text
+        events = etree.iterwalk(root, events=("start", "end"))
+        not_entered = None  # the element whose children were skipped: its "end" comes right after its "start"
+        for event, element in events:
+            if event == "start":
+                if skip and element in skip:
+                    flush()
+                    self.skipped_at = len(self.blocks)
+                elif element.tag == "table" and not tables_as_text and not is_layout_table(element):
+                    self._table(element)
+                else:
+                    if element.tag in _BLOCK_TAGS and buffer:
+                        flush()
+                    text = element.text
+                    if text:
+                        buffer.append(text)
+                    continue
+                events.skip_subtree()
+                not_entered = element
+                continue
+            if element is not_entered:
+                not_entered = None
+            elif element.tag in _BLOCK_TAGS:
+                if buffer:
+                    flush()
+                if (self.skipped_at is not None and self.lines_after_skip is not None
+                        and len(self.blocks) >= self.skipped_at + self.lines_after_skip):
+                    return
+            if element is not root:  # what follows a child inside its parent
+                if separator:
+                    buffer.append(separator)
+                tail = element.tail
+                if tail:
+                    buffer.append(tail)
+
+    def _walk_nodes(self, root: etree._Element) -> None:
+        """`walk` over every node, comments and processing instructions included, with an explicit stack."""
         stack: list[tuple[bool, etree._Element]] = [(False, root)]  # (leaving, element)
         buffer = self.buffer
         while stack:
@@ -426,24 +526,28 @@ class _Linearizer:
         if not isinstance(tag, str):  # comments, processing instructions
             return False
         if tag == "table" and not self.tables_as_text and not is_layout_table(element):
-            self.flush()
-            if is_label_table(element):
-                inner = _Linearizer(tables_as_text=True)
-                inner.walk(element)
-                inner.flush()
-                self.label_lines.extend(block.text for block in inner.blocks if isinstance(block, Paragraph))
-            else:
-                converted = _table_to_grid(element, self.warnings)
-                if isinstance(converted, list):
-                    self.blocks.extend(converted)
-                else:
-                    self.blocks.append(converted)
+            self._table(element)
             return False
         if tag in _BLOCK_TAGS:
             self.flush()
         if element.text:
             self.buffer.append(element.text)
         return True
+
+    def _table(self, table: etree._Element) -> None:
+        """A data table: its Grid, or the lines of a label table."""
+        self.flush()
+        if is_label_table(table):
+            inner = _Linearizer(tables_as_text=True)
+            inner.walk(table)
+            inner.flush()
+            self.label_lines.extend(block.text for block in inner.blocks if isinstance(block, Paragraph))
+        else:
+            converted = _table_to_grid(table, self.warnings)
+            if isinstance(converted, list):
+                self.blocks.extend(converted)
+            else:
+                self.blocks.append(converted)
 
 
 # label blocks sit above the article, sometimes just below it; farther down are lists of other
@@ -462,9 +566,13 @@ def _lines_outside(body: etree._Element, container: etree._Element | None) -> li
     return lines[: walker.skipped_at + LINES_AFTER_CONTAINER]
 
 
-def html_to_document(html: str, url: str) -> Document:
-    """Meta and body blocks of one detail page; never raises on bad markup."""
-    root, warnings = _parse(html)
+def html_to_document(html: str, url: str, *, utf8: bytes | None = None) -> Document:
+    """Meta and body blocks of one detail page; never raises on bad markup.
+
+    `utf8`: the page's bytes when they are exactly `html` in UTF-8 (decode.DecodedText.utf8_exact);
+    the tree is the same, and libxml2 parses bytes faster than it re-encodes a str.
+    """
+    root, warnings = _parse(html, utf8)
     if root is None:
         return Document(blocks=(), meta={}, warnings=("html: empty or unparseable page",))
     if not warnings:
@@ -511,11 +619,9 @@ def html_to_document(html: str, url: str) -> Document:
             if is_chrome_line(block.text):
                 dropped += 1
                 continue
-            if leading and len(paragraphs_seen) < 8:
-                _, used = read_label_lines([block.text])
-                if used:
-                    pending_labels.append(block.text)
-                    continue
+            if leading and len(paragraphs_seen) < 8 and leads_with_label(block.text):
+                pending_labels.append(block.text)
+                continue
             paragraphs_seen.append(block.text)
         else:
             leading = False

@@ -14,7 +14,6 @@ Simplified copies; every value handed back keeps the published script.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,6 +22,8 @@ from typing import Any
 from govreports.parsing.models import Document, Grid, Paragraph
 from govreports.parsing.text import (
     collapse_whitespace,
+    memoized_when_short,
+    nfkc,
     parse_date,
     simplify,
     simplify_normalized,
@@ -119,14 +120,18 @@ def is_label_text(text: str | None) -> bool:
 _VALUE_JUNK = re.compile(r"^[\s|｜│丨:：]+|[\s|｜│丨]+$")
 
 
+@memoized_when_short(80, maxsize=16384, per_document=True)
 def aligned_simplified(text: str) -> tuple[str, str]:
     """(Simplified copy for matching, original copy with the same character positions).
 
     Glosses are stripped and NFKC applied to both; when Simplified conversion changes the length
     (rare phrase conversions) the Simplified copy is returned for both, so slicing stays safe.
     """
-    original = unicodedata.normalize("NFKC", strip_pinyin_glosses(text))
-    simplified = simplify_normalized(original)
+    if "(" not in text:  # no pinyin gloss to strip: the Simplified copy is `simplify`'s (and shares its memo)
+        original, simplified = nfkc(text), simplify(text)
+    else:
+        original = nfkc(strip_pinyin_glosses(text))
+        simplified = simplify_normalized(original)
     if len(simplified) != len(original):
         return simplified, simplified
     return simplified, original
@@ -165,6 +170,22 @@ def scan_label_line(line: str) -> tuple[list[LabelHit], str]:
         value = text if text and not is_label_text(text) else None
         hits.append(LabelHit(LABELS[label], label, value))
     return hits, original[: matches[0][0].start()].strip()
+
+
+def leads_with_label(line: str) -> bool:
+    """True when the line opens with a label: `read_label_lines([line])` would use it.
+
+    Only the first label counts, so the scan stops there, without reading any value (a long
+    paragraph that mentions 来源 mid-sentence is not read through).
+    """
+    simplified, original = aligned_simplified(line)
+    if not _LABEL_FIRST.search(simplified):
+        return False
+    for match in _LABEL_RE.finditer(simplified):
+        if _SPACES.sub("", match.group("label")) in _NEEDS_COLON and not match.group("colon"):
+            continue
+        return not original[: match.start()].strip()
+    return False
 
 
 def read_label_lines(lines: Sequence[str]) -> tuple[dict[str, str], set[int]]:
@@ -303,7 +324,7 @@ def year_from_title(title: str | None) -> int | None:
     """The year a title names (2018 in '…2018年政府信息公开工作年度报告', 2019 in '…(2019年)')."""
     if not title:
         return None
-    match = _YEAR_IN_TITLE.search(unicodedata.normalize("NFKC", title))
+    match = _YEAR_IN_TITLE.search(nfkc(title))
     return int(match.group(1)) if match else None
 
 
@@ -320,7 +341,7 @@ def agency_from_title(title: str | None) -> str | None:
     """
     if not title:
         return None
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", strip_pinyin_glosses(title)))
+    text = re.sub(r"\s+", "", nfkc(strip_pinyin_glosses(title)))
     year = re.search(r"(?:19|20)\d{2}", text)
     prefix = text[: year.start()] if year else text
     simplified = simplify(prefix)
@@ -490,21 +511,30 @@ def grid_lines(grid: Grid) -> list[str]:
     neighbour is such a repeat and is left out. Value cells are all kept ("0 | 0 | 0" are distinct
     cells), and so are empty rows' neighbours: only text is deduplicated.
     """
-    from govreports.parsing.numbers import is_value_cell
+    from govreports.parsing.numbers import grid_cell, is_value_cell
 
     lines: list[str] = []
     above: tuple[str, ...] = ()
     for row in grid.rows:
+        # each cell read once (collapsed, and whether it is a value; None: not a text cell); it
+        # serves as the cell, as its right neighbour's left and as the next row's upper neighbour
+        read = [grid_cell(raw) if isinstance(raw, str) else None for raw in row]
+        collapsed = [None if cell is None else cell[0] for cell in read]
         cells: list[str] = []
-        for col, raw in enumerate(row):
-            cell = collapse_whitespace(raw) if isinstance(raw, str) else ("" if raw is None else str(raw))
-            if cell and not is_value_cell(cell):
-                left = collapse_whitespace(row[col - 1]) if col and isinstance(row[col - 1], str) else None
+        for col, cell in enumerate(collapsed):
+            if cell is None:
+                raw = row[col]
+                cell = "" if raw is None else str(raw)
+                is_value = is_value_cell(cell)
+            else:
+                is_value = read[col][1]
+            if cell and not is_value:
+                left = collapsed[col - 1] if col else None
                 up = above[col] if col < len(above) else None
                 if cell == left or cell == up:
                     continue
             cells.append(cell)
-        above = tuple(collapse_whitespace(c) if isinstance(c, str) else "" for c in row)
+        above = tuple(["" if cell is None else cell for cell in collapsed])
         if any(cells):
             lines.append(" | ".join(cells))
     return lines

@@ -21,10 +21,9 @@ quadratic time (Python refuses int() of more than 4300 digits).
 from __future__ import annotations
 
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from govreports.parsing.text import memoized_when_short
+from govreports.parsing.text import collapse_whitespace, memoized_when_short, nfkc
 
 # what reports print for "not filled" (compared after NFKC and whitespace removal)
 EMPTY_MARKERS: frozenset[str] = frozenset(
@@ -90,7 +89,7 @@ def _clean_text(text: str) -> str:
     text = _INVISIBLE.sub("", text)
     if "\u2009" in text or "\u202f" in text:
         text = _THIN_SPACE_GROUPING.sub(_ungroup, text)
-    text = _SPACES.sub(_space, unicodedata.normalize("NFKC", text))
+    text = _SPACES.sub(_space, nfkc(text))
     return text.translate(_CELL_FOLDS) if _FOLDABLE.search(text) else text  # translate is slow on long text
 
 
@@ -114,11 +113,14 @@ def _count_digits(number: str) -> int | None:
     return int(digits)
 
 
+# the mapper asks these of every value cell, several times: a short cell's answer is one lookup
+@memoized_when_short(_CACHED_CELL_CHARS)
 def is_blank(cell: object) -> bool:
     """True for cells that say "not filled": empty, "/", "-", "—", "无" …"""
     return clean_cell(cell) in EMPTY_MARKERS
 
 
+@memoized_when_short(_CACHED_CELL_CHARS)
 def parse_count(cell: object) -> int | None:
     """A non-negative count ("1,234", "１２", "12件") or None (blank or unreadable)."""
     text = clean_cell(cell)
@@ -227,3 +229,11 @@ def has_lookalike_digit(cell: object) -> bool:
     """True for a number cell with a look-alike letter in it ("1O", "l2", a lone "O")."""
     return _lookalike(clean_cell(cell))
 
+
+# grids repeat the same short cells ("0", "/", row labels) over and over: each is read once, for
+# the table mapper and for the text rows (metadata.grid_lines) alike
+@memoized_when_short(200)
+def grid_cell(cell: object) -> tuple[str, bool]:
+    """A grid cell's text, whitespace collapsed, and whether it is a value cell."""
+    text = collapse_whitespace(str(cell)) if cell is not None else ""
+    return text, is_value_cell(text)

@@ -19,9 +19,9 @@ from urllib.parse import quote, urlsplit
 from govreports.parsing.decode import decode_body
 from govreports.parsing.doctype import classify_document
 from govreports.parsing.figures import extract_figures
-from govreports.parsing.metadata import ReportIdentity, extract_metadata, grid_lines
+from govreports.parsing.metadata import ReportIdentity, extract_metadata
 from govreports.parsing.models import Document, Grid, Paragraph
-from govreports.parsing.sections import split_sections
+from govreports.parsing.sections import block_lines, sections_of_lines
 from govreports.parsing.sniff import (
     DOC,
     DOCX,
@@ -40,7 +40,7 @@ from govreports.parsing.sniff import (
     suffix_for,
 )
 from govreports.parsing.tables import Rows, extract_tables
-from govreports.parsing.text import detect_script, replace_lone_surrogates
+from govreports.parsing.text import detect_script, new_document, replace_lone_surrogates
 from govreports.spec import FORMATS
 
 LEGACY_OFFICE = OFFICE_LEGACY_TYPES  # DOC and WPS: converted by LibreOffice
@@ -133,7 +133,8 @@ def build_document(
         decoded = decode_body(body, declared_encoding, look_for_meta=kind == HTML)
         warnings.extend(decoded.warnings)
         if kind == HTML:
-            return html_to_document(decoded.text, url), kind, decoded.encoding, warnings
+            markup = body if decoded.utf8_exact else None  # libxml2 reads the bytes without re-encoding the text
+            return html_to_document(decoded.text, url, utf8=markup), kind, decoded.encoding, warnings
         return text_to_document(decoded.text), kind, decoded.encoding, warnings
     try:
         if kind == PDF:
@@ -236,14 +237,9 @@ def _extract_tables(document: Document) -> tuple[dict[str, Rows], str | None, li
     return dict(result.tables), result.format, list(result.warnings), [dict(d) for d in result.details]
 
 
-def _body_text(document: Document) -> str:
-    lines: list[str] = []
-    for block in document.blocks:
-        if isinstance(block, Paragraph):
-            lines.append(block.text)
-        elif isinstance(block, Grid):
-            lines.extend(grid_lines(block))
-    return "\n".join(lines)
+def _body_text(lines: list[tuple[str, bool]]) -> str:
+    """Paragraphs and table rows (`grid_lines`), one a line."""
+    return "\n".join([text for text, _ in lines])
 
 
 def _prose_text(document: Document) -> str:
@@ -267,6 +263,7 @@ def parse_report(
 
     `ocr` is what the OCR pool read from this body's scanned pages (None: no OCR).
     """
+    new_document()  # texts remembered for the previous report are of no use for this one
     surrogate_warnings: list[str] = []
     if isinstance(body, str):
         body, replaced = replace_lone_surrogates(body)
@@ -281,7 +278,8 @@ def parse_report(
     warnings.extend(metadata.warnings)
     tables, table_format, table_warnings, warning_details = _extract_tables(document)
     warnings.extend(table_warnings)
-    text = _body_text(document)
+    lines = block_lines(document.blocks)  # the tables' rows are written once, for the text and the sections
+    text = _body_text(lines)
 
     report_format = table_format if table_format in FORMATS and table_format != "unknown" else None
     if report_format is None:
@@ -311,7 +309,7 @@ def parse_report(
         format=report_format,
         script=detect_script(text or metadata.title or ""),
         text=text,
-        sections=split_sections(document.blocks),
+        sections=sections_of_lines(lines),
         tables=tables,
         figures=figures,
         warnings=warnings,

@@ -41,14 +41,25 @@ def is_heading(line: str, next_line: str | None = None) -> bool:
     return not (next_line is not None and _NUMBER_ONLY.match(next_line.strip()) and next_line.strip())
 
 
-def split_sections(blocks: Sequence[Block]) -> list[dict[str, str]]:
-    """[{heading, text}] in order; text before the first heading belongs to no section."""
+def block_lines(blocks: Sequence[Block]) -> list[tuple[str, bool]]:
+    """The text lines of the blocks, each with whether it may be a heading (table rows may not);
+    `parse_report` builds them once for the body text and the sections."""
     lines: list[tuple[str, bool]] = []  # (text, may be a heading)
     for block in blocks:
         if isinstance(block, Paragraph):
             lines.append((block.text, True))
         else:
             lines.extend((row, False) for row in _grid_rows_text(block))
+    return lines
+
+
+def split_sections(blocks: Sequence[Block]) -> list[dict[str, str]]:
+    """[{heading, text}] in order; text before the first heading belongs to no section."""
+    return sections_of_lines(block_lines(blocks))
+
+
+def sections_of_lines(lines: Sequence[tuple[str, bool]]) -> list[dict[str, str]]:
+    """`split_sections` of lines `block_lines` gave."""
     sections: list[dict[str, str]] = []
     current: dict[str, str] | None = None
     body: list[str] = []

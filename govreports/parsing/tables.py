@@ -27,6 +27,7 @@ from govreports.parsing.glued import (
 from govreports.parsing.models import Block, Grid, Paragraph
 from govreports.parsing.numbers import (
     clean_cell,
+    grid_cell,
     has_lookalike_digit,
     is_blank,
     is_value_cell,
@@ -34,7 +35,7 @@ from govreports.parsing.numbers import (
     parse_count,
     parse_money_wan,
 )
-from govreports.parsing.text import collapse_whitespace, memoized_when_short
+from govreports.parsing.text import collapse_whitespace
 
 MAX_GRID_ROWS = 400
 MAX_GRID_COLUMNS = 80
@@ -104,13 +105,6 @@ class _RawRow:
 # ------------------------------------------------------------------------------ tokenizing
 
 
-# grids repeat the same short cells ("0", "/", row labels) over and over: each is read once
-@memoized_when_short(200)
-def _grid_cell(cell: object) -> tuple[str, bool]:
-    """A grid cell's text, whitespace collapsed, and whether it is a value cell."""
-    text = collapse_whitespace(str(cell)) if cell is not None else ""
-    return text, is_value_cell(text)
-
 
 
 def _tokenize(blocks: Sequence[Block], warnings: list[str]) -> list[_Token]:
@@ -136,7 +130,7 @@ def _tokenize(blocks: Sequence[Block], warnings: list[str]) -> list[_Token]:
                 line += 1
                 previous: _Token | None = None
                 for col, cell in enumerate(row[:MAX_GRID_COLUMNS]):
-                    text, is_value = _grid_cell(cell)
+                    text, is_value = grid_cell(cell)
                     if is_value:
                         previous = _Token("value", text, line, col, 1, grid_no, width)
                         tokens.append(previous)

@@ -260,3 +260,12 @@ def test_text_the_parser_dropped_is_reported() -> None:
 def test_real_pages_raise_no_lost_content_warning(name: str) -> None:
     document = html_to_document((REAL / name).read_bytes().decode("utf-8", "replace"), "http://x.gov.cn/a.html")
     assert not any("lost" in warning or "nested" in warning for warning in document.warnings)
+
+
+@pytest.mark.parametrize("meta", ['<meta charset="gbk">', '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">',
+                                  '<?xml version="1.0" encoding="gbk"?>'])
+def test_the_page_read_from_its_utf8_bytes_is_the_page_read_from_its_text(meta: str) -> None:
+    html = (f"{meta}<html><head><title>平潭综合实验区2019年度政府信息公开工作年度报告</title></head><body>"
+            f"<div id='zoom'>{ARTICLE}<table><tr><td>（一）予以公开</td><td>１２</td></tr></table></div></body></html>")
+    url = "http://x.gov.cn/a.html"
+    assert html_to_document(html, url, utf8=html.encode()) == html_to_document(html, url)
