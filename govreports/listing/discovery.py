@@ -27,10 +27,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from parsel import Selector
-
 from govreports.listing.candidates import judge_title
-from govreports.listing.entries import ListEntry, absolute_url, extract_entries, looks_like_document
+from govreports.listing.entries import ListEntry, absolute_url, extract_entries, looks_like_document, page_selector
 from govreports.parsing.text import normalize_label
 from govreports.scope import ip_literal, is_public_suffix, site_domain
 
@@ -188,7 +186,7 @@ def js_redirect_target(html: str, url: str) -> str | None:
     meta = _META_REFRESH.search(html)
     if meta:
         return absolute_url(meta.group(1), url)
-    selector = Selector(text=html or "<html></html>")
+    selector = page_selector(html or "<html></html>")
     anchors = len(selector.xpath("//a[@href]"))
     text = "".join(selector.xpath("//body//text()[not(ancestor::script)][not(ancestor::style)]").getall()).strip()
     if anchors > 3 or len(text) > 200:
@@ -205,7 +203,7 @@ def subcolumn_links(html: str, url: str, column_url: str | None = None) -> list[
     """Per-year and per-unit sub-columns a 年报 column links to (not its pagination, not reports)."""
     column_url = column_url or url
     base_path = urlsplit(column_url).path.rsplit("/", 1)[0] + "/"
-    selector = Selector(text=html)
+    selector = page_selector(html)
     more = {absolute_url(href, url) for href in selector.xpath(
         "//a[contains(concat(' ', normalize-space(@class), ' '), ' xxgk_more ')]/@href").getall()}
     found: dict[str, ListEntry] = {}
@@ -233,7 +231,7 @@ def subcolumn_links(html: str, url: str, column_url: str | None = None) -> list[
 
 def looks_like_column(html: str, url: str) -> bool:
     """A page that is itself a 年报 column: its ColumnName/title/h1 or URL says so, or it lists reports."""
-    selector = Selector(text=html)
+    selector = page_selector(html)
     names = selector.xpath(
         "//meta[@name='ColumnName']/@content | //title/text() | //h1//text() | //h2//text()"
         " | //*[contains(@class,'crumb') or contains(@class,'position') or contains(@class,'location')]//text()"

@@ -11,10 +11,8 @@ import base64
 import binascii
 import re
 
-from parsel import Selector
-
 from govreports.listing.adapters.base import ListingStep, PageRequest, html_step
-from govreports.listing.entries import absolute_url, url_in_handler
+from govreports.listing.entries import absolute_url, page_selector, url_in_handler
 from govreports.parsing.text import normalize_label
 
 _NEXT_WORDS = frozenset({"下一页", "下页", "后一页", "下一頁", ">", "›", "»", ">>", "next", "nextpage"})
@@ -36,7 +34,7 @@ def _decoded_pagers(html: str) -> list[str]:
 def next_page_url(html: str, url: str) -> str | None:
     """The URL of the 下一页 link, from href or onclick; None on the last page."""
     for source in (html, *_decoded_pagers(html)):
-        selector = Selector(text=source)
+        selector = page_selector(source)
         for anchor in selector.xpath("//a | //*[@onclick]"):
             text = normalize_label(" ".join(anchor.xpath(".//text()").getall())).lower()
             title = normalize_label(anchor.attrib.get("title", "")).lower()
