@@ -187,9 +187,10 @@ def js_redirect_target(html: str, url: str) -> str | None:
     if meta:
         return absolute_url(meta.group(1), url)
     selector = page_selector(html or "<html></html>")
-    anchors = len(selector.xpath("//a[@href]"))
+    if len(selector.xpath("//a[@href]")) > 3:
+        return None  # a page with links is no stub (its text is not read: most pages end here)
     text = "".join(selector.xpath("//body//text()[not(ancestor::script)][not(ancestor::style)]").getall()).strip()
-    if anchors > 3 or len(text) > 200:
+    if len(text) > 200:
         return None
     for script in selector.xpath("//script[not(@src)]/text()").getall():
         for pattern in _REDIRECTS:

@@ -89,6 +89,16 @@ def page_selector(html: str) -> Selector:
     return Selector(root=html_root(html), type="html")
 
 
+def page_root(html: str) -> etree._Element:
+    """The root of `page_selector(html)`, to walk with lxml's own XPath (parsel wraps every node it
+    returns); ValueError for a JSON document, as parsel's `xpath` raises on one."""
+    selector = page_selector(html)
+    if selector.type not in ("html", "xml"):
+        raise ValueError(f"Cannot use xpath on a Selector of type {selector.type!r}")
+    root: etree._Element = selector.root
+    return root
+
+
 _LINKS = etree.XPath("//a | //*[@onclick][not(self::a)]")
 _TEXT = etree.XPath(".//text()")
 _NEXT_TEXT = etree.XPath("following-sibling::*[1]//text() | following-sibling::text()[1]")
