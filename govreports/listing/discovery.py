@@ -23,6 +23,7 @@ Pure: no Scrapy import.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -77,7 +78,9 @@ class ScoredLink:
     why: str
 
 
+@functools.lru_cache(maxsize=1024)
 def _host(url: str) -> str:
+    """The site a URL is on (kept per URL: a page's links are each compared with the page's own)."""
     host = (urlsplit(url).hostname or "").lower()
     return host if ip_literal(host) is not None else site_domain(host)
 
@@ -219,7 +222,8 @@ def subcolumn_links(html: str, url: str, column_url: str | None = None) -> list[
         if label and _COLUMN_EXCLUDED.search(label):
             continue
         under_column = path.startswith(base_path) and path.rstrip("/") != base_path.rstrip("/")
-        last_segment = _segments(target)[-1] if _segments(target) else ""
+        segments = _segments(target)
+        last_segment = segments[-1] if segments else ""
         year_slug = bool(_YEAR_SLUG.match(last_segment))
         is_year = bool(_YEAR_LABEL.match(label)) or year_slug
         is_unit = bool(label) and len(label) <= 12 and bool(_UNIT_LABEL.search(label))
