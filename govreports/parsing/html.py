@@ -72,7 +72,6 @@ def _containers_by(attribute: str) -> dict[str, tuple[int, ...]]:
 
 _CONTAINERS_BY_ID = _containers_by("id")
 _CONTAINERS_BY_CLASS = _containers_by("class")
-_ID_OR_CLASS = frozenset({"id", "class"})
 # the elements that may be containers, for trees whose elements are costly to visit from Python
 _CONTAINER_CANDIDATES = etree.XPath("//*[@id or @class]")
 
@@ -271,16 +270,14 @@ def content_matches(root: etree._Element) -> list[list[etree._Element]]:
     else:
         candidates = elements(_CONTAINER_CANDIDATES(root))
     for element in candidates:
-        # the attribute names first: most elements have neither, and one call says so
-        if _ID_OR_CLASS.isdisjoint(element.keys()):
-            continue
         element_id, classes = element.get("id"), element.get("class")
-        found: tuple[int, ...] = by_id.get(element_id, ()) if element_id is not None else ()
+        if element_id is None and classes is None:
+            continue
+        found = set(by_id.get(element_id, ())) if element_id is not None else set()
         if classes:
             for word in classes.split():
-                if word in by_class:
-                    found += by_class[word]
-        for index in (found if len(found) < 2 else set(found)):
+                found.update(by_class.get(word, ()))
+        for index in found:
             matches[index].append(element)
     return matches
 
