@@ -154,8 +154,12 @@ def _port(port: int | None, scheme: str) -> int:
     return port if port is not None else DEFAULT_PORTS.get(scheme.lower(), 80)
 
 
+@functools.lru_cache(maxsize=8192)
 def ip_literal(host: str) -> IPAddress | None:
-    """The address when `host` is an IP literal (IPv6 without brackets), else None."""
+    """The address when `host` is an IP literal (IPv6 without brackets), else None.
+
+    Kept per host: every request, response and list link asks about the same few thousand hosts,
+    and parsing an address (or failing to, for a name) costs ~10 µs."""
     try:
         return ipaddress.ip_address(host.strip("[]"))
     except ValueError:

@@ -23,14 +23,13 @@ Pure: no Scrapy import.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from parsel import Selector
-
 from govreports.listing.candidates import judge_title
-from govreports.listing.entries import ListEntry, absolute_url, extract_entries, looks_like_document
+from govreports.listing.entries import ListEntry, absolute_url, extract_entries, looks_like_document, page_selector
 from govreports.parsing.text import normalize_label
 from govreports.scope import ip_literal, is_public_suffix, site_domain
 
@@ -79,7 +78,9 @@ class ScoredLink:
     why: str
 
 
+@functools.lru_cache(maxsize=1024)
 def _host(url: str) -> str:
+    """The site a URL is on (kept per URL: a page's links are each compared with the page's own)."""
     host = (urlsplit(url).hostname or "").lower()
     return host if ip_literal(host) is not None else site_domain(host)
 
@@ -188,10 +189,11 @@ def js_redirect_target(html: str, url: str) -> str | None:
     meta = _META_REFRESH.search(html)
     if meta:
         return absolute_url(meta.group(1), url)
-    selector = Selector(text=html or "<html></html>")
-    anchors = len(selector.xpath("//a[@href]"))
+    selector = page_selector(html or "<html></html>")
+    if len(selector.xpath("//a[@href]")) > 3:
+        return None  # a page with links is no stub (its text is not read: most pages end here)
     text = "".join(selector.xpath("//body//text()[not(ancestor::script)][not(ancestor::style)]").getall()).strip()
-    if anchors > 3 or len(text) > 200:
+    if len(text) > 200:
         return None
     for script in selector.xpath("//script[not(@src)]/text()").getall():
         for pattern in _REDIRECTS:
@@ -205,7 +207,7 @@ def subcolumn_links(html: str, url: str, column_url: str | None = None) -> list[
     """Per-year and per-unit sub-columns a 年报 column links to (not its pagination, not reports)."""
     column_url = column_url or url
     base_path = urlsplit(column_url).path.rsplit("/", 1)[0] + "/"
-    selector = Selector(text=html)
+    selector = page_selector(html)
     more = {absolute_url(href, url) for href in selector.xpath(
         "//a[contains(concat(' ', normalize-space(@class), ' '), ' xxgk_more ')]/@href").getall()}
     found: dict[str, ListEntry] = {}
@@ -220,7 +222,8 @@ def subcolumn_links(html: str, url: str, column_url: str | None = None) -> list[
         if label and _COLUMN_EXCLUDED.search(label):
             continue
         under_column = path.startswith(base_path) and path.rstrip("/") != base_path.rstrip("/")
-        last_segment = _segments(target)[-1] if _segments(target) else ""
+        segments = _segments(target)
+        last_segment = segments[-1] if segments else ""
         year_slug = bool(_YEAR_SLUG.match(last_segment))
         is_year = bool(_YEAR_LABEL.match(label)) or year_slug
         is_unit = bool(label) and len(label) <= 12 and bool(_UNIT_LABEL.search(label))
@@ -233,7 +236,7 @@ def subcolumn_links(html: str, url: str, column_url: str | None = None) -> list[
 
 def looks_like_column(html: str, url: str) -> bool:
     """A page that is itself a 年报 column: its ColumnName/title/h1 or URL says so, or it lists reports."""
-    selector = Selector(text=html)
+    selector = page_selector(html)
     names = selector.xpath(
         "//meta[@name='ColumnName']/@content | //title/text() | //h1//text() | //h2//text()"
         " | //*[contains(@class,'crumb') or contains(@class,'position') or contains(@class,'location')]//text()"

@@ -17,7 +17,7 @@ from lxml import etree
 from parsel import Selector
 
 from govreports.parsing.text import collapse_whitespace, parse_date
-from govreports.parsing.tree import elements, strings
+from govreports.parsing.tree import elements, html_root, strings
 
 _QUOTED_URL = re.compile(r"""['"]((?:https?://|/|\./|\.\./)[^'"\s]+|[^'"\s/]+\.(?:s?html?|jsp|aspx?|php|pdf|docx?|wps))['"]""")
 _IGNORED_SCHEMES = ("javascript:", "mailto:", "tel:", "file:", "ftp:", "data:", "about:")
@@ -77,6 +77,28 @@ def best_title(text: str, title_attribute: str) -> str:
     return text
 
 
+# what parsel reads as a JSON document or as XML rather than HTML (a superset: parsel decides those)
+_NOT_HTML = re.compile(r"[\s\ufeff]*(?:<\?xml\s|[{\[])")
+
+
+def page_selector(html: str) -> Selector:
+    """`Selector(text=html)`, on the page's one shared tree (parsing/tree.html_root): the crawl
+    process reads a list page with several functions and parses it once."""
+    if _NOT_HTML.match(html):
+        return Selector(text=html)
+    return Selector(root=html_root(html), type="html")
+
+
+def page_root(html: str) -> etree._Element:
+    """The root of `page_selector(html)`, to walk with lxml's own XPath (parsel wraps every node it
+    returns); ValueError for a JSON document, as parsel's `xpath` raises on one."""
+    selector = page_selector(html)
+    if selector.type not in ("html", "xml"):
+        raise ValueError(f"Cannot use xpath on a Selector of type {selector.type!r}")
+    root: etree._Element = selector.root
+    return root
+
+
 _LINKS = etree.XPath("//a | //*[@onclick][not(self::a)]")
 _TEXT = etree.XPath(".//text()")
 _NEXT_TEXT = etree.XPath("following-sibling::*[1]//text() | following-sibling::text()[1]")
@@ -104,9 +126,9 @@ def extract_entries(html: str, base_url: str) -> list[ListEntry]:
 def _extract_entries(html: str, base_url: str) -> tuple[ListEntry, ...]:
     if not html.strip():
         return ()
-    # parsel builds the tree (its parser settings, as everywhere else); the walk is lxml's own
+    # the page's shared tree (parsel's parser settings, as everywhere else); the walk is lxml's own
     # XPath on it: parsel wraps every node it returns, which cost ~4 ms per list page
-    root = Selector(text=html).root
+    root = page_selector(html).root
     base = strings(_BASE(root))
     if base:
         base_url = urljoin(base_url, base[0].strip())

@@ -26,9 +26,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import chompjs
-from parsel import Selector
 
-from govreports.listing.entries import ListEntry, absolute_url, looks_like_document
+from govreports.listing.entries import ListEntry, absolute_url, looks_like_document, page_selector
 from govreports.parsing.text import parse_date
 
 JsonValue = object  # what json/chompjs give: dict, list, str, int, float, bool, None
@@ -65,7 +64,7 @@ def inline_scripts(html: str) -> list[str]:
     """Text of the page's inline scripts (not `src=` scripts, not Hanweb's `text/xml` data)."""
     if not html.strip():
         return []
-    selector = Selector(text=html)
+    selector = page_selector(html)
     return [text for text in selector.xpath(
         "//script[not(@src)][not(contains(translate(@type,'XML','xml'),'xml'))]/text()").getall() if text.strip()]
 

@@ -59,6 +59,8 @@ def soft_404_reason(html: str) -> str | None:
     if len(text) > SHORT_PAGE_CHARS:
         return None
     for block in _TAGS.split(body):
+        if not block or block.isspace():
+            continue  # most blocks are the layout's whitespace between two tags
         block = _SPACE.sub(" ", block).strip()
         if len(block) <= _MESSAGE_CHARS:
             found = _ERROR_WORDS.search(block)

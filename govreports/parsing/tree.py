@@ -2,7 +2,27 @@
 
 from __future__ import annotations
 
+import functools
+
 from lxml import etree
+
+
+@functools.lru_cache(maxsize=4)
+def html_root(text: str) -> etree._Element:
+    """The HTML tree of a page's text as parsel builds it (same clean-up of the text, same libxml2
+    options), with plain lxml elements.
+
+    The crawl process reads one page with several functions (redirect stub, adapter, list links,
+    sub-columns): the last few trees are kept, so a page is parsed once. Plain elements, because
+    parsel's lxml.html parser makes every element visited from Python pay a Python class lookup.
+    The trees are shared: callers read them, never change them.
+    """
+    body = text.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
+    parser = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
+    root = etree.fromstring(body, parser)
+    if root is None:  # nothing but whitespace or comments: parsel's empty document
+        root = etree.fromstring(b"<html/>", parser)
+    return root
 
 
 def element_text(element: etree._Element) -> str:

@@ -19,8 +19,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from lxml import etree
 from scrapy.crawler import Crawler
-from scrapy.http import FormRequest, Request, Response, TextResponse
+from scrapy.http import FormRequest, Request, Response, TextResponse, XmlResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
@@ -37,6 +38,7 @@ from govreports.pages import attachment_record, report_page
 from govreports.parsing.attachments import AttachmentLink, content_roots, find_attachment_links
 from govreports.parsing.ocr.config import config_from_settings
 from govreports.parsing.ocr.page_images import report_images
+from govreports.parsing.tree import html_root
 from govreports.registry import Site
 from govreports.render import is_rendered
 from govreports.run import RunBook
@@ -381,11 +383,17 @@ class AnnualReportsSpider(scrapy.Spider):
         page = report_page(response, run.site.info(), hints)
         links: list[AttachmentLink] = []
         if isinstance(response, TextResponse) and page.media_type in ("text/html", "application/xhtml+xml"):
-            roots = content_roots(response.selector.root, run.site.selectors.get("content"))
+            roots = content_roots(self._page_root(response), run.site.selectors.get("content"))
             links = find_attachment_links(roots, response.url)
             # a report published as page images: fetched for OCR when the page's text is too short
             links += report_images(roots, response.url, max_images=self.page_images)
         yield from self._next_attachment(run, page, links)
+
+    @staticmethod
+    def _page_root(response: TextResponse) -> etree._Element:
+        """The page's tree: `response.selector.root`, built with plain lxml elements (cheaper to
+        walk from Python than parsel's lxml.html ones) unless Scrapy reads the answer as XML."""
+        return response.selector.root if isinstance(response, XmlResponse) else html_root(response.text)
 
     def report_failed(self, failure: Failure) -> Iterator[Request]:
         run, _, retry = self._failed(failure)

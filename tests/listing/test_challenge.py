@@ -45,3 +45,11 @@ def test_an_empty_sub_column_with_only_menu_and_analytics_scripts_does_not() -> 
     <script type="text/javascript">document.getElementById('year').className = 'on';</script>
     <p>暂无信息</p>"""
     assert not script_builds_list(page)
+
+
+def test_markers_are_recognised_in_any_case_and_only_on_small_pages():
+    assert challenge_kind(200, b"<META Content='x' R='M'><SCRIPT>$_TS = WINDOW['$_ts']</SCRIPT>") == "ruishu"
+    assert challenge_kind(200, b"<script>Document.Cookie='a=1';\nLocation.Reload()</script>") == "jiasule"
+    assert challenge_kind(200, b"<script>var __JSLUID_S='1'</script>") == "jiasule"
+    assert challenge_kind(200, b"<script>$_ts=window['$_ts']</script>" + b" " * 50000) is None
+    assert challenge_kind(200, b"__jsluid" + b" " * 20000) is None

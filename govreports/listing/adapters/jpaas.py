@@ -18,10 +18,8 @@ import math
 import re
 from urllib.parse import urlencode, urljoin
 
-from parsel import Selector
-
 from govreports.listing.adapters.base import ListingStep, PageRequest, html_step, js_object_fields, to_int
-from govreports.listing.entries import extract_entries
+from govreports.listing.entries import extract_entries, page_selector
 
 PAGE_SIZE = 15
 _COUNT = re.compile(r"""\bcount\s*=\s*['"]?(\d+)""")
@@ -30,7 +28,7 @@ _ROWS = re.compile(r"""\brows\s*=\s*['"]?(\d+)""")
 
 def unitbuild_endpoint(html: str, url: str) -> tuple[str, dict[str, str]] | None:
     """The API URL and query fields from the unitbuild.js script tag, or None."""
-    selector = Selector(text=html)
+    selector = page_selector(html)
     for script in selector.xpath("//script[contains(@src, 'unitbuild')]"):
         api = script.attrib.get("url") or script.attrib.get("data-url")
         if not api:

@@ -11,14 +11,17 @@ import base64
 import binascii
 import re
 
-from parsel import Selector
+from lxml import etree
 
 from govreports.listing.adapters.base import ListingStep, PageRequest, html_step
-from govreports.listing.entries import absolute_url, url_in_handler
+from govreports.listing.entries import absolute_url, page_root, url_in_handler
 from govreports.parsing.text import normalize_label
+from govreports.parsing.tree import elements, strings
 
 _NEXT_WORDS = frozenset({"下一页", "下页", "后一页", "下一頁", ">", "›", "»", ">>", "next", "nextpage"})
 _TOTAL_PAGES = re.compile(r"""\btotal_?pages?\s*[=:]\s*['"]?(\d+)""", re.IGNORECASE)
+_ANCHORS = etree.XPath("//a | //*[@onclick]")
+_TEXT = etree.XPath(".//text()")
 _BASE64_PAGER = re.compile(r"""<div[^>]+id\s*=\s*['"]pages['"][^>]*>\s*([A-Za-z0-9+/=\s]{16,})\s*</div>""")
 
 
@@ -36,16 +39,16 @@ def _decoded_pagers(html: str) -> list[str]:
 def next_page_url(html: str, url: str) -> str | None:
     """The URL of the 下一页 link, from href or onclick; None on the last page."""
     for source in (html, *_decoded_pagers(html)):
-        selector = Selector(text=source)
-        for anchor in selector.xpath("//a | //*[@onclick]"):
-            text = normalize_label(" ".join(anchor.xpath(".//text()").getall())).lower()
-            title = normalize_label(anchor.attrib.get("title", "")).lower()
-            classes = anchor.attrib.get("class", "").lower()
+        # lxml's own XPath on the page's shared tree: parsel would wrap every link and text node
+        for anchor in elements(_ANCHORS(page_root(source))):
+            text = normalize_label(" ".join(strings(_TEXT(anchor)))).lower()
+            title = normalize_label(anchor.get("title", "")).lower()
+            classes = anchor.get("class", "").lower()
             if not (text in _NEXT_WORDS or title in _NEXT_WORDS or re.search(r"\bnext\b", classes)):
                 continue
-            href = (anchor.attrib.get("href") or "").strip()
+            href = (anchor.get("href") or "").strip()
             raw = href if href and not href.lower().startswith("javascript") and href != "#" else ""
-            raw = raw or url_in_handler(anchor.attrib.get("onclick", "")) or url_in_handler(href) or ""
+            raw = raw or url_in_handler(anchor.get("onclick", "")) or url_in_handler(href) or ""
             target = absolute_url(raw, url) if raw else None
             if target and target.split("#")[0] != url.split("#")[0]:
                 return target

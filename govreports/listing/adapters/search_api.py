@@ -28,10 +28,8 @@ import math
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from parsel import Selector
-
 from govreports.listing.adapters.base import ListingStep, PageRequest, html_step, to_int
-from govreports.listing.entries import ListEntry, extract_entries
+from govreports.listing.entries import ListEntry, extract_entries, page_selector
 from govreports.listing.json_records import (
     best_article_list,
     inline_scripts,
@@ -149,7 +147,7 @@ _PAGE_PARAM = re.compile(r"^(pageNum|pageNo|page|p|pageIndex|currentPage)$", re.
 
 def site_search_url(html: str, url: str) -> str | None:
     """The search URL a column embeds (iframe src, link or script string) that carries a page number."""
-    selector = Selector(text=html or "<html></html>")
+    selector = page_selector(html or "<html></html>")
     # an embedded result list (iframe, data-url, script), not a search link in the page header
     candidates = selector.xpath("//iframe/@src | //*[@data-url]/@data-url").getall()
     candidates += [match.group(1) for script in inline_scripts(html) for match in _SEARCH_URL.finditer(script)]

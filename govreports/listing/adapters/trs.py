@@ -19,9 +19,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-from parsel import Selector
-
 from govreports.listing.adapters.base import ListingStep, PageRequest, html_step
+from govreports.listing.entries import page_selector
 from govreports.parsing.html import JS_COMMENT
 
 _ARG = r"""\s*(?:'([^']*)'|"([^"]*)"|([\w$.]+))\s*"""
@@ -57,7 +56,7 @@ def live_script_code(html: str) -> str:
         return ""
     if "<script" not in html.lower():
         return JS_COMMENT.sub("", html)  # a script's text on its own
-    scripts = Selector(text=html).xpath("//script/text()").getall()
+    scripts = page_selector(html).xpath("//script/text()").getall()
     return "\n".join(JS_COMMENT.sub("", script) for script in scripts)
 
 

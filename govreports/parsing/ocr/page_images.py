@@ -34,9 +34,13 @@ def report_images(roots: Sequence[etree._Element], base_url: str, *, max_images:
     """The page images to fetch for OCR, or [] when the content has text enough to be the report."""
     if max_images <= 0 or not roots:
         return []
-    text = "".join(element_text(root) for root in roots)
-    if len(re.sub(r"\s+", "", text)) >= STUB_PAGE_MAX_CHARS:
-        return []
+    # characters that are not whitespace (str.split() drops what re's \s matches), root by root
+    # with an early end: the content of a real report is long, and that is all this needs to know
+    chars = 0
+    for root in roots:
+        chars += len("".join(element_text(root).split()))
+        if chars >= STUB_PAGE_MAX_CHARS:
+            return []
     found: dict[str, AttachmentLink] = {}
     for root in roots:
         for element in root.iter("img", "a"):
