@@ -176,3 +176,16 @@ async def test_checks_are_run_in_the_worker_and_only_counted_by_validate() -> No
     validate.process_item(item)
     assert item.checks is marked  # consumed as they came, not run again
     assert crawler.stats.get_value("govreports/checks/run") == len(marked)  # type: ignore[union-attr]
+
+
+def test_a_parse_worker_imports_no_scrapy_or_twisted() -> None:
+    """The worker has what the forkserver preloaded, not the crawl's libraries: its initializer
+    lives outside the Scrapy pipelines (each worker would otherwise import Scrapy privately)."""
+    in_workers = pipeline(1)
+    try:
+        loaded = in_workers._pool().submit(
+            eval, "sorted({name.split('.')[0] for name in __import__('sys').modules} & {'scrapy', 'twisted'})"
+        ).result(timeout=60)
+    finally:
+        in_workers.close_spider()
+    assert loaded == []

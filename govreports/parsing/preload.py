@@ -32,6 +32,7 @@ from govreports.parsing import (  # noqa: F401  (imported for their module-level
     text,
 )
 from govreports.parsing import html as html_parser  # noqa: F401
+from govreports.workers import exit_with_the_crawl  # noqa: F401  (each worker's initializer)
 
 
 def _warm_up_page() -> bytes:

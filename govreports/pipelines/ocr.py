@@ -22,7 +22,7 @@ from scrapy.crawler import Crawler
 from govreports.items import ReportPage
 from govreports.parsing.ocr.config import config_from_settings
 from govreports.parsing.ocr.run import OcrPool, read_report
-from govreports.pipelines.parse import exit_with_the_crawl
+from govreports.workers import exit_with_the_crawl
 
 logger = logging.getLogger(__name__)
 

@@ -32,9 +32,6 @@ import functools
 import logging
 import multiprocessing
 import os
-import select
-import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -50,37 +47,13 @@ from govreports.items import ReportItem, ReportPage
 from govreports.listing.candidates import is_report_title
 from govreports.prepared import HASH_FIELDS
 from govreports.run import RunBook
+from govreports.workers import exit_with_the_crawl
 
 logger = logging.getLogger(__name__)
 
 PARSE_ATTEMPTS = 2
 # imported once by the forkserver, shared by every worker it forks (govreports/parsing/preload.py)
 PRELOAD = "govreports.parsing.preload"
-
-
-def exit_with_the_crawl(crawl_pid: int) -> None:
-    """Worker initializer: end this worker when the crawl process ends.
-
-    A crawl killed with SIGKILL cannot shut its pool down, and a waiting worker never notices
-    (it holds its own queue open, and keeps the forkserver alive with it): without this, every
-    killed crawl would leave a worker and a forkserver behind.
-    """
-    def watch() -> None:
-        try:
-            gone = os.pidfd_open(crawl_pid)   # readable once the process has ended (Linux ≥ 5.3)
-            select.select([gone], [], [])
-        except (AttributeError, OSError):    # no pidfd: poll
-            while True:
-                time.sleep(1.0)
-                try:
-                    os.kill(crawl_pid, 0)
-                except ProcessLookupError:
-                    break
-                except PermissionError:
-                    continue
-        os._exit(1)
-
-    threading.Thread(target=watch, name="govreports-crawl-watch", daemon=True).start()
 
 
 def default_parse_processes() -> int:
