@@ -72,8 +72,13 @@ def _hashable(item: Any, names: tuple[str, ...]) -> dict[str, Any]:
 
 def content_hash(item: Any, fields: tuple[str, ...] = HASH_FIELDS) -> str:
     """sha256 of the report's meaningful content (see HASH_FIELDS)."""
-    payload = canonical_json(_hashable(item, fields))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return _hashes(item, fields)[0]
+
+
+def key_of(item: Any) -> str:
+    """The report's identity (`keys.key_string`): the worker's when it prepared the item."""
+    prepared = prepared_of(item)
+    return prepared.key if prepared is not None else key_string(item)
 
 
 def _fields(item: ReportItem, names: tuple[str, ...]) -> dict[str, Any]:
@@ -92,9 +97,9 @@ def item_json(item: Any) -> str:
     return json.dumps(dict(item), ensure_ascii=False, default=str)  # a feed line read back
 
 
-def _hashes(item: ReportItem, *field_sets: tuple[str, ...]) -> list[str]:
-    """`content_hash` of each field set, each field encoded once (the big ones, text and tables, are
-    in both sets): the canonical JSON of a dict with sorted keys, spelled out."""
+def _hashes(item: Any, *field_sets: tuple[str, ...]) -> list[str]:
+    """The content hash of each field set, each field encoded once (text and tables are in both
+    sets): the sha256 of the canonical JSON of a dict with sorted keys, spelled out."""
     names = {name for names in field_sets for name in names}
     encoded = {name: canonical_json(value) for name, value in _hashable(item, tuple(names)).items()}
     payloads = ("{" + ",".join(f"{canonical_json(name)}:{encoded[name]}" for name in sorted(set(names))) + "}"

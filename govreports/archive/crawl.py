@@ -47,9 +47,9 @@ from govreports.archive.store import (
 )
 from govreports.archive.warc import payload_digest
 from govreports.items import ITEM_SCHEMA_VERSION, REPORT_FIELDS, ReportItem, ReportPage
-from govreports.keys import id_of_key, key_string, site_id_of
+from govreports.keys import id_of_key, site_id_of
 from govreports.parsing import PARSER_VERSION
-from govreports.prepared import content_hash, item_json, prepared_of
+from govreports.prepared import content_hash, item_json, key_of
 from govreports.state import RunState, existing_state
 
 if TYPE_CHECKING:
@@ -374,8 +374,7 @@ class ArchiveExtension:
             return
         began = time.perf_counter()
         page = self.pages.pop(str((item.provenance.get("sources") or [""])[0]), None) or {"url": item.url, "sources": []}
-        prepared = prepared_of(item)
-        key = prepared.key if prepared is not None else key_string(item)
+        key = key_of(item)
         latest = self.archive.latest_revision(key)
         digest = page.get("source_digest")
         run_state = existing_state(self.crawler)

@@ -34,8 +34,8 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from govreports.items import ReportItem
-from govreports.keys import government_key, id_of_key, key_string, site_id_of
-from govreports.prepared import BODY_FIELDS, HASH_FIELDS, content_hash, discard, prepared_of
+from govreports.keys import government_key, id_of_key, site_id_of
+from govreports.prepared import BODY_FIELDS, HASH_FIELDS, content_hash, discard, key_of, prepared_of
 from govreports.state import Claim, RunState, existing_state
 from govreports.urls import canonical_url
 
@@ -46,8 +46,7 @@ logger = logging.getLogger(__name__)
 
 def dedup_key(item: Any) -> str:
     """The report's identity (`govreports.keys`) as a JSON array string; its sha1 is the id."""
-    prepared = prepared_of(item)
-    return prepared.key if prepared is not None else key_string(item)
+    return key_of(item)
 
 
 class DedupPipeline:

@@ -79,7 +79,7 @@ class DurableJsonLinesItemExporter(JsonLinesItemExporter):
     def export_item(self, item: Any) -> None:
         prepared = prepared_of(item) if self.plain else None
         if prepared is not None:  # encoded by the parse worker: only the revision is spliced in
-            line = (prepared.line(ItemAdapter(item)["revision"]) + "\n").encode("utf-8")
+            line = (prepared.line(item.revision) + "\n").encode("utf-8")
         else:
             line = to_bytes(self.encoder.encode(dict(self.get_serialized_fields(item))) + "\n", self.encoding)
         if not self.durable:

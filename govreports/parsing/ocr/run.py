@@ -92,7 +92,7 @@ def plan_body(body: bytes, config: OcrConfig, version: str, first_number: int = 
     job = OcrJob()
     task = partial(PageTask, engine=config.engine, version=version, threads=config.threads,
                    cache_dir=config.cache_dir, max_pixels=config.max_pixels)
-    if body[:1024].lstrip().startswith(b"%PDF") or b"%PDF-" in body[:1024]:
+    if _is_pdf(body):
         pages, count = pdf_pages_needing_ocr(body, config.max_pages, always=config.mode == "always")
         if count > config.max_pages and pages:
             job.warnings.append(f"ocr: only the first {config.max_pages} of {count} pages read (page cap)")
@@ -110,11 +110,13 @@ def plan_body(body: bytes, config: OcrConfig, version: str, first_number: int = 
     return job
 
 
+def _is_pdf(body: bytes) -> bool:
+    return body[:1024].lstrip().startswith(b"%PDF") or b"%PDF-" in body[:1024]
+
+
 def _may_be_scanned(data: Any) -> bool:
-    """A PDF or an image (what `plan_body` looks into further); a cheap look at the first bytes."""
-    if not isinstance(data, bytes) or not data:
-        return False
-    return b"%PDF" in data[:1024] or sniff_image(data[:16]) is not None
+    """What `plan_body` looks into further (a PDF or an image), by the same look at the first bytes."""
+    return isinstance(data, bytes) and bool(data) and (_is_pdf(data) or sniff_image(data[:16]) is not None)
 
 
 def _frame_count(data: bytes) -> int:
