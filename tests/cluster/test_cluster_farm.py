@@ -40,15 +40,17 @@ def test_two_workers_deliver_every_farm_report_exactly_once_between_them(redis_s
                                                                         tmp_path: Path) -> None:
     with Farm.start(tmp_path / "farm") as farm:
         manifest = copy.deepcopy(farm.manifest)
-        # worker a is up before the crawl is seeded (cron starts everything at once): it waits
-        early = start_worker(farm, redis_server.url, tmp_path, "worker-a")
+        # both workers are up before the crawl is seeded (cron starts everything at once): they wait.
+        # Both have joined before there is work, so neither can finish the farm alone while the
+        # other is still starting (a race the faster crawl made likely on a loaded machine)
+        workers = [start_worker(farm, redis_server.url, tmp_path, name) for name in ("worker-a", "worker-b")]
         waited = time.monotonic()
-        while "joined" not in early.log_text() and early.process.poll() is None and time.monotonic() - waited < 90:
+        while (not all("joined" in worker.log_text() or worker.process.poll() is not None for worker in workers)
+               and time.monotonic() - waited < 90):
             time.sleep(0.1)
         seeded = seed(farm, redis_server.url, tmp_path)
         assert seeded.returncode == 0, seeded.stderr[-3000:]
         assert "queued 6 start request(s) for 6 site(s)" in seeded.stderr
-        workers = [early, start_worker(farm, redis_server.url, tmp_path, "worker-b")]
         codes = [worker.wait(timeout=300) for worker in workers]
     assert codes == [0, 0], logs(workers)
     delivered = union(workers, manifest)
