@@ -323,17 +323,17 @@ class Archive:
             written = warc.conversion(str(capture["url"]), body, content_type, refers)
             self._note(written)
             return {"url": capture["url"], "record_id": written.record_id, "digest": digest}
-        written = self._response(warc, capture)
+        written = self._response(warc, capture, digest)
         return {"url": capture["url"], "record_id": written.record_id, "digest": digest}
 
-    def _response(self, warc: WarcFile, capture: dict[str, Any]) -> Written:
-        digest = payload_digest(capture["body"])
+    def _response(self, warc: WarcFile, capture: dict[str, Any], digest: str | None = None) -> Written:
+        digest = digest or payload_digest(capture["body"])
         known = self._known(digest)
         if known is not None:
-            written = warc.revisit(capture, known)
+            written = warc.revisit(capture, known, digest)
             self.revisits_written += 1
         else:
-            written = warc.response(capture)
+            written = warc.response(capture, digest)
             self._pending_digests[digest] = written
         self._note(written)
         self._note(warc.request(capture, written.record_id))

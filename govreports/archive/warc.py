@@ -133,20 +133,21 @@ class WarcFile:
             last_modified=_header(capture, "last-modified") if capture else None,
         )
 
-    def response(self, capture: dict[str, Any]) -> Written:
+    def response(self, capture: dict[str, Any], digest: str | None = None) -> Written:
+        """`digest`: the body's payload digest when the caller has it already."""
         body: bytes = capture["body"]
         uri = str(capture["url"])
-        digest = payload_digest(body)
+        digest = digest or payload_digest(body)
         record = self.writer.create_warc_record(
             uri, "response", payload=BytesIO(body), length=len(body), http_headers=_http_headers(capture, body),
             warc_headers_dict=self._common(capture, digest),
         )
         return self._write(record, uri=uri, digest=digest, capture=capture)
 
-    def revisit(self, capture: dict[str, Any], original: Written | Any) -> Written:
+    def revisit(self, capture: dict[str, Any], original: Written | Any, digest: str | None = None) -> Written:
         body: bytes = capture["body"]
         uri = str(capture["url"])
-        digest = payload_digest(body)
+        digest = digest or payload_digest(body)
         headers = self._common(capture, None)
         headers["WARC-Refers-To"] = str(original.record_id)
         record = self.writer.create_revisit_record(
