@@ -181,6 +181,17 @@ def run(farm: ScaleFarm, work: Path, *, profile: bool = True, what_if: bool = Fa
         f"all of it on {cores} cores ≈ {cores_bound:.0f} pages/s = {cores_bound / empty_rate:.2f}. The lowest of the "
         "three is the ceiling; more cores lift the last two (GOVREPORTS_PARSE_PROCESSES), a cheaper parse_report "
         "(benchmark 3) the second, less Python per page in the crawl process (profile below) the first.")
+    if not section.met:
+        # the arithmetic of the target on this machine: the CPU a page may cost at TARGET × the empty spider's rate
+        allowed_ms = 1000 / (TARGET * empty_rate)
+        per_page_parse = (f"; parse_report alone, at benchmark 3's farm median, is ≈ "
+                          f"{parse_ms * full.items / pages:.1f} ms per page") if parse_ms else ""
+        section.notes.append(
+            f"what the target needs here: {TARGET} × {empty_rate:.0f} pages/s leaves {allowed_ms:.1f} ms of wall time per "
+            f"page, so at most {allowed_ms:.1f} ms of CPU in the crawl process and {cores * allowed_ms:.1f} ms in the "
+            f"whole tree on {cores} cores; the crawl spends {full.cpu_s * 1000 / pages:.1f} ms and "
+            f"{full.tree_cpu_s * 1000 / pages:.1f} ms, the empty spider alone {empty.cpu_s * 1000 / pages:.1f} ms"
+            f"{per_page_parse}.")
     if not section.met and profile:
         section.profile = profile_crawl(farm, work, settings)
     return section
