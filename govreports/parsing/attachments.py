@@ -41,16 +41,6 @@ _FILE_PARAMS = ("file", "filename", "fileurl", "filepath", "url", "path", "src")
 _TRS_FILE = re.compile(r"/P0\d{8,}\d*\.[A-Za-z]{2,4}$")
 
 
-def suffix_in_markup(suffixes: Sequence[str], *, or_pattern: str | None = None) -> re.Pattern[str]:
-    """A pattern finding, in a page's raw markup, any URL that ends with one of `suffixes` ('.pdf', …):
-    the dot spelt plainly, percent-encoded (decoded in query values) or as a character reference
-    (decoded in attribute values), the suffix not followed by a letter or digit; or `or_pattern`."""
-    dot = r"(?:\.|%2e|&#0*46;?|&#x0*2e;?|&period;)"
-    names = "|".join(sorted((suffix.removeprefix(".") for suffix in suffixes), key=len, reverse=True))
-    pattern = f"{dot}(?:{names})(?![a-z0-9])"
-    return re.compile(f"{or_pattern}|{pattern}" if or_pattern else pattern, re.IGNORECASE)
-
-
 @dataclass(frozen=True, slots=True)
 class AttachmentLink:
     """A file a report page links to: absolute URL and the name the page gives it."""
@@ -89,20 +79,6 @@ def _suffix_of(path: str) -> str | None:
     return None
 
 
-def may_link_files(markup: str) -> bool:
-    """Whether the page's markup can hold an attachment link at all: one regex search in C, so a
-    page that names no file (most report pages: `document.write` is not `.doc`) skips the tree walk.
-
-    Sound for what `find_attachment_links` accepts: a link's URL (or a query value) ends with an
-    attachment suffix, and the markup spells that suffix's dot plainly, percent-encoded or as a
-    character reference. Only letters written as character references would escape it.
-    """
-    return _SUFFIX_IN_MARKUP.search(markup) is not None
-
-
-_SUFFIX_IN_MARKUP = suffix_in_markup(ATTACHMENT_SUFFIXES)
-
-
 def content_roots(root: etree._Element, custom_css: str | None = None) -> list[etree._Element]:
     """A report page's content containers (the site's own CSS selector, else the parser's
     containers, else <article>), or the whole page: where its attachment links are looked for."""
@@ -125,7 +101,7 @@ def find_attachment_links(source: str | Sequence[etree._Element], base_url: str)
     the file name.
     """
     if isinstance(source, str):
-        if not source.strip() or not may_link_files(source):
+        if not source.strip():
             return []
         try:
             roots: Sequence[etree._Element] = [lxml.html.fromstring(source)]

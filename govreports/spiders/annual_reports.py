@@ -35,9 +35,9 @@ from govreports.listing.entries import ListEntry
 from govreports.listing.soft404 import not_the_page
 from govreports.listing.walk import ColumnWalk
 from govreports.pages import attachment_record, report_page
-from govreports.parsing.attachments import AttachmentLink, content_roots, find_attachment_links, may_link_files
+from govreports.parsing.attachments import AttachmentLink, content_roots, find_attachment_links
 from govreports.parsing.ocr.config import config_from_settings
-from govreports.parsing.ocr.page_images import may_show_page_images, report_images
+from govreports.parsing.ocr.page_images import report_images
 from govreports.parsing.tree import html_root
 from govreports.registry import Site
 from govreports.render import is_rendered
@@ -394,16 +394,12 @@ class AnnualReportsSpider(scrapy.Spider):
         at 3,000 portals; and not a local of the callback, which stays suspended while its
         ReportPage goes through the pipelines. HTML is parsed once into plain lxml elements
         (`html_root`, shared with the listing readers; cheaper to walk from Python than parsel's)."""
-        markup = response.text
-        files = may_link_files(markup)
-        # a report published as page images: fetched for OCR when the page's text is too short
-        images = self.page_images > 0 and may_show_page_images(markup)
-        if not files and not images:  # markup that names no file and shows no image: no tree to walk
-            return []
-        root = (Selector(text=markup, type="xml").root if isinstance(response, XmlResponse) else html_root(markup))
+        root = (Selector(text=response.text, type="xml").root if isinstance(response, XmlResponse)
+                else html_root(response.text))
         roots = content_roots(root, run.site.selectors.get("content"))
-        links = find_attachment_links(roots, response.url) if files else []
-        return links + (report_images(roots, response.url, max_images=self.page_images) if images else [])
+        links = find_attachment_links(roots, response.url)
+        # a report published as page images: fetched for OCR when the page's text is too short
+        return links + report_images(roots, response.url, max_images=self.page_images)
 
     def report_failed(self, failure: Failure) -> Iterator[Request]:
         run, _, retry = self._failed(failure)

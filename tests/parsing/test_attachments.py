@@ -12,14 +12,9 @@ from govreports.parsing.attachments import (
     count_table_values,
     find_attachment_links,
     is_stub_page,
-    may_link_files,
     merge_page_and_attachments,
 )
-from govreports.parsing.decode import decode_body
-from govreports.parsing.ocr.page_images import may_show_page_images, report_images
 from govreports.parsing.report import parse_report
-from govreports.parsing.tree import html_root
-from tests.parsing.golden import FIXTURES, documents
 
 PAGE_URL = "http://www.example.gov.cn/zfxxgk/zfxxgknb/202403/t20240325_1234567.html"
 
@@ -173,49 +168,3 @@ def test_attachments_that_are_not_the_report_are_only_listed() -> None:
 def test_count_table_values_counts_numbers_not_blanks() -> None:
     tables = {"applications": {"granted": {"total": 3, "other_org": None}}, "review_litigation": {"review": {"total": 0}}}
     assert count_table_values(tables) == 2
-
-
-# --- the markup check that lets the crawler skip the tree of a page naming no file -------------
-
-def _detail_page(content: str) -> str:
-    return f"<html><head><title>年报</title></head><body><div class='TRS_Editor'>{content}</div></body></html>"
-
-
-def test_markup_check_sees_every_spelling_of_a_file_link_the_tree_finds() -> None:
-    for link in ('<a href="/nb.pdf">年报</a>', "<a href='/NB.DOCX?v=2'>年报</a>", '<a href="/down.jsp?file=nb%2Epdf">年报</a>',
-                 '<a href="/nb&#46;pdf">年报</a>', '<a href="/nb&#x2E;wps">年报</a>', '<a href="/nb&period;ofd">年报</a>',
-                 "<a href='#' onclick=\"window.open('/files/nb.xls')\">年报</a>",
-                 '<iframe src="/viewer.html?file=/nb.pdf#page=1"></iframe>', '<a href="/gk/nb.et">年报</a>',
-                 '<a href="/gk/nb.zip/">年报</a>'):
-        page = _detail_page(link)
-        assert find_attachment_links([html_root(page)], PAGE_URL), link
-        assert may_link_files(page), link
-
-
-def test_markup_check_sees_every_page_image_the_tree_finds() -> None:
-    for image in ('<img src="/scan/p1.jpg" width="800">', '<a href="/scan/p1.TIF">第1页</a>',
-                  '<img data-original="/scan/p1.png">', '<IMG SRC="/scan/p1&#46;gif">'):
-        page = _detail_page(image)
-        assert report_images([html_root(page)], PAGE_URL, max_images=5), image
-        assert may_show_page_images(page), image
-
-
-def test_markup_check_passes_over_pages_that_name_no_file() -> None:
-    assert not may_link_files('<script>document.write("x")</script><a href="/a.docs">文档</a><p>etc.etc</p>')
-    for name in ("pingtan-2019.html", "pingtan-2024.html"):
-        assert not may_link_files((FIXTURES / "real-reports" / name).read_text(encoding="utf-8"))
-
-
-def test_the_markup_checks_never_hide_a_link_on_the_pages_the_tests_hold() -> None:
-    """Every HTML page of the fixtures and of the sample farm: where the tree walk finds an
-    attachment or a page image, the markup check said the page may have one."""
-    walked = 0
-    for document in documents():
-        if "html" not in (document.media_type or ""):
-            continue
-        markup = decode_body(document.body).text
-        roots = [html_root(markup)]
-        walked += 1
-        assert may_link_files(markup) or not find_attachment_links(roots, document.url), document.name
-        assert may_show_page_images(markup) or not report_images(roots, document.url, max_images=10), document.name
-    assert walked > 50

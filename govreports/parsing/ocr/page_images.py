@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from govreports.parsing.attachments import STUB_PAGE_MAX_CHARS, AttachmentLink, suffix_in_markup
+from govreports.parsing.attachments import STUB_PAGE_MAX_CHARS, AttachmentLink
 from govreports.parsing.ocr.images import IMAGE_SUFFIXES
 from govreports.parsing.tree import element_text
 
@@ -28,15 +28,6 @@ _DECORATION = re.compile(
 )
 _FURNITURE_TAGS = frozenset({"header", "footer", "nav", "aside"})
 _NUMBER = re.compile(r"(\d+(?:\.\d+)?)")
-# what an image report_images() can take must show in the markup: an <img> tag, or a link ending
-# with an image suffix
-_IMAGE_IN_MARKUP = suffix_in_markup(IMAGE_SUFFIXES, or_pattern="<img")
-
-
-def may_show_page_images(markup: str) -> bool:
-    """Whether the page's markup holds any image report_images() could take (one regex search in C):
-    a page without one skips the tree walk."""
-    return _IMAGE_IN_MARKUP.search(markup) is not None
 
 
 def report_images(roots: Sequence[etree._Element], base_url: str, *, max_images: int) -> list[AttachmentLink]:
