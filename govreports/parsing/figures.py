@@ -57,8 +57,13 @@ _WRAPPED_LINE = re.compile(r"(?<![。；;！!？?:：])\n(?!\s*(?:[一二三四�
 
 
 def unwrap(text: str) -> str:
-    """The Simplified text with wrapped lines joined back into their sentences."""
-    return _WRAPPED_LINE.sub("", simplify(text))
+    """The Simplified text with wrapped lines joined back into their sentences.
+
+    Simplified line by line: each paragraph's copy is then the one the chrome filter already made
+    (memoised per document), and none of NFKC, gloss removal and OpenCC's phrase matching acts
+    across a line feed, so the text is the same as simplifying it whole.
+    """
+    return _WRAPPED_LINE.sub("", "\n".join(map(simplify, text.split("\n"))))
 
 
 def sentences(text: str) -> list[str]:
@@ -244,7 +249,7 @@ def extract_figures(text: str, report_format: str | None = None) -> dict[str, in
     In a pre-2019 report "受理N件" is the year's applications (the 2008 statistics had no
     carried-over count); from 2019 on it may include those carried over, so it gives no value.
     """
-    unwrapped = unwrap(text)  # once: simplifying the whole prose is the costliest step here
+    unwrapped = unwrap(text)  # once
     sents = [part for part in _SENTENCE_END.split(unwrapped) if part.strip()]
     clauses = _clauses(sents)
     # outcome and carry-over phrasings only count in sentences about applications
