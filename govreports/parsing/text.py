@@ -187,8 +187,11 @@ def normalize_label(text: str) -> str:
 
 def collapse_whitespace(text: str) -> str:
     """Runs of any whitespace (incl. U+3000, nbsp) become one space; ends trimmed."""
-    # fast path for text already collapsed: the only whitespace a printable str can hold is " "
-    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+    # the ends are trimmed first (whatever whitespace they hold would become an end space, trimmed),
+    # so that a text padded only at its ends ("<td> <p>12</p> </td>") also takes the fast path:
+    # the only whitespace a printable str can hold is " "
+    text = text.strip()
+    if text.isprintable() and "  " not in text:
         return text
     return _WHITESPACE.sub(" ", text).strip()
 
