@@ -52,8 +52,10 @@ def chinese_number(token: str) -> int | None:
 
 
 # a line break inside a sentence (PDF text wraps lines: "…累计主动公开政府信息\n5928\n条，…"):
-# the break is dropped when the line does not end a sentence and the next does not open a heading
-_WRAPPED_LINE = re.compile(r"(?<![。；;！!？?:：])\n(?!\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．]))")
+# the break is dropped when the line does not end a sentence and the next does not open a heading;
+# `(?<![。；;！!？?:：])\n…` with the line feed taken first, so that the regex engine skips ahead from
+# line feed to line feed instead of trying every position of the text
+_WRAPPED_LINE = re.compile(r"\n(?<![。；;！!？?:：]\n)(?!\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．]))")
 
 
 def unwrap(text: str) -> str:
@@ -234,6 +236,8 @@ def _applications_received(clauses: list[str], accepted_is_received: bool, full_
 
 def _fees(sents: list[str]) -> int | float | None:
     for sentence in sents:
+        if "费" not in sentence:  # both patterns need it: a substring test is cheaper than two searches
+            continue
         match = _FEES.search(sentence)
         if match:
             amount = float(match.group(1)) * (10000 if match.group(2) == "万元" else 1)
