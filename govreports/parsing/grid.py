@@ -59,13 +59,18 @@ def cell_text(cell: etree._Element) -> str:
     children = len(cell)
     if not children:
         return collapse_whitespace(cell.text or "")
-    if children == 1:  # "<td><p>text</p></td>", the commonest of all: no list to build
+    if children == 1:  # "<td><p>text</p></td>" and "<td><p><span>text</span></p></td>", the commonest: no list to build
         child = cell[0]
-        if not len(child):
+        grandchildren = len(child)
+        if grandchildren <= 1:
             tag = child.tag
             space = " " if tag in _BLOCK_TAGS else "" if tag in _INLINE_TAGS else None
-            if space is not None:
+            if space is not None and not grandchildren:
                 return collapse_whitespace(f"{cell.text or ''}{space}{child.text or ''}{space}{child.tail or ''}")
+            inner = child[0] if space is not None else None
+            if inner is not None and not len(inner) and inner.tag in _INLINE_TAGS:
+                return collapse_whitespace(f"{cell.text or ''}{space}{child.text or ''}{inner.text or ''}"
+                                           f"{inner.tail or ''}{space}{child.tail or ''}")
     parts = [cell.text or ""]
     for child in cell:
         tag = child.tag

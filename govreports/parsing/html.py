@@ -35,7 +35,7 @@ from govreports.parsing.metadata import (
     read_label_lines,
 )
 from govreports.parsing.models import Block, Document, Paragraph
-from govreports.parsing.text import normalize_label
+from govreports.parsing.text import collapse_whitespace, normalize_label
 from govreports.parsing.tree import drop_tree, element_text, strings
 
 # known content containers, most specific first (docs/research/portal-patterns.md §4.3): (attribute, values);
@@ -131,7 +131,7 @@ def _clean_text(raw: str, join_cjk: bool = True) -> str:
     whitespace runs, nbsp and U+3000 padding become one space."""
     if join_cjk and "\n" in raw:  # the break pattern needs a line feed
         raw = _BREAK_BETWEEN_CJK.sub("", raw)
-    return _WHITESPACE.sub(" ", raw).strip()
+    return collapse_whitespace(raw)
 
 
 def _text_of(element: etree._Element) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -455,17 +455,20 @@ def extract_metadata(document: Document, hints: Mapping[str, Any] | None = None)
     warnings: list[str] = []
     lines = paragraph_lines(document)
 
-    title_sources = (
-        ("ArticleTitle", _clean(meta.get("ArticleTitle"))),
-        ("js.title", _clean(meta.get("js.title"))),
-        ("h1", _title_from_h1(_clean(meta.get("h1")))),
-        ("label", _clean(meta.get("title"))),
-        ("title line", next((collapse_whitespace(line) for line in lines[:40] if looks_like_title(line)), None)),
-        ("html title", _title_from_html_title(meta.get("html.title"))),
-        ("announced", announced_title(lines[:30])),
-        ("hint", _clean(hints.get("link_text"))),
+    # in order of trust, each looked for only when none before it gave a title (most pages have
+    # ArticleTitle; scanning the prose for a title line or an announced name costs more than the rest)
+    title_sources: tuple[tuple[str, Callable[[], str | None]], ...] = (
+        ("ArticleTitle", lambda: _clean(meta.get("ArticleTitle"))),
+        ("js.title", lambda: _clean(meta.get("js.title"))),
+        ("h1", lambda: _title_from_h1(_clean(meta.get("h1")))),
+        ("label", lambda: _clean(meta.get("title"))),
+        ("title line", lambda: next((collapse_whitespace(line) for line in lines[:40] if looks_like_title(line)),
+                                    None)),
+        ("html title", lambda: _title_from_html_title(meta.get("html.title"))),
+        ("announced", lambda: announced_title(lines[:30])),
+        ("hint", lambda: _clean(hints.get("link_text"))),
     )
-    title = next((value for _, value in title_sources if value), None)
+    title = next((value for _, source in title_sources if (value := source())), None)
     if title is None:
         warnings.append("metadata: no title found")
 

@@ -143,21 +143,25 @@ def memoized_when_short(max_chars: int, maxsize: int = 16384, *,
         def call(text: Any) -> T:  # Any: `type(text) is str` (no str subclass is cached) does not narrow a TypeVar
             if type(text) is not str:
                 return function(text)
+            value: T = cache.get(text, missing)  # the usual call, a short text seen before: one lookup
+            if value is not missing:
+                return value
             if len(text) <= max_chars:
                 memo, limit = cache, maxsize
             elif per_document:
                 memo, limit = long_texts, _DOCUMENT_CACHE_SIZE
+                value = memo.get(text, missing)
+                if value is not missing:
+                    return value
             else:
                 return function(cast(A, text))
-            value: T = memo.get(text, missing)
-            if value is missing:
-                value = function(cast(A, text))
-                if len(memo) >= limit:
-                    try:
-                        del memo[next(iter(memo))]
-                    except (RuntimeError, KeyError, StopIteration):
-                        pass  # another parsing thread changed the memo meanwhile: it is only a cache
-                memo[text] = value
+            value = function(cast(A, text))
+            if len(memo) >= limit:
+                try:
+                    del memo[next(iter(memo))]
+                except (RuntimeError, KeyError, StopIteration):
+                    pass  # another parsing thread changed the memo meanwhile: it is only a cache
+            memo[text] = value
             return value
 
         return call
@@ -187,8 +191,11 @@ def normalize_label(text: str) -> str:
 
 def collapse_whitespace(text: str) -> str:
     """Runs of any whitespace (incl. U+3000, nbsp) become one space; ends trimmed."""
-    # fast path for text already collapsed: the only whitespace a printable str can hold is " "
-    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+    # the ends are trimmed first (whatever whitespace they hold would become an end space, trimmed),
+    # so that a text padded only at its ends ("<td> <p>12</p> </td>") also takes the fast path:
+    # the only whitespace a printable str can hold is " "
+    text = text.strip()
+    if text.isprintable() and "  " not in text:
         return text
     return _WHITESPACE.sub(" ", text).strip()
 
