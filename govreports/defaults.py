@@ -88,6 +88,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GOVREPORTS_RUN_SUMMARY", False, "write <feed>.summary.json next to each JSON Lines feed"),
     Setting("GOVREPORTS_SUMMARY_FILE", "", "write the run summary JSON to this path"),
     # --- parsing
+    Setting("GOVREPORTS_GC_THRESHOLD", 10_000,
+            "crawl process: the garbage collector's young generation is collected every this many allocations "
+            "(Python: 700), and start-up's objects are frozen out of its passes; 0: the interpreter's settings"),
     Setting("GOVREPORTS_PARSE_PROCESSES", "",
             "parse worker processes (empty: usable cores - 1, at least 1; 0: parse in the crawl process)", env=True),
     Setting("GOVREPORTS_SOFFICE", "", "LibreOffice binary for DOC/WPS (empty: soffice on PATH)", env=True),

@@ -77,6 +77,7 @@ EXTENSIONS = {
     "govreports.archive.crawl.ArchiveExtension": 390,  # the archive and the group commit (after FeedExporter)
     "govreports.run.RunBook": 400,  # the run's bookkeeping: per-site status, progress lines
     "govreports.extensions.RunSummary": 500,  # site status → state DB, run summary (after FeedExporter)
+    "govreports.collector.CollectorTuning": 600,  # the garbage collector sized for a long crawl
 }
 # one fingerprint per page whatever its spelling (https, index.html, _wap, tracking queries)
 REQUEST_FINGERPRINTER_CLASS = "govreports.urls.CanonicalRequestFingerprinter"
