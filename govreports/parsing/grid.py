@@ -223,8 +223,7 @@ def html_table_to_grid(table: etree._Element | str, warnings: list[str] | None =
             col += colspan
             if budget <= 0:
                 break
-        if col > width:  # a row's columns only grow: its width is where it ended
-            width = col
+        width = max(width, col)  # a row's columns only grow: its width is where it ended
         if budget <= 0:
             notes.append(f"grid: table exceeds {MAX_CELLS} cells; cut after row {r + 1}")
             cells = cells[: r + 1]
