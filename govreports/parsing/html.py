@@ -74,6 +74,7 @@ def _containers_by(attribute: str) -> dict[str, tuple[int, ...]]:
 
 _CONTAINERS_BY_ID = _containers_by("id")
 _CONTAINERS_BY_CLASS = _containers_by("class")
+_CLASS_WORDS = frozenset(_CONTAINERS_BY_CLASS)
 # every id and class attribute of the document, gathered in C (each value knows its element)
 _ALL_IDS = etree.XPath("//@id")
 _ALL_CLASSES = etree.XPath("//@class")
@@ -319,8 +320,12 @@ def content_matches(root: etree._Element) -> list[list[etree._Element]]:
             element = _attribute_owner(value)
             for index in by_id[value]:
                 matches[index].append(element)
+    class_words = _CLASS_WORDS
     for value in strings(_ALL_CLASSES(root)):
-        found = {index for word in value.split() for index in by_class.get(word, ())}
+        words = value.split()
+        if class_words.isdisjoint(words):  # nearly every class: one C call, no per-word lookups
+            continue
+        found = {index for word in words for index in by_class.get(word, ())}
         if found:
             element = _attribute_owner(value)
             for index in found:
