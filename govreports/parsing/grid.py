@@ -192,7 +192,6 @@ def html_table_to_grid(table: etree._Element | str, warnings: list[str] | None =
                 own_row[col] = cell_text(td)
                 budget -= 1
                 col += 1
-                width = max(width, col)
                 if budget <= 0:
                     break
                 continue
@@ -222,9 +221,9 @@ def html_table_to_grid(table: etree._Element | str, warnings: list[str] | None =
                     row.setdefault(cc, text)
             budget -= colspan * rowspan
             col += colspan
-            width = max(width, col)
             if budget <= 0:
                 break
+        width = max(width, col)  # a row's columns only grow: its width is where it ended
         if budget <= 0:
             notes.append(f"grid: table exceeds {MAX_CELLS} cells; cut after row {r + 1}")
             cells = cells[: r + 1]

@@ -74,6 +74,7 @@ def _containers_by(attribute: str) -> dict[str, tuple[int, ...]]:
 
 _CONTAINERS_BY_ID = _containers_by("id")
 _CONTAINERS_BY_CLASS = _containers_by("class")
+_CLASS_WORDS = frozenset(_CONTAINERS_BY_CLASS)
 # every id and class attribute of the document, gathered in C (each value knows its element)
 _ALL_IDS = etree.XPath("//@id")
 _ALL_CLASSES = etree.XPath("//@class")
@@ -235,19 +236,36 @@ def _text_lost(raw_chars: int, parsed_chars: int) -> bool:
     return raw_chars - parsed_chars > LOST_TEXT_MIN_CHARS and parsed_chars < LOST_TEXT_RATIO * raw_chars
 
 
-def _without_tags(html: str) -> str:
-    """`_MARKUP_TAG.sub("", html)`, three times faster: each "<" starts a tag when a ">" comes before
-    the next "<", so splitting at "<" and cutting each piece at its first ">" (in C, no per-character
-    regex loop) removes exactly what the pattern matches."""
-    first, *rest = html.split("<")
-    return first + "".join([tail if sep else "<" + head for head, sep, tail in map(str.partition, rest, repeat(">"))])
+# ASCII whitespace, deleted before the tags are cut out (it counts for nothing either way)
+_ASCII_SPACE = b" \t\n\r\x0b\x0c"
 
 
-def _lost_text_warning(html: str, root: etree._Element) -> str | None:
-    """A warning when the tree holds much less text than the markup (a parser gave up silently)."""
+def _text_chars_bound(markup: bytes) -> int:
+    """At least `_text_chars(_MARKUP_TAG.sub("", markup))`, cut in C with few Python objects.
+
+    Each "<" starts a tag when a ">" comes before the next "<", so splitting at "<" and cutting
+    each piece at its first ">" removes what the pattern matches; the cost is one piece per "<".
+    Runs of adjacent tags ("</span></p></td>") are merged first, leaving about one piece per text
+    run: whitespace is deleted (it is not counted, and tags are decided by the brackets alone),
+    then each "><" becomes two characters that are neither brackets nor whitespace. Where both
+    brackets closed and opened a tag, the two tags become one, removed as before; otherwise the two
+    characters are text where at least as much was before, so the count never shrinks. Bytes:
+    "<" and ">" are single bytes in UTF-8, so the cuts fall between characters.
+    """
+    packed = markup.translate(None, _ASCII_SPACE).replace(b"><", b"\x01\x01")
+    first, *rest = packed.split(b"<")
+    text = first + b"".join([tail if sep else b"<" + head
+                             for head, sep, tail in map(bytes.partition, rest, repeat(b">"))])
+    return _text_chars(text.decode("utf-8", "surrogatepass"))
+
+
+def _lost_text_warning(html: str, root: etree._Element, utf8: bytes | None = None) -> str | None:
+    """A warning when the tree holds much less text than the markup (a parser gave up silently);
+    `utf8`: `html` in UTF-8 when the caller has it."""
     parsed_chars = _text_chars(element_text(root))
     # an upper bound first: removing comments and decoding entities can only shorten the text
-    if not _text_lost(_text_chars(_without_tags(html)), parsed_chars):
+    markup = utf8 if utf8 is not None else html.encode("utf-8", "surrogatepass")
+    if not _text_lost(_text_chars_bound(markup), parsed_chars):
         return None
     raw_chars = _text_chars(html_module.unescape(_MARKUP_TAG.sub("", _MARKUP_COMMENT.sub("", html))))
     if _text_lost(raw_chars, parsed_chars):
@@ -302,8 +320,12 @@ def content_matches(root: etree._Element) -> list[list[etree._Element]]:
             element = _attribute_owner(value)
             for index in by_id[value]:
                 matches[index].append(element)
+    class_words = _CLASS_WORDS
     for value in strings(_ALL_CLASSES(root)):
-        found = {index for word in value.split() for index in by_class.get(word, ())}
+        words = value.split()
+        if class_words.isdisjoint(words):  # nearly every class: one C call, no per-word lookups
+            continue
+        found = {index for word in words for index in by_class.get(word, ())}
         if found:
             element = _attribute_owner(value)
             for index in found:
@@ -576,7 +598,7 @@ def html_to_document(html: str, url: str, *, utf8: bytes | None = None) -> Docum
     if root is None:
         return Document(blocks=(), meta={}, warnings=("html: empty or unparseable page",))
     if not warnings:
-        lost = _lost_text_warning(html, root)
+        lost = _lost_text_warning(html, root, utf8)
         if lost:
             warnings.append(lost)
     meta = _read_head(root)

@@ -256,6 +256,18 @@ def test_text_the_parser_dropped_is_reported() -> None:
     assert html_module._lost_text_warning(page, html_module._parse(page)[0]) is None
 
 
+@pytest.mark.parametrize("markup", [
+    "<p>正文</p>", "a > <b>c</b>", "x <y </p> z > w", "1 >< 2", "<a>< b", "> <", "<<>>", "a<b", "a>b",
+    "<td>\u3000 1 </td>\n<td>\u200b</td>", "<p>正文</p>\n  <p>继续</p>", "</span></p></td><td>< 5",
+])
+def test_the_cheap_text_bound_is_never_below_the_tag_free_text(markup: str) -> None:
+    """The lost-text check may stop at the bound only because it is an upper bound on the text."""
+    from govreports.parsing import html as html_module
+
+    exact = html_module._text_chars(html_module._MARKUP_TAG.sub("", markup))
+    assert html_module._text_chars_bound(markup.encode()) >= exact
+
+
 @pytest.mark.parametrize("name", ["pingtan-2019.html", "pingtan-2024.html"])
 def test_real_pages_raise_no_lost_content_warning(name: str) -> None:
     document = html_to_document((REAL / name).read_bytes().decode("utf-8", "replace"), "http://x.gov.cn/a.html")
