@@ -46,6 +46,7 @@ class CollectorTuning:
             raise NotConfigured("GOVREPORTS_GC_THRESHOLD is 0: the interpreter's collector settings are kept")
         extension = cls(crawler, threshold)
         crawler.signals.connect(extension.engine_started, signal=signals.engine_started)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
         return extension
 
@@ -58,6 +59,11 @@ class CollectorTuning:
         gc.set_threshold(self.threshold, *self._saved[1:])
         gc.callbacks.append(self._observe)
 
+    def spider_closed(self) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value("govreports/gc/collections", self.collections)
+            self.crawler.stats.set_value("govreports/gc/seconds", round(self.seconds, 3))
+
     def engine_stopped(self) -> None:
         if self._saved is None:
             return
@@ -65,9 +71,6 @@ class CollectorTuning:
         gc.set_threshold(*self._saved)
         gc.unfreeze()
         self._saved = None
-        if self.crawler.stats is not None:
-            self.crawler.stats.set_value("govreports/gc/collections", self.collections)
-            self.crawler.stats.set_value("govreports/gc/seconds", round(self.seconds, 3))
 
     def _observe(self, phase: str, info: dict[str, Any]) -> None:
         if phase == "start":

@@ -26,6 +26,7 @@ def test_start_up_objects_are_frozen_and_young_objects_collected_less_often_unti
         del garbage
         assert gc.collect() >= 1
     finally:
+        tuning.spider_closed()
         tuning.engine_stopped()
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
