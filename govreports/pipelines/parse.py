@@ -30,7 +30,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -47,13 +46,11 @@ from govreports.items import ReportItem, ReportPage
 from govreports.listing.candidates import is_report_title
 from govreports.prepared import HASH_FIELDS
 from govreports.run import RunBook
-from govreports.workers import exit_with_the_crawl
+from govreports.workers import exit_with_the_crawl, forkserver_context
 
 logger = logging.getLogger(__name__)
 
 PARSE_ATTEMPTS = 2
-# imported once by the forkserver, shared by every worker it forks (govreports/parsing/preload.py)
-PRELOAD = "govreports.parsing.preload"
 
 
 def default_parse_processes() -> int:
@@ -119,9 +116,7 @@ class ParsePipeline:
     def _pool(self) -> ProcessPoolExecutor:
         if self.pool is None:
             # forkserver: workers forked from a clean server process, not from the running reactor
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload([PRELOAD])
-            self.pool = ProcessPoolExecutor(self.processes, mp_context=context,
+            self.pool = ProcessPoolExecutor(self.processes, mp_context=forkserver_context(),
                                             initializer=exit_with_the_crawl, initargs=(os.getpid(),))
         return self.pool
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -38,6 +37,7 @@ from govreports.parsing.ocr.images import (
 )
 from govreports.parsing.ocr.layout import LAYOUT_VERSION, read_page
 from govreports.parsing.ocr.models import PAGE_IMAGES, OcrPage, OcrResult
+from govreports.workers import forkserver_context
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -184,9 +184,8 @@ class OcrPool:
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
-            context = multiprocessing.get_context("forkserver")
             self._executor = ProcessPoolExecutor(
-                max(1, self.config.processes), mp_context=context, initializer=_worker_start,
+                max(1, self.config.processes), mp_context=forkserver_context(), initializer=_worker_start,
                 initargs=(self.config.threads, self._initializer, self._initargs))
         return self._executor
 
