@@ -407,14 +407,15 @@ def is_layout_table(table: etree._Element) -> bool:
         return True
     # no nested table: every cell of every row below belongs to this table
     rows = list(table.iter("tr"))
-    cells = [cell for row in rows for cell in row if cell.tag in ("td", "th")]
-    if len(cells) <= 1:
+    cells = (cell for row in rows for cell in row if cell.tag in ("td", "th"))
+    if next(cells, None) is None or next(cells, None) is None:  # at most one cell (two looked at, not all listed)
         return True
     # whitespace only shortens a cell: none can hold most of the text when none is over 200
-    # characters, and a row's text is at least as long as any of its cells'
-    if all(len(element_text(row)) <= 200 for row in rows):
+    # characters, and a row's text is at least as long as any of its cells'; the table's text holds
+    # every row's, so one serialisation answers for the usual small table
+    if len(element_text(table)) <= 200 or all(len(element_text(row)) <= 200 for row in rows):
         return False
-    texts = [element_text(cell) for cell in cells]
+    texts = [element_text(cell) for row in rows for cell in row if cell.tag in ("td", "th")]
     if max(map(len, texts)) <= 200:
         return False
     total = len(_WHITESPACE.sub("", element_text(table)))
