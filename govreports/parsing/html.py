@@ -467,6 +467,10 @@ class _Linearizer:
         self.buffer.clear()
         if raw.isspace():  # indentation between tags: cleaning would leave nothing
             return
+        self._emit(raw)
+
+    def _emit(self, raw: str) -> None:
+        """The paragraph of a pending text that is not all whitespace."""
         text = _clean_text(raw, join_cjk=not self.inline_separator)
         if text:
             self.blocks.append(Paragraph(text))
@@ -481,6 +485,7 @@ class _Linearizer:
             self._walk_nodes(root)
             return
         buffer, separator, skip, flush, blocks = self.buffer, self.inline_separator, self.skip, self.flush, self.blocks
+        emit = self._emit
         tables_as_text, lines_after_skip = self.tables_as_text, self.lines_after_skip
         if not self._enter(root):  # skipped, or a data table: nothing below it is read
             return
@@ -498,7 +503,10 @@ class _Linearizer:
                 else:
                     is_block = tag in _BLOCK_TAGS
                     if is_block and buffer:
-                        flush()
+                        raw = "".join(buffer)  # `flush` inline (a call per block end costs): mostly indentation
+                        buffer.clear()
+                        if not raw.isspace():
+                            emit(raw)
                     text = element.text
                     if text:
                         buffer.append(text)
@@ -507,7 +515,10 @@ class _Linearizer:
                         break
                     if is_block:  # a childless element ends right away
                         if buffer:
-                            flush()
+                            raw = "".join(buffer)
+                            buffer.clear()
+                            if not raw.isspace():
+                                emit(raw)
                         if (self.skipped_at is not None and lines_after_skip is not None
                                 and len(blocks) >= self.skipped_at + lines_after_skip):
                             return
@@ -520,7 +531,10 @@ class _Linearizer:
                 stack.pop()
                 if parent_is_block:
                     if buffer:
-                        flush()
+                        raw = "".join(buffer)
+                        buffer.clear()
+                        if not raw.isspace():
+                            emit(raw)
                     if (self.skipped_at is not None and lines_after_skip is not None
                             and len(blocks) >= self.skipped_at + lines_after_skip):
                         return
