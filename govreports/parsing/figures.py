@@ -167,13 +167,14 @@ def _value(match: re.Match[str]) -> int | None:
     return chinese_number(number) if number is not None else None
 
 
-def _first(patterns: Iterable[re.Pattern[str]], texts: list[str], accept: Callable[[str], bool] = lambda s: True,
+def _first(patterns: Iterable[re.Pattern[str]], texts: list[str], accept: Callable[[str], bool] | None = None,
            reject: re.Pattern[str] | None = None) -> int | None:
     """The value of the first text that states it (APPROXIMATE when that statement is approximate);
-    a match that `reject` finds in is passed over (another figure in the same words)."""
+    a match that `reject` finds in is passed over (another figure in the same words). `accept`:
+    only texts it passes are read (None: every text, with no call per text)."""
     patterns = tuple(patterns)
     for text in texts:
-        if not accept(text):
+        if accept is not None and not accept(text):
             continue
         for pattern in patterns:
             match = pattern.search(text)
@@ -219,17 +220,19 @@ def _applications_received(clauses: list[str], accepted_is_received: bool, full_
     new = _first((_NEW_RECEIVED,), application_clauses, _about_applications_or_carry)
     if new is not None:
         return new  # "其中新收M件" is exactly the table's 本年新收
-    explicit = _first(_RECEIVED, clauses, _about_applications)
+    # the clauses about applications, picked once for the three readings below
+    about = [clause for clause in clauses if _about_applications(clause)]
+    explicit = _first(_RECEIVED, about)
     if explicit is not None:
         # "共收到申请N件（含上年结转M件）": N counts both, so it is not the year's new applications
         if explicit and any(_INCLUDES_CARRIED.search(s) for s in full_sentences if _RECEIVE_WORD.search(s)):
             return None
         return explicit
-    accepted = _first(_ACCEPTED, clauses, _about_applications)
+    accepted = _first(_ACCEPTED, about)
     if accepted == 0 or (accepted is not None and accepted_is_received):
         return accepted
     # "未收到行政许可申请" is no disclosure application: the clause must name 公开
-    if any(_RECEIVED_ZERO.search(c) for c in clauses if _about_applications(c) and "公开" in c):
+    if any(_RECEIVED_ZERO.search(c) for c in about if "公开" in c):
         return 0
     return None
 

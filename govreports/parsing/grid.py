@@ -54,7 +54,8 @@ def cell_text(cell: etree._Element) -> str:
 
     The common published cell (text in a <p> or <div>, inside one level of <span>/<font> or
     around a <br>) is read here from the few nodes it has (lxml's text and tail reads are cheap, a walker's bookkeeping
-    is not); anything else is walked node by node.
+    is not); anything else is walked node by node. A block's padding spaces only matter next to
+    other text: with none around, the one text is cleaned as it is, with no string built.
     """
     children = len(cell)
     if not children:
@@ -66,11 +67,17 @@ def cell_text(cell: etree._Element) -> str:
             tag = child.tag
             space = " " if tag in _BLOCK_TAGS else "" if tag in _INLINE_TAGS else None
             if space is not None and not grandchildren:
-                return collapse_whitespace(f"{cell.text or ''}{space}{child.text or ''}{space}{child.tail or ''}")
+                before, after = cell.text, child.tail
+                if before is None and after is None:  # "<td><p>text</p></td>": the padding spaces would be trimmed
+                    return collapse_whitespace(child.text or "")
+                return collapse_whitespace(f"{before or ''}{space}{child.text or ''}{space}{after or ''}")
             inner = child[0] if space is not None else None
             if inner is not None and not len(inner) and inner.tag in _INLINE_TAGS:
-                return collapse_whitespace(f"{cell.text or ''}{space}{child.text or ''}{inner.text or ''}"
-                                           f"{inner.tail or ''}{space}{child.tail or ''}")
+                before, lead, trail, after = cell.text, child.text, inner.tail, child.tail
+                if before is None and lead is None and trail is None and after is None:
+                    return collapse_whitespace(inner.text or "")  # "<td><p><span>text</span></p></td>"
+                return collapse_whitespace(f"{before or ''}{space}{lead or ''}{inner.text or ''}"
+                                           f"{trail or ''}{space}{after or ''}")
     parts = [cell.text or ""]
     for child in cell:
         tag = child.tag

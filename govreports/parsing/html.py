@@ -407,14 +407,15 @@ def is_layout_table(table: etree._Element) -> bool:
         return True
     # no nested table: every cell of every row below belongs to this table
     rows = list(table.iter("tr"))
-    cells = [cell for row in rows for cell in row if cell.tag in ("td", "th")]
-    if len(cells) <= 1:
+    cells = (cell for row in rows for cell in row if cell.tag in ("td", "th"))
+    if next(cells, None) is None or next(cells, None) is None:  # at most one cell (two looked at, not all listed)
         return True
     # whitespace only shortens a cell: none can hold most of the text when none is over 200
-    # characters, and a row's text is at least as long as any of its cells'
-    if all(len(element_text(row)) <= 200 for row in rows):
+    # characters, and a row's text is at least as long as any of its cells'; the table's text holds
+    # every row's, so one serialisation answers for the usual small table
+    if len(element_text(table)) <= 200 or all(len(element_text(row)) <= 200 for row in rows):
         return False
-    texts = [element_text(cell) for cell in cells]
+    texts = [element_text(cell) for row in rows for cell in row if cell.tag in ("td", "th")]
     if max(map(len, texts)) <= 200:
         return False
     total = len(_WHITESPACE.sub("", element_text(table)))
@@ -466,53 +467,83 @@ class _Linearizer:
         self.buffer.clear()
         if raw.isspace():  # indentation between tags: cleaning would leave nothing
             return
+        self._emit(raw)
+
+    def _emit(self, raw: str) -> None:
+        """The paragraph of a pending text that is not all whitespace."""
         text = _clean_text(raw, join_cjk=not self.inline_separator)
         if text:
             self.blocks.append(Paragraph(text))
 
     def walk(self, root: etree._Element) -> None:
-        """Depth-first in reading order. lxml's iterwalk does the walking in C (no recursion: markup may
-        nest 2048 deep) and gives only elements; a subtree holding processing instructions
-        (`<?xml:namespace …?>` in Word exports) or comments, whose tails are text too, is walked node
-        by node instead."""
+        """Depth-first in reading order, without recursion (markup may nest 2048 deep): a stack of
+        lxml's child iterators, which hand out elements in C about twice as fast as `etree.iterwalk`
+        hands out its (event, element) pairs; a childless element opens and closes in one step. A
+        subtree holding processing instructions (`<?xml:namespace …?>` in Word exports) or
+        comments, whose tails are text too, is walked node by node instead."""
         if next(root.iter(etree.PI, etree.Comment, etree.Entity), None) is not None:
             self._walk_nodes(root)
             return
-        buffer, separator, skip, flush = self.buffer, self.inline_separator, self.skip, self.flush
-        tables_as_text = self.tables_as_text
-        events = etree.iterwalk(root, events=("start", "end"))
-        not_entered = None  # the element whose children were skipped: its "end" comes right after its "start"
-        for event, element in events:
-            if event == "start":
+        buffer, separator, skip, flush, blocks = self.buffer, self.inline_separator, self.skip, self.flush, self.blocks
+        emit = self._emit
+        tables_as_text, lines_after_skip = self.tables_as_text, self.lines_after_skip
+        if not self._enter(root):  # skipped, or a data table: nothing below it is read
+            return
+        stack: list[tuple[etree._Element, Iterator[etree._Element], bool]] = [
+            (root, iter(root), root.tag in _BLOCK_TAGS)]
+        while stack:
+            parent, children, parent_is_block = stack[-1]
+            for element in children:  # the "start" of each child
+                tag = element.tag
                 if skip and element in skip:
                     flush()
-                    self.skipped_at = len(self.blocks)
-                elif element.tag == "table" and not tables_as_text and not is_layout_table(element):
+                    self.skipped_at = len(blocks)
+                elif tag == "table" and not tables_as_text and not is_layout_table(element):
                     self._table(element)
                 else:
-                    if element.tag in _BLOCK_TAGS and buffer:
-                        flush()
+                    is_block = tag in _BLOCK_TAGS
+                    if is_block and buffer:
+                        raw = "".join(buffer)  # `flush` inline (a call per block end costs): mostly indentation
+                        buffer.clear()
+                        if not raw.isspace():
+                            emit(raw)
                     text = element.text
                     if text:
                         buffer.append(text)
-                    continue
-                events.skip_subtree()
-                not_entered = element
-                continue
-            if element is not_entered:
-                not_entered = None
-            elif element.tag in _BLOCK_TAGS:
-                if buffer:
-                    flush()
-                if (self.skipped_at is not None and self.lines_after_skip is not None
-                        and len(self.blocks) >= self.skipped_at + self.lines_after_skip):
-                    return
-            if element is not root:  # what follows a child inside its parent
-                if separator:
+                    if len(element):
+                        stack.append((element, iter(element), is_block))
+                        break
+                    if is_block:  # a childless element ends right away
+                        if buffer:
+                            raw = "".join(buffer)
+                            buffer.clear()
+                            if not raw.isspace():
+                                emit(raw)
+                        if (self.skipped_at is not None and lines_after_skip is not None
+                                and len(blocks) >= self.skipped_at + lines_after_skip):
+                            return
+                if separator:  # what follows the child inside its parent
                     buffer.append(separator)
                 tail = element.tail
                 if tail:
                     buffer.append(tail)
+            else:  # the parent's children are done: its "end"
+                stack.pop()
+                if parent_is_block:
+                    if buffer:
+                        raw = "".join(buffer)
+                        buffer.clear()
+                        if not raw.isspace():
+                            emit(raw)
+                    if (self.skipped_at is not None and lines_after_skip is not None
+                            and len(blocks) >= self.skipped_at + lines_after_skip):
+                        return
+                if parent is not root:
+                    if separator:
+                        buffer.append(separator)
+                    tail = parent.tail
+                    if tail:
+                        buffer.append(tail)
 
     def _walk_nodes(self, root: etree._Element) -> None:
         """`walk` over every node, comments and processing instructions included, with an explicit stack."""

@@ -517,27 +517,28 @@ def grid_lines(grid: Grid) -> list[str]:
     from govreports.parsing.numbers import grid_cell, is_value_cell
 
     lines: list[str] = []
-    above: tuple[str, ...] = ()
+    above: list[str] = []
     for row in grid.rows:
-        # each cell read once (collapsed, and whether it is a value; None: not a text cell); it
-        # serves as the cell, as its right neighbour's left and as the next row's upper neighbour
-        read = [grid_cell(raw) if isinstance(raw, str) else None for raw in row]
-        collapsed = [None if cell is None else cell[0] for cell in read]
+        # one pass a row: each cell read once (collapsed, and whether it is a value; `here` is None for
+        # a cell that is not text), compared with its left neighbour and kept as the next row's upper
+        # one; the three list passes this replaces cost more than the comparisons
         cells: list[str] = []
-        for col, cell in enumerate(collapsed):
-            if cell is None:
-                raw = row[col]
+        current: list[str] = []
+        left: str | None = None
+        width_above = len(above)
+        for col, raw in enumerate(row):
+            if isinstance(raw, str):
+                cell, is_value = grid_cell(raw)
+                here: str | None = cell
+            else:
                 cell = "" if raw is None else str(raw)
                 is_value = is_value_cell(cell)
-            else:
-                is_value = read[col][1]
-            if cell and not is_value:
-                left = collapsed[col - 1] if col else None
-                up = above[col] if col < len(above) else None
-                if cell == left or cell == up:
-                    continue
-            cells.append(cell)
-        above = tuple(["" if cell is None else cell for cell in collapsed])
+                here = None
+            if not cell or is_value or (cell != left and (col >= width_above or cell != above[col])):
+                cells.append(cell)
+            current.append(here or "")
+            left = here
+        above = current
         if any(cells):
             lines.append(" | ".join(cells))
     return lines

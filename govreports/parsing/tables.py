@@ -587,9 +587,8 @@ class _Builder:
                 self.warnings.append(
                     f"{where}: {len(row.values)} value cells for 7 columns ({[t.text for t in row.values][:10]})"
                 )
-            cells: dict[str, Cell] = {
-                column: self._read_count(text, f"{where}.{column}")
-                for column, text in zip(spec.APPLICANT_COLUMNS, texts)
+            cells: dict[str, Cell] = {  # the cell paths written above, not formatted again
+                column: self._read_count(text, path) for column, text, path in zip(spec.APPLICANT_COLUMNS, texts, paths)
             }
             self._store(out, row.key, cells, where)
         if out:
