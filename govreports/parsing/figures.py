@@ -90,6 +90,10 @@ _ACTIVE = (
                r"(?:共计?|总计|合计)?\s*" + _NUM + r"\s*" + _APPROX + r"\s*(?:条|件|篇)"),
 )
 
+# a literal each _ACTIVE pattern cannot match without (outside any optional part or alternative):
+# a sentence lacking it is not searched with that pattern (most sentences of a report lack 主动)
+_ACTIVE_NEEDS = ("信息", "主动", "主动公开", "信息")
+
 # "到年底累计…N条", "历年累计": everything published so far, not this year's count
 _CUMULATIVE = re.compile(r"(?:到|截至|截止|至)[^。，,]{0,8}?(?:年底|年末|底|目前)[^。，,]{0,6}?累计|历年累计|累计(?:共)?(?:已)?公开[^。]{0,20}?其中[^。]{0,6}本年")
 
@@ -168,15 +172,19 @@ def _value(match: re.Match[str]) -> int | None:
 
 
 def _first(patterns: Iterable[re.Pattern[str]], texts: list[str], accept: Callable[[str], bool] | None = None,
-           reject: re.Pattern[str] | None = None) -> int | None:
+           reject: re.Pattern[str] | None = None, needs: tuple[str, ...] | None = None) -> int | None:
     """The value of the first text that states it (APPROXIMATE when that statement is approximate);
     a match that `reject` finds in is passed over (another figure in the same words). `accept`:
-    only texts it passes are read (None: every text, with no call per text)."""
+    only texts it passes are read (None: every text, with no call per text). `needs`: for each
+    pattern, a literal it cannot match without; a substring test is cheaper than a failing search."""
     patterns = tuple(patterns)
+    literals = needs if needs is not None else ("",) * len(patterns)
     for text in texts:
         if accept is not None and not accept(text):
             continue
-        for pattern in patterns:
+        for pattern, literal in zip(patterns, literals):
+            if literal not in text:
+                continue
             match = pattern.search(text)
             if match and reject is not None and reject.search(text[max(0, match.start() - 12): match.end()]):
                 match = None
@@ -264,12 +272,14 @@ def extract_figures(text: str, report_format: str | None = None) -> dict[str, in
     full_sentences = [part for part in _FULL_STOP.split(unwrapped) if "申请" in part]
     application_clauses = _clauses(full_sentences)
     found: dict[str, int | float | None] = {
-        "active_total": _first(_ACTIVE, sents, reject=_CUMULATIVE),
+        "active_total": _first(_ACTIVE, sents, reject=_CUMULATIVE, needs=_ACTIVE_NEEDS),
         "applications_received": _applications_received(clauses, report_format == "pre2019", full_sentences,
                                                          application_clauses),
         "applications_carried_over": _first((_CARRIED_OVER,), application_clauses, _about_applications_or_carry),
         "applications_granted": _first(_GRANTED, application_clauses, _about_outcomes),
-        "applications_completed": _first(_COMPLETED, sents),
+        # both _COMPLETED patterns need 申请 and one of 办结/答复/办理完毕: other sentences are not searched
+        "applications_completed": _first(_COMPLETED, [sentence for sentence in sents if "申请" in sentence and (
+            "办结" in sentence or "答复" in sentence or "办理完毕" in sentence)]),
         "applications_carried_forward": _first((_CARRIED_FORWARD,), application_clauses, _about_applications_or_carry),
         "review_total": _cases(sents, "行政复议", _REVIEW),
         "litigation_total": _cases(sents, "行政诉讼", _LITIGATION),
