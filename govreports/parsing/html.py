@@ -75,9 +75,10 @@ def _containers_by(attribute: str) -> dict[str, tuple[int, ...]]:
 _CONTAINERS_BY_ID = _containers_by("id")
 _CONTAINERS_BY_CLASS = _containers_by("class")
 _CLASS_WORDS = frozenset(_CONTAINERS_BY_CLASS)
-# every id and class attribute of the document, gathered in C (each value knows its element)
-_ALL_IDS = etree.XPath("//@id")
-_ALL_CLASSES = etree.XPath("//@class")
+# every id and class attribute of the document, gathered in C (each value knows its element);
+# the same nodes as "//@id", whose descendant-or-self::node() step also visits every text node
+_ALL_IDS = etree.XPath("/descendant::*/@id")
+_ALL_CLASSES = etree.XPath("/descendant::*/@class")
 
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
               "input", "select", "option", "button", "textarea", "map", "audio", "video")
