@@ -75,6 +75,7 @@ def _containers_by(attribute: str) -> dict[str, tuple[int, ...]]:
 _CONTAINERS_BY_ID = _containers_by("id")
 _CONTAINERS_BY_CLASS = _containers_by("class")
 _CLASS_WORDS = frozenset(_CONTAINERS_BY_CLASS)
+_CLASS_WORD_LIST = tuple(sorted(_CLASS_WORDS))
 # every id and class attribute of the document, gathered in C (each value knows its element);
 # the same nodes as "//@id", whose descendant-or-self::node() step also visits every text node
 _ALL_IDS = etree.XPath("/descendant::*/@id")
@@ -322,9 +323,19 @@ def content_matches(root: etree._Element) -> list[list[etree._Element]]:
             for index in by_id[value]:
                 matches[index].append(element)
     class_words = _CLASS_WORDS
-    for value in strings(_ALL_CLASSES(root)):
+    values = strings(_ALL_CLASSES(root))
+    # a class holding a container word holds it as a substring, so only the words found in all the
+    # classes joined (one search each, in C) are looked for in each class, before any is split
+    joined = " ".join(values)
+    present = [word for word in _CLASS_WORD_LIST if word in joined]
+    for value in values if present else ():
+        for word in present:
+            if word in value:
+                break
+        else:
+            continue
         words = value.split()
-        if class_words.isdisjoint(words):  # nearly every class: one C call, no per-word lookups
+        if class_words.isdisjoint(words):
             continue
         found = {index for word in words for index in by_class.get(word, ())}
         if found:
