@@ -413,6 +413,9 @@ def _container_by_density(root: etree._Element) -> etree._Element | None:
 # ---------------------------------------------------------------- blocks
 
 
+_HAS_LONG_ROW = etree.XPath("boolean(descendant::tr[string-length() > 200])")
+
+
 def is_layout_table(table: etree._Element) -> bool:
     """A table that wraps the article (one cell, nested tables, or one cell holding most text)."""
     if any(True for _ in table.iterdescendants("table")):
@@ -424,8 +427,9 @@ def is_layout_table(table: etree._Element) -> bool:
         return True
     # whitespace only shortens a cell: none can hold most of the text when none is over 200
     # characters, and a row's text is at least as long as any of its cells'; the table's text holds
-    # every row's, so one serialisation answers for the usual small table
-    if len(element_text(table)) <= 200 or all(len(element_text(row)) <= 200 for row in rows):
+    # every row's, so one serialisation answers for the usual small table, and one XPath (libxml2's
+    # string value is the text `element_text` serialises) for every row of a larger one
+    if len(element_text(table)) <= 200 or not _HAS_LONG_ROW(table):
         return False
     texts = [element_text(cell) for row in rows for cell in row if cell.tag in ("td", "th")]
     if max(map(len, texts)) <= 200:
