@@ -127,6 +127,13 @@ def parse_count(cell: object) -> int | None:
     return _count_of(text)
 
 
+@memoized_when_short(_CACHED_CELL_CHARS)
+def read_count_cell(cell: object) -> tuple[bool, int | None]:
+    """(`is_blank(cell)`, `parse_count(cell)`) in one lookup: the table builder asks both of every count cell."""
+    text = clean_cell(cell)
+    return text in EMPTY_MARKERS, _count_of(text)
+
+
 # a count with its explanation in the cell: "22（其中修订16件）", or cut by a line break "22（其中修订"
 _NOTED_COUNT = re.compile(rf"^(\d{{1,3}}(?:,\d{{3}})+|\d+)(?:{_COUNT_UNITS})?\((?:其中|含|包括|内含)[^()]*\)?$")
 

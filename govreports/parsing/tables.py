@@ -34,6 +34,7 @@ from govreports.parsing.numbers import (
     parse_change,
     parse_count,
     parse_money_wan,
+    read_count_cell,
 )
 from govreports.parsing.text import collapse_whitespace
 
@@ -521,10 +522,10 @@ class _Builder:
         if text is None:
             self.issues.add("missing", where)
             return None
-        if is_blank(text):
+        blank, value = read_count_cell(text)
+        if blank:
             self.issues.add("blank", where)
             return None
-        value = parse_count(text)
         if value is None:
             self.issues.add(_cause_of_unreadable(text), where, text)
         return value
