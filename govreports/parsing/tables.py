@@ -127,20 +127,23 @@ def _tokenize(blocks: Sequence[Block], warnings: list[str]) -> list[_Token]:
             if width > MAX_GRID_COLUMNS:
                 warnings.append(f"tables: a grid of {width} columns was cut to {MAX_GRID_COLUMNS}")
                 width = MAX_GRID_COLUMNS
+            # the cell loop runs for every grid cell of the document: names are bound locally, and the
+            # previous label is kept in a local rather than read back from the token's attributes
+            append, token_of, read = tokens.append, _Token, grid_cell
             for row in rows:
                 line += 1
-                previous: _Token | None = None
+                label: _Token | None = None  # the previous cell, when it is a label
                 for col, cell in enumerate(row[:MAX_GRID_COLUMNS]):
-                    text, is_value = grid_cell(cell)
+                    text, is_value = read(cell)
                     if is_value:
-                        previous = _Token("value", text, line, col, 1, grid_no, width)
-                        tokens.append(previous)
-                    elif previous is not None and previous.kind == "label" and previous.text == text:
-                        previous.span += 1  # a merged cell repeated by the grid
+                        append(token_of("value", text, line, col, 1, grid_no, width))
+                        label = None
+                    elif label is not None and label.text == text:
+                        label.span += 1  # a merged cell repeated by the grid
                     else:
-                        previous = _Token("label", text, line, col, 1, grid_no, width)
-                        tokens.append(previous)
-                tokens.append(_Token("end", line=line, grid=grid_no, width=width))
+                        label = token_of("label", text, line, col, 1, grid_no, width)
+                        append(label)
+                append(token_of("end", "", line, None, 1, grid_no, width))
             tokens.append(_Token("break", grid=grid_no))
         elif isinstance(block, Paragraph):
             for raw_line in str(block.text).splitlines():
