@@ -22,7 +22,6 @@ T = TypeVar("T")
 _PINYIN_GLOSS = re.compile(r"\((?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹ]+)\)")
 _WHITESPACE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
-_NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
 # words that Taiwan-style converters change inside the fixed labels
 _MIRROR_FIXES = {"檔案": "文件", "档案": "文件"}
 
@@ -207,7 +206,7 @@ def detect_script(text: str) -> str:
     back to Traditional does not (so shared characters count for neither side).
     """
     sample = strip_pinyin_glosses(text)[:20000]
-    joined = _NOT_HAN.sub("", sample)
+    joined = "".join(_IDEOGRAPHS.findall(sample))  # the Han runs kept: fewer, longer matches than the runs between them removed
     if not joined:
         return "hans"
     simplified = _convert(_t2s(), joined)
