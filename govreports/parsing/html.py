@@ -483,10 +483,6 @@ class _Linearizer:
         self.buffer.clear()
         if raw.isspace():  # indentation between tags: cleaning would leave nothing
             return
-        self._emit(raw)
-
-    def _emit(self, raw: str) -> None:
-        """The paragraph of a pending text that is not all whitespace."""
         text = _clean_text(raw, join_cjk=not self.inline_separator)
         if text:
             self.blocks.append(Paragraph(text))
@@ -501,7 +497,6 @@ class _Linearizer:
             self._walk_nodes(root)
             return
         buffer, separator, skip, flush, blocks = self.buffer, self.inline_separator, self.skip, self.flush, self.blocks
-        emit = self._emit
         tables_as_text, lines_after_skip = self.tables_as_text, self.lines_after_skip
         if not self._enter(root):  # skipped, or a data table: nothing below it is read
             return
@@ -519,10 +514,7 @@ class _Linearizer:
                 else:
                     is_block = tag in _BLOCK_TAGS
                     if is_block and buffer:
-                        raw = "".join(buffer)  # `flush` inline (a call per block end costs): mostly indentation
-                        buffer.clear()
-                        if not raw.isspace():
-                            emit(raw)
+                        flush()
                     text = element.text
                     if text:
                         buffer.append(text)
@@ -531,10 +523,7 @@ class _Linearizer:
                         break
                     if is_block:  # a childless element ends right away
                         if buffer:
-                            raw = "".join(buffer)
-                            buffer.clear()
-                            if not raw.isspace():
-                                emit(raw)
+                            flush()
                         if (self.skipped_at is not None and lines_after_skip is not None
                                 and len(blocks) >= self.skipped_at + lines_after_skip):
                             return
@@ -547,10 +536,7 @@ class _Linearizer:
                 stack.pop()
                 if parent_is_block:
                     if buffer:
-                        raw = "".join(buffer)
-                        buffer.clear()
-                        if not raw.isspace():
-                            emit(raw)
+                        flush()
                     if (self.skipped_at is not None and lines_after_skip is not None
                             and len(blocks) >= self.skipped_at + lines_after_skip):
                         return
