@@ -14,8 +14,8 @@ So, once the engine has started:
   so reference cycles (Twisted's Deferreds and Failures, a response and its selector) still go,
   a little later.
 
-The interpreter's own settings come back when the engine stops (tests run several crawls in one
-process). `govreports/gc/collections` and `govreports/gc/seconds` say what the collector cost.
+The interpreter's own settings come back when the last running crawl's engine stops (a process
+may run several crawls, one after the other or at once: the first to start saves them). `govreports/gc/collections` and `govreports/gc/seconds` say what the collector cost.
 Stdlib only: this is the interpreter's own knob, as in Instagram's well-known `gc.freeze` use.
 """
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import gc
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -31,10 +31,13 @@ from scrapy.exceptions import NotConfigured
 
 
 class CollectorTuning:
+    # the crawls of this process that hold the tuning, and the interpreter's thresholds before the first
+    _holders: ClassVar[set[CollectorTuning]] = set()
+    _interpreter_threshold: ClassVar[tuple[int, int, int]] = gc.get_threshold()
+
     def __init__(self, crawler: Crawler, threshold: int) -> None:
         self.crawler = crawler
         self.threshold = threshold
-        self._saved: tuple[int, int, int] | None = None
         self._began = 0.0
         self.collections = 0
         self.seconds = 0.0
@@ -51,12 +54,15 @@ class CollectorTuning:
         return extension
 
     def engine_started(self) -> None:
-        if self._saved is not None:
+        holders = CollectorTuning._holders
+        if self in holders:
             return
-        gc.collect()  # what start-up left as garbage is not frozen with the rest
-        gc.freeze()
-        self._saved = gc.get_threshold()
-        gc.set_threshold(self.threshold, *self._saved[1:])
+        if not holders:
+            gc.collect()  # what start-up left as garbage is not frozen with the rest
+            gc.freeze()
+            CollectorTuning._interpreter_threshold = gc.get_threshold()
+        holders.add(self)
+        gc.set_threshold(self.threshold, *CollectorTuning._interpreter_threshold[1:])
         gc.callbacks.append(self._observe)
 
     def spider_closed(self) -> None:
@@ -65,12 +71,14 @@ class CollectorTuning:
             self.crawler.stats.set_value("govreports/gc/seconds", round(self.seconds, 3))
 
     def engine_stopped(self) -> None:
-        if self._saved is None:
+        holders = CollectorTuning._holders
+        if self not in holders:
             return
+        holders.discard(self)
         gc.callbacks.remove(self._observe)
-        gc.set_threshold(*self._saved)
-        gc.unfreeze()
-        self._saved = None
+        if not holders:
+            gc.set_threshold(*CollectorTuning._interpreter_threshold)
+            gc.unfreeze()
 
     def _observe(self, phase: str, info: dict[str, Any]) -> None:
         if phase == "start":

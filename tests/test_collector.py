@@ -37,3 +37,16 @@ def test_start_up_objects_are_frozen_and_young_objects_collected_less_often_unti
 def test_zero_keeps_the_interpreters_collector() -> None:
     with pytest.raises(NotConfigured):
         CollectorTuning.from_crawler(get_crawler(settings_dict={"GOVREPORTS_GC_THRESHOLD": 0}))
+
+
+def test_two_crawls_in_one_process_give_the_collector_back_when_the_last_one_stops() -> None:
+    before = gc.get_threshold()
+    first = CollectorTuning.from_crawler(get_crawler(settings_dict={"GOVREPORTS_GC_THRESHOLD": 10_000}))
+    second = CollectorTuning.from_crawler(get_crawler(settings_dict={"GOVREPORTS_GC_THRESHOLD": 10_000}))
+    first.engine_started()
+    second.engine_started()
+    first.engine_stopped()
+    assert gc.get_threshold() == (10_000, *before[1:]) and gc.get_freeze_count() > 0  # the second still runs
+    second.engine_stopped()
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
