@@ -113,25 +113,23 @@ def _count_digits(number: str) -> int | None:
     return int(digits)
 
 
-# the mapper asks these of every value cell, several times: a short cell's answer is one lookup
-@memoized_when_short(_CACHED_CELL_CHARS)
-def is_blank(cell: object) -> bool:
-    """True for cells that say "not filled": empty, "/", "-", "—", "无" …"""
-    return clean_cell(cell) in EMPTY_MARKERS
-
-
-@memoized_when_short(_CACHED_CELL_CHARS)
-def parse_count(cell: object) -> int | None:
-    """A non-negative count ("1,234", "１２", "12件") or None (blank or unreadable)."""
-    text = clean_cell(cell)
-    return _count_of(text)
-
-
+# the mapper asks both questions of every value cell, several times: one memo answers both, and a
+# short cell's answer is one lookup
 @memoized_when_short(_CACHED_CELL_CHARS)
 def read_count_cell(cell: object) -> tuple[bool, int | None]:
-    """(`is_blank(cell)`, `parse_count(cell)`) in one lookup: the table builder asks both of every count cell."""
+    """(`is_blank(cell)`, `parse_count(cell)`)."""
     text = clean_cell(cell)
     return text in EMPTY_MARKERS, _count_of(text)
+
+
+def is_blank(cell: object) -> bool:
+    """True for cells that say "not filled": empty, "/", "-", "—", "无" …"""
+    return read_count_cell(cell)[0]
+
+
+def parse_count(cell: object) -> int | None:
+    """A non-negative count ("1,234", "１２", "12件") or None (blank or unreadable)."""
+    return read_count_cell(cell)[1]
 
 
 # a count with its explanation in the cell: "22（其中修订16件）", or cut by a line break "22（其中修订"
