@@ -34,8 +34,8 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from govreports.items import ReportItem
-from govreports.keys import government_key, id_of_key, site_id_of
-from govreports.prepared import BODY_FIELDS, HASH_FIELDS, content_hash, discard, key_of, prepared_of
+from govreports.keys import site_id_of
+from govreports.prepared import HASH_FIELDS, prepare, prepared_of
 from govreports.state import Claim, RunState, existing_state
 from govreports.urls import canonical_url
 
@@ -43,11 +43,6 @@ if TYPE_CHECKING:
     from govreports.archive.crawl import ArchiveExtension
 
 logger = logging.getLogger(__name__)
-
-def dedup_key(item: Any) -> str:
-    """The report's identity (`govreports.keys`) as a JSON array string; its sha1 is the id."""
-    return key_of(item)
-
 
 class DedupPipeline:
     def __init__(self, run_state: RunState, stats: StatsCollector, *, hash_fields: tuple[str, ...] = HASH_FIELDS,
@@ -91,12 +86,15 @@ class DedupPipeline:
         adapter = ItemAdapter(item)
         url = str(adapter.get("url") or "")
         site_id = site_id_of(item)
-        prepared = prepared_of(item)  # computed by the parse worker (govreports/prepared.py)
-        key = dedup_key(item)
-        body = prepared.body_hash if prepared is not None else content_hash(item, BODY_FIELDS)
+        # the key, hashes and id the parse worker computed (govreports/prepared.py); an item from
+        # elsewhere (the archive, `scrapy extract`, a test) or hashed over other fields gets them here
+        prepared = prepared_of(item)
+        if prepared is None or prepared.hash_fields != self.hash_fields:
+            prepared = prepare(item, self.hash_fields)
+        key, body, digest = prepared.key, prepared.body_hash, prepared.content_hash
 
         # within this run (a government's report counts once whichever site posted it: keys.py)
-        government = (prepared.government if prepared is not None else government_key(item)) or key
+        government = prepared.government or key
         first = self.emitted_governments.get(government)
         if first is not None and first != key:
             # remembered, so a later run knows this URL as a second posting whichever copy comes first
@@ -113,8 +111,6 @@ class DedupPipeline:
             raise self._duplicate(url, key, "same body as a report already emitted")
 
         # across runs
-        digest = (prepared.content_hash if prepared is not None and prepared.hash_fields == self.hash_fields
-                  else content_hash(item, self.hash_fields))
         seen = self.store.lookup(key)
         if seen is None:
             alias = self._alias_of(url, key)
@@ -135,9 +131,6 @@ class DedupPipeline:
             revision, outcome = seen.revision + 1, "changed"
             logger.info("report changed: %s (revision %d → %d)", url, seen.revision, revision)
 
-        if item.id != id_of_key(key):
-            item.id = id_of_key(key)
-            discard(item)  # the worker gives the same id; an item from elsewhere is encoded afresh
         if item.id in self.withdrawn:
             self._count("withdrawn")
             raise DropItem(f"withdrawn from the archive (scrapy forget): {url}", log_level="INFO")

@@ -13,7 +13,8 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.misc import build_from_crawler
 
 from govreports.items import ReportItem, ReportPage
-from govreports.pipelines.dedup import DedupPipeline, content_hash, dedup_key
+from govreports.pipelines.dedup import DedupPipeline
+from govreports.prepared import content_hash, key_of
 from govreports.state.feed import DurableJsonLinesItemExporter
 from tests.state.conftest import copy_of, gaoping_2023, make_crawler, run_state_of
 
@@ -60,8 +61,8 @@ def test_a_first_sighting_is_new_with_revision_1_and_the_sha1_of_its_key_as_id(d
     assert run.offer(gaoping_2023()) == "emitted"
     item = run.emitted[0]
     assert item.revision == 1
-    assert item.id == hashlib.sha1(dedup_key(item).encode()).hexdigest()
-    assert json.loads(dedup_key(item)) == ["511803", "index_no", "11511303MB1529498F/2024-00012"]
+    assert item.id == hashlib.sha1(key_of(item).encode()).hexdigest()
+    assert json.loads(key_of(item)) == ["511803", "index_no", "11511303MB1529498F/2024-00012"]
     assert run.stat("new") == 1
     run.close()
 
@@ -146,7 +147,7 @@ def test_a_corrected_report_is_emitted_again_as_revision_2_keeping_the_old_hash(
     second.close()
 
     third = Run(db, feed)
-    seen = third.pipeline.store.lookup(dedup_key(corrected))
+    seen = third.pipeline.store.lookup(key_of(corrected))
     assert seen is not None and seen.revision == 2 and seen.previous_hashes == (original_hash,)
     assert third.offer(gaoping_2023(tables=corrected.tables)) == "dropped"
     third.close()
@@ -192,9 +193,9 @@ def test_items_that_are_not_reports_pass_through(db: Path) -> None:
 
 def test_a_report_without_title_or_index_is_keyed_by_its_canonical_url(db: Path) -> None:
     bare = ReportItem(url="https://www.gaoping.gov.cn/zwgk/a_wap.html", site={"id": "511803"})
-    assert json.loads(dedup_key(bare)) == ["511803", "url", "http://www.gaoping.gov.cn/zwgk/a.html"]
+    assert json.loads(key_of(bare)) == ["511803", "url", "http://www.gaoping.gov.cn/zwgk/a.html"]
     adhoc = ReportItem(url="http://127.0.0.12:8080/x.html", title="某县2019年政府信息公开工作年度报告")
-    assert json.loads(dedup_key(adhoc))[0] == "127.0.0.12"
+    assert json.loads(key_of(adhoc))[0] == "127.0.0.12"
 
 
 def test_the_pipeline_gives_a_report_the_id_scrapy_extract_gives_it(db: Path, feed: Path) -> None:
