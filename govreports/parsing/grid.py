@@ -52,8 +52,8 @@ def _span(value: str | None) -> int:
 def cell_text(cell: etree._Element) -> str:
     """A cell's text: <br>/<p> become spaces, nbsp/U+3000 collapse, nested tables flatten.
 
-    The common published cell (text in a <p> or <div>, inside one level of <span>/<font> or
-    around a <br>) is read here from the few nodes it has (lxml's text and tail reads are cheap, a walker's bookkeeping
+    The common published cell (text in a <p> or <div>, inside one or two levels of <span>/<font>/<o:p>
+    or around a <br>) is read here from the few nodes it has (lxml's text and tail reads are cheap, a walker's bookkeeping
     is not); anything else is walked node by node. A block's padding spaces only matter next to
     other text: with none around, the one text is cleaned as it is, with no string built.
     """
@@ -89,10 +89,17 @@ def cell_text(cell: etree._Element) -> str:
             return _walked_cell_text(cell)
         parts += (space, child.text or "")
         for grandchild in child:
-            if len(grandchild):  # deeper markup
-                return _walked_cell_text(cell)
             tag = grandchild.tag
-            if tag in _INLINE_TAGS:
+            if len(grandchild):  # deeper markup: one more level of formatting is read here, the rest walked
+                if tag not in _INLINE_TAGS:
+                    return _walked_cell_text(cell)
+                parts.append(grandchild.text or "")  # Word's <span><o:p></o:p></span>, <span><font>…</font></span>
+                for leaf in grandchild:
+                    if len(leaf) or leaf.tag not in _INLINE_TAGS:
+                        return _walked_cell_text(cell)
+                    parts += (leaf.text or "", leaf.tail or "")
+                parts.append(grandchild.tail or "")
+            elif tag in _INLINE_TAGS:
                 parts += (grandchild.text or "", grandchild.tail or "")
             elif tag in _BLOCK_TAGS:  # a <br>
                 parts += (" ", grandchild.text or "", " ", grandchild.tail or "")

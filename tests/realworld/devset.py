@@ -110,6 +110,35 @@ def score_renderings(ocr: bool = False) -> tuple[int, int, list[str]]:
     return right, checked, misses
 
 
+def page_cases() -> list[tuple[str, str, Any]]:
+    """(saved page, dotted field, hand-checked value) for every real HTML page that lists page fields
+    (metadata such as index_no, not only tables): the item the crawler writes for the page."""
+    return [(entry["file"], key, value) for entry in REAL_MANIFEST.values() if entry["file"].endswith(".html")
+            and any(not k.startswith("tables.") for k in entry["expected"]) for key, value in entry["expected"].items()]
+
+
+def parse_page(name: str) -> dict[str, Any]:
+    entry = next(e for e in REAL_MANIFEST.values() if e["file"] == name)
+    url = entry["source"].get("original_url") or (REAL_REPORTS / name).as_uri()
+    item = item_from_page(ReportPage(url=url, body=(REAL_REPORTS / name).read_bytes(), media_type="text/html"))
+    apply_checks(item)
+    return asdict(item)
+
+
+def score_pages() -> tuple[int, int, list[str]]:
+    right = checked = 0
+    misses = []
+    items: dict[str, dict[str, Any]] = {}
+    for name, key, value in page_cases():
+        found = lookup(items.setdefault(name, parse_page(name)), key)
+        ok = same(value, found) if value is not None else found is None
+        right += ok
+        checked += 1
+        if not ok:
+            misses.append(f"{name}: {key} expected {value!r}, got {found!r}")
+    return right, checked, misses
+
+
 if __name__ == "__main__":
     right, checked, per_kind, misses = score()
     print("\n".join(misses))
@@ -122,3 +151,6 @@ if __name__ == "__main__":
     right, checked, misses = score_renderings(ocr=True)
     print("\n".join(misses))
     print(f"OCR renderings (tesseract) of complete real reports: {right}/{checked} fields ({100 * right / checked:.1f}%)")
+    right, checked, misses = score_pages()
+    print("\n".join(misses))
+    print(f"saved real report pages (metadata, figures, tables): {right}/{checked} fields ({100 * right / checked:.1f}%)")

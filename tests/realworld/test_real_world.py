@@ -18,7 +18,9 @@ from tests.realworld.devset import (
     RENDERINGS,
     is_ocr,
     lookup,
+    page_cases,
     parse,
+    parse_page,
     parse_rendering,
     rendering_cases,
     same,
@@ -186,6 +188,15 @@ def test_a_look_alike_letter_in_a_number_is_null_with_a_warning_never_a_correcte
     assert item["tables"]["applications"]["granted"]["total"] == 71
     assert [d["cells"] for d in item["warning_details"] if d["cause"] == "lookalike"] == [
         ["applications.granted.natural_person: '7l'"]]
+
+
+@pytest.mark.parametrize(("name", "key", "expected"), [
+    pytest.param(name, key, value, id=f"{name.rsplit('.', 1)[0]}-{key.removeprefix('tables.')}")
+    for name, key, value in page_cases()
+])
+def test_saved_real_report_page_gives_its_hand_checked_value(name: str, key: str, expected: Any) -> None:
+    found = lookup(parse_page(name), key)
+    assert found is None if expected is None else same(expected, found)
 
 
 # ------------------------------------------------------------------ 4. not a report
