@@ -268,6 +268,19 @@ class _Mapper:
         else:
             self.flush_orphans()
 
+    def _join_wrapped_header(self, text: str) -> bool:
+        """A text rendering prints a wrapped header cell as two lines ("本年新" / "公开数量",
+        "对外公开" / "总数量"): a piece joins the previous piece, when that names no column yet and
+        together they name one. True when joined."""
+        last = self.columns[-1]
+        if last.key not in (None, L.AMBIGUOUS_COLUMN):
+            return False  # the previous piece names a column already: this one starts the next
+        key = L.active_column_key(last.text + text)
+        if key is None or key == L.AMBIGUOUS_COLUMN:
+            return False
+        self.columns[-1] = _Column(key, last.text + text)
+        return True
+
     # -- tokens
     def run(self) -> list[_RawRow]:
         for index, token in enumerate(self.tokens):
@@ -324,6 +337,8 @@ class _Mapper:
         kind = label.kind
         if kind == "fragment":
             if self.header_mode and self.table == "t1":
+                if token.col is None and self.columns and self._join_wrapped_header(token.text):
+                    return
                 self.columns.append(_Column(None, token.text, token.col, _end(token)))
             else:
                 self.last_line_label[token.line] = token.text
