@@ -210,6 +210,14 @@ def test_a_look_alike_letter_in_a_number_is_null_with_a_warning_never_a_correcte
         ["applications.granted.natural_person: '7l'"]]
 
 
+
+def test_jzzz_street_2019_table1_headers_wrapped_onto_two_lines_keep_three_columns() -> None:
+    """One cell per line, "本年新" / "公开数量" and "对外公开" / "总数量": each wrapped header is
+    one column again, so 对外公开总数量 is read and no value is dropped."""
+    item = parse("jzzz-street-2019.txt")
+    assert item["tables"]["active_disclosure"]["regulations"] == {"new_made": 0, "new_published": 0, "total_published": 0}
+    assert not any("value cells for columns" in w for w in item["warnings"])
+
 # ------------------------------------------------------------------ 4. not a report
 @pytest.mark.parametrize(("name", "kind"), [("ningguo-notice-2021.txt", "notice"),
                                             ("pingdingshan-news-2017-hant.txt", "news")])
