@@ -28,6 +28,7 @@ class Unglued:
     status: str  # "recovered": one split fits; "ambiguous": several (or too many to check)
     glued_columns: tuple[int, ...]  # the columns that came out of glued runs (recovered or nulled)
     splits: int  # how many splits satisfied the identity (0 when the search was cut)
+    cut_short: bool = False  # the search gave up before it had looked at every split
 
 
 def _is_run(text: str) -> bool:
@@ -107,7 +108,7 @@ def unglue(texts: Sequence[str], expected: int, identity: Identity | None) -> Un
     # ambiguous: the cells before the first run keep their place, the rest are unknown
     first = runs[0]
     nulled = tuple(texts[:first]) + (None,) * (expected - first)
-    return Unglued(nulled, "ambiguous", tuple(range(first, expected)), 0 if cut_short else len(found))
+    return Unglued(nulled, "ambiguous", tuple(range(first, expected)), 0 if cut_short else len(found), cut_short)
 
 
 def row_sum_identity(parts: int) -> Identity:
@@ -130,3 +131,64 @@ def group_sums_identity(groups: int, parts: int) -> Identity:
                 return False
         return True
     return holds
+
+
+class _CutShort(Exception):
+    """The search looked at MAX_SPLITS readings without finishing."""
+
+
+def unglue_rules(texts: Sequence[str], expected: int, identity: Identity) -> Unglued | None:
+    """Read OCR digit runs of a ruled table whose rules came out as the digit "1".
+
+    Tesseract reads the vertical rules of a bordered table as "1" about as often as "|":
+    "50|1010101010150" is 50|0|0|0|0|0|50, "1351" is |351. Every run is read as cells with exactly
+    one "1" between neighbours, and maybe one "1" before the first and after the last (a rule the
+    OCR also printed as "|" or a space). A cell is recovered when every reading that fits the
+    format's identity gives it the same value; cells the readings disagree on are null. None when
+    no reading fits (or the search is cut): the damage is of another kind.
+    """
+    if not texts or not all(text.isascii() and text.isdigit() for text in texts):
+        return None
+    readings: set[tuple[str, ...]] = set()
+    examined = 0
+
+    def cells_from(index: int, start: int, cells: tuple[str, ...]) -> None:
+        run = texts[index]
+        for end in range(start + 1, len(run) + 1):
+            if end - start > 1 and run[start] == "0":
+                break  # "05" is no number
+            grown = (*cells, run[start:end])
+            if len(grown) <= expected and identity([int(cell) for cell in grown]):
+                after_cell(index, end, grown)
+
+    def after_cell(index: int, pos: int, cells: tuple[str, ...]) -> None:
+        nonlocal examined
+        examined += 1
+        if examined > MAX_SPLITS:
+            raise _CutShort
+        run = texts[index]
+        if pos == len(run) or (pos == len(run) - 1 and run[pos] == "1"):  # the run ends (maybe with a rule)
+            next_run(index + 1, cells)
+        if pos < len(run) - 1 and run[pos] == "1":  # the rule between two cells of the run
+            cells_from(index, pos + 1, cells)
+
+    def next_run(index: int, cells: tuple[str, ...]) -> None:
+        if index == len(texts):
+            if len(cells) == expected:
+                readings.add(cells)
+            return
+        run = texts[index]
+        cells_from(index, 0, cells)
+        if run[0] == "1" and len(run) > 1:  # a rule before the run's first cell
+            cells_from(index, 1, cells)
+
+    try:
+        next_run(0, ())
+    except _CutShort:
+        return None
+    if not readings:
+        return None
+    agreed = tuple(values.pop() if len(values) == 1 else None
+                   for values in (set(column) for column in zip(*readings)))
+    status = "recovered" if len(readings) == 1 else "ambiguous"
+    return Unglued(agreed, status, tuple(range(expected)), len(readings))

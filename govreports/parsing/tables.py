@@ -20,9 +20,11 @@ from govreports import spec
 from govreports.parsing import table_labels as L
 from govreports.parsing.glued import (
     Identity,
+    Unglued,
     group_sums_identity,
     row_sum_identity,
     unglue,
+    unglue_rules,
 )
 from govreports.parsing.models import Block, Grid, Paragraph
 from govreports.parsing.numbers import (
@@ -266,6 +268,19 @@ class _Mapper:
         else:
             self.flush_orphans()
 
+    def _join_wrapped_header(self, text: str) -> bool:
+        """A text rendering prints a wrapped header cell as two lines ("本年新" / "公开数量",
+        "对外公开" / "总数量"): a piece joins the previous piece, when that names no column yet and
+        together they name one. True when joined."""
+        last = self.columns[-1]
+        if last.key not in (None, L.AMBIGUOUS_COLUMN):
+            return False  # the previous piece names a column already: this one starts the next
+        key = L.active_column_key(last.text + text)
+        if key is None or key == L.AMBIGUOUS_COLUMN:
+            return False
+        self.columns[-1] = _Column(key, last.text + text)
+        return True
+
     # -- tokens
     def run(self) -> list[_RawRow]:
         for index, token in enumerate(self.tokens):
@@ -322,6 +337,8 @@ class _Mapper:
         kind = label.kind
         if kind == "fragment":
             if self.header_mode and self.table == "t1":
+                if token.col is None and self.columns and self._join_wrapped_header(token.text):
+                    return
                 self.columns.append(_Column(None, token.text, token.col, _end(token)))
             else:
                 self.last_line_label[token.line] = token.text
@@ -498,16 +515,18 @@ class _Builder:
         """The row's cell texts: glued digit runs of a text rendering split back when the format's
         identity leaves one split (glued.py), else `_fit`. Second item: had to guess."""
         expected = len(paths)
+        unglued = _read_rules_as_ones(values, expected, identity)
         values = _rejoin_unless_exact(values, expected, identity)
-        if values and len(values) < expected and all(t.col is None for t in values):
+        if unglued is None and values and len(values) < expected and all(t.col is None for t in values):
             unglued = unglue([clean_cell(t.text) for t in values], expected, identity)
-            if unglued is not None:
-                cause = "glued_recovered" if unglued.status == "recovered" else "glued"
-                source = " ".join(t.text for t in values)
-                for column in unglued.glued_columns:
-                    self.issues.add(cause, paths[column], source)
-                    self.explained.add(paths[column])
-                return list(unglued.cells), False
+        if unglued is not None:
+            source = " ".join(t.text for t in values)
+            for column in unglued.glued_columns:
+                cause = "glued" if unglued.cells[column] is None else "glued_recovered"
+                self.issues.add(cause, paths[column], source)
+                self.explained.add(paths[column])
+            return list(unglued.cells), False
+        if values and len(values) < expected and all(t.col is None for t in values):
             several = next((i for i, t in enumerate(values) if " " in clean_cell(t.text)), None)
             if several is not None:
                 # a cell holding several numbers stands for an unknown number of cells: the cells
@@ -732,6 +751,25 @@ class _Builder:
         if value is None:
             self.issues.add(_cause_of_unreadable(text), where, text)
         return value
+
+
+def _read_rules_as_ones(values: list[_Token], expected: int, identity: Identity | None) -> Unglued | None:
+    """OCR text of a ruled table whose rules came out as "1" (glued.unglue_rules), tried only when
+    the row's digits as printed fit the format in no way: as many cells as columns that break the
+    format's identity, or fewer cells that no split without rules can make fit."""
+    if identity is None or not values or len(values) > expected or any(t.col is not None for t in values):
+        return None
+    texts = [clean_cell(t.text) for t in values]
+    if not all(text.isascii() and text.isdigit() for text in texts) or not any("1" in text for text in texts):
+        return None
+    if len(texts) == expected:
+        if identity([int(text) for text in texts]):
+            return None
+    else:
+        plain = unglue(texts, expected, identity)
+        if plain is None or plain.status == "recovered" or plain.splits or plain.cut_short:
+            return None
+    return unglue_rules(texts, expected, identity)
 
 
 def _rejoin_unless_exact(values: list[_Token], expected: int, identity: Identity | None) -> list[_Token]:

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from govreports import spec
-from govreports.parsing.glued import group_sums_identity, row_sum_identity, unglue
+from govreports.parsing.glued import group_sums_identity, row_sum_identity, unglue, unglue_rules
 from govreports.parsing.models import Paragraph
 from govreports.parsing.tables import extract_tables
 from tests.fuzz.budget import fuzz_settings
@@ -126,3 +126,41 @@ def test_how_often_the_split_is_unique() -> None:
         tallies[table] = recovered / (recovered + ambiguous)
     print(f"\nglued rows recovered (unique split): {tallies}")
     assert 0 < tallies["applications"] < 1 and 0 < tallies["review_litigation"] <= 1
+
+
+def ruled(cells: list[int], rng: random.Random) -> list[str]:
+    """The tokens OCR prints for a ruled row: each rule between cells is a space, "|" or the digit 1
+    (then glued to both neighbours), and a rule beside a space may also come out as a glued 1."""
+    text = str(cells[0])
+    for cell in cells[1:]:
+        rule = rng.choice([" ", " ", "1", "1", " 1", "1 "])
+        text += rule + str(cell)
+    return text.split()
+
+
+def test_ocr_rules_read_as_1_give_the_printed_cells_or_null_never_another_number() -> None:
+    """The printed cells are always one of unglue_rules' readings, so a cell every reading agrees
+    on is the printed one; the share of cells recovered is printed with -s."""
+    rng = random.Random(1)
+    agreed = total = 0
+    for size, groups in ((7, 1), (15, 3)) * 150:
+        cells: list[int] = []
+        for _ in range(groups):
+            parts = [rng.choice([0, 0, 0, rng.randint(0, 9), rng.randint(0, 60), rng.randint(0, 3000)])
+                     for _ in range(size // groups - 1)]
+            cells.extend([*parts, sum(parts)])
+        tokens = ruled(cells, rng)
+        identity = row_sum_identity(6) if groups == 1 else group_sums_identity(3, 4)
+        unglued = unglue_rules(tokens, size, identity)
+        if unglued is None:
+            continue  # the search was cut: nothing recovered
+        for found, printed in zip(unglued.cells, cells):
+            assert found is None or int(found) == printed, tokens
+            agreed += found is not None
+            total += 1
+    print(f"\ncells recovered from rows with rules read as 1: {agreed / total:.2f}")
+    assert agreed / total > 0.5
+
+
+def test_rules_read_as_1_are_not_tried_on_digits_that_no_reading_explains() -> None:
+    assert unglue_rules(["0", "101010101410", "0"], 7, row_sum_identity(6)) is None  # "4": other damage
