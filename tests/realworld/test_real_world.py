@@ -162,6 +162,12 @@ def test_a_cut_table_keeps_its_values_and_prose_disagreement_is_flagged_not_appl
 
 
 # ------------------------------------------------------------------ 2. glued cells
+def test_hengnan_2020_a_change_header_without_its_jian_keeps_the_decisions_column() -> None:
+    """"本年增/" (the 减 lost): the 0 under it is the change, not the decisions."""
+    active = parse("hengnan-health-2020.txt")["tables"]["active_disclosure"]
+    assert active["licensing"]["decisions"] == 1625 and active["punishment"]["decisions"] == 112
+
+
 def test_huaian_2024_pdf_text_with_a_glued_applications_row_is_recovered_by_the_row_sum() -> None:
     """"3001 53 0 0 61 4 3119" printed without separators: 3001+53+0+0+61+4 = 3119 is the one split."""
     text = edited(HUAIAN, "一、本年新收政府信息公开申请数量 3001 53 0 0 61 4 3119",
