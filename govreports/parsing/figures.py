@@ -78,12 +78,13 @@ def _clauses(sents: list[str]) -> list[str]:
 
 
 # -- active disclosure ------------------------------------------------------------------------
-_NOT_BREAKDOWN = r"(?:(?!其中)[^。；;])"  # a span that does not enter the "其中…" breakdown
+# a span that does not enter the "其中…" breakdown nor pass a count ("主动公开政策文件352条，新闻类信息854条":
+# 854 belongs to 新闻类, not to 主动公开)
+_NOT_BREAKDOWN = r"(?:(?!其中|\d\s*[条件篇项][，,、])[^。；;])"
 _ACTIVE = (
     re.compile(r"(?:共|累计|总计|合计)计?(?:主动)?(?:公开|公布|发布)[^。，,]{0,12}?信息\s*(?:共计?)?\s*" + _NUM + r"\s*" + _APPROX + r"\s*条"),
-    # not "其他应主动公开政府信息856条", a category inside the breakdown, nor "其中主动公开政策文件352条，
-    # 新闻类信息854条" (the breakdown of a total stated before it)
-    re.compile(r"(?<!应)(?<!其他)(?<!其中)主动(?:向社会)?公开" + _NOT_BREAKDOWN + r"{0,70}?(?:政府)?信息(?:数量|总数量|数|总数|总量)?(?:为|达|达到)?\s*"
+    # not "其他应主动公开政府信息856条", a category inside the breakdown
+    re.compile(r"(?<!应)(?<!其他)主动(?:向社会)?公开" + _NOT_BREAKDOWN + r"{0,70}?(?:政府)?信息(?:数量|总数量|数|总数|总量)?(?:为|达|达到)?\s*"
                r"(?:共计?|累计|总计|合计)?\s*" + _NUM + r"\s*" + _APPROX + r"\s*(?:条|件|篇|项)"),
     re.compile(r"主动公开[^。]{0,60}?(?:共计?|累计|总计|合计)\s*" + _NUM + r"\s*" + _APPROX + r"\s*(?:条|件|篇|项)"),
     # "全年通过门户网站公开各类信息N条", "2016年…全年发布各类信息247条"
@@ -106,7 +107,9 @@ _PARALLEL_CATEGORY = re.compile(r"^[^。其]{0,12}?类信息\s*\d+\s*条")
 # several channels' together, would be the total)
 _SIDE_CHANNEL = re.compile(r"新媒体|微信|公众号|微博|抖音|宣传栏|公开栏|公示栏|电子屏|显示屏")
 _MAIN_CHANNEL = re.compile(r"网站|网|平台|等|、|和|及")
-_PARALLEL_CHANNEL = re.compile(r"[，,、]\s*[^。其，,；;\d]{0,16}?(?:公开|发布|更新)(?:各类)?(?:政府|政务)?信息\s*\d+\s*条")
+# (a channel named: "，依申请公开信息459条" is another kind of count, not another channel)
+_PARALLEL_CHANNEL = re.compile(r"[，,、]\s*[^。其，,；;\d]{0,12}?(?:网站|网|微信|公众号|微博|新媒体|抖音|头条|宣传栏|公开栏|公示栏|"
+                               r"电子屏|显示屏|平台|客户端|APP)[^。其，,；;\d]{0,8}?(?:公开|发布|更新)(?:各类)?(?:政府|政务)?信息\s*\d+\s*条")
 
 # -- applications -----------------------------------------------------------------------------
 _RECEIVE = r"(?:收到|接到|接收到?|新收)"

@@ -149,6 +149,8 @@ def test_one_side_channels_count_is_not_the_active_total() -> None:
     assert "active_total" not in parse("district-health-2020.txt")["figures"]
     assert "active_total" not in parse("tongzi-2022.txt")["figures"]
     assert parse("luoyang-street-2021.txt")["figures"]["active_total"] == 700  # the total before its channels
+    # "共制作政府信息3021条，其中主动公开信息1027条，依申请公开信息459条": the next count is no channel
+    assert parse("huli-2018.txt")["figures"]["active_total"] == 1027
 
 
 def test_a_cut_table_keeps_its_values_and_prose_disagreement_is_flagged_not_applied() -> None:
