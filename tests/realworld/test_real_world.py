@@ -264,6 +264,13 @@ def test_taizhou_2017_an_empty_doc_no_stays_null() -> None:
     assert item["doc_no"] is None and item["index_no"] == "014416330/2018-04736"
 
 
+def test_huli_2018_bulleted_labels_and_a_compound_doc_no_label_are_read() -> None:
+    """"• 索 引 号:XM02100-…", "• 备注/文号:厦湖府〔2019〕1号": a bullet before a label is no text before it."""
+    item = parse("huli-2018.txt")
+    assert item["index_no"] == "XM02100-0101-2019-00001" and item["doc_no"] == "厦湖府〔2019〕1号"
+    assert item["publish_date"] == "2019-01-04"
+
+
 # ------------------------------------------------------------------ 7. readable warnings
 def test_five_blank_legal_person_columns_give_one_warning_and_the_cells_in_the_details() -> None:
     """A real report whose five 法人 columns are blank: one warning, 125 cells in the details."""
