@@ -164,8 +164,8 @@ def _case_patterns(word: str) -> tuple[re.Pattern[str], ...]:
 
 
 _REVIEW = _case_patterns("行政复议")
-# "行政复议、诉讼案件": 诉讼 standing for 行政诉讼 after 行政复议
-_LITIGATION_SHORT = re.compile(r"(行政复议(?:、|和|及|与|或|/)?)诉讼")
+# "行政复议、诉讼案件", "复议、诉讼和申诉": the pair named short, read as 行政复议、行政诉讼
+_CASES_SHORT = re.compile(r"(?:行政)?复议((?:、|和|及|与|或|/)?)(?:行政)?诉讼")
 _LITIGATION = _case_patterns("行政诉讼")
 _ZERO_CASES = _NEGATION + r"[^。\d]{0,30}?"
 # one number for both: "行政复议、行政诉讼案件为0件" (only 0 says something about each)
@@ -296,6 +296,7 @@ def extract_figures(text: str, report_format: str | None = None) -> dict[str, in
     # (a full sentence: "收到申请N件，上年度结转M件；予以公开X件" names 申请 once for all of it)
     full_sentences = [part for part in _FULL_STOP.split(unwrapped) if "申请" in part]
     application_clauses = _clauses(full_sentences)
+    case_sents = [_CASES_SHORT.sub(r"行政复议\1行政诉讼", s) if "复议" in s and "诉讼" in s else s for s in sents]
     found: dict[str, int | float | None] = {
         "active_total": _first(_ACTIVE, sents, reject=_CUMULATIVE, needs=_ACTIVE_NEEDS),
         "applications_received": _applications_received(clauses, report_format == "pre2019", full_sentences,
@@ -306,9 +307,8 @@ def extract_figures(text: str, report_format: str | None = None) -> dict[str, in
         "applications_completed": _first(_COMPLETED, [sentence for sentence in sents if "申请" in sentence and (
             "办结" in sentence or "答复" in sentence or "回复" in sentence or "办理完毕" in sentence)]),
         "applications_carried_forward": _first((_CARRIED_FORWARD,), application_clauses, _about_applications_or_carry),
-        "review_total": _cases(sents, "行政复议", _REVIEW),
-        "litigation_total": _cases([_LITIGATION_SHORT.sub(r"\1行政诉讼", s) if "复议" in s else s for s in sents],
-                                   "行政诉讼", _LITIGATION),
+        "review_total": _cases(case_sents, "行政复议", _REVIEW),
+        "litigation_total": _cases(case_sents, "行政诉讼", _LITIGATION),
         "fees_yuan": _fees(sents),
     }
     return {key: value for key, value in found.items() if value is not None and value != APPROXIMATE}

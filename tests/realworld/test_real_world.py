@@ -139,9 +139,11 @@ def test_qiaokou_2024_answering_applications_is_their_completion() -> None:
     assert parse("qiaokou-office-2024.txt")["figures"]["applications_completed"] == 39  # "答复依申请公开政府信息39件"
 
 
-def test_hangzhou_2023_susong_after_fuyi_stands_for_litigation() -> None:
+def test_hangzhou_2023_and_tunchang_2015_the_pair_named_short_is_review_and_litigation() -> None:
     figures = parse("hangzhou-health-2023.txt")["figures"]
     assert figures["review_total"] == 0 and figures["litigation_total"] == 0  # "无…行政复议、诉讼案件"
+    figures = parse("tunchang-dept-2015.txt")["figures"]
+    assert figures["review_total"] == 0 and figures["litigation_total"] == 0  # "未发生…的复议、诉讼和申诉"
 
 
 def test_one_side_channels_count_is_not_the_active_total() -> None:
