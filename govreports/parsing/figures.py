@@ -78,7 +78,9 @@ def _clauses(sents: list[str]) -> list[str]:
 
 
 # -- active disclosure ------------------------------------------------------------------------
-_NOT_BREAKDOWN = r"(?:(?!其中)[^。；;])"  # a span that does not enter the "其中…" breakdown
+# a span that does not enter the "其中…" breakdown nor pass a count ("主动公开政策文件352条，新闻类信息854条":
+# 854 belongs to 新闻类, not to 主动公开)
+_NOT_BREAKDOWN = r"(?:(?!其中|\d\s*[条件篇项][，,、])[^。；;])"
 _ACTIVE = (
     re.compile(r"(?:共|累计|总计|合计)计?(?:主动)?(?:公开|公布|发布)[^。，,]{0,12}?信息\s*(?:共计?)?\s*" + _NUM + r"\s*" + _APPROX + r"\s*条"),
     # not "其他应主动公开政府信息856条", a category inside the breakdown
@@ -100,6 +102,14 @@ _CUMULATIVE = re.compile(r"(?:到|截至|截止|至)[^。，,]{0,8}?(?:年底|�
 # a category count ("政务动态类信息420条") is the total unless another category follows it
 _CATEGORY = re.compile(r"(?<!各)类信息")
 _PARALLEL_CATEGORY = re.compile(r"^[^。其]{0,12}?类信息\s*\d+\s*条")
+# "在政府网站公开信息95条，微信公众号发布信息37条": each channel's count, the total not stated
+# "通过政务新媒体账号公开信息5994条", "在宣传栏公开信息140条": one side channel's count (the portal's, or
+# several channels' together, would be the total)
+_SIDE_CHANNEL = re.compile(r"新媒体|微信|公众号|微博|抖音|宣传栏|公开栏|公示栏|电子屏|显示屏")
+_MAIN_CHANNEL = re.compile(r"网站|网|平台|等|、|和|及")
+# (a channel named: "，依申请公开信息459条" is another kind of count, not another channel)
+_PARALLEL_CHANNEL = re.compile(r"[，,、]\s*[^。其，,；;\d]{0,12}?(?:网站|网|微信|公众号|微博|新媒体|抖音|头条|宣传栏|公开栏|公示栏|"
+                               r"电子屏|显示屏|平台|客户端|APP)[^。其，,；;\d]{0,8}?(?:公开|发布|更新)(?:各类)?(?:政府|政务)?信息\s*\d+\s*条")
 
 # -- applications -----------------------------------------------------------------------------
 _RECEIVE = r"(?:收到|接到|接收到?|新收)"
@@ -109,8 +119,11 @@ _RECEIVED = (
     re.compile(r"^依申请公开(?:申请)?(?:共)?\s*" + _NUM + _COUNT_UNIT),  # "依申请公开3次，行政复议0次"
     re.compile(r"申请[^。，,\d]{0,10}?(?:共)?" + _RECEIVE + r"\s*" + _NUM + _COUNT_UNIT),  # "依申请公开系统共收到1宗"
 )
-_NEW_RECEIVED = re.compile(r"(?:其中)?(?:本年度?)?新收[^。，,\d]{0,16}?" + _NUM + _COUNT_UNIT)
+_NEW_RECEIVED = re.compile(r"(?:其中)?(?:本年度?)?新(?:收|受理)[^。，,\d]{0,16}?" + _NUM + _COUNT_UNIT)
 _RECEIVE_WORD = re.compile(_RECEIVE)
+# "共收到群众网上申请105件，快递17件，合计122件": the channels' counts, then their sum (not one that
+# adds those carried over: no 结 between them)
+_RECEIVED_SUM = re.compile(_RECEIVE + r"[^。；;，,]{0,30}?申请[^。；;结]{0,40}?[，,、](?:合计|共计|总计)\s*" + _NUM + _COUNT_UNIT)
 _INCLUDES_CARRIED = re.compile(r"(?:含|包括|包含|其中)[^。]{0,8}?(?:上一?年度?|去年)(?:度)?结转")
 # 受理 counts new + carried over in many reports: only its 0 is unambiguous
 _ACCEPTED = (
@@ -122,17 +135,20 @@ _RECEIVED_ZERO = re.compile(
     _NEGATION + r"(?:收到|受理|接到|接收到?|发生|产生|有)[^。，,\d]{0,24}?申请"
     r"|(?:无|没有)(?:依申请公开|政府信息公开申请|信息公开申请)"
 )
-_CARRIED_OVER = re.compile(r"(?:上一?年度?|去年)(?:度)?结转[^。，,\d下]{0,10}?" + _NUM + _COUNT_UNIT)
+# "上年转结1件": the two characters transposed, as several portals write it
+_CARRIED_OVER = re.compile(r"(?:上一?年度?|去年)(?:度)?(?:结转|转结)[^。，,\d下]{0,10}?" + _NUM + _COUNT_UNIT)
 _GRANTED = (
     re.compile(r"(?<!部分)(?<!不予)(?:予以公开|同意公开|全部公开)[^。，,\d]{0,6}?" + _NUM + _COUNT_UNIT),
     re.compile(r"^(?:其中)?公开\s*" + _NUM + _COUNT_UNIT),  # "收到依申请公开0件，公开0件，不予公开0件"
 )
 # 办结 counts only when an application (not a review or lawsuit) was named with it
 _COMPLETED = (
-    re.compile(r"申请[^。复诉]{0,40}?(?:办结|答复|办理完毕)[^。，,\d]{0,6}?" + _NUM + _COUNT_UNIT),
-    re.compile(r"(?:办结|答复)[^。，,\d复诉]{0,12}?申请[^。，,\d]{0,4}?" + _NUM + _COUNT_UNIT),
+    re.compile(r"申请[^。复诉]{0,40}?(?:办结|答复|回复|办理完毕)[^。，,\d]{0,6}?" + _NUM + _COUNT_UNIT),
+    re.compile(r"(?:办结|答复|回复)[^。，,\d复诉]{0,12}?申请[^。，,\d]{0,8}?" + _NUM + _COUNT_UNIT),
 )
-_CARRIED_FORWARD = re.compile(r"(?:结转|顺延)(?:至|到)?下一?年度?(?:继续办理|办理)?[^。，,\d]{0,6}?" + _NUM + _COUNT_UNIT)
+# "结转下年度继续办理3件", "转下一年办理0件", "结转到2025年办理7件" (not "上年度结转至2022年…", carried over)
+_CARRIED_FORWARD = re.compile(r"(?<!上年)(?<!上年度)(?<!上一年)(?<!上一年度)(?<!去年)(?:结转|顺延|(?<!结)转)(?:至|到)?(?:下一?年度?|(?:19|20)\d{2}年度?)(?:继续办理|办理)?[^。，,\d]{0,6}?"
+                              + _NUM + _COUNT_UNIT)
 
 # -- reviews and lawsuits ---------------------------------------------------------------------
 _CASE_UNIT = r"\s*" + _APPROX + r"\s*(?:件|起|宗|次|个|项|例|条)"
@@ -148,6 +164,8 @@ def _case_patterns(word: str) -> tuple[re.Pattern[str], ...]:
 
 
 _REVIEW = _case_patterns("行政复议")
+# "行政复议、诉讼案件", "复议、诉讼和申诉": the pair named short, read as 行政复议、行政诉讼
+_CASES_SHORT = re.compile(r"(?:行政)?复议((?:、|和|及|与|或|/)?)(?:行政)?诉讼")
 _LITIGATION = _case_patterns("行政诉讼")
 _ZERO_CASES = _NEGATION + r"[^。\d]{0,30}?"
 # one number for both: "行政复议、行政诉讼案件为0件" (only 0 says something about each)
@@ -190,6 +208,9 @@ def _first(patterns: Iterable[re.Pattern[str]], texts: list[str], accept: Callab
                 match = None
             if match and reject is _CUMULATIVE and _PARALLEL_CATEGORY.search(text[match.end():]) and _CATEGORY.search(match.group(0)):
                 match = None  # "政务类信息34条，概况类信息150条": categories side by side, no total stated
+            if match and reject is _CUMULATIVE and (_PARALLEL_CHANNEL.match(text, match.end()) or (
+                    _SIDE_CHANNEL.search(match.group(0)) and not _MAIN_CHANNEL.search(match.group(0)))):
+                match = None
             if match:
                 value = _value(match)
                 if value is not None:
@@ -228,6 +249,10 @@ def _applications_received(clauses: list[str], accepted_is_received: bool, full_
     new = _first((_NEW_RECEIVED,), application_clauses, _about_applications_or_carry)
     if new is not None:
         return new  # "其中新收M件" is exactly the table's 本年新收
+    summed = _first((_RECEIVED_SUM,), [s for s in full_sentences if "合计" in s or "共计" in s or "总计" in s],
+                    _about_applications_or_carry)
+    if summed is not None:
+        return summed
     # the clauses about applications, picked once for the three readings below
     about = [clause for clause in clauses if _about_applications(clause)]
     explicit = _first(_RECEIVED, about)
@@ -271,18 +296,19 @@ def extract_figures(text: str, report_format: str | None = None) -> dict[str, in
     # (a full sentence: "收到申请N件，上年度结转M件；予以公开X件" names 申请 once for all of it)
     full_sentences = [part for part in _FULL_STOP.split(unwrapped) if "申请" in part]
     application_clauses = _clauses(full_sentences)
+    case_sents = [_CASES_SHORT.sub(r"行政复议\1行政诉讼", s) if "复议" in s and "诉讼" in s else s for s in sents]
     found: dict[str, int | float | None] = {
         "active_total": _first(_ACTIVE, sents, reject=_CUMULATIVE, needs=_ACTIVE_NEEDS),
         "applications_received": _applications_received(clauses, report_format == "pre2019", full_sentences,
                                                          application_clauses),
         "applications_carried_over": _first((_CARRIED_OVER,), application_clauses, _about_applications_or_carry),
         "applications_granted": _first(_GRANTED, application_clauses, _about_outcomes),
-        # both _COMPLETED patterns need 申请 and one of 办结/答复/办理完毕: other sentences are not searched
+        # both _COMPLETED patterns need 申请 and one of 办结/答复/回复/办理完毕: other sentences are not searched
         "applications_completed": _first(_COMPLETED, [sentence for sentence in sents if "申请" in sentence and (
-            "办结" in sentence or "答复" in sentence or "办理完毕" in sentence)]),
+            "办结" in sentence or "答复" in sentence or "回复" in sentence or "办理完毕" in sentence)]),
         "applications_carried_forward": _first((_CARRIED_FORWARD,), application_clauses, _about_applications_or_carry),
-        "review_total": _cases(sents, "行政复议", _REVIEW),
-        "litigation_total": _cases(sents, "行政诉讼", _LITIGATION),
+        "review_total": _cases(case_sents, "行政复议", _REVIEW),
+        "litigation_total": _cases(case_sents, "行政诉讼", _LITIGATION),
         "fees_yuan": _fees(sents),
     }
     return {key: value for key, value in found.items() if value is not None and value != APPROXIMATE}

@@ -52,6 +52,7 @@ LABELS: dict[str, str | None] = {
     "发文日期": "issued",
     "成文日期": "written",
     "生成日期": "written",
+    "公文生成日期": "written",
     "日期": "date",
     "时间": "date",
     "文号": "doc_no",
@@ -62,6 +63,7 @@ LABELS: dict[str, str | None] = {
     "文件名称": "title",
     "信息名称": "title",
     "发布文号": "doc_no",
+    "备注/文号": "doc_no",
     "内容概述": None,
     "主题导航": None,
     "分类": "topic",
@@ -117,6 +119,14 @@ def is_label_text(text: str | None) -> bool:
     return bool(_LEADING_LABEL.match(simplified)) or _SPACES.sub("", simplified).rstrip(":：|｜") in _LABEL_WORDS
 
 
+# list bullets a page prints before each label ("• 索 引 号:XM02100-…"): no text before the label
+_BULLETS = "•·●○◆◇■□▪▫◎★☆*-"
+
+
+def _text_before(original: str, start: int) -> str:
+    return original[:start].strip().strip(_BULLETS).strip()
+
+
 _VALUE_JUNK = re.compile(r"^[\s|｜│丨:：]+|[\s|｜│丨]+$")
 
 
@@ -169,7 +179,7 @@ def scan_label_line(line: str) -> tuple[list[LabelHit], str]:
         # an empty field followed by a label the regex did not take ("文号 关键词") has no value
         value = text if text and not is_label_text(text) else None
         hits.append(LabelHit(LABELS[label], label, value))
-    return hits, original[: matches[0][0].start()].strip()
+    return hits, _text_before(original, matches[0][0].start())
 
 
 def leads_with_label(line: str) -> bool:
@@ -184,7 +194,7 @@ def leads_with_label(line: str) -> bool:
     for match in _LABEL_RE.finditer(simplified):
         if _SPACES.sub("", match.group("label")) in _NEEDS_COLON and not match.group("colon"):
             continue
-        return not original[: match.start()].strip()
+        return not _text_before(original, match.start())
     return False
 
 

@@ -127,6 +127,7 @@ _ACTIVE_COLUMN_WORDS: tuple[tuple[str, str], ...] = (
     ("增/减", "change"),
     ("增减", "change"),
     ("增(减)", "change"),
+    ("本年增/", "change"),  # "本年增/减" with its 减 lost (衡南县 2020)
     ("处理决定", "decisions"),
     ("采购项目", "projects"),
     ("采购总金额", "amount"),

@@ -30,6 +30,17 @@ from govreports.parsing.figures import chinese_number, extract_figures
     ("收取的费用(检索费、邮寄费、复制费等)为0元", "fees_yuan", 0),
     ("本年度收取信息处理费用3940元。", "fees_yuan", 3940),
     ("全年收取信息处理费共计1.5万元。", "fees_yuan", 15000),
+    ("2022年,我县收到政府信息依申请公开9件,上年转结1件。", "applications_carried_over", 1),  # 结转 transposed
+    ("新受理政府信息公开申请17件,办结17件,上年转结政府信息公开申请0件,转下一年办理0件。", "applications_received", 17),
+    ("新受理政府信息公开申请17件,办结17件,上年转结政府信息公开申请0件,转下一年办理0件。",
+     "applications_carried_forward", 0),
+    ("共收到依申请公开件30件,上年度结转办理件1件,共办结24件,结转到2025年办理7件。", "applications_carried_forward", 7),
+    ("共收到群众网上申请105件,快递17件,合计122件,上年结转11件,截至12月底已回复126件。", "applications_received", 122),
+    ("共收到群众网上申请105件,快递17件,合计122件,上年结转11件,截至12月底已回复126件。", "applications_completed", 126),
+    ("新收到依申请公开政府信息42件,答复依申请公开政府信息39件。", "applications_completed", 39),
+    ("2018年,共制作政府信息3021条,其中主动公开信息1027条,依申请公开信息459条。", "active_total", 1027),
+    ("全年发布各类信息3659条,其中主动公开政策文件352条,新闻类信息854条。", "active_total", 3659),
+    ("无涉及政府信息公开行政复议、诉讼案件。", "litigation_total", 0),
 ])
 def test_figure_phrasings(sentence: str, key: str, value: int) -> None:
     assert extract_figures(sentence).get(key) == value
@@ -104,6 +115,9 @@ def test_prose_figures_of_every_format(sentence: str, expected: dict[str, int]) 
     ("截止2023年12月31日我局通过官方网站发布政务类信息34条，概况类信息150条。", "active_total"),  # two categories
     ("全年未收到行政许可申请。", "applications_received"),  # not a disclosure application
     ("全年共收到政府信息公开申请12件（含上年结转2件）。", "applications_received"),  # new + carried over
+    ("全年在政府网站子栏目公开信息95条,微信公众号发布信息37条。", "active_total"),  # two channels, no total
+    ("全县26家行政机关通过政务新媒体账号公开信息5994条。", "active_total"),  # one side channel
+    ("收到申请5件,上年度结转至2022年的申请3件。", "applications_carried_forward"),  # carried in, not forward
 ])
 def test_ambiguous_or_approximate_phrasings_give_no_value(sentence: str, key: str) -> None:
     assert key not in extract_figures(sentence)

@@ -136,6 +136,49 @@ def test_zhanjiang_2023_prose_and_table_agree_and_the_check_says_so() -> None:
     assert rules["prose_vs_table.applications_received"]["ok"] is True
 
 
+def test_huaihua_and_hejiang_2022_carried_over_written_zhuanjie_is_read() -> None:
+    """"上年转结1件": 结转 with its characters transposed, on two portals."""
+    assert parse("huaihua-county-2022-hant.txt")["figures"]["applications_carried_over"] == 1
+    assert parse("hejiang-2022.txt")["figures"]["applications_carried_over"] == 0
+
+
+def test_hejiang_2022_newly_accepted_is_new_received_and_passing_to_next_year_is_carried_forward() -> None:
+    figures = parse("hejiang-2022.txt")["figures"]
+    assert figures["applications_received"] == 17  # "新受理…申请17件": 新 makes 受理 unambiguous
+    assert figures["applications_carried_forward"] == 0  # "转下一年办理0件"
+
+
+def test_dongbao_2024_carried_into_a_named_year_is_carried_forward() -> None:
+    assert parse("dongbao-2024.txt")["figures"]["applications_carried_forward"] == 7  # "结转到2025年办理7件"
+
+
+def test_qindu_2024_channel_counts_followed_by_their_sum_give_the_sum() -> None:
+    figures = parse("qindu-2024.txt")["figures"]
+    assert figures["applications_received"] == 122  # "网上申请105件，快递17件，合计122件"
+    assert figures["applications_completed"] == 126  # "已回复126件"
+    assert figures["active_total"] == 3659  # not "其中主动公开政策文件352条，新闻类信息854条"
+
+
+def test_qiaokou_2024_answering_applications_is_their_completion() -> None:
+    assert parse("qiaokou-office-2024.txt")["figures"]["applications_completed"] == 39  # "答复依申请公开政府信息39件"
+
+
+def test_hangzhou_2023_and_tunchang_2015_the_pair_named_short_is_review_and_litigation() -> None:
+    figures = parse("hangzhou-health-2023.txt")["figures"]
+    assert figures["review_total"] == 0 and figures["litigation_total"] == 0  # "无…行政复议、诉讼案件"
+    figures = parse("tunchang-dept-2015.txt")["figures"]
+    assert figures["review_total"] == 0 and figures["litigation_total"] == 0  # "未发生…的复议、诉讼和申诉"
+
+
+def test_one_side_channels_count_is_not_the_active_total() -> None:
+    """"网站…公开信息95条，微信公众号发布信息37条" and "通过政务新媒体账号公开信息5994条"."""
+    assert "active_total" not in parse("district-health-2020.txt")["figures"]
+    assert "active_total" not in parse("tongzi-2022.txt")["figures"]
+    assert parse("luoyang-street-2021.txt")["figures"]["active_total"] == 700  # the total before its channels
+    # "共制作政府信息3021条，其中主动公开信息1027条，依申请公开信息459条": the next count is no channel
+    assert parse("huli-2018.txt")["figures"]["active_total"] == 1027
+
+
 def test_a_cut_table_keeps_its_values_and_prose_disagreement_is_flagged_not_applied() -> None:
     """The table wins; prose that says otherwise is a failing soft check."""
     text = edited(PINGTAN, "全年办理政府信息公开申请218件", "全年共收到政府信息公开申请300件")
@@ -147,6 +190,12 @@ def test_a_cut_table_keeps_its_values_and_prose_disagreement_is_flagged_not_appl
 
 
 # ------------------------------------------------------------------ 2. glued cells
+def test_hengnan_2020_a_change_header_without_its_jian_keeps_the_decisions_column() -> None:
+    """"本年增/" (the 减 lost): the 0 under it is the change, not the decisions."""
+    active = parse("hengnan-health-2020.txt")["tables"]["active_disclosure"]
+    assert active["licensing"]["decisions"] == 1625 and active["punishment"]["decisions"] == 112
+
+
 def test_huaian_2024_pdf_text_with_a_glued_applications_row_is_recovered_by_the_row_sum() -> None:
     """"3001 53 0 0 61 4 3119" printed without separators: 3001+53+0+0+61+4 = 3119 is the one split."""
     text = edited(HUAIAN, "一、本年新收政府信息公开申请数量 3001 53 0 0 61 4 3119",
@@ -255,6 +304,13 @@ def test_pingtan_2024_section_text_writes_each_spanned_cell_once() -> None:
 def test_taizhou_2017_an_empty_doc_no_stays_null() -> None:
     item = parse("taizhou-2017.txt")
     assert item["doc_no"] is None and item["index_no"] == "014416330/2018-04736"
+
+
+def test_huli_2018_bulleted_labels_and_a_compound_doc_no_label_are_read() -> None:
+    """"• 索 引 号:XM02100-…", "• 备注/文号:厦湖府〔2019〕1号": a bullet before a label is no text before it."""
+    item = parse("huli-2018.txt")
+    assert item["index_no"] == "XM02100-0101-2019-00001" and item["doc_no"] == "厦湖府〔2019〕1号"
+    assert item["publish_date"] == "2019-01-04"
 
 
 # ------------------------------------------------------------------ 7. readable warnings
