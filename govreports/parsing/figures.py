@@ -137,8 +137,9 @@ _RECEIVED_ZERO = re.compile(
 )
 # "上年转结1件": the two characters transposed, as several portals write it
 _CARRIED_OVER = re.compile(r"(?:上一?年度?|去年)(?:度)?(?:结转|转结)[^。，,\d下]{0,10}?" + _NUM + _COUNT_UNIT)
+# "予以公开及部分公开42件" counts both outcomes together: a filler naming 部分 is not a 予以公开 count
 _GRANTED = (
-    re.compile(r"(?<!部分)(?<!不予)(?:予以公开|同意公开|全部公开)[^。，,\d]{0,6}?" + _NUM + _COUNT_UNIT),
+    re.compile(r"(?<!部分)(?<!不予)(?:予以公开|同意公开|全部公开)(?:(?!部分)[^。，,\d]){0,6}?" + _NUM + _COUNT_UNIT),
     re.compile(r"^(?:其中)?公开\s*" + _NUM + _COUNT_UNIT),  # "收到依申请公开0件，公开0件，不予公开0件"
 )
 # 办结 counts only when an application (not a review or lawsuit) was named with it

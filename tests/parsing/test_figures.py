@@ -140,3 +140,15 @@ def test_document_counts_are_not_application_outcomes() -> None:
 
 def test_accepting_zero_applications_is_unambiguous() -> None:
     assert extract_figures("本年度共受理群众网上申请政府信息公开申请0件。")["applications_received"] == 0
+
+
+@pytest.mark.parametrize("text", [
+    "办结依申请公开81件，其中：予以公开及部分公开42件，占51.85%；不予公开5件，占6.17%。",  # pingtan-2023
+    "均在法定期限内予以答复。予以公开及部分公开258件，占33.9%；不予公开35件，占4.34%。",  # a city report, 805 applications
+])
+def test_granted_and_partly_granted_counted_together_are_no_granted_count(text: str) -> None:
+    assert "applications_granted" not in extract_figures(text)
+
+
+def test_granted_counted_before_partly_granted_is_still_read() -> None:
+    assert extract_figures("共收到政府信息公开申请15件，其中予以公开12件、部分公开3件。")["applications_granted"] == 12

@@ -121,7 +121,8 @@ def test_hongze_2023_review_totals_are_flagged_as_printed(source: str) -> None:
     assert checks["review_litigation.sum.litigation_direct"]["ok"] is True
 
 
-@pytest.mark.parametrize("name", ["huaian-2024.pdf", "hongze-2024.pdf", "pingtan-2024.html", "pingtan-2019.html"])
+@pytest.mark.parametrize("name", ["huaian-2024.pdf", "hongze-2024.pdf", "pingtan-2024.html", "pingtan-2019.html",
+                                  "pingtan-2023.html", "pingtan-2025.html"])
 def test_consistent_real_reports_pass_every_hard_check(name: str) -> None:
     result = extract_tables(blocks_for(name, "html" if name.endswith(".html") else "pdf_grids"))
     checks = run_checks(result.tables, {}, result.format or "")

@@ -179,6 +179,13 @@ def test_one_side_channels_count_is_not_the_active_total() -> None:
     assert parse("huli-2018.txt")["figures"]["active_total"] == 1027
 
 
+def test_pingtan_2023_granted_and_partly_granted_counted_together_is_no_granted_figure() -> None:
+    """'予以公开及部分公开42件' is 22 + 20 in the table: read as 予以公开 it failed the prose check."""
+    item = parse_page("pingtan-2023.html")
+    assert "applications_granted" not in item["figures"]
+    assert [check["message"] for check in item["checks"] if check["ok"] is False] == []
+
+
 def test_a_cut_table_keeps_its_values_and_prose_disagreement_is_flagged_not_applied() -> None:
     """The table wins; prose that says otherwise is a failing soft check."""
     text = edited(PINGTAN, "全年办理政府信息公开申请218件", "全年共收到政府信息公开申请300件")
