@@ -22,6 +22,7 @@ from govreports.parsing.tree import elements, html_root, strings
 _QUOTED_URL = re.compile(r"""['"]((?:https?://|/|\./|\.\./)[^'"\s]+|[^'"\s/]+\.(?:s?html?|jsp|aspx?|php|pdf|docx?|wps))['"]""")
 _IGNORED_SCHEMES = ("javascript:", "mailto:", "tel:", "file:", "ftp:", "data:", "about:")
 _ROW_TAGS = ("li", "tr", "dd", "dt", "p", "td")
+_CELL_TAGS = ("dd", "dt", "td")  # rows that may be one cell of a title/date pair
 # a label broken by <br> or layout whitespace between Chinese characters (`政府信息<br> 公开年报`)
 _CJK = "\u3400-\u9fff\u3000-\u303f\uff00-\uffef"
 _LABEL_BREAK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
@@ -106,12 +107,23 @@ _BASE = etree.XPath("//base/@href")
 
 
 def _row_text(anchor: etree._Element) -> str:
-    """The text of the link's row: its nearest `<li>`, else `<tr>`… (`_ROW_TAGS` in that order)."""
+    """The text of the link's row: its nearest `<li>`, else `<tr>`… (`_ROW_TAGS` in that order).
+
+    A row that is one cell of a pair (Fujian's TRS lists: `<dl><dd><a>…</a></dd><dd>2026-03-10</dd>
+    </dl>`; `<dt><a>…</a></dt><dd>date</dd>`) prints its date in the next cell: a cell without a
+    date reads on into the cell after it."""
     ancestors = [element for element in anchor.iterancestors() if isinstance(element.tag, str)]
     for tag in _ROW_TAGS:
         for row in ancestors:
             if row.tag == tag:
-                return " ".join(strings(_TEXT(row)))
+                text = " ".join(strings(_TEXT(row)))
+                if tag in _CELL_TAGS and parse_date(text) is None:
+                    following = row.getnext()
+                    while following is not None and not isinstance(following.tag, str):
+                        following = following.getnext()  # comments between the cells
+                    if following is not None and following.tag in _CELL_TAGS:
+                        text = f"{text} {' '.join(strings(_TEXT(following)))}"
+                return text
     return " ".join(strings(_NEXT_TEXT(anchor)))
 
 

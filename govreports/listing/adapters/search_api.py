@@ -83,8 +83,48 @@ _FJDZ = "/fjdzapp/search"
 _RECORD_COUNT = re.compile(r"""\brecordCount\s*[:=]\s*['"]?(\d+)""")
 
 
+# Fujian's TRS column template (22mb_info_public) loads `list2.trsapi`, which posts to /fjdzapp/search;
+# the page names neither the endpoint nor a literal channel: `listArgs: {channelid: SiteInfo.searchId,
+# classsql: "" || "chnlid=1813", …}` with `searchId: 200210` in the page's SiteInfo and `prepage: 10`
+# in its pagebar. The first pages are printed statically; the rest come only from the API.
+_TRSAPI = "list2.trsapi"
+_LIST_ARGS = re.compile(r"\blistArgs\s*:\s*\{([^{}]*)\}")
+_LIST_ARG = re.compile(r"""(\w+)\s*:\s*((?:'[^']*'|"[^"]*"|[^,\n'"])+)""")
+_QUOTED = re.compile(r"""['"]([^'"]*)['"]""")
+_SITE_VALUE = re.compile(r"""\bSiteInfo\.(\w+)""")
+_PREPAGE = re.compile(r"""\bprepage\s*:\s*['"]?(\d+)""")
+
+
+def _trsapi_query(html: str) -> dict[str, str] | None:
+    """The /fjdzapp/search fields of a `list2.trsapi` column: `listArgs` with its SiteInfo values
+    resolved and its `"" || "x"` defaults taken; None when the channel cannot be resolved."""
+    args = _LIST_ARGS.search(html)
+    if args is None:
+        return None
+    fields: dict[str, str] = {}
+    for key, expression in _LIST_ARG.findall(args.group(1)):
+        quoted = _QUOTED.findall(expression)
+        site_value = _SITE_VALUE.search(expression)
+        if quoted and any(quoted):
+            fields[key] = [value for value in quoted if value][-1]
+        elif site_value:
+            value = re.search(rf"""\b{site_value.group(1)}\s*:\s*['"]?(\w+)""", html)
+            if value:
+                fields[key] = value.group(1)
+        elif expression.strip().isdigit():
+            fields[key] = expression.strip()
+    if not fields.get("channelid", "").isdigit():
+        return None
+    prepage = _PREPAGE.search(html)
+    if prepage:
+        fields.setdefault("prepage", prepage.group(1))
+    return fields
+
+
 def fjdzapp_query(html: str) -> dict[str, str] | None:
     """The form fields of the column's /fjdzapp/search call (the object literal with `channelid`)."""
+    if _TRSAPI in html and _FJDZ not in html:
+        return _trsapi_query(html)
     if _FJDZ not in html:
         return None
     for script in inline_scripts(html):
@@ -123,7 +163,15 @@ class FjdzappSearchAdapter:
         record_count = _RECORD_COUNT.search(html)
         total = int(record_count.group(1)) if record_count else None
         state: dict[str, object] = {"api": urljoin(url, _FJDZ), "fields": fields, "page_key": page_key, "size": size}
-        return ListingStep(entries=(), links=_links(html, url), declared_total=total,
+        # records the page prints itself (list2.trsapi's static first pages) count, with their dates
+        # (they are the API's first page, so the API is asked from the page after them: asking for
+        # page 1 again would end the walk as a repeated page)
+        static = html_step(html, url)
+        if lists_dated_records(static):
+            first = 1 + math.ceil(len(static.entries) / size) if size else 2
+            return ListingStep(entries=static.entries, links=static.links, declared_total=total,
+                               next_request=self.request(state, first))
+        return ListingStep(entries=(), links=static.entries + static.links, declared_total=total,
                            next_request=self.request(state, 1))
 
     @staticmethod
@@ -174,6 +222,11 @@ def _start_page(url: str) -> int:
         if _PAGE_PARAM.match(key) and value.isdigit():
             return int(value)
     return 1
+
+
+def lists_dated_records(step: ListingStep) -> bool:
+    """True when a page's records are dated rows of its own list (not bare document-shaped links)."""
+    return bool(step.entries) and all(entry.date for entry in step.entries)
 
 
 def lists_nothing(html: str, url: str) -> bool:
