@@ -87,8 +87,8 @@ _ACTIVE = (
     re.compile(r"(?<!应)(?<!其他)主动(?:向社会)?公开" + _NOT_BREAKDOWN + r"{0,70}?(?:政府)?信息(?:数量|总数量|数|总数|总量)?(?:为|达|达到)?\s*"
                r"(?:共计?|累计|总计|合计)?\s*" + _NUM + r"\s*" + _APPROX + r"\s*(?:条|件|篇|项)"),
     re.compile(r"主动公开[^。]{0,60}?(?:共计?|累计|总计|合计)\s*" + _NUM + r"\s*" + _APPROX + r"\s*(?:条|件|篇|项)"),
-    # "全年通过门户网站公开各类信息N条", "2016年…全年发布各类信息247条"
-    re.compile(r"(?:全年|本年度?|(?:19|20)\d{2}年度?|通过)" + _NOT_BREAKDOWN + r"{0,40}?(?:公开|发布)[^。；;，,]{0,30}?信息"
+    # "全年通过门户网站公开各类信息N条", "2016年…全年发布各类信息247条", "全年在网站和微信平台公布信息202条"
+    re.compile(r"(?:全年|本年度?|(?:19|20)\d{2}年度?|通过)" + _NOT_BREAKDOWN + r"{0,40}?(?:公开|发布|公布)[^。；;，,]{0,30}?信息"
                r"(?:共计?|总计|合计)?\s*" + _NUM + r"\s*" + _APPROX + r"\s*(?:条|件|篇)"),
 )
 
@@ -146,9 +146,15 @@ _COMPLETED = (
     re.compile(r"申请[^。复诉]{0,40}?(?:办结|答复|回复|办理完毕)[^。，,\d]{0,6}?" + _NUM + _COUNT_UNIT),
     re.compile(r"(?:办结|答复|回复)[^。，,\d复诉]{0,12}?申请[^。，,\d]{0,8}?" + _NUM + _COUNT_UNIT),
 )
-# "结转下年度继续办理3件", "转下一年办理0件", "结转到2025年办理7件" (not "上年度结转至2022年…", carried over)
-_CARRIED_FORWARD = re.compile(r"(?<!上年)(?<!上年度)(?<!上一年)(?<!上一年度)(?<!去年)(?:结转|顺延|(?<!结)转)(?:至|到)?(?:下一?年度?|(?:19|20)\d{2}年度?)(?:继续办理|办理)?[^。，,\d]{0,6}?"
-                              + _NUM + _COUNT_UNIT)
+# "结转下年度继续办理3件", "转下一年办理0件", "结转到2025年办理7件", "结转2025年度继续办理政府信息公开申请16件"
+# (not "上年度结转至2022年…", carried over); the count before it: "2件转至下年继续办理"; none: "无下年度结转"
+_FORWARD = r"(?:结转|顺延|(?<!结)转)(?:至|到|入)?(?:下一?年度?|(?:19|20)\d{2}年度?)"
+_CARRIED_FORWARD = (
+    re.compile(r"(?<!上年)(?<!上年度)(?<!上一年)(?<!上一年度)(?<!去年)" + _FORWARD + r"(?:继续办理|办理)?[^。，,\d]{0,12}?"
+               + _NUM + _COUNT_UNIT),
+    re.compile(_NUM + _COUNT_UNIT + r"(?:申请)?" + _FORWARD),
+    re.compile(r"(?:无|没有)(?P<zero>)(?:下一?年度?结转|结转(?:至|到)?下一?年度?)"),
+)
 
 # -- reviews and lawsuits ---------------------------------------------------------------------
 _CASE_UNIT = r"\s*" + _APPROX + r"\s*(?:件|起|宗|次|个|项|例|条)"
@@ -185,6 +191,8 @@ Matcher = Callable[[str], "int | None"]
 def _value(match: re.Match[str]) -> int | None:
     if "approx" in match.groupdict() and match.group("approx"):
         return APPROXIMATE
+    if "zero" in match.groupdict() and match.group("zero") is not None:
+        return 0  # a zero phrasing ("无下年度结转")
     number = next((group for group in match.groups() if group is not None), None)
     return chinese_number(number) if number is not None else None
 
@@ -306,7 +314,10 @@ def extract_figures(text: str, report_format: str | None = None) -> dict[str, in
         # both _COMPLETED patterns need 申请 and one of 办结/答复/回复/办理完毕: other sentences are not searched
         "applications_completed": _first(_COMPLETED, [sentence for sentence in sents if "申请" in sentence and (
             "办结" in sentence or "答复" in sentence or "回复" in sentence or "办理完毕" in sentence)]),
-        "applications_carried_forward": _first((_CARRIED_FORWARD,), application_clauses, _about_applications_or_carry),
+        # the 依申请公开 paragraph, not only its sentences naming 申请: "收到申请9件。处理结果中，…结转至下一年度办理2件"
+        "applications_carried_forward": _first(_CARRIED_FORWARD, _clauses(
+            [s for p in unwrapped.split("\n") if "申请" in p and "转" in p for s in _SENTENCE_END.split(p)]),
+            _about_applications_or_carry),
         "review_total": _cases(case_sents, "行政复议", _REVIEW),
         "litigation_total": _cases(case_sents, "行政诉讼", _LITIGATION),
         "fees_yuan": _fees(sents),

@@ -41,8 +41,17 @@ from govreports.parsing.figures import chinese_number, extract_figures
     ("2018年,共制作政府信息3021条,其中主动公开信息1027条,依申请公开信息459条。", "active_total", 1027),
     ("全年发布各类信息3659条,其中主动公开政策文件352条,新闻类信息854条。", "active_total", 3659),
     ("无涉及政府信息公开行政复议、诉讼案件。", "litigation_total", 0),
+    ("新区收到政府信息公开申请383件,办结367件;结转2025年度继续办理政府信息公开申请16件。",
+     "applications_carried_forward", 16),
+    ("全年收到依申请公开19件,其中17件在法定期限内完成答复,2件转至下年继续办理。", "applications_carried_forward", 2),
+    ("答复3050件(含上年度结转申请34件,另有103件顺延到下年度答复)。", "applications_carried_forward", 103),
+    ("共收到8份政府信息公开申请,均为自然人申请。其中,予以公开2件。无下年度结转。", "applications_carried_forward", 0),
+    # the 依申请公开 paragraph's later sentence, not another paragraph's
+    ("共收到和办理依申请公开9件。处理结果中,部分公开2件,结转至下一年度办理2件。", "applications_carried_forward", 2),
+    ("共收到和办理依申请公开9件。\n人大建议结转至下一年度办理2件。", "applications_carried_forward", None),
+    ("全年在网站和微信平台公布信息202条,其中网站公布194条,微信公众号公布4条。", "active_total", 202),
 ])
-def test_figure_phrasings(sentence: str, key: str, value: int) -> None:
+def test_figure_phrasings(sentence: str, key: str, value: int | None) -> None:
     assert extract_figures(sentence).get(key) == value
 
 

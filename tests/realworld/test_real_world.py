@@ -152,6 +152,22 @@ def test_dongbao_2024_carried_into_a_named_year_is_carried_forward() -> None:
     assert parse("dongbao-2024.txt")["figures"]["applications_carried_forward"] == 7  # "结转到2025年办理7件"
 
 
+def test_gaoping_huaian_liangjiang_suining_hanyang_carried_forward_wordings_are_read() -> None:
+    """结转 in a later sentence of the 依申请公开 paragraph (高平 2023, 淮安 2021: "处理结果中，…结转至下一年度
+    办理2件"), the application named between 办理 and the count (两江新区 2024), the count before
+    it (遂宁经开区 2024: "2件转至下年继续办理") and its absence (汉阳区 2022: "无下年度结转")."""
+    assert parse("gaoping-office-2023.txt")["figures"]["applications_carried_forward"] == 2
+    assert parse("huaian-nr-2021.txt")["figures"]["applications_carried_forward"] == 13
+    assert parse("liangjiang-2024.txt")["figures"]["applications_carried_forward"] == 16
+    assert parse("suining-devzone-2024.txt")["figures"]["applications_carried_forward"] == 2
+    assert parse("hanyang-office-2022.txt")["figures"]["applications_carried_forward"] == 0
+
+
+def test_tongren_edu_2020_information_published_with_gongbu_is_the_active_total() -> None:
+    """"全年在网站和微信平台公布信息202条，其中网站公布194条…": 公布 is 发布 (铜仁市教育局 2020)."""
+    assert parse("tongren-edu-2020.txt")["figures"]["active_total"] == 202
+
+
 def test_qindu_2024_channel_counts_followed_by_their_sum_give_the_sum() -> None:
     figures = parse("qindu-2024.txt")["figures"]
     assert figures["applications_received"] == 122  # "网上申请105件，快递17件，合计122件"
