@@ -390,3 +390,28 @@ def test_classifier_verdicts_on_titles_and_bodies() -> None:
     assert classify_document(None, "本报讯 日前，记者从市政府获悉……").kind == "news"
     # the report's own tables with numbers make it a report whatever its title says
     assert classify_document("关于公布" + report + "的通知", "", has_table_data=True).is_report
+
+
+def test_two_line_titles_keep_the_organ_line_above_the_year() -> None:
+    """Title pages set the organ above the year ("故城县教育局" / "2020年政府信息公开工作年度报告"; 高平 2023,
+    广元 2020): the organ line is the title's first line, not page header, so the agency is known."""
+    item = parse("gucheng-edu-2020.txt")
+    assert item["title"] == "故城县教育局2020年政府信息公开工作年度报告" and item["agency"] == "故城县教育局"
+    assert parse("guangyuan-ygdz-2020.txt")["title"] == "广元市人民政府以工代赈办公室2020年度政府信息公开工作年度报告"
+    # a title that names its organ stands alone ("前进区教育局2020年…", the line above is not joined)
+    assert parse("qianjin-edu-2020.txt")["title"] == "前进区教育局2020年政府信息公开工作年度报告"
+
+
+def test_qianjin_2020_a_publisher_label_before_the_date_label_does_not_hide_it() -> None:
+    """"发布者:区教体局   发布日期:2021-01-19 14:36:15   浏览次数:19432" (前进区教育局 2020): 发布者 is a
+    label, so the line opens with one and its 发布日期 is read."""
+    item = parse("qianjin-edu-2020.txt")
+    assert item["publish_date"] == "2021-01-19" and item["publisher"] == "区教体局"
+
+
+def test_huaian_nr_2021_the_report_named_as_compiled_gives_the_year_over_a_stale_period() -> None:
+    """淮安 自然资源和规划局 2021 (mirror): "…编制了2021年政府信息公开年度报告" then a statistics period left
+    at 2020 from last year's text. The report the intro names is its title, and a title's year wins."""
+    item = parse("huaian-nr-2021.txt")
+    assert item["title"] == "2021年政府信息公开年度报告"
+    assert item["report_year"] == 2021 and item["format"] == "2021"
