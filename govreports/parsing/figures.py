@@ -135,8 +135,10 @@ _RECEIVED_ZERO = re.compile(
     _NEGATION + r"(?:收到|受理|接到|接收到?|发生|产生|有)[^。，,\d]{0,24}?申请"
     r"|(?:无|没有)(?:依申请公开|政府信息公开申请|信息公开申请)"
 )
-# "上年转结1件": the two characters transposed, as several portals write it
-_CARRIED_OVER = re.compile(r"(?:上一?年度?|去年)(?:度)?(?:结转|转结)[^。，,\d下]{0,10}?" + _NUM + _COUNT_UNIT)
+# "上年转结1件": the two characters transposed, as several portals write it; "2021年结转…申请2件" (兴仁 2022):
+# a year before 结转 is the year carried from (a year after it, "结转2023年度", is the one carried into)
+_CARRIED_OVER = re.compile(r"(?:上一?年度?|去年|(?<![至到\d])(?:19|20)\d{2}\s*年)(?:度)?(?:结转|转结)(?![至到入下]|\s*(?:19|20)\d{2})"
+                           r"[^。，,\d下]{0,10}?" + _NUM + _COUNT_UNIT)
 _GRANTED = (
     re.compile(r"(?<!部分)(?<!不予)(?:予以公开|同意公开|全部公开)[^。，,\d]{0,6}?" + _NUM + _COUNT_UNIT),
     re.compile(r"^(?:其中)?公开\s*" + _NUM + _COUNT_UNIT),  # "收到依申请公开0件，公开0件，不予公开0件"
@@ -174,6 +176,8 @@ _REVIEW = _case_patterns("行政复议")
 _CASES_SHORT = re.compile(r"(?:行政)?复议((?:、|和|及|与|或|/)?)(?:行政)?诉讼")
 _LITIGATION = _case_patterns("行政诉讼")
 _ZERO_CASES = _NEGATION + r"[^。\d]{0,30}?"
+# "未发生…行政复议被改变或行政诉讼败诉情形", "没有出现…行政复议及行政诉讼纠错的情况": no case lost, not no case
+_QUALIFIED_OUTCOME = re.compile(r"[^。，,；;]{0,12}?(?:被(?:改变|纠错|纠正|撤销|确认违法)|纠错|败诉)")
 # one number for both: "行政复议、行政诉讼案件为0件" (only 0 says something about each)
 _JOINT_CASES = re.compile(
     r"行政复议(?:和|、|及|与|或|/)(?:提起)?行政诉讼(?:案件|案)?(?:数量)?(?:均|都)?(?:为|是)?(?:共)?\s*"
@@ -242,7 +246,8 @@ def _cases(sents: list[str], word: str, patterns: tuple[re.Pattern[str], ...]) -
             value = _first(patterns, [clause])
             if value is not None:
                 return value
-        if re.search(_ZERO_CASES + word, sentence):
+        zero = re.search(_ZERO_CASES + word, sentence)
+        if zero and not _QUALIFIED_OUTCOME.match(sentence, zero.end()):
             return 0
     return None
 

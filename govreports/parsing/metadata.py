@@ -251,7 +251,7 @@ _CHROME_EXACT = frozenset(
      "附件下载", "微信", "微博", "QQ空间"}
 )
 _CHROME_START = re.compile(
-    r"^(?:您的位置|您当前的位置|您现在的位置|您所在的位置|当前位置|所在位置|当前的位置|位置)\s*[:：>]?"
+    r"^(?:您的位置|您当前的位置|您现在的位置|您所在的位置|您现在所在的位置|当前位置|所在位置|当前的位置|位置)\s*[:：>]?"
 )
 # a flat alternation, every branch opening with a literal: re then skips ahead by first character
 _CHROME_ANYWHERE = re.compile(
@@ -312,10 +312,12 @@ _REPORT_YEAR_PHRASES = (
     re.compile(r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日\s*(?:起|至|到|-|—)"),
 )
 _ANY_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+# a report named as one item among what was published (last year's report, in 主动公开), not this one
+_MENTIONED = re.compile(r"(?:及|和|与|、|(?<![现特予])(?:发布|公开|公布)了?)\s*《?$")
 _TITLE_WORDS = re.compile(r"(?:信息公开|政务公开|信息公開|政務公開).{0,12}(?:报告|年报|報告|年報)|年度报告|工作报告|年报")
 _ANNOUNCED_TITLE = (
     re.compile(r"(?:现|特|特此|现予|现将)?(?:向社会)?(?:公布|发布|公开)《([^》]{6,80}?(?:报告|年报))》"),
-    re.compile(r"现(?:予)?(?:公布|发布)([^。;,，《》]{6,80}?(?:年度报告|工作报告|年报))"),
+    re.compile(r"(?:现|特)(?:予)?(?:公布|发布)([^。;,，《》]{6,80}?(?:年度报告|工作报告|年报))"),
     re.compile(r"现将([^。;,，《》]{6,80}?(?:年度报告|工作报告|年报))(?:予以公布|公布如下|发布如下|报告如下|如下)"),
     # "…自然资源和规划局编制了2021年政府信息公开年度报告。": the report it names, with its year
     re.compile(r"编制(?:了|完成)《?([^。;,，《》]{0,40}?(?:19|20)\d{2}[^。;,，《》]{2,30}?(?:年度报告|工作报告|年报))"),
@@ -411,9 +413,12 @@ def report_year_from_text(lines: Sequence[str], publish_date: str | None) -> int
     the most mentioned year; never the publish year when the year before is also mentioned."""
     simplified = [simplify(line) for line in lines]
     for pattern in (_STATS_PERIOD, *_REPORT_YEAR_PHRASES):
-        for line in simplified:
-            match = pattern.search(line)
-            if match:
+        for index, line in enumerate(simplified):
+            for match in pattern.finditer(line):
+                if pattern is not _STATS_PERIOD and _MENTIONED.search(line, max(0, match.start() - 8), match.start()):
+                    # another report the text names ("公开了…及2018年度信息公开工作报告"): its year is not counted
+                    simplified[index] = line = line[:match.start()] + " " * (match.end() - match.start()) + line[match.end():]
+                    continue
                 return int(match.group(1))
     counts = Counter(int(m.group(1)) for line in simplified for m in _ANY_YEAR.finditer(line))
     if not counts:

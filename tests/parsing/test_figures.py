@@ -50,6 +50,16 @@ from govreports.parsing.figures import chinese_number, extract_figures
     ("共收到和办理依申请公开9件。处理结果中,部分公开2件,结转至下一年度办理2件。", "applications_carried_forward", 2),
     ("共收到和办理依申请公开9件。\n人大建议结转至下一年度办理2件。", "applications_carried_forward", None),
     ("全年在网站和微信平台公布信息202条,其中网站公布194条,微信公众号公布4条。", "active_total", 202),
+    # a year before 结转 is the year carried from, one after it the year carried into
+    ("2022年,共收到10件依申请公开请求,2021年结转政府信息公开申请2件,共办结10件,结转2023年度继续办理2件。",
+     "applications_carried_over", 2),
+    ("新区收到政府信息公开申请383件,办结367件(含2023年结转13件)。", "applications_carried_over", 13),
+    ("收到申请5件,2022年结转下年度继续办理1件。", "applications_carried_over", None),
+    # a case lost is not a case: no zero for "未发生…行政复议被改变或行政诉讼败诉"
+    ("我厅未发生因信息公开引起的行政复议被改变或行政诉讼败诉情形。", "review_total", None),
+    ("我厅未发生因信息公开引起的行政复议被改变或行政诉讼败诉情形。", "litigation_total", None),
+    ("没有出现被投诉举报、行政复议及行政诉讼纠错的情况。", "review_total", None),
+    ("未发生因政府信息公开申请行政复议、提起行政诉讼情况。", "litigation_total", 0),
 ])
 def test_figure_phrasings(sentence: str, key: str, value: int | None) -> None:
     assert extract_figures(sentence).get(key) == value
