@@ -415,3 +415,26 @@ def test_huaian_nr_2021_the_report_named_as_compiled_gives_the_year_over_a_stale
     item = parse("huaian-nr-2021.txt")
     assert item["title"] == "2021年政府信息公开年度报告"
     assert item["report_year"] == 2021 and item["format"] == "2021"
+
+
+def test_xingren_2022_a_year_named_carry_in_and_a_year_named_carry_forward() -> None:
+    """兴仁市 2022: "2021年结转政府信息公开申请2件，共办结10件，结转2023年度继续办理2件"."""
+    figures = parse("xingren-2022.txt")["figures"]
+    assert figures["applications_carried_over"] == 2 and figures["applications_carried_forward"] == 2
+
+
+def test_zhejiang_hrss_2023_and_nanjing_2019_no_lost_case_is_not_no_case() -> None:
+    """"未发生因信息公开引起的行政复议被改变或行政诉讼败诉情形" (浙江省人社厅 2023) and "没有出现…行政复议及
+    行政诉讼纠错的情况" (南京 2019) say nothing about how many cases there were."""
+    for name in ("zhejiang-hrss-2023.txt", "nanjing-greening-2019.txt"):
+        figures = parse(name)["figures"]
+        assert "review_total" not in figures and "litigation_total" not in figures, name
+
+
+def test_nanjing_2019_last_years_report_among_published_items_is_not_the_report_year() -> None:
+    item = parse("nanjing-greening-2019.txt")
+    assert item["report_year"] == 2019 and item["format"] == "2019"
+
+
+def test_hubei_hrss_2021_a_breadcrumb_naming_the_annual_reports_column_is_not_the_title() -> None:
+    assert parse("hubei-hrss-2021.txt")["title"] == "湖北省人力资源和社会保障厅2021年政府信息公开工作年度报告"
