@@ -148,6 +148,8 @@ _COMPLETED = (
     re.compile(r"申请[^。复诉]{0,40}?(?:办结|答复|回复|办理完毕)[^。，,\d]{0,6}?" + _NUM + _COUNT_UNIT),
     re.compile(r"(?:办结|答复|回复)[^。，,\d复诉]{0,12}?申请[^。，,\d]{0,8}?" + _NUM + _COUNT_UNIT),
 )
+# a sentence of the 依申请公开 paragraph that opens with 办结: "共收到申请132件，…共计134件。目前依法办结122件，其中…"
+_COMPLETED_OPENING = re.compile(r"^\s*(?:目前|截至[^，,。\d]{0,8}?)?(?:依法)?(?:共|已|均)?办结\s*" + _NUM + _COUNT_UNIT)
 # "结转下年度继续办理3件", "转下一年办理0件", "结转到2025年办理7件", "结转2025年度继续办理政府信息公开申请16件"
 # (not "上年度结转至2022年…", carried over); the count before it: "2件转至下年继续办理"; none: "无下年度结转"
 _FORWARD = r"(?:结转|顺延|(?<!结)转)(?:至|到|入)?(?:下一?年度?|(?:19|20)\d{2}年度?)"
@@ -309,6 +311,7 @@ def extract_figures(text: str, report_format: str | None = None) -> dict[str, in
     # (a full sentence: "收到申请N件，上年度结转M件；予以公开X件" names 申请 once for all of it)
     full_sentences = [part for part in _FULL_STOP.split(unwrapped) if "申请" in part]
     application_clauses = _clauses(full_sentences)
+    application_paragraphs = [p for p in unwrapped.split("\n") if "申请" in p]
     case_sents = [_CASES_SHORT.sub(r"行政复议\1行政诉讼", s) if "复议" in s and "诉讼" in s else s for s in sents]
     found: dict[str, int | float | None] = {
         "active_total": _first(_ACTIVE, sents, reject=_CUMULATIVE, needs=_ACTIVE_NEEDS),
@@ -321,12 +324,15 @@ def extract_figures(text: str, report_format: str | None = None) -> dict[str, in
             "办结" in sentence or "答复" in sentence or "回复" in sentence or "办理完毕" in sentence)]),
         # the 依申请公开 paragraph, not only its sentences naming 申请: "收到申请9件。处理结果中，…结转至下一年度办理2件"
         "applications_carried_forward": _first(_CARRIED_FORWARD, _clauses(
-            [s for p in unwrapped.split("\n") if "申请" in p and "转" in p for s in _SENTENCE_END.split(p)]),
+            [s for p in application_paragraphs if "转" in p for s in _SENTENCE_END.split(p)]),
             _about_applications_or_carry),
         "review_total": _cases(case_sents, "行政复议", _REVIEW),
         "litigation_total": _cases(case_sents, "行政诉讼", _LITIGATION),
         "fees_yuan": _fees(sents),
     }
+    if found["applications_completed"] is None:
+        found["applications_completed"] = _first((_COMPLETED_OPENING,), [
+            s for p in application_paragraphs if "办结" in p for s in _SENTENCE_END.split(p) if "复议" not in s and "诉讼" not in s])
     return {key: value for key, value in found.items() if value is not None and value != APPROXIMATE}
 
 

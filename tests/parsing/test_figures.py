@@ -60,6 +60,9 @@ from govreports.parsing.figures import chinese_number, extract_figures
     ("我厅未发生因信息公开引起的行政复议被改变或行政诉讼败诉情形。", "litigation_total", None),
     ("没有出现被投诉举报、行政复议及行政诉讼纠错的情况。", "review_total", None),
     ("未发生因政府信息公开申请行政复议、提起行政诉讼情况。", "litigation_total", 0),
+    # a sentence of the 依申请公开 paragraph opening with 办结 (嘉兴市政府办公室 2023)
+    ("共收到政府信息公开申请132件,上年结转2件,共计134件。目前依法办结122件,其中予以公开的27件。", "applications_completed", 122),
+    ("共收到政府信息公开申请132件。\n全市共受理网民留言60条。已办结60条。", "applications_completed", None),
 ])
 def test_figure_phrasings(sentence: str, key: str, value: int | None) -> None:
     assert extract_figures(sentence).get(key) == value
