@@ -438,3 +438,11 @@ def test_nanjing_2019_last_years_report_among_published_items_is_not_the_report_
 
 def test_hubei_hrss_2021_a_breadcrumb_naming_the_annual_reports_column_is_not_the_title() -> None:
     assert parse("hubei-hrss-2021.txt")["title"] == "湖北省人力资源和社会保障厅2021年政府信息公开工作年度报告"
+
+
+def test_jiaxing_office_2023_completion_stated_in_its_own_sentence_is_read() -> None:
+    """嘉兴市政府办公室 2023: "共收到政府信息公开申请132件，上年结转2件，共计134件。目前依法办结122件，…结转下
+    年度继续办理的12件": 132 + 2 = 122 + 12, every figure read."""
+    figures = parse("jiaxing-office-2023.txt")["figures"]
+    assert (figures["applications_received"], figures["applications_carried_over"],
+            figures["applications_completed"], figures["applications_carried_forward"]) == (132, 2, 122, 12)
