@@ -87,8 +87,8 @@ _ACTIVE = (
     re.compile(r"(?<!应)(?<!其他)主动(?:向社会)?公开" + _NOT_BREAKDOWN + r"{0,70}?(?:政府)?信息(?:数量|总数量|数|总数|总量)?(?:为|达|达到)?\s*"
                r"(?:共计?|累计|总计|合计)?\s*" + _NUM + r"\s*" + _APPROX + r"\s*(?:条|件|篇|项)"),
     re.compile(r"主动公开[^。]{0,60}?(?:共计?|累计|总计|合计)\s*" + _NUM + r"\s*" + _APPROX + r"\s*(?:条|件|篇|项)"),
-    # "全年通过门户网站公开各类信息N条", "2016年…全年发布各类信息247条"
-    re.compile(r"(?:全年|本年度?|(?:19|20)\d{2}年度?|通过)" + _NOT_BREAKDOWN + r"{0,40}?(?:公开|发布)[^。；;，,]{0,30}?信息"
+    # "全年通过门户网站公开各类信息N条", "2016年…全年发布各类信息247条", "全年在网站和微信平台公布信息202条"
+    re.compile(r"(?:全年|本年度?|(?:19|20)\d{2}年度?|通过)" + _NOT_BREAKDOWN + r"{0,40}?(?:公开|发布|公布)[^。；;，,]{0,30}?信息"
                r"(?:共计?|总计|合计)?\s*" + _NUM + r"\s*" + _APPROX + r"\s*(?:条|件|篇)"),
 )
 
@@ -135,8 +135,10 @@ _RECEIVED_ZERO = re.compile(
     _NEGATION + r"(?:收到|受理|接到|接收到?|发生|产生|有)[^。，,\d]{0,24}?申请"
     r"|(?:无|没有)(?:依申请公开|政府信息公开申请|信息公开申请)"
 )
-# "上年转结1件": the two characters transposed, as several portals write it
-_CARRIED_OVER = re.compile(r"(?:上一?年度?|去年)(?:度)?(?:结转|转结)[^。，,\d下]{0,10}?" + _NUM + _COUNT_UNIT)
+# "上年转结1件": the two characters transposed, as several portals write it; "2021年结转…申请2件" (兴仁 2022):
+# a year before 结转 is the year carried from (a year after it, "结转2023年度", is the one carried into)
+_CARRIED_OVER = re.compile(r"(?:上一?年度?|去年|(?<![至到\d])(?:19|20)\d{2}\s*年)(?:度)?(?:结转|转结)(?![至到入下]|\s*(?:19|20)\d{2})"
+                           r"[^。，,\d下]{0,10}?" + _NUM + _COUNT_UNIT)
 # "予以公开及部分公开42件" counts both outcomes together: a filler naming 部分 is not a 予以公开 count
 _GRANTED = (
     re.compile(r"(?<!部分)(?<!不予)(?:予以公开|同意公开|全部公开)(?:(?!部分)[^。，,\d]){0,6}?" + _NUM + _COUNT_UNIT),
@@ -147,9 +149,17 @@ _COMPLETED = (
     re.compile(r"申请[^。复诉]{0,40}?(?:办结|答复|回复|办理完毕)[^。，,\d]{0,6}?" + _NUM + _COUNT_UNIT),
     re.compile(r"(?:办结|答复|回复)[^。，,\d复诉]{0,12}?申请[^。，,\d]{0,8}?" + _NUM + _COUNT_UNIT),
 )
-# "结转下年度继续办理3件", "转下一年办理0件", "结转到2025年办理7件" (not "上年度结转至2022年…", carried over)
-_CARRIED_FORWARD = re.compile(r"(?<!上年)(?<!上年度)(?<!上一年)(?<!上一年度)(?<!去年)(?:结转|顺延|(?<!结)转)(?:至|到)?(?:下一?年度?|(?:19|20)\d{2}年度?)(?:继续办理|办理)?[^。，,\d]{0,6}?"
-                              + _NUM + _COUNT_UNIT)
+# a sentence of the 依申请公开 paragraph that opens with 办结: "共收到申请132件，…共计134件。目前依法办结122件，其中…"
+_COMPLETED_OPENING = re.compile(r"^\s*(?:目前|截至[^，,。\d]{0,8}?)?(?:依法)?(?:共|已|均)?办结\s*" + _NUM + _COUNT_UNIT)
+# "结转下年度继续办理3件", "转下一年办理0件", "结转到2025年办理7件", "结转2025年度继续办理政府信息公开申请16件"
+# (not "上年度结转至2022年…", carried over); the count before it: "2件转至下年继续办理"; none: "无下年度结转"
+_FORWARD = r"(?:结转|顺延|(?<!结)转)(?:至|到|入)?(?:下一?年度?|(?:19|20)\d{2}年度?)"
+_CARRIED_FORWARD = (
+    re.compile(r"(?<!上年)(?<!上年度)(?<!上一年)(?<!上一年度)(?<!去年)" + _FORWARD + r"(?:继续办理|办理)?[^。，,\d]{0,12}?"
+               + _NUM + _COUNT_UNIT),
+    re.compile(_NUM + _COUNT_UNIT + r"(?:申请)?" + _FORWARD),
+    re.compile(r"(?:无|没有)(?P<zero>)(?:下一?年度?结转|结转(?:至|到)?下一?年度?)"),
+)
 
 # -- reviews and lawsuits ---------------------------------------------------------------------
 _CASE_UNIT = r"\s*" + _APPROX + r"\s*(?:件|起|宗|次|个|项|例|条)"
@@ -169,6 +179,8 @@ _REVIEW = _case_patterns("行政复议")
 _CASES_SHORT = re.compile(r"(?:行政)?复议((?:、|和|及|与|或|/)?)(?:行政)?诉讼")
 _LITIGATION = _case_patterns("行政诉讼")
 _ZERO_CASES = _NEGATION + r"[^。\d]{0,30}?"
+# "未发生…行政复议被改变或行政诉讼败诉情形", "没有出现…行政复议及行政诉讼纠错的情况": no case lost, not no case
+_QUALIFIED_OUTCOME = re.compile(r"[^。，,；;]{0,12}?(?:被(?:改变|纠错|纠正|撤销|确认违法)|纠错|败诉)")
 # one number for both: "行政复议、行政诉讼案件为0件" (only 0 says something about each)
 _JOINT_CASES = re.compile(
     r"行政复议(?:和|、|及|与|或|/)(?:提起)?行政诉讼(?:案件|案)?(?:数量)?(?:均|都)?(?:为|是)?(?:共)?\s*"
@@ -186,6 +198,8 @@ Matcher = Callable[[str], "int | None"]
 def _value(match: re.Match[str]) -> int | None:
     if "approx" in match.groupdict() and match.group("approx"):
         return APPROXIMATE
+    if "zero" in match.groupdict() and match.group("zero") is not None:
+        return 0  # a zero phrasing ("无下年度结转")
     number = next((group for group in match.groups() if group is not None), None)
     return chinese_number(number) if number is not None else None
 
@@ -235,7 +249,8 @@ def _cases(sents: list[str], word: str, patterns: tuple[re.Pattern[str], ...]) -
             value = _first(patterns, [clause])
             if value is not None:
                 return value
-        if re.search(_ZERO_CASES + word, sentence):
+        zero = re.search(_ZERO_CASES + word, sentence)
+        if zero and not _QUALIFIED_OUTCOME.match(sentence, zero.end()):
             return 0
     return None
 
@@ -297,6 +312,7 @@ def extract_figures(text: str, report_format: str | None = None) -> dict[str, in
     # (a full sentence: "收到申请N件，上年度结转M件；予以公开X件" names 申请 once for all of it)
     full_sentences = [part for part in _FULL_STOP.split(unwrapped) if "申请" in part]
     application_clauses = _clauses(full_sentences)
+    application_paragraphs = [p for p in unwrapped.split("\n") if "申请" in p]
     case_sents = [_CASES_SHORT.sub(r"行政复议\1行政诉讼", s) if "复议" in s and "诉讼" in s else s for s in sents]
     found: dict[str, int | float | None] = {
         "active_total": _first(_ACTIVE, sents, reject=_CUMULATIVE, needs=_ACTIVE_NEEDS),
@@ -307,11 +323,17 @@ def extract_figures(text: str, report_format: str | None = None) -> dict[str, in
         # both _COMPLETED patterns need 申请 and one of 办结/答复/回复/办理完毕: other sentences are not searched
         "applications_completed": _first(_COMPLETED, [sentence for sentence in sents if "申请" in sentence and (
             "办结" in sentence or "答复" in sentence or "回复" in sentence or "办理完毕" in sentence)]),
-        "applications_carried_forward": _first((_CARRIED_FORWARD,), application_clauses, _about_applications_or_carry),
+        # the 依申请公开 paragraph, not only its sentences naming 申请: "收到申请9件。处理结果中，…结转至下一年度办理2件"
+        "applications_carried_forward": _first(_CARRIED_FORWARD, _clauses(
+            [s for p in application_paragraphs if "转" in p for s in _SENTENCE_END.split(p)]),
+            _about_applications_or_carry),
         "review_total": _cases(case_sents, "行政复议", _REVIEW),
         "litigation_total": _cases(case_sents, "行政诉讼", _LITIGATION),
         "fees_yuan": _fees(sents),
     }
+    if found["applications_completed"] is None:
+        found["applications_completed"] = _first((_COMPLETED_OPENING,), [
+            s for p in application_paragraphs if "办结" in p for s in _SENTENCE_END.split(p) if "复议" not in s and "诉讼" not in s])
     return {key: value for key, value in found.items() if value is not None and value != APPROXIMATE}
 
 

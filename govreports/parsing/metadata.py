@@ -42,6 +42,7 @@ LABELS: dict[str, str | None] = {
     "发文机关": "publisher",
     "发布单位": "publisher",
     "发文单位": "publisher",
+    "发布者": "publisher",
     "公开主体": "publisher",
     "信息来源": "source",
     "文章来源": "source",
@@ -87,7 +88,7 @@ LABELS: dict[str, str | None] = {
     "分享到": None,
 }
 # short generic labels that only count as labels when a colon follows
-_NEEDS_COLON = frozenset({"来源", "日期", "时间", "作者", "字体", "字号", "标题", "关键词", "主题词", "点击量", "点击率",
+_NEEDS_COLON = frozenset({"来源", "发布者", "日期", "时间", "作者", "字体", "字号", "标题", "关键词", "主题词", "点击量", "点击率",
                           "浏览量", "访问量", "分享到", "点击数", "浏览次数", "阅读次数", "信息来源", "文章来源"})
 
 
@@ -250,7 +251,7 @@ _CHROME_EXACT = frozenset(
      "附件下载", "微信", "微博", "QQ空间"}
 )
 _CHROME_START = re.compile(
-    r"^(?:您的位置|您当前的位置|您现在的位置|您所在的位置|当前位置|所在位置|当前的位置|位置)\s*[:：>]?"
+    r"^(?:您的位置|您当前的位置|您现在的位置|您所在的位置|您现在所在的位置|当前位置|所在位置|当前的位置|位置)\s*[:：>]?"
 )
 # a flat alternation, every branch opening with a literal: re then skips ahead by first character
 _CHROME_ANYWHERE = re.compile(
@@ -311,11 +312,15 @@ _REPORT_YEAR_PHRASES = (
     re.compile(r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日\s*(?:起|至|到|-|—)"),
 )
 _ANY_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+# a report named as one item among what was published (last year's report, in 主动公开), not this one
+_MENTIONED = re.compile(r"(?:及|和|与|、|(?<![现特予])(?:发布|公开|公布)了?)\s*《?$")
 _TITLE_WORDS = re.compile(r"(?:信息公开|政务公开|信息公開|政務公開).{0,12}(?:报告|年报|報告|年報)|年度报告|工作报告|年报")
 _ANNOUNCED_TITLE = (
     re.compile(r"(?:现|特|特此|现予|现将)?(?:向社会)?(?:公布|发布|公开)《([^》]{6,80}?(?:报告|年报))》"),
-    re.compile(r"现(?:予)?(?:公布|发布)([^。;,，《》]{6,80}?(?:年度报告|工作报告|年报))"),
+    re.compile(r"(?:现|特)(?:予)?(?:公布|发布)([^。;,，《》]{6,80}?(?:年度报告|工作报告|年报))"),
     re.compile(r"现将([^。;,，《》]{6,80}?(?:年度报告|工作报告|年报))(?:予以公布|公布如下|发布如下|报告如下|如下)"),
+    # "…自然资源和规划局编制了2021年政府信息公开年度报告。": the report it names, with its year
+    re.compile(r"编制(?:了|完成)《?([^。;,，《》]{0,40}?(?:19|20)\d{2}[^。;,，《》]{2,30}?(?:年度报告|工作报告|年报))"),
 )
 _AGENCY_STOP = re.compile(r"(?:关于)?(?:政府信息公开|信息公开|政务公开|政府信息|年度报告|工作报告)")
 
@@ -328,6 +333,29 @@ def looks_like_title(line: str) -> bool:
     if is_chrome_line(text):
         return False
     return bool(_TITLE_WORDS.search(simplify(text)))
+
+
+# a title printed on two lines, the organ above the year ("广元市人民政府以工代赈办公室" / "2020年度政府信息公开
+# 工作年度报告"), as PDF and Word title pages set it: the organ line ends in an organ's name
+_YEAR_FIRST = re.compile(r"^[（(《]?\s*(?:19|20)\d{2}\s*年")
+_ORGAN_LINE = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}(?:政府|办公室|办公厅|局|厅|委员会|委|办|中心|管委会|办事处|街道|镇|乡|苏木)$")
+
+
+def organ_above_title(above: str, title: str) -> bool:
+    """True when `above` is the first line of a two-line title whose second line is `title`."""
+    return bool(_YEAR_FIRST.match(title.strip()) and _ORGAN_LINE.match(simplify(collapse_whitespace(above)))
+                and not is_chrome_line(above))
+
+
+def title_line(lines: Sequence[str]) -> str | None:
+    """The first line naming a report, with the organ line above it when the title opens with its year."""
+    for index, line in enumerate(lines):
+        if looks_like_title(line):
+            title = collapse_whitespace(line)
+            if index and organ_above_title(lines[index - 1], title):
+                return collapse_whitespace(lines[index - 1]) + title
+            return title
+    return None
 
 
 def year_from_title(title: str | None) -> int | None:
@@ -385,9 +413,12 @@ def report_year_from_text(lines: Sequence[str], publish_date: str | None) -> int
     the most mentioned year; never the publish year when the year before is also mentioned."""
     simplified = [simplify(line) for line in lines]
     for pattern in (_STATS_PERIOD, *_REPORT_YEAR_PHRASES):
-        for line in simplified:
-            match = pattern.search(line)
-            if match:
+        for index, line in enumerate(simplified):
+            for match in pattern.finditer(line):
+                if pattern is not _STATS_PERIOD and _MENTIONED.search(line, max(0, match.start() - 8), match.start()):
+                    # another report the text names ("公开了…及2018年度信息公开工作报告"): its year is not counted
+                    simplified[index] = line = line[:match.start()] + " " * (match.end() - match.start()) + line[match.end():]
+                    continue
                 return int(match.group(1))
     counts = Counter(int(m.group(1)) for line in simplified for m in _ANY_YEAR.finditer(line))
     if not counts:
@@ -472,8 +503,7 @@ def extract_metadata(document: Document, hints: Mapping[str, Any] | None = None)
         ("js.title", lambda: _clean(meta.get("js.title"))),
         ("h1", lambda: _title_from_h1(_clean(meta.get("h1")))),
         ("label", lambda: _clean(meta.get("title"))),
-        ("title line", lambda: next((collapse_whitespace(line) for line in lines[:40] if looks_like_title(line)),
-                                    None)),
+        ("title line", lambda: title_line(lines[:40])),
         ("html title", lambda: _title_from_html_title(meta.get("html.title"))),
         ("announced", lambda: announced_title(lines[:30])),
         ("hint", lambda: _clean(hints.get("link_text"))),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from govreports.parsing.metadata import is_chrome_line, looks_like_title, read_label_lines
+from govreports.parsing.metadata import is_chrome_line, looks_like_title, organ_above_title, read_label_lines
 from govreports.parsing.models import Document, Paragraph
 
 # "|" or "||": blank table cells of a text rendering (one cell per line), not page chrome
@@ -36,7 +36,11 @@ def split_header(lines: list[str]) -> tuple[dict[str, str], set[int]]:
     meta, used = read_label_lines(lines[:limit])
     title_index = next((i for i in range(limit) if i not in used and looks_like_title(lines[i])), None)
     if title_index is not None:
+        # the organ line of a two-line title ("故城县教育局" / "2020年…报告") is the title's, not header
+        keep = title_index - 1 if title_index and organ_above_title(lines[title_index - 1], lines[title_index]) else -1
         for index in range(title_index):
+            if index == keep:
+                continue
             line = lines[index].strip()
             if index not in used and len(line) <= 30 and not any(mark in line for mark in "。，,；;"):
                 used.add(index)

@@ -90,6 +90,8 @@ def test_page_without_a_known_container_is_read_by_text_density() -> None:
     ("sponsor", "<p>主办单位：某某区人民政府办公室 承办单位：某某中心</p>", "主办单位"),
     ("site map", "<p><a>站点地图</a> 联系电话：0470-8812282</p>", "站点地图"),
     ("link lists", "<p>国务院部门网站</p><p>地方政府网站</p>", "国务院部门网站"),
+    # 湖北省人社厅 2021 (mirror): the breadcrumb named 信息公开年报 was read as the title
+    ("breadcrumb", "<p>您现在所在的位置:&gt; 主页 &gt; 信息公开 &gt; 信息公开年报</p>", "您现在所在的位置"),
 ])
 def test_chrome_inside_the_container_is_dropped(kind: str, markup: str, leak: str) -> None:
     html = wrap(f"<div id='zoom'>{markup}{ARTICLE}{markup}</div>")

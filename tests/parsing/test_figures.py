@@ -41,8 +41,30 @@ from govreports.parsing.figures import chinese_number, extract_figures
     ("2018年,共制作政府信息3021条,其中主动公开信息1027条,依申请公开信息459条。", "active_total", 1027),
     ("全年发布各类信息3659条,其中主动公开政策文件352条,新闻类信息854条。", "active_total", 3659),
     ("无涉及政府信息公开行政复议、诉讼案件。", "litigation_total", 0),
+    ("新区收到政府信息公开申请383件,办结367件;结转2025年度继续办理政府信息公开申请16件。",
+     "applications_carried_forward", 16),
+    ("全年收到依申请公开19件,其中17件在法定期限内完成答复,2件转至下年继续办理。", "applications_carried_forward", 2),
+    ("答复3050件(含上年度结转申请34件,另有103件顺延到下年度答复)。", "applications_carried_forward", 103),
+    ("共收到8份政府信息公开申请,均为自然人申请。其中,予以公开2件。无下年度结转。", "applications_carried_forward", 0),
+    # the 依申请公开 paragraph's later sentence, not another paragraph's
+    ("共收到和办理依申请公开9件。处理结果中,部分公开2件,结转至下一年度办理2件。", "applications_carried_forward", 2),
+    ("共收到和办理依申请公开9件。\n人大建议结转至下一年度办理2件。", "applications_carried_forward", None),
+    ("全年在网站和微信平台公布信息202条,其中网站公布194条,微信公众号公布4条。", "active_total", 202),
+    # a year before 结转 is the year carried from, one after it the year carried into
+    ("2022年,共收到10件依申请公开请求,2021年结转政府信息公开申请2件,共办结10件,结转2023年度继续办理2件。",
+     "applications_carried_over", 2),
+    ("新区收到政府信息公开申请383件,办结367件(含2023年结转13件)。", "applications_carried_over", 13),
+    ("收到申请5件,2022年结转下年度继续办理1件。", "applications_carried_over", None),
+    # a case lost is not a case: no zero for "未发生…行政复议被改变或行政诉讼败诉"
+    ("我厅未发生因信息公开引起的行政复议被改变或行政诉讼败诉情形。", "review_total", None),
+    ("我厅未发生因信息公开引起的行政复议被改变或行政诉讼败诉情形。", "litigation_total", None),
+    ("没有出现被投诉举报、行政复议及行政诉讼纠错的情况。", "review_total", None),
+    ("未发生因政府信息公开申请行政复议、提起行政诉讼情况。", "litigation_total", 0),
+    # a sentence of the 依申请公开 paragraph opening with 办结 (嘉兴市政府办公室 2023)
+    ("共收到政府信息公开申请132件,上年结转2件,共计134件。目前依法办结122件,其中予以公开的27件。", "applications_completed", 122),
+    ("共收到政府信息公开申请132件。\n全市共受理网民留言60条。已办结60条。", "applications_completed", None),
 ])
-def test_figure_phrasings(sentence: str, key: str, value: int) -> None:
+def test_figure_phrasings(sentence: str, key: str, value: int | None) -> None:
     assert extract_figures(sentence).get(key) == value
 
 

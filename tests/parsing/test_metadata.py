@@ -152,6 +152,25 @@ def test_title_named_in_the_intro_when_the_page_has_none() -> None:
     assert report.report_year == 2020 and report.format == "2019" and report.script == "hant"
 
 
+def test_last_years_report_named_among_published_items_is_not_the_report_year() -> None:
+    """南京 绿化园林局 2019: "公开了…财政信息…及2018年度信息公开工作报告" names the report published
+    in the year, not this one; "2019年度我局共收到14件依申请公开" is the year reported on."""
+    body = ("<p>一、总体情况</p><p>在网站上主动公开信息493条，公开了人事信息、财政信息及2018年度信息公开工作报告。</p>"
+            "<p>2019年度我局共收到14件依申请公开，按要求按时予以答复。</p>")
+    assert parse(page(body=body)).report_year == 2019
+    # the report announced as itself still names the year ("现公布2019年度…报告")
+    assert parse(page(body="<p>现公布2019年度政府信息公开工作年度报告。2018年我局…</p>")).report_year == 2019
+
+
+def test_titles_announced_with_te_gongbu_and_compiled_reports() -> None:
+    """"特公布2022年温州市人力资源和社会保障局信息公开工作年度报告" (温州 人社局 2022) announces the title as
+    现公布 does; "…局编制了2021年政府信息公开年度报告" names the report compiled."""
+    body = "<p>根据条例要求，特公布2022年温州市人力资源和社会保障局信息公开工作年度报告。本报告包括总体情况等部分。</p>"
+    assert parse(page(body=body)).title == "2022年温州市人力资源和社会保障局信息公开工作年度报告"
+    body = "<p>根据条例和省、市有关要求，某市自然资源和规划局编制了2021年政府信息公开年度报告。报告由六个部分组成。</p>"
+    assert parse(page(body=body)).title == "2021年政府信息公开年度报告"
+
+
 def test_list_page_hints_fill_only_what_the_page_does_not_say() -> None:
     hints = {"link_text": "某区2019年政府信息公开工作年度报告", "list_date": "2020-01-20"}
     bare = parse(page(body="<p>一、总体情况</p><p>本年度我区依法公开政府信息。</p>"), hints=hints)

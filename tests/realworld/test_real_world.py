@@ -152,6 +152,22 @@ def test_dongbao_2024_carried_into_a_named_year_is_carried_forward() -> None:
     assert parse("dongbao-2024.txt")["figures"]["applications_carried_forward"] == 7  # "结转到2025年办理7件"
 
 
+def test_gaoping_huaian_liangjiang_suining_hanyang_carried_forward_wordings_are_read() -> None:
+    """结转 in a later sentence of the 依申请公开 paragraph (高平 2023, 淮安 2021: "处理结果中，…结转至下一年度
+    办理2件"), the application named between 办理 and the count (两江新区 2024), the count before
+    it (遂宁经开区 2024: "2件转至下年继续办理") and its absence (汉阳区 2022: "无下年度结转")."""
+    assert parse("gaoping-office-2023.txt")["figures"]["applications_carried_forward"] == 2
+    assert parse("huaian-nr-2021.txt")["figures"]["applications_carried_forward"] == 13
+    assert parse("liangjiang-2024.txt")["figures"]["applications_carried_forward"] == 16
+    assert parse("suining-devzone-2024.txt")["figures"]["applications_carried_forward"] == 2
+    assert parse("hanyang-office-2022.txt")["figures"]["applications_carried_forward"] == 0
+
+
+def test_tongren_edu_2020_information_published_with_gongbu_is_the_active_total() -> None:
+    """"全年在网站和微信平台公布信息202条，其中网站公布194条…": 公布 is 发布 (铜仁市教育局 2020)."""
+    assert parse("tongren-edu-2020.txt")["figures"]["active_total"] == 202
+
+
 def test_qindu_2024_channel_counts_followed_by_their_sum_give_the_sum() -> None:
     figures = parse("qindu-2024.txt")["figures"]
     assert figures["applications_received"] == 122  # "网上申请105件，快递17件，合计122件"
@@ -381,3 +397,59 @@ def test_classifier_verdicts_on_titles_and_bodies() -> None:
     assert classify_document(None, "本报讯 日前，记者从市政府获悉……").kind == "news"
     # the report's own tables with numbers make it a report whatever its title says
     assert classify_document("关于公布" + report + "的通知", "", has_table_data=True).is_report
+
+
+def test_two_line_titles_keep_the_organ_line_above_the_year() -> None:
+    """Title pages set the organ above the year ("故城县教育局" / "2020年政府信息公开工作年度报告"; 高平 2023,
+    广元 2020): the organ line is the title's first line, not page header, so the agency is known."""
+    item = parse("gucheng-edu-2020.txt")
+    assert item["title"] == "故城县教育局2020年政府信息公开工作年度报告" and item["agency"] == "故城县教育局"
+    assert parse("guangyuan-ygdz-2020.txt")["title"] == "广元市人民政府以工代赈办公室2020年度政府信息公开工作年度报告"
+    # a title that names its organ stands alone ("前进区教育局2020年…", the line above is not joined)
+    assert parse("qianjin-edu-2020.txt")["title"] == "前进区教育局2020年政府信息公开工作年度报告"
+
+
+def test_qianjin_2020_a_publisher_label_before_the_date_label_does_not_hide_it() -> None:
+    """"发布者:区教体局   发布日期:2021-01-19 14:36:15   浏览次数:19432" (前进区教育局 2020): 发布者 is a
+    label, so the line opens with one and its 发布日期 is read."""
+    item = parse("qianjin-edu-2020.txt")
+    assert item["publish_date"] == "2021-01-19" and item["publisher"] == "区教体局"
+
+
+def test_huaian_nr_2021_the_report_named_as_compiled_gives_the_year_over_a_stale_period() -> None:
+    """淮安 自然资源和规划局 2021 (mirror): "…编制了2021年政府信息公开年度报告" then a statistics period left
+    at 2020 from last year's text. The report the intro names is its title, and a title's year wins."""
+    item = parse("huaian-nr-2021.txt")
+    assert item["title"] == "2021年政府信息公开年度报告"
+    assert item["report_year"] == 2021 and item["format"] == "2021"
+
+
+def test_xingren_2022_a_year_named_carry_in_and_a_year_named_carry_forward() -> None:
+    """兴仁市 2022: "2021年结转政府信息公开申请2件，共办结10件，结转2023年度继续办理2件"."""
+    figures = parse("xingren-2022.txt")["figures"]
+    assert figures["applications_carried_over"] == 2 and figures["applications_carried_forward"] == 2
+
+
+def test_zhejiang_hrss_2023_and_nanjing_2019_no_lost_case_is_not_no_case() -> None:
+    """"未发生因信息公开引起的行政复议被改变或行政诉讼败诉情形" (浙江省人社厅 2023) and "没有出现…行政复议及
+    行政诉讼纠错的情况" (南京 2019) say nothing about how many cases there were."""
+    for name in ("zhejiang-hrss-2023.txt", "nanjing-greening-2019.txt"):
+        figures = parse(name)["figures"]
+        assert "review_total" not in figures and "litigation_total" not in figures, name
+
+
+def test_nanjing_2019_last_years_report_among_published_items_is_not_the_report_year() -> None:
+    item = parse("nanjing-greening-2019.txt")
+    assert item["report_year"] == 2019 and item["format"] == "2019"
+
+
+def test_hubei_hrss_2021_a_breadcrumb_naming_the_annual_reports_column_is_not_the_title() -> None:
+    assert parse("hubei-hrss-2021.txt")["title"] == "湖北省人力资源和社会保障厅2021年政府信息公开工作年度报告"
+
+
+def test_jiaxing_office_2023_completion_stated_in_its_own_sentence_is_read() -> None:
+    """嘉兴市政府办公室 2023: "共收到政府信息公开申请132件，上年结转2件，共计134件。目前依法办结122件，…结转下
+    年度继续办理的12件": 132 + 2 = 122 + 12, every figure read."""
+    figures = parse("jiaxing-office-2023.txt")["figures"]
+    assert (figures["applications_received"], figures["applications_carried_over"],
+            figures["applications_completed"], figures["applications_carried_forward"]) == (132, 2, 122, 12)
