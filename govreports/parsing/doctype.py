@@ -100,6 +100,12 @@ def report_sections(text: str) -> int:
     return sum(1 for pattern in _REPORT_SECTIONS if pattern.search(head))
 
 
+def reads_as_report(text: str) -> bool:
+    """True when the body states two of the report's sections or its statistics period: evidence
+    enough for a page that reached the parser untitled ("一、总体情况" first, "本报告…统计时限")."""
+    return report_sections(text) >= 2 or bool(_STATS_PERIOD.search(normalize_label(text[:BODY_CHARS])))
+
+
 def classify_document(title: str | None, text: str, *, has_table_data: bool = False) -> DocumentKind:
     """Judge a parsed document: its title, then its body (see the module docstring)."""
     if has_table_data:
