@@ -44,6 +44,7 @@ from twisted.internet.threads import deferToThread
 from govreports.build import prepared_item_from_page, provenance, site_record
 from govreports.items import ReportItem, ReportPage
 from govreports.listing.candidates import is_report_title
+from govreports.parsing.doctype import reads_as_report
 from govreports.prepared import HASH_FIELDS
 from govreports.run import RunBook
 from govreports.workers import exit_with_the_crawl, forkserver_context
@@ -145,13 +146,17 @@ class ParsePipeline:
 
 
 def _looks_like_report(report: ReportItem) -> bool:
-    """A report has the national tables, prose figures, or a title naming one, and the classifier
-    (`parsing/doctype.py`) did not judge it a notice, 解读, 一图读懂 or news page."""
+    """A report has the national tables, prose figures, a title naming one, or a body stating two of
+    its sections or its statistics period, and the classifier (`parsing/doctype.py`) did not judge
+    it something else.
+
+    The body counts: many real reports reach the parser untitled (the heading is an image or lies
+    outside the text, "一、总体情况" comes first) or titled over two lines; a page the classifier
+    kept that states 总体情况, 主动公开政府信息情况 … is a report, and dropping it loses it."""
     if not report.is_report:
         return False
-    return bool(report.tables) or is_report_title(report.title) or (
-        report.format == "pre2019" and bool(report.figures)
-    )
+    return (bool(report.tables) or bool(report.figures) or is_report_title(report.title)
+            or reads_as_report(report.text))
 
 
 def _not_report_kind(report: ReportItem) -> str:

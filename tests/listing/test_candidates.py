@@ -47,6 +47,42 @@ def test_other_documents_of_the_column_are_dropped_with_a_reason(title, reason):
     assert not verdict.keep and verdict.reason == reason
 
 
+# real titles (tests/fixtures/real-world and the pages they came from): unusual report titles kept
+@pytest.mark.parametrize(("title", "year"), [
+    ("重庆市大足区人民政府外事办公室政府信息公开工作2022年度报告", 2022),  # the year inside the noun
+    ("龙潭区人民政府2017年政府信息公开工作年度报告", 2017),
+    ("2022年上海市政府信息公开工作年度报告", 2022),  # the year before the unit
+    ("2020年上海市人民政府辦公廳政府信息公開工作年度報告", 2020),  # Traditional mirror
+    ("遂溪县人民政府2023年度政府信息公开工作年度报告", 2023),
+    ("龙游县横山镇2023年政府信息公开工作年度报告", 2023),
+])
+def test_real_report_titles_are_kept(title, year):
+    verdict = judge_title(title, DETAIL)
+    assert verdict.keep and verdict.year == year, verdict
+
+
+# real titles of what a 年报 column or a search also holds, each dropped for what it is
+@pytest.mark.parametrize(("title", "reason"), [
+    ("武威市人民政府办公室关于做好2025年政府信息公开工作年度报告编制和发布工作的通知", "notice"),
+    ("国务院办公厅政府信息与政务公开办公室关于印发《中华人民共和国政府信息公开工作年度报告格式》的通知", "notice"),
+    ("關于政府信息公開工作年度報告有關事項的通知", "notice"),
+    ("文字解读:济南市历下区大明湖街道办事处2022年政府信息公开工作年度报告", "interpretation"),
+    ("2015年度政府信息公開優秀年度報告出爐", "news"),  # news about reports, www.gov.cn
+    ("信息公開工作年度報告制度", "regulation"),  # a bureau's rule on its report, no year
+    ("山西省人民政府办公厅政府信息公开年度报告制度(试行)", "regulation"),
+    ("政府信息公开年度工作报告范文", "regulation"),  # a template on a document-sharing site
+    ("转发:《威县2023年政务公开工作要点》政策解读", "not_a_disclosure_report"),
+    ("2023年新余市政务公开工作要点", "not_a_disclosure_report"),
+    ("静海区2023年度法治政府建设情况报告", "not_a_disclosure_report"),
+    ("子洲县二〇二三年国民经济和社会发展统计公报", "not_a_disclosure_report"),
+    ("衡东县12345政务服务热线中心2025年第一季度运行情况分析报告", "not_a_disclosure_report"),
+    ("国务院办公厅关于做好政府网站年度报表发布工作的通知", "not_a_disclosure_report"),
+])
+def test_real_titles_of_other_documents_are_dropped_with_a_reason(title, reason):
+    verdict = judge_title(title, DETAIL)  # a document URL: only the title decides
+    assert not verdict.keep and verdict.reason == reason, verdict
+
+
 def test_a_yearless_report_title_is_kept_only_on_a_document_url():
     assert judge_title("县统计局政府信息公开工作年度报告", DETAIL).keep
     assert not judge_title("县统计局政府信息公开工作年度报告", "http://x.gov.cn/zwgk/zfxxgknb/").keep

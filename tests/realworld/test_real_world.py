@@ -309,6 +309,44 @@ def test_a_notice_and_a_news_page_are_not_reports(name: str, kind: str) -> None:
     assert any(w.startswith(f"report: not an annual report but a {kind}") for w in item["warnings"])
 
 
+@pytest.mark.parametrize(("name", "kind", "why"), [
+    ("wuwei-notice-2025.txt", "notice", "the title says 关于做好"),
+    ("xinyu-keypoints-2023.txt", "notice", "(请结合实际)"),  # untitled 工作要点 印发 notice
+    ("weixian-interpretation-2023.txt", "interpretation", "(起草背景)"),  # untitled 政策解读
+    ("qingshui-fazhi-interpretation-2023.txt", "interpretation", "(解读如下)"),
+    ("lixia-interpretation-2022.txt", "interpretation", "the title says 解读"),  # names all six sections
+    ("govcn-news-2016-hant.txt", "news", "the title says 出炉"),
+    ("saic-commentary-2016.txt", "other_document", "the title names no annual report"),
+    ("yueyang-fazhi-2022.txt", "other_document", "nothing in it is about government information disclosure"),
+    ("jinghai-fazhi-2023.txt", "other_document", "nothing in it is about government information disclosure"),
+    ("zhaoxian-fazhi-2022.txt", "other_document", "nothing in it is about government information disclosure"),
+    ("zizhou-statistics-2023.txt", "other_document", "nothing in it is about government information disclosure"),
+    ("fengxi-enterprise-annual-2023.txt", "other_document", "nothing in it is about government information disclosure"),
+    ("hengdong-12345-2025.txt", "other_document", "nothing in it is about government information disclosure"),
+    ("tangshan-12345-stats-2024.txt", "other_document", "nothing in it is about government information disclosure"),
+    ("doc-office-summary-2023.txt", "other_document", "untitled, and the body names neither a report nor its sections"),
+])
+def test_real_pages_of_a_nianbao_column_that_are_not_reports_say_what_they_are(name: str, kind: str, why: str) -> None:
+    """What real 年报 columns and searches also hold: notices, 政策解读 (titled or only laid out as
+    one), news about reports, other yearly reports (法治政府建设, 统计公报, 企业年报, 12345 热线) and
+    a 工作总结; each is marked not a report, with the reason in its warning."""
+    item = parse(name)
+    assert item["is_report"] is False and item["format"] == "unknown"
+    warning = next(w for w in item["warnings"] if w.startswith("report: not an annual report but a "))
+    assert warning.startswith(f"report: not an annual report but a {kind} (") and why in warning
+
+
+@pytest.mark.parametrize("name", ["conghua-devzone-2022.txt", "hanyang-office-2022.txt", "hunnan-gzj-2022.txt",
+                                  "nanping-2012.txt", "lishui-2017.txt", "suzhou-ah-2016.txt",
+                                  "dazu-waiban-2022.txt", "gangcha-office-2023.txt", "longtan-2017.txt"])
+def test_real_reports_without_a_usual_title_stay_reports(name: str) -> None:
+    """Untitled excerpts (一、总体情况 first; "本报告由…汇总…编制而成"), a unit-only heading, a title
+    split over two lines, "政府信息公开工作2022年度报告": no body rule may take them for something else."""
+    item = parse(name)
+    assert item["is_report"] is True
+    assert not any(w.startswith("report: not an annual report") for w in item["warnings"])
+
+
 # ------------------------------------------------------------------ 5. section text
 def test_pingtan_2024_section_text_writes_each_spanned_cell_once() -> None:
     from pathlib import Path
