@@ -493,3 +493,36 @@ def test_yining_and_yinchuan_the_unlabelled_date_under_the_title_is_the_publish_
     """"伊宁县政府信息公开工作2023年度报告" / "2024-01-26   伊宁县人民政府办公室" (and the site name with the date)."""
     assert parse("yining-county-2023.txt")["publish_date"] == "2024-01-26"
     assert parse("yinchuan-office-2022.txt")["publish_date"] == "2023-01-28"
+
+
+def test_changtang_chunhua_gaoping_gongnong_items_side_by_side_give_no_active_total() -> None:
+    """Counts of items ('党委文件27份、政府文件14份、…工作信息100篇', '公开重大民生信息7项，更新领导信息1次'),
+    of a category then another item ('政务动态类信息226条，发布…解读信息66条'), of a channel named just before
+    ('“高平市人民政府”微信公众号全年发布信息2901条') or of channels without a verb ('政府网站信息640条、微信公众号
+    2890条') state no total."""
+    for name in ("changtang-town-2023.txt", "chunhua-street-2023.txt", "gaoping-office-2022.txt",
+                 "gongnong-district-2024.txt"):
+        assert "active_total" not in parse(name)["figures"], name
+
+
+def test_xingan_foreign_2025_an_active_total_over_channels_without_the_word_information() -> None:
+    """'共通过门户网站及政务新媒体方式主动公开907条，其中通过政府网站公开86条，微信公众号公开821条'."""
+    assert parse("xingan-foreign-2025.txt")["figures"]["active_total"] == 907
+
+
+def test_tianjin_streets_2023_none_carried_over_and_no_lawsuit_in_their_wordings() -> None:
+    """'上年无结转' (杨村街道), '不存在上年度结转政府信息公开申请' and '不存在因政府信息公开引起的行政诉讼' (新港街)."""
+    assert parse("yangcun-street-2023.txt")["figures"]["applications_carried_over"] == 0
+    xingang = parse("xingang-street-2023.txt")["figures"]
+    assert xingang["applications_carried_over"] == 0 and xingang["litigation_total"] == 0
+
+
+def test_changchun_office_2024_carried_forward_written_zhuanjie() -> None:
+    """'另有5件申请转结下年度继续办理': 转结 (transposed) carries forward as 结转 does."""
+    figures = parse("changchun-office-2024.txt")["figures"]
+    assert figures["applications_carried_forward"] == 5 and figures["applications_carried_over"] == 8
+
+
+def test_gaoping_office_2022_outcomes_in_their_own_sentence_are_read() -> None:
+    """'…上年度结转政府信息公开申请0件。处理结果中，予以公开2件，部分公开8件': the outcome sentence names no 申请."""
+    assert parse("gaoping-office-2022.txt")["figures"]["applications_granted"] == 2
