@@ -80,21 +80,25 @@ def _clauses(sents: list[str]) -> list[str]:
 # -- active disclosure ------------------------------------------------------------------------
 # a span that does not enter the "其中…" breakdown nor pass a count ("主动公开政策文件352条，新闻类信息854条":
 # 854 belongs to 新闻类, not to 主动公开)
-_NOT_BREAKDOWN = r"(?:(?!其中|\d\s*[条件篇项][，,、])[^。；;])"
+_NOT_BREAKDOWN = r"(?:(?!其中|\d\s*[条件篇项份][，,、])[^。；;])"
 _ACTIVE = (
     re.compile(r"(?:共|累计|总计|合计)计?(?:主动)?(?:公开|公布|发布)[^。，,]{0,12}?信息\s*(?:共计?)?\s*" + _NUM + r"\s*" + _APPROX + r"\s*条"),
     # not "其他应主动公开政府信息856条", a category inside the breakdown
-    re.compile(r"(?<!应)(?<!其他)主动(?:向社会)?公开" + _NOT_BREAKDOWN + r"{0,70}?(?:政府)?信息(?:数量|总数量|数|总数|总量)?(?:为|达|达到)?\s*"
+    # (nor pass a comma and a verb: "主动公开…工作计划，…，公开重大民生信息7项" counts that item)
+    re.compile(r"(?<!应)(?<!其他)主动(?:向社会)?公开" + r"(?:(?![，,]\s*(?:公开|发布|更新|公布))" + _NOT_BREAKDOWN + r"){0,70}?(?:政府)?信息(?:数量|总数量|数|总数|总量)?(?:为|达|达到)?\s*"
                r"(?:共计?|累计|总计|合计)?\s*" + _NUM + r"\s*" + _APPROX + r"\s*(?:条|件|篇|项)"),
     re.compile(r"主动公开[^。]{0,60}?(?:共计?|累计|总计|合计)\s*" + _NUM + r"\s*" + _APPROX + r"\s*(?:条|件|篇|项)"),
     # "全年通过门户网站公开各类信息N条", "2016年…全年发布各类信息247条", "全年在网站和微信平台公布信息202条"
-    re.compile(r"(?:全年|本年度?|(?:19|20)\d{2}年度?|通过)" + _NOT_BREAKDOWN + r"{0,40}?(?:公开|发布|公布)[^。；;，,]{0,30}?信息"
+    re.compile(r"(?:全年|本年度?|(?:19|20)\d{2}年度?|通过)" + _NOT_BREAKDOWN + r"{0,40}?(?:公开|发布|公布)"
+               r"(?:(?!\d\s*[条件篇项份][，,、])[^。；;，,]){0,30}?信息"
                r"(?:共计?|总计|合计)?\s*" + _NUM + r"\s*" + _APPROX + r"\s*(?:条|件|篇)"),
+    # "共通过门户网站及政务新媒体方式主动公开907条": the count right after 主动公开
+    re.compile(r"(?:共|累计|总计|合计)[^。，,]{0,30}?主动公开\s*" + _NUM + r"\s*" + _APPROX + r"\s*条"),
 )
 
 # a literal each _ACTIVE pattern cannot match without (outside any optional part or alternative):
 # a sentence lacking it is not searched with that pattern (most sentences of a report lack 主动)
-_ACTIVE_NEEDS = ("信息", "主动", "主动公开", "信息")
+_ACTIVE_NEEDS = ("信息", "主动", "主动公开", "信息", "主动公开")
 
 # "到年底累计…N条", "历年累计": everything published so far, not this year's count
 _CUMULATIVE = re.compile(r"(?:到|截至|截止|至)[^。，,]{0,8}?(?:年底|年末|底|目前)[^。，,]{0,6}?累计|历年累计|累计(?:共)?(?:已)?公开[^。]{0,20}?其中[^。]{0,6}本年")
@@ -108,11 +112,15 @@ _PARALLEL_CATEGORY = re.compile(r"^[^。其]{0,12}?类信息\s*\d+\s*条")
 _SIDE_CHANNEL = re.compile(r"新媒体|微信|公众号|微博|抖音|宣传栏|公开栏|公示栏|电子屏|显示屏")
 _MAIN_CHANNEL = re.compile(r"网站|网|平台|等|、|和|及")
 # (a channel named: "，依申请公开信息459条" is another kind of count, not another channel)
-_PARALLEL_CHANNEL = re.compile(r"[，,、]\s*[^。其，,；;\d]{0,12}?(?:网站|网|微信|公众号|微博|新媒体|抖音|头条|宣传栏|公开栏|公示栏|"
-                               r"电子屏|显示屏|平台|客户端|APP)[^。其，,；;\d]{0,8}?(?:公开|发布|更新)(?:各类)?(?:政府|政务)?信息\s*\d+\s*条")
+_PARALLEL_CHANNEL = re.compile(r"[，,、]\s*[^。其包含，,；;\d]{0,12}?(?:网站|网|微信|公众号|微博|新媒体|抖音|头条|宣传栏|公开栏|公示栏|"
+                               r"电子屏|显示屏|平台|客户端|APP)[^。其，,；;\d]{0,8}?(?:(?:公开|发布|更新)(?:各类)?(?:政府|政务)?信息)?"
+                               r"\s*\d+\s*条")
+# (c) "发布政务动态类信息226条，发布市政府…解读信息66条", "公开重大民生信息7项，更新领导信息1次": items
+# counted side by side, each with its verb; the total is not stated
+_PARALLEL_ITEM = re.compile(r"[，,、]\s*(?:公开|发布|更新|公布)[^。其，,；;\d]{0,16}?信息\s*\d+\s*[条项次件个篇]")
 
 # -- applications -----------------------------------------------------------------------------
-_RECEIVE = r"(?:收到|接到|接收到?|新收)"
+_RECEIVE = r"(?:收到|接到|接收到?|接受|新收)"
 _RECEIVED = (
     re.compile(_RECEIVE + r"[^。，,]{0,24}?申请[^。\d，,]{0,10}?" + _NUM + _COUNT_UNIT),
     re.compile(_RECEIVE + r"[^。，,]{0,6}?" + _NUM + _COUNT_UNIT + r"[^。，,]{0,12}?申请"),
@@ -130,7 +138,7 @@ _ACCEPTED = (
     re.compile(r"受理[^。，,]{0,16}?申请[^。\d，,]{0,10}?" + _NUM + _COUNT_UNIT),
     re.compile(r"受理[^。，,]{0,6}?" + _NUM + _COUNT_UNIT + r"[^。，,]{0,12}?申请"),
 )
-_NEGATION = r"(?:没有|未曾|尚未|暂未|未|无|零)"
+_NEGATION = r"(?:没有|未曾|尚未|暂未|不存在|未|无|零)"
 _RECEIVED_ZERO = re.compile(
     _NEGATION + r"(?:收到|受理|接到|接收到?|发生|产生|有)[^。，,\d]{0,24}?申请"
     r"|(?:无|没有)(?:依申请公开|政府信息公开申请|信息公开申请)"
@@ -139,6 +147,9 @@ _RECEIVED_ZERO = re.compile(
 # a year before 结转 is the year carried from (a year after it, "结转2023年度", is the one carried into)
 _CARRIED_OVER = re.compile(r"(?:上一?年度?|去年|(?<![至到\d])(?:19|20)\d{2}\s*年)(?:度)?(?:结转|转结)(?![至到入下]|\s*(?:19|20)\d{2})"
                            r"[^。，,\d下]{0,10}?" + _NUM + _COUNT_UNIT)
+# none carried over: "上年无结转" (杨村街道 2023), "不存在上年度结转政府信息公开申请" (新港街 2023)
+_NO_CARRIED_OVER = re.compile(r"(?P<zero>)(?:(?:上一?年度?|去年)(?:度)?(?:无|没有)(?:结转|转结)"
+                              r"|(?:无|没有|不存在)(?:上一?年度?|去年)(?:度)?(?:结转|转结)(?![至到入下]))")
 # "予以公开及部分公开42件" counts both outcomes together: a filler naming 部分 is not a 予以公开 count
 _GRANTED = (
     re.compile(r"(?<!部分)(?<!不予)(?:予以公开|同意公开|全部公开)(?:(?!部分)[^。，,\d]){0,6}?" + _NUM + _COUNT_UNIT),
@@ -153,7 +164,7 @@ _COMPLETED = (
 _COMPLETED_OPENING = re.compile(r"^\s*(?:目前|截至[^，,。\d]{0,8}?)?(?:依法)?(?:共|已|均)?办结\s*" + _NUM + _COUNT_UNIT)
 # "结转下年度继续办理3件", "转下一年办理0件", "结转到2025年办理7件", "结转2025年度继续办理政府信息公开申请16件"
 # (not "上年度结转至2022年…", carried over); the count before it: "2件转至下年继续办理"; none: "无下年度结转"
-_FORWARD = r"(?:结转|顺延|(?<!结)转)(?:至|到|入)?(?:下一?年度?|(?:19|20)\d{2}年度?)"
+_FORWARD = r"(?:结转|转结|顺延|(?<!结)转)(?:至|到|入)?(?:下一?年度?|(?:19|20)\d{2}年度?)"
 _CARRIED_FORWARD = (
     re.compile(r"(?<!上年)(?<!上年度)(?<!上一年)(?<!上一年度)(?<!去年)" + _FORWARD + r"(?:继续办理|办理)?[^。，,\d]{0,12}?"
                + _NUM + _COUNT_UNIT),
@@ -223,9 +234,14 @@ def _first(patterns: Iterable[re.Pattern[str]], texts: list[str], accept: Callab
                 match = None
             if match and reject is _CUMULATIVE and _PARALLEL_CATEGORY.search(text[match.end():]) and _CATEGORY.search(match.group(0)):
                 match = None  # "政务类信息34条，概况类信息150条": categories side by side, no total stated
-            if match and reject is _CUMULATIVE and (_PARALLEL_CHANNEL.match(text, match.end()) or (
-                    _SIDE_CHANNEL.search(match.group(0)) and not _MAIN_CHANNEL.search(match.group(0)))):
-                match = None
+            if match and reject is _CUMULATIVE and _CATEGORY.search(match.group(0)) and _PARALLEL_ITEM.match(text, match.end()):
+                match = None  # "发布政务动态类信息226条，发布…解读信息66条": items side by side
+            if match and reject is _CUMULATIVE:
+                # the channel may be named just before the match ("“…”微信公众号全年发布信息2901条")
+                named = text[max(0, match.start() - 12): match.end()]
+                if _PARALLEL_CHANNEL.match(text, match.end()) or (_SIDE_CHANNEL.search(named)
+                                                                  and not _MAIN_CHANNEL.search(named)):
+                    match = None
             if match:
                 value = _value(match)
                 if value is not None:
@@ -318,7 +334,8 @@ def extract_figures(text: str, report_format: str | None = None) -> dict[str, in
         "active_total": _first(_ACTIVE, sents, reject=_CUMULATIVE, needs=_ACTIVE_NEEDS),
         "applications_received": _applications_received(clauses, report_format == "pre2019", full_sentences,
                                                          application_clauses),
-        "applications_carried_over": _first((_CARRIED_OVER,), application_clauses, _about_applications_or_carry),
+        "applications_carried_over": _first((_CARRIED_OVER, _NO_CARRIED_OVER), application_clauses,
+                                            _about_applications_or_carry),
         "applications_granted": _first(_GRANTED, application_clauses, _about_outcomes),
         # both _COMPLETED patterns need 申请 and one of 办结/答复/回复/办理完毕: other sentences are not searched
         "applications_completed": _first(_COMPLETED, [sentence for sentence in sents if "申请" in sentence and (
@@ -331,6 +348,11 @@ def extract_figures(text: str, report_format: str | None = None) -> dict[str, in
         "litigation_total": _cases(case_sents, "行政诉讼", _LITIGATION),
         "fees_yuan": _fees(sents),
     }
+    if found["applications_granted"] is None:
+        # outcomes in their own sentence of the 依申请公开 paragraph ("…上年度结转申请0件。处理结果中，予以公开2件")
+        found["applications_granted"] = _first(_GRANTED[:1], _clauses(
+            [s for p in application_paragraphs if "予以公开" in p for s in _SENTENCE_END.split(p) if "予以公开" in s]),
+            _about_outcomes)
     if found["applications_completed"] is None:
         found["applications_completed"] = _first((_COMPLETED_OPENING,), [
             s for p in application_paragraphs if "办结" in p for s in _SENTENCE_END.split(p) if "复议" not in s and "诉讼" not in s])

@@ -68,11 +68,13 @@ LABELS: dict[str, str | None] = {
     "内容概述": None,
     "主题导航": None,
     "分类": "topic",
+    "所属主题": "topic",
     "有效性": None,
     "公开目录": None,
     "公开方式": None,
     "公开范围": None,
     "效力状态": None,
+    "效力属性": None,
     "主题词": None,
     "关键词": None,
     "点击数": None,
@@ -125,10 +127,13 @@ _BULLETS = "•·●○◆◇■□▪▫◎★☆*-"
 
 
 def _text_before(original: str, start: int) -> str:
-    return original[:start].strip().strip(_BULLETS).strip()
+    # "| 索 引 号 | K45899617/… |": a pipe-table row's border is no text before the label either
+    return original[:start].strip().strip(_BULLETS + "|｜│丨").strip()
 
 
 _VALUE_JUNK = re.compile(r"^[\s|｜│丨:：]+|[\s|｜│丨]+$")
+# a value is one cell: in "索引号 | wqqlzfb/2022-01075 | 效力属性 | |" it ends at the next bar
+_CELL_END = re.compile(r"\s*[|｜│丨].*$", re.DOTALL)
 
 
 @memoized_when_short(80, maxsize=16384, per_document=True)
@@ -157,6 +162,12 @@ class LabelHit:
     value: str | None
 
 
+def _is_spaced(matched: str, label: str) -> bool:
+    """A label set with spaces between its characters ("标      题", "来　　源"): a form's label cell,
+    never prose, so it needs no colon to be one."""
+    return len(matched) > len(label)
+
+
 def scan_label_line(line: str) -> tuple[list[LabelHit], str]:
     """Label/value pairs in one line, plus whatever text preceded the first label.
 
@@ -168,7 +179,7 @@ def scan_label_line(line: str) -> tuple[list[LabelHit], str]:
     matches = []
     for match in _LABEL_RE.finditer(simplified):
         label = _SPACES.sub("", match.group("label"))
-        if label in _NEEDS_COLON and not match.group("colon"):
+        if label in _NEEDS_COLON and not match.group("colon") and not _is_spaced(match.group("label"), label):
             continue
         matches.append((match, label))
     if not matches:
@@ -176,7 +187,7 @@ def scan_label_line(line: str) -> tuple[list[LabelHit], str]:
     hits: list[LabelHit] = []
     for index, (match, label) in enumerate(matches):
         end = matches[index + 1][0].start() if index + 1 < len(matches) else len(original)
-        text = collapse_whitespace(_VALUE_JUNK.sub("", original[match.end():end]))
+        text = collapse_whitespace(_CELL_END.sub("", _VALUE_JUNK.sub("", original[match.end():end])))
         # an empty field followed by a label the regex did not take ("文号 关键词") has no value
         value = text if text and not is_label_text(text) else None
         hits.append(LabelHit(LABELS[label], label, value))
@@ -193,7 +204,8 @@ def leads_with_label(line: str) -> bool:
     if not _LABEL_FIRST.search(simplified):
         return False
     for match in _LABEL_RE.finditer(simplified):
-        if _SPACES.sub("", match.group("label")) in _NEEDS_COLON and not match.group("colon"):
+        label = _SPACES.sub("", match.group("label"))
+        if label in _NEEDS_COLON and not match.group("colon") and not _is_spaced(match.group("label"), label):
             continue
         return not _text_before(original, match.start())
     return False
@@ -252,6 +264,8 @@ _CHROME_EXACT = frozenset(
 )
 _CHROME_START = re.compile(
     r"^(?:您的位置|您当前的位置|您现在的位置|您所在的位置|您现在所在的位置|当前位置|所在位置|当前的位置|位置)\s*[:：>]?"
+    # the rest of a breadcrumb broken after 首页 (">政府信息公开>政府信息公开年报>县政府信息公开年报")
+    r"|^[>»›][^>»›]+[>»›]"
 )
 # a flat alternation, every branch opening with a literal: re then skips ahead by first character
 _CHROME_ANYWHERE = re.compile(
@@ -330,6 +344,8 @@ def looks_like_title(line: str) -> bool:
     text = collapse_whitespace(line)
     if not 6 <= len(text) <= 90 or text.endswith(("。", "；", ";", "，", ",")) or "|" in text:
         return False
+    if text[0] in _BULLETS and text[0] != "-":  # a list item ("• 乡镇政府信息公开年度报告": the column), not the title
+        return False
     if is_chrome_line(text):
         return False
     return bool(_TITLE_WORDS.search(simplify(text)))
@@ -341,10 +357,19 @@ _YEAR_FIRST = re.compile(r"^[（(《]?\s*(?:19|20)\d{2}\s*年")
 _ORGAN_LINE = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}(?:政府|办公室|办公厅|局|厅|委员会|委|办|中心|管委会|办事处|街道|镇|乡|苏木)$")
 
 
+# or broken after the year, the organ and year above ("左贡县人民政府2021年度" / "信息公开年度报告")
+_ORGAN_YEAR_LINE = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}(?:19|20)\d{2}\s*年度?[\u4e00-\u9fff]{0,8}$")
+_ANY_YEAR_DIGITS = re.compile(r"(?:19|20)\d{2}")
+
+
 def organ_above_title(above: str, title: str) -> bool:
     """True when `above` is the first line of a two-line title whose second line is `title`."""
-    return bool(_YEAR_FIRST.match(title.strip()) and _ORGAN_LINE.match(simplify(collapse_whitespace(above)))
-                and not is_chrome_line(above))
+    title = title.strip()
+    above = simplify(collapse_whitespace(above))
+    if _YEAR_FIRST.match(title):
+        return bool(_ORGAN_LINE.match(above)) and not is_chrome_line(above)
+    return (not _ANY_YEAR_DIGITS.search(title) and bool(_ORGAN_YEAR_LINE.match(above))
+            and not _TITLE_WORDS.search(above) and not is_chrome_line(above))
 
 
 def title_line(lines: Sequence[str]) -> str | None:
@@ -355,6 +380,22 @@ def title_line(lines: Sequence[str]) -> str | None:
             if index and organ_above_title(lines[index - 1], title):
                 return collapse_whitespace(lines[index - 1]) + title
             return title
+    return None
+
+
+_FULL_DATE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?!\d)")
+
+
+def date_below_title(lines: Sequence[str], title: str) -> str | None:
+    """The date of an unlabelled line right under the title ("2024-01-26   伊宁县人民政府办公室",
+    "银川市人民政府门户网站 www.yinchuan.gov.cn 2023-01-28"): where a page prints its publication date."""
+    wanted = collapse_whitespace(title)
+    for index, line in enumerate(lines[:-1]):
+        if collapse_whitespace(line) == wanted:
+            below = collapse_whitespace(lines[index + 1])
+            if len(below) <= 60 and not any(mark in below for mark in "。，,；;") and _FULL_DATE.search(below):
+                return parse_date(below)
+            return None
     return None
 
 
@@ -513,6 +554,8 @@ def extract_metadata(document: Document, hints: Mapping[str, Any] | None = None)
         warnings.append("metadata: no title found")
 
     publish_date = next((d for d in (parse_date(meta.get(key)) for key in _DATE_KEYS) if d), None)
+    if publish_date is None and title:
+        publish_date = date_below_title(lines[:40], title)
     if publish_date is None:
         # the signature date closing the report ("2020年2月19日") is the next best thing
         for line in reversed(lines[-6:]):

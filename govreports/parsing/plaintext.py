@@ -18,7 +18,7 @@ from govreports.parsing.models import Document, Paragraph
 _BLANK_CELLS = re.compile(r"^[|｜][\s|｜]*$")
 _PIPE = re.compile(r"[|｜]")
 # the label block and page header sit above the report; look no further than this for them
-HEADER_LINES = 15
+HEADER_LINES = 25
 
 
 def split_header(lines: list[str]) -> tuple[dict[str, str], set[int]]:

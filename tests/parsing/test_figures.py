@@ -121,6 +121,17 @@ def test_chinese_numbers(token: str, value: int | None) -> None:
      {"active_total": 2110}),
     ("沒有向政府信息公開申請人收費的情況。", {"fees_yuan": 0}),
     ("我乡未发生政府信息公开申请，因而未发生政府信息公开的收费及减免情况。", {"fees_yuan": 0, "applications_received": 0}),
+    # wordings of 2023-2025 street, county and 苏木 reports (新港街, 杨村街道, 伊宁县, 兴安盟外事办, 长春市政府办公厅, 高平)
+    ("不存在上年度结转政府信息公开申请。不存在因政府信息公开引起的行政诉讼。",
+     {"applications_carried_over": 0, "litigation_total": 0}),
+    ("全年收到政府信息公开申请6件，上年无结转，办结6件。", {"applications_received": 6, "applications_carried_over": 0}),
+    ("伊宁县人民政府2023年接受依申请公开0件。", {"applications_received": 0}),
+    ("我办共通过门户网站及政务新媒体方式主动公开907条，其中通过政府网站公开86条，微信公众号公开821条。",
+     {"active_total": 907}),
+    ("答复政府信息公开申请98件（含上年度转结申请8件，另有5件申请转结下年度继续办理）。",
+     {"applications_carried_over": 8, "applications_carried_forward": 5}),
+    ("全年共收到和办理依申请公开12件，上年度结转政府信息公开申请0件。处理结果中，予以公开2件，部分公开8件。",
+     {"applications_received": 12, "applications_granted": 2}),
 ])
 def test_prose_figures_of_every_format(sentence: str, expected: dict[str, int]) -> None:
     figures = extract_figures(sentence)
@@ -140,6 +151,12 @@ def test_prose_figures_of_every_format(sentence: str, expected: dict[str, int]) 
     ("全年在政府网站子栏目公开信息95条,微信公众号发布信息37条。", "active_total"),  # two channels, no total
     ("全县26家行政机关通过政务新媒体账号公开信息5994条。", "active_total"),  # one side channel
     ("收到申请5件,上年度结转至2022年的申请3件。", "applications_carried_forward"),  # carried in, not forward
+    # items counted side by side, no total (长塘镇, 春华街道, 高平, 工农区 reports)
+    ("2023年，我镇在门户网站公开了党委文件27份、政府文件14份、党委和政府工作信息100篇。", "active_total"),
+    ("主动公开2023年工作计划，公开重大民生信息7项，更新领导信息1次。", "active_total"),
+    ("在门户网站发布政务动态类信息226条，发布市政府文件及解读信息66条。", "active_total"),
+    ("“高平市人民政府”微信公众号全年发布信息2901条。", "active_total"),
+    ("全年发布政府网站信息640条、微信公众号2890条、视频号及抖音号548条。", "active_total"),
 ])
 def test_ambiguous_or_approximate_phrasings_give_no_value(sentence: str, key: str) -> None:
     assert key not in extract_figures(sentence)

@@ -491,3 +491,76 @@ def test_jiaxing_office_2023_completion_stated_in_its_own_sentence_is_read() -> 
     figures = parse("jiaxing-office-2023.txt")["figures"]
     assert (figures["applications_received"], figures["applications_carried_over"],
             figures["applications_completed"], figures["applications_carried_forward"]) == (132, 2, 122, 12)
+
+
+def test_wuqia_2025_and_wulateqianqi_2021_pipe_row_labels_give_one_cell_each() -> None:
+    """"| 索 引 号 | K45899617/2026-00221 | 主题分类 | |" (a row with its left border) is a label row, and in
+    "索引号 | wqqlzfb/2022-01075 | 效力属性 | |" the value ends at its cell, not at the next known label."""
+    wuqia = parse("wuqia-office-2025.txt")
+    assert (wuqia["index_no"], wuqia["publisher"], wuqia["publish_date"]) == (
+        "K45899617/2026-00221", "乌恰县人民政府", "2026-01-19")
+    assert parse("wulateqianqi-2021.txt")["index_no"] == "wqqlzfb/2022-01075"
+
+
+def test_xizang_2022_and_2025_a_spaced_title_label_needs_no_colon() -> None:
+    """"标      题 阿里地区2022年度…报告": a form's label cell set with spaces is a label (without the colon a
+    bare 标题 in prose would need)."""
+    assert parse("ali-prefecture-2022.txt")["title"] == "阿里地区2022年度政府信息公开工作年度报告"
+    assert parse("xizang-audit-2025.txt")["title"] == "西藏自治区审计厅2025年政务信息公开工作开展年度报告"
+
+
+def test_hainanzhou_2022_labels_below_ten_navigation_lines_are_still_header() -> None:
+    """Ten site-navigation lines push '文 号: 所属主题: 州政府信息公开年报' and '来源: 发布时间:2023-03-17' down;
+    they are still the label block, so the topic is no title and the date is read."""
+    item = parse("hainanzhou-2022.txt")
+    assert item["title"] == "海南州人民政府2022年政府信息公开工作年度报告" and item["publish_date"] == "2023-03-17"
+
+
+def test_lvchun_and_minqin_a_bulleted_column_name_and_a_broken_breadcrumb_are_not_titles() -> None:
+    assert parse("lvchun-daxing-town-2023.txt")["title"] == "绿春县大兴镇人民政府2023年度政府信息公开年度工作报告"
+    assert parse("minqin-county-2022.txt")["title"] == "民勤县2022年政府信息公开工作年度报告"
+
+
+def test_zuogong_2021_a_title_broken_after_its_year_is_joined() -> None:
+    """"左贡县人民政府2021年度" / "信息公开年度报告": the organ and year above a title line without a year."""
+    item = parse("zuogong-county-2021.txt")
+    assert item["title"] == "左贡县人民政府2021年度信息公开年度报告" and item["report_year"] == 2021
+
+
+def test_yining_and_yinchuan_the_unlabelled_date_under_the_title_is_the_publish_date() -> None:
+    """"伊宁县政府信息公开工作2023年度报告" / "2024-01-26   伊宁县人民政府办公室" (and the site name with the date)."""
+    assert parse("yining-county-2023.txt")["publish_date"] == "2024-01-26"
+    assert parse("yinchuan-office-2022.txt")["publish_date"] == "2023-01-28"
+
+
+def test_changtang_chunhua_gaoping_gongnong_items_side_by_side_give_no_active_total() -> None:
+    """Counts of items ('党委文件27份、政府文件14份、…工作信息100篇', '公开重大民生信息7项，更新领导信息1次'),
+    of a category then another item ('政务动态类信息226条，发布…解读信息66条'), of a channel named just before
+    ('“高平市人民政府”微信公众号全年发布信息2901条') or of channels without a verb ('政府网站信息640条、微信公众号
+    2890条') state no total."""
+    for name in ("changtang-town-2023.txt", "chunhua-street-2023.txt", "gaoping-office-2022.txt",
+                 "gongnong-district-2024.txt"):
+        assert "active_total" not in parse(name)["figures"], name
+
+
+def test_xingan_foreign_2025_an_active_total_over_channels_without_the_word_information() -> None:
+    """'共通过门户网站及政务新媒体方式主动公开907条，其中通过政府网站公开86条，微信公众号公开821条'."""
+    assert parse("xingan-foreign-2025.txt")["figures"]["active_total"] == 907
+
+
+def test_tianjin_streets_2023_none_carried_over_and_no_lawsuit_in_their_wordings() -> None:
+    """'上年无结转' (杨村街道), '不存在上年度结转政府信息公开申请' and '不存在因政府信息公开引起的行政诉讼' (新港街)."""
+    assert parse("yangcun-street-2023.txt")["figures"]["applications_carried_over"] == 0
+    xingang = parse("xingang-street-2023.txt")["figures"]
+    assert xingang["applications_carried_over"] == 0 and xingang["litigation_total"] == 0
+
+
+def test_changchun_office_2024_carried_forward_written_zhuanjie() -> None:
+    """'另有5件申请转结下年度继续办理': 转结 (transposed) carries forward as 结转 does."""
+    figures = parse("changchun-office-2024.txt")["figures"]
+    assert figures["applications_carried_forward"] == 5 and figures["applications_carried_over"] == 8
+
+
+def test_gaoping_office_2022_outcomes_in_their_own_sentence_are_read() -> None:
+    """'…上年度结转政府信息公开申请0件。处理结果中，予以公开2件，部分公开8件': the outcome sentence names no 申请."""
+    assert parse("gaoping-office-2022.txt")["figures"]["applications_granted"] == 2
