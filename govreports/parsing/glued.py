@@ -17,6 +17,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 MAX_SPLITS = 5000  # candidate splits examined before giving up (then: ambiguous)
+# a whole table-3 row glued with its rules is under 100 digits: a longer run is no row of counts
+# (and Python refuses to read a number of over 4,300 digits)
+MAX_RUN_DIGITS = 200
 Identity = Callable[[Sequence[int | None]], bool]
 
 
@@ -147,7 +150,7 @@ def unglue_rules(texts: Sequence[str], expected: int, identity: Identity) -> Ung
     format's identity gives it the same value; cells the readings disagree on are null. None when
     no reading fits (or the search is cut): the damage is of another kind.
     """
-    if not texts or not all(text.isascii() and text.isdigit() for text in texts):
+    if not texts or not all(text.isascii() and text.isdigit() and len(text) <= MAX_RUN_DIGITS for text in texts):
         return None
     readings: set[tuple[str, ...]] = set()
     examined = 0
