@@ -83,6 +83,7 @@ class _Token:
     # a text cell between pipes holding several space-separated numbers ("95 | 0   0   0 | 95", OCR
     # text that kept some separators): its numbers are tokens of their own sharing this id (> 0)
     joined: int = 0
+    ocr: bool = False  # a cell of a grid read by OCR from a scan
 
 
 @dataclass(slots=True)
@@ -132,14 +133,17 @@ def _tokenize(blocks: Sequence[Block], warnings: list[str]) -> list[_Token]:
             # the cell loop runs for every grid cell of the document: names are bound locally, and the
             # previous label is kept in a local rather than read back from the token's attributes
             append, token_of, read = tokens.append, _Token, grid_cell
+            ocr = block.source == "ocr"
             for row in rows:
                 line += 1
                 label: _Token | None = None  # the previous cell, when it is a label
+                valued = False  # a number came before on this row (not a blank: header rows have those)
                 for col, cell in enumerate(row[:MAX_GRID_COLUMNS]):
                     text, is_value = read(cell)
-                    if is_value:
-                        append(token_of("value", text, line, col, 1, grid_no, width))
+                    if is_value or (ocr and _ocr_value(text, valued)):
+                        append(token_of("value", text, line, col, 1, grid_no, width, 0, ocr))
                         label = None
+                        valued = ocr and (valued or not is_blank(text))
                     elif label is not None and label.text == text:
                         label.span += 1  # a merged cell repeated by the grid
                     else:
@@ -201,6 +205,33 @@ def _tokenize(blocks: Sequence[Block], warnings: list[str]) -> list[_Token]:
                     tokens.append(_Token("value", word, line))
                 tokens.append(_Token("end", line=line))
     return tokens
+
+
+def _ocr_value(text: str, after_number: bool) -> bool:
+    """A cell of a scanned grid that the readers reject but that stands for a value, so it keeps
+    its column (and is null with a warning, or a count without its specks) instead of becoming a
+    label that drops the cell and shifts the row's numbers one column left: a number with specks
+    at its edges ("3119.", ".1288"), or, after a number, a short scrap OCR read over a seal's
+    stroke or a speck ("A", "0.", "二"; "。" would even end the table as prose)."""
+    if _SPECKED_COUNT.match(text):
+        return True
+    return after_number and 0 < len(text) <= 4 and L.classify(text).kind in ("fragment", "prose")
+
+
+# specks a scan leaves beside a number ("3119.", ".1288", "34..", "4:"): a count has no point or colon
+_SPECKED_COUNT = re.compile(r"^[.·:：,，。'`]*(\d+)[.·:：,，。'`]*$")
+
+
+def _despeckled(token: _Token) -> _Token:
+    """An OCR count cell without the specks at its edges ("3119." is 3119); only counts come here
+    (tables 2 and 3), where a point cannot be a decimal point, and only OCR, where specks are."""
+    if not token.ocr or token.text.isdigit():
+        return token
+    match = _SPECKED_COUNT.match(token.text)
+    if match is None:
+        return token
+    return _Token(token.kind, match.group(1), token.line, token.col, token.span, token.grid, token.width,
+                  token.joined, token.ocr)
 
 
 # ------------------------------------------------------------------------------ the state machine
@@ -605,7 +636,8 @@ class _Builder:
                 continue
             where = f"applications.{row.key}"
             paths = [f"{where}.{column}" for column in spec.APPLICANT_COLUMNS]
-            texts, guessed = self._unglue_or_fit(self._application_cells(row), paths, row_sum_identity(6))
+            cells_read = [_despeckled(t) for t in self._application_cells(row)]
+            texts, guessed = self._unglue_or_fit(cells_read, paths, row_sum_identity(6))
             if guessed:
                 self.warnings.append(
                     f"{where}: {len(row.values)} value cells for 7 columns ({[t.text for t in row.values][:10]})"
@@ -631,7 +663,7 @@ class _Builder:
             if row.table != "review_litigation":
                 continue
             paths = [f"review_litigation.{group}.{column}" for group in spec.REVIEW_GROUPS for column in spec.REVIEW_COLUMNS]
-            texts, guessed = self._unglue_or_fit(row.values, paths, group_sums_identity(3, 4))
+            texts, guessed = self._unglue_or_fit([_despeckled(t) for t in row.values], paths, group_sums_identity(3, 4))
             if guessed:
                 self.warnings.append(
                     f"review_litigation: {len(row.values)} value cells for 15 columns ({[t.text for t in row.values][:20]})"
