@@ -210,16 +210,20 @@ def _tokenize(blocks: Sequence[Block], warnings: list[str]) -> list[_Token]:
 def _ocr_value(text: str, after_number: bool) -> bool:
     """A cell of a scanned grid that the readers reject but that stands for a value, so it keeps
     its column (and is null with a warning, or a count without its specks) instead of becoming a
-    label that drops the cell and shifts the row's numbers one column left: a number with specks
-    at its edges ("3119.", ".1288"), or, after a number, a short scrap OCR read over a seal's
-    stroke or a speck ("A", "0.", "二"; "。" would even end the table as prose)."""
-    if _SPECKED_COUNT.match(text):
+    label that drops the cell and shifts the row's numbers one column left: digits with specks
+    around them and no letter of a label ("3119.", ".1288", "-34..", "0—"), or, after a number,
+    a short scrap OCR read over a seal's stroke or a speck ("A", "二"; "。" would even end the
+    table as prose)."""
+    if len(text) <= 8 and _DIGIT.search(text) and not _HAN.search(text):
         return True
     return after_number and 0 < len(text) <= 4 and L.classify(text).kind in ("fragment", "prose")
 
 
-# specks a scan leaves beside a number ("3119.", ".1288", "34..", "4:"): a count has no point or colon
-_SPECKED_COUNT = re.compile(r"^[.·:：,，。'`]*(\d+)[.·:：,，。'`]*$")
+_DIGIT = re.compile(r"\d")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+# specks a scan leaves beside a number ("3119.", ".1288", "-34..", "4:"): a count has no point,
+# colon or sign
+_SPECKED_COUNT = re.compile(r"^-?[.·:：,，。'`]*(\d+)[.·:：,，。'`]*$")
 
 
 def _despeckled(token: _Token) -> _Token:
