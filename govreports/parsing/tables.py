@@ -545,6 +545,7 @@ class _Builder:
         self.issues = _CellIssues("")
         self.details: list[dict[str, Any]] = []
         self.explained: set[str] = set()  # null cells already accounted for (glued, ambiguous split)
+        self.specks: list[str] = []  # OCR count cells read without specks ("row: '3119.'")
 
     def _unglue_or_fit(self, values: list[_Token], paths: list[str], identity: Identity | None) -> tuple[list[str | None], bool]:
         """The row's cell texts: glued digit runs of a text rendering split back when the format's
@@ -573,6 +574,12 @@ class _Builder:
                 return [*texts, *([None] * (expected - len(texts)))], False
         return _fit(values, expected)
 
+    def _despeckled(self, values: list[_Token], where: str) -> list[_Token]:
+        """The count cells of a row without the specks a scan left beside their digits, said in a warning."""
+        out = [_despeckled(token) for token in values]
+        self.specks.extend(f"{where}: {old.text!r}" for old, new in zip(values, out) if old is not new)
+        return out
+
     def _read_count(self, text: str | None, where: str) -> int | None:
         if text is None and where in self.explained:
             return None  # a glued cell whose split is ambiguous: already said
@@ -597,7 +604,11 @@ class _Builder:
         ):
             self.warnings = []
             self.issues = _CellIssues(name)
+            self.specks = []
             table = build()
+            if self.specks:
+                self.warnings.append(f"{name}: {len(self.specks)} OCR count cell(s) read without the specks beside "
+                                     f"their digits ({', '.join(self.specks[:3])}{', …' if len(self.specks) > 3 else ''})")
             if table and not any(v is not None for row in table.values() for v in _leaves(row)):
                 # a blank form (e.g. the Word template): no data, said once rather than per cell
                 outer.append(f"{name}: table found but every cell is blank; left out")
@@ -640,7 +651,7 @@ class _Builder:
                 continue
             where = f"applications.{row.key}"
             paths = [f"{where}.{column}" for column in spec.APPLICANT_COLUMNS]
-            cells_read = [_despeckled(t) for t in self._application_cells(row)]
+            cells_read = self._despeckled(self._application_cells(row), where)
             texts, guessed = self._unglue_or_fit(cells_read, paths, row_sum_identity(6))
             if guessed:
                 self.warnings.append(
@@ -667,7 +678,8 @@ class _Builder:
             if row.table != "review_litigation":
                 continue
             paths = [f"review_litigation.{group}.{column}" for group in spec.REVIEW_GROUPS for column in spec.REVIEW_COLUMNS]
-            texts, guessed = self._unglue_or_fit([_despeckled(t) for t in row.values], paths, group_sums_identity(3, 4))
+            texts, guessed = self._unglue_or_fit(self._despeckled(row.values, "review_litigation"), paths,
+                                                 group_sums_identity(3, 4))
             if guessed:
                 self.warnings.append(
                     f"review_litigation: {len(row.values)} value cells for 15 columns ({[t.text for t in row.values][:20]})"

@@ -87,3 +87,4 @@ def test_huaian_2024_specks_beside_numbers_are_not_digits_and_move_no_cell(print
     rows = report.tables["applications"]
     assert rows["new_received"]["total"] == 3119 and rows["new_received"]["other_org"] == 4
     assert rows["carried_over"]["natural_person"] == 34 and rows["carried_over"]["total"] == 34
+    assert any("read without the specks" in warning and "'-34..'" in warning for warning in report.warnings)
