@@ -138,9 +138,10 @@ def _tokenize(blocks: Sequence[Block], warnings: list[str]) -> list[_Token]:
                 line += 1
                 label: _Token | None = None  # the previous cell, when it is a label
                 valued = False  # a number came before on this row (not a blank: header rows have those)
+                numbered = ocr and any(_DIGIT.search(str(cell)) for cell in row)
                 for col, cell in enumerate(row[:MAX_GRID_COLUMNS]):
                     text, is_value = read(cell)
-                    if is_value or (ocr and _ocr_value(text, valued)):
+                    if is_value or (numbered and _ocr_value(text, valued)):
                         append(token_of("value", text, line, col, 1, grid_no, width, 0, ocr))
                         label = None
                         valued = ocr and (valued or not is_blank(text))
@@ -208,15 +209,19 @@ def _tokenize(blocks: Sequence[Block], warnings: list[str]) -> list[_Token]:
 
 
 def _ocr_value(text: str, after_number: bool) -> bool:
-    """A cell of a scanned grid that the readers reject but that stands for a value, so it keeps
-    its column (and is null with a warning, or a count without its specks) instead of becoming a
-    label that drops the cell and shifts the row's numbers one column left: digits with specks
-    around them and no letter of a label ("3119.", ".1288", "-34..", "0—"), or, after a number,
-    a short scrap OCR read over a seal's stroke or a speck ("A", "二"; "。" would even end the
-    table as prose)."""
+    """A cell of a scanned grid row holding numbers that the readers reject but that stands for a
+    value, so it keeps its column (and is null with a warning, or a count without its specks)
+    instead of becoming a label that drops the cell and shifts the row's numbers one column left:
+    digits with specks around them and no letter of a label ("3119.", ".1288", "-34..", "0—"); a
+    speck alone ("，", "。": as prose it even ended the table); after a number, a short scrap OCR
+    read over a seal's stroke ("A", "二")."""
     if len(text) <= 8 and _DIGIT.search(text) and not _HAN.search(text):
         return True
-    return after_number and 0 < len(text) <= 4 and L.classify(text).kind in ("fragment", "prose")
+    if not 0 < len(text) <= 4:
+        return False
+    if not any(char.isalnum() for char in text):
+        return True
+    return after_number and L.classify(text).kind in ("fragment", "prose")
 
 
 _DIGIT = re.compile(r"\d")
