@@ -83,7 +83,6 @@ class _Token:
     # a text cell between pipes holding several space-separated numbers ("95 | 0   0   0 | 95", OCR
     # text that kept some separators): its numbers are tokens of their own sharing this id (> 0)
     joined: int = 0
-    ocr: bool = False  # a cell of a grid read by OCR from a scan
 
 
 @dataclass(slots=True)
@@ -111,7 +110,8 @@ class _RawRow:
 
 
 
-def _tokenize(blocks: Sequence[Block], warnings: list[str]) -> list[_Token]:
+def _tokenize(blocks: Sequence[Block], warnings: list[str], ocr_grids: set[int]) -> list[_Token]:
+    """The token stream of the blocks; the numbers of the grids read by OCR are added to `ocr_grids`."""
     tokens: list[_Token] = []
     line = 0
     grid_no = 0
@@ -134,6 +134,8 @@ def _tokenize(blocks: Sequence[Block], warnings: list[str]) -> list[_Token]:
             # previous label is kept in a local rather than read back from the token's attributes
             append, token_of, read = tokens.append, _Token, grid_cell
             ocr = block.source == "ocr"
+            if ocr:
+                ocr_grids.add(grid_no)
             for row in rows:
                 line += 1
                 label: _Token | None = None  # the previous cell, when it is a label
@@ -142,9 +144,10 @@ def _tokenize(blocks: Sequence[Block], warnings: list[str]) -> list[_Token]:
                 for col, cell in enumerate(row[:MAX_GRID_COLUMNS]):
                     text, is_value = read(cell)
                     if is_value or (numbered and _ocr_value(text, valued)):
-                        append(token_of("value", text, line, col, 1, grid_no, width, 0, ocr))
+                        append(token_of("value", text, line, col, 1, grid_no, width))
                         label = None
-                        valued = ocr and (valued or not is_blank(text))
+                        if numbered:
+                            valued = valued or not is_blank(text)
                     elif label is not None and label.text == text:
                         label.span += 1  # a merged cell repeated by the grid
                     else:
@@ -233,14 +236,12 @@ _SPECKED_COUNT = re.compile(r"^-?[.·:：,，。'`]*(\d+)[.·:：,，。'`]*$")
 
 def _despeckled(token: _Token) -> _Token:
     """An OCR count cell without the specks at its edges ("3119." is 3119); only counts come here
-    (tables 2 and 3), where a point cannot be a decimal point, and only OCR, where specks are."""
-    if not token.ocr or token.text.isdigit():
-        return token
+    (tables 2 and 3), where a point cannot be a decimal point."""
     match = _SPECKED_COUNT.match(token.text)
-    if match is None:
+    if match is None or match.group(1) == token.text:
         return token
     return _Token(token.kind, match.group(1), token.line, token.col, token.span, token.grid, token.width,
-                  token.joined, token.ocr)
+                  token.joined)
 
 
 # ------------------------------------------------------------------------------ the state machine
@@ -542,8 +543,10 @@ def _cause_of_unreadable(text: str) -> str:
 
 
 class _Builder:
-    def __init__(self, rows: list[_RawRow], fmt: str | None, mapper: _Mapper, warnings: list[str]) -> None:
+    def __init__(self, rows: list[_RawRow], fmt: str | None, mapper: _Mapper, warnings: list[str],
+                 ocr_grids: set[int]) -> None:
         self.rows = rows
+        self.ocr_grids = ocr_grids  # numbers of the grids read by OCR from scans
         self.fmt = fmt
         self.mapper = mapper
         self.warnings = warnings
@@ -581,7 +584,10 @@ class _Builder:
 
     def _despeckled(self, values: list[_Token], where: str) -> list[_Token]:
         """The count cells of a row without the specks a scan left beside their digits, said in a warning."""
-        out = [_despeckled(token) for token in values]
+        ocr_grids = self.ocr_grids
+        if not ocr_grids:
+            return values
+        out = [_despeckled(token) if token.grid in ocr_grids else token for token in values]
         self.specks.extend(f"{where}: {old.text!r}" for old, new in zip(values, out) if old is not new)
         return out
 
@@ -923,12 +929,13 @@ def extract_tables(blocks: Sequence[Block]) -> TablesResult:
     """
     warnings: list[str] = []
     try:
-        tokens = _tokenize(blocks, warnings)
+        ocr_grids: set[int] = set()
+        tokens = _tokenize(blocks, warnings, ocr_grids)
         fmt, format_warnings = L.detect_format([t.text for t in tokens if t.kind == "label"])
         warnings.extend(format_warnings)
         mapper = _Mapper(tokens, warnings)
         rows = _limit_rows(mapper.run(), warnings)
-        builder = _Builder(rows, fmt, mapper, warnings)
+        builder = _Builder(rows, fmt, mapper, warnings, ocr_grids)
         tables = builder.build()
     except Exception as exc:  # garbage in must never crash the crawl
         warnings.append(f"tables: internal error {type(exc).__name__}: {exc}")
