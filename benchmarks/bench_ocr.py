@@ -51,6 +51,10 @@ FULL_PLAN = [
     ("hongze-2024.pdf", 150, "seal", False),
     ("hongze-2024.pdf", 150, "photo", False),
     ("hongze-2024.pdf", 200, "clean", True),
+    # degradations combined as real scans combine them (scans.degrade joins them with commas)
+    ("huaian-2024.pdf", 150, "seal,scan", False),
+    ("pingtan-2024.html", 150, "low_contrast,tilt-1,speckle", False),
+    ("hongze-2024.pdf", 120, "scan", False),
 ]
 QUICK_PLAN = [("hongze-2024.pdf", 150, "scan", False)]
 

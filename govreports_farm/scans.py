@@ -163,6 +163,8 @@ def _photo(image: Any, rng: random.Random) -> Any:
 
 
 def degrade(image: Any, degradation: str, seed: int = 16) -> Any:
+    """One degradation, or several joined by commas applied in order ("scan,seal": a tilted,
+    blurred, speckled page with a seal stamped on it, as a sealed report comes back from a scanner)."""
     rng = random.Random(seed)
     steps: dict[str, Callable[[Any], Any]] = {
         "clean": lambda im: im,
@@ -176,7 +178,9 @@ def degrade(image: Any, degradation: str, seed: int = 16) -> Any:
         "seal": lambda im: _seal(im, rng),
         "photo": lambda im: _photo(im, rng),
     }
-    return steps[degradation](image)
+    for step in degradation.split(","):
+        image = steps[step](image)
+    return image
 
 
 def image_pdf(images: list[Any], dpi: int, *, ccitt: bool = False, quality: int = 70) -> bytes:
@@ -212,7 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("source", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("--dpi", type=int, default=150)
-    parser.add_argument("--degradation", choices=DEGRADATIONS, default="scan")
+    parser.add_argument("--degradation", default="scan",
+                        help=f"one of {', '.join(DEGRADATIONS)}, or several joined by commas (seal,scan)")
     parser.add_argument("--ccitt", action="store_true", help="1-bit CCITT G4 pages")
     parser.add_argument("--pages", help="first-last (1-based)")
     options = parser.parse_args(argv)

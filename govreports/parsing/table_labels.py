@@ -30,7 +30,16 @@ _CONFUSABLES = str.maketrans({"己": "已", "巳": "已", "末": "未", "沐": "
 @lru_cache(maxsize=16384)
 def norm(text: str) -> str:
     """The matching form of a label: normalize_label + quotes dropped + OCR confusables folded."""
-    return _QUOTES.sub("", normalize_label(text[:400])).translate(_CONFUSABLES)
+    text = normalize_label(text[:400])
+    for opening, closing in _BRACKET_LOOKALIKES:
+        if opening in text and closing not in text:
+            text = text.replace(opening, "(")
+    return _QUOTES.sub("", text).translate(_CONFUSABLES)
+
+
+# OCR reads the wide "（" of "（区分处理的，…）" as a title quote "《" or "〈": one that is never closed
+# opens a parenthesis (a paired 《…》 is a title and is dropped with the other quotes)
+_BRACKET_LOOKALIKES = (("《", "》"), ("〈", "〉"))
 
 
 # ---------------------------------------------------------------- table 2 (applications)

@@ -111,7 +111,8 @@ class _RawRow:
 
 
 
-def _tokenize(blocks: Sequence[Block], warnings: list[str]) -> list[_Token]:
+def _tokenize(blocks: Sequence[Block], warnings: list[str], ocr_grids: set[int]) -> list[_Token]:
+    """The token stream of the blocks; the numbers of the grids read by OCR are added to `ocr_grids`."""
     tokens: list[_Token] = []
     line = 0
     grid_no = 0
@@ -133,14 +134,21 @@ def _tokenize(blocks: Sequence[Block], warnings: list[str]) -> list[_Token]:
             # the cell loop runs for every grid cell of the document: names are bound locally, and the
             # previous label is kept in a local rather than read back from the token's attributes
             append, token_of, read = tokens.append, _Token, grid_cell
+            ocr = block.source == "ocr"
+            if ocr:
+                ocr_grids.add(grid_no)
             for row in rows:
                 line += 1
                 label: _Token | None = None  # the previous cell, when it is a label
+                valued = False  # a number came before on this row (not a blank: header rows have those)
+                numbered = ocr and any(_DIGIT.search(str(cell)) for cell in row)
                 for col, cell in enumerate(row[:MAX_GRID_COLUMNS]):
                     text, is_value = read(cell)
-                    if is_value:
+                    if is_value or (numbered and _ocr_value(text, valued)):
                         append(token_of("value", text, line, col, 1, grid_no, width))
                         label = None
+                        if numbered:
+                            valued = valued or not is_blank(text)
                     elif label is not None and label.text == text:
                         label.span += 1  # a merged cell repeated by the grid
                     else:
@@ -202,6 +210,39 @@ def _tokenize(blocks: Sequence[Block], warnings: list[str]) -> list[_Token]:
                     tokens.append(_Token("value", word, line))
                 tokens.append(_Token("end", line=line))
     return tokens
+
+
+def _ocr_value(text: str, after_number: bool) -> bool:
+    """A cell of a scanned grid row holding numbers that the readers reject but that stands for a
+    value, so it keeps its column (and is null with a warning, or a count without its specks)
+    instead of becoming a label that drops the cell and shifts the row's numbers one column left:
+    digits with specks around them and no letter of a label ("3119.", ".1288", "-34..", "0—"); a
+    speck alone ("，", "。": as prose it even ended the table); after a number, a short scrap OCR
+    read over a seal's stroke ("A", "二")."""
+    if len(text) <= 8 and _DIGIT.search(text) and not _HAN.search(text):
+        return True
+    if not 0 < len(text) <= 4:
+        return False
+    if not any(char.isalnum() for char in text):
+        return True
+    return after_number and L.classify(text).kind in ("fragment", "prose")
+
+
+_DIGIT = re.compile(r"\d")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+# specks a scan leaves beside a number ("3119.", ".1288", "-34..", "4:"): a count has no point,
+# colon or sign
+_SPECKED_COUNT = re.compile(r"^-?[.·:：,，。'`]*(\d+)[.·:：,，。'`]*$")
+
+
+def _despeckled(token: _Token) -> _Token:
+    """An OCR count cell without the specks at its edges ("3119." is 3119); only counts come here
+    (tables 2 and 3), where a point cannot be a decimal point."""
+    match = _SPECKED_COUNT.match(token.text)
+    if match is None or match.group(1) == token.text:
+        return token
+    return _Token(token.kind, match.group(1), token.line, token.col, token.span, token.grid, token.width,
+                  token.joined)
 
 
 # ------------------------------------------------------------------------------ the state machine
@@ -503,14 +544,17 @@ def _cause_of_unreadable(text: str) -> str:
 
 
 class _Builder:
-    def __init__(self, rows: list[_RawRow], fmt: str | None, mapper: _Mapper, warnings: list[str]) -> None:
+    def __init__(self, rows: list[_RawRow], fmt: str | None, mapper: _Mapper, warnings: list[str],
+                 ocr_grids: set[int]) -> None:
         self.rows = rows
+        self.ocr_grids = ocr_grids  # numbers of the grids read by OCR from scans
         self.fmt = fmt
         self.mapper = mapper
         self.warnings = warnings
         self.issues = _CellIssues("")
         self.details: list[dict[str, Any]] = []
         self.explained: set[str] = set()  # null cells already accounted for (glued, ambiguous split)
+        self.specks: list[str] = []  # OCR count cells read without specks ("row: '3119.'")
 
     def _unglue_or_fit(self, values: list[_Token], paths: list[str], identity: Identity | None) -> tuple[list[str | None], bool]:
         """The row's cell texts: glued digit runs of a text rendering split back when the format's
@@ -539,6 +583,15 @@ class _Builder:
                 return [*texts, *([None] * (expected - len(texts)))], False
         return _fit(values, expected)
 
+    def _despeckled(self, values: list[_Token], where: str) -> list[_Token]:
+        """The count cells of a row without the specks a scan left beside their digits, said in a warning."""
+        ocr_grids = self.ocr_grids
+        if not ocr_grids:
+            return values
+        out = [_despeckled(token) if token.grid in ocr_grids else token for token in values]
+        self.specks.extend(f"{where}: {old.text!r}" for old, new in zip(values, out) if old is not new)
+        return out
+
     def _read_count(self, text: str | None, where: str) -> int | None:
         if text is None and where in self.explained:
             return None  # a glued cell whose split is ambiguous: already said
@@ -563,7 +616,11 @@ class _Builder:
         ):
             self.warnings = []
             self.issues = _CellIssues(name)
+            self.specks = []
             table = build()
+            if self.specks:
+                self.warnings.append(f"{name}: {len(self.specks)} OCR count cell(s) read without the specks beside "
+                                     f"their digits ({', '.join(self.specks[:3])}{', …' if len(self.specks) > 3 else ''})")
             if table and not any(v is not None for row in table.values() for v in _leaves(row)):
                 # a blank form (e.g. the Word template): no data, said once rather than per cell
                 outer.append(f"{name}: table found but every cell is blank; left out")
@@ -606,7 +663,8 @@ class _Builder:
                 continue
             where = f"applications.{row.key}"
             paths = [f"{where}.{column}" for column in spec.APPLICANT_COLUMNS]
-            texts, guessed = self._unglue_or_fit(self._application_cells(row), paths, row_sum_identity(6))
+            cells_read = self._despeckled(self._application_cells(row), where)
+            texts, guessed = self._unglue_or_fit(cells_read, paths, row_sum_identity(6))
             if guessed:
                 self.warnings.append(
                     f"{where}: {len(row.values)} value cells for 7 columns ({[t.text for t in row.values][:10]})"
@@ -632,7 +690,8 @@ class _Builder:
             if row.table != "review_litigation":
                 continue
             paths = [f"review_litigation.{group}.{column}" for group in spec.REVIEW_GROUPS for column in spec.REVIEW_COLUMNS]
-            texts, guessed = self._unglue_or_fit(row.values, paths, group_sums_identity(3, 4))
+            texts, guessed = self._unglue_or_fit(self._despeckled(row.values, "review_litigation"), paths,
+                                                 group_sums_identity(3, 4))
             if guessed:
                 self.warnings.append(
                     f"review_litigation: {len(row.values)} value cells for 15 columns ({[t.text for t in row.values][:20]})"
@@ -872,12 +931,13 @@ def extract_tables(blocks: Sequence[Block]) -> TablesResult:
     """
     warnings: list[str] = []
     try:
-        tokens = _tokenize(blocks, warnings)
+        ocr_grids: set[int] = set()
+        tokens = _tokenize(blocks, warnings, ocr_grids)
         fmt, format_warnings = L.detect_format([t.text for t in tokens if t.kind == "label"])
         warnings.extend(format_warnings)
         mapper = _Mapper(tokens, warnings)
         rows = _limit_rows(mapper.run(), warnings)
-        builder = _Builder(rows, fmt, mapper, warnings)
+        builder = _Builder(rows, fmt, mapper, warnings, ocr_grids)
         tables = builder.build()
     except Exception as exc:  # garbage in must never crash the crawl
         warnings.append(f"tables: internal error {type(exc).__name__}: {exc}")

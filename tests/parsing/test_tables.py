@@ -509,3 +509,45 @@ def test_a_count_too_long_for_int64_in_a_review_row_is_null_with_a_warning() -> 
     assert review["review"]["total"] is None
     assert review["review"]["upheld"] == 0
     assert any("review_litigation.review.total" in warning and "as a count" in warning for warning in result.warnings)
+
+
+# ------------------------------------------------------------------ scanned grids (OCR)
+def _ocr_table2(*rows: tuple[str, ...]) -> list[Grid]:
+    header = (("（本列数据的勾稽关系…）",) * 3 + ("申请人情况",) * 7,
+              ("（本列数据的勾稽关系…）",) * 3 + ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"))
+    return [Grid((*header, *rows), source="ocr")]
+
+
+def test_a_scrap_ocr_read_in_a_value_cell_keeps_its_column() -> None:
+    """Real renditions of 平潭 2024 and 淮安 2024 sealed and scanned (RapidOCR): '。' and '，' in the
+    first value cell, 'A' and '二' after a number. As labels they dropped the cell (the row's numbers
+    moved one column left: 1 read as 其他) or, for '。', ended the table as prose."""
+    label = ("三、本年度办理结果", "（六）其他处理")
+    result = extract_tables(_ocr_table2(
+        (*label, "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "，", "0", "0", "", "0", "0", "1"),
+        (*label, "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "。", "0", "0", "。", "0", "0", "0"),
+        (*label, "3.其他", "2", "A", "0", "二", "0", "0", "2"),
+    ))
+    rows = result.tables["applications"]
+    assert rows["other_no_correction"] == {"natural_person": None, "commercial_enterprise": 0, "research_institution": 0,
+                                           "public_welfare_org": None, "legal_service_org": 0, "other_org": 0, "total": 1}
+    assert rows["other_fee_unpaid"]["total"] == 0 and rows["other_fee_unpaid"]["natural_person"] is None
+    assert rows["other_other"] == {"natural_person": 2, "commercial_enterprise": None, "research_institution": 0,
+                                   "public_welfare_org": None, "legal_service_org": 0, "other_org": 0, "total": 2}
+
+
+def test_specks_beside_an_ocr_count_are_not_digits_and_say_so() -> None:
+    """淮安 2024, pale speckled scan: '3119.', '-34..', '.0', '4:' are 3119, 34, 0 and 4 in their own
+    columns (a count has no point, colon or sign), named in one warning; a text-layer grid's '3119.'
+    is not touched."""
+    rows = (("一、本年新收政府信息公开申请数量",) * 3 + ("3001", "53", "0", "0", "61", "4:", "3119."),
+            ("二、上年结转政府信息公开申请数量",) * 3 + ("-34..", "0", "0", ".0", "0", "0", "34"))
+    result = extract_tables(_ocr_table2(*rows))
+    table = result.tables["applications"]
+    assert table["new_received"] == {"natural_person": 3001, "commercial_enterprise": 53, "research_institution": 0,
+                                     "public_welfare_org": 0, "legal_service_org": 61, "other_org": 4, "total": 3119}
+    assert table["carried_over"]["natural_person"] == 34 and table["carried_over"]["public_welfare_org"] == 0
+    assert any("4 OCR count cell(s) read without the specks" in warning for warning in result.warnings)
+    [grid] = _ocr_table2(*rows)
+    text_layer = extract_tables([Grid(grid.rows, source="pdf")]).tables["applications"]
+    assert text_layer["new_received"]["total"] is None

@@ -96,6 +96,19 @@ def test_hongze_2024_ocr_rules_read_as_1_between_cells_are_read_as_rules() -> No
                                        "public_welfare_org": 0, "legal_service_org": 0, "other_org": 0, "total": None}
 
 
+def test_hongze_2024_ocr_a_bracket_read_as_a_title_quote_still_opens_the_explanation() -> None:
+    """洪泽 2024 (tesseract): "(二) 部分公开《区分处理的，只计这一情 形，不" / "计其他情形) 9|101010101019":
+    the wide "（" came out as "《", never closed; as a dropped quote it joined the explanation to
+    the label, too long to match. An unclosed 《 or 〈 opens a parenthesis; a paired 《…》 is a title."""
+    from govreports.parsing.table_labels import classify
+
+    rows = parse_rendering("hongze-2024.tesseract-psm4.txt")["tables"]["applications"]
+    assert rows["partially_granted"] == {"natural_person": 9, "commercial_enterprise": 0, "research_institution": 0,
+                                         "public_welfare_org": 0, "legal_service_org": 0, "other_org": 0, "total": 9}
+    assert classify("〈一) 予以公开").key == "granted"
+    assert classify("根据《条例》规定").kind == "fragment"
+
+
 def test_huaian_2024_ocr_a_rule_glued_to_a_table3_cell_as_1_is_read_off() -> None:
     """淮安 2024 (tesseract): "72 |64 |178 137 1351 113 14 8 1 26 |12 |1 1 6  20": 1351 is |351,
     113 is |13, 14 is |4. Two readings fit 行政复议 (178+37 or 78+137): those two cells stay null."""

@@ -27,7 +27,7 @@ _ASCII_WORD_END = re.compile(r"[A-Za-z0-9]$")
 _ASCII_WORD_START = re.compile(r"^[A-Za-z0-9]")
 MAX_SKEW_DEGREES = 3.0
 # part of the cache key: a change to how pages are laid out must not reuse old cached pages
-LAYOUT_VERSION = "layout-6"
+LAYOUT_VERSION = "layout-7c"
 
 
 def clean_gray(image: Any) -> Any:
@@ -41,6 +41,23 @@ def clean_gray(image: Any) -> Any:
     if image.ndim == 2:
         return image
     return np.max(image[:, :, :3], axis=2)
+
+
+def seal_paper(image: Any) -> Any | None:
+    """Where a red seal's ink lies on bare paper (bright, strongly red), or None when no pixel does.
+
+    The channel maximum leaves such ink pale gray, not white: the threshold still takes its ring
+    and characters for ink, as rulings that split cells and as digits ("19" over a 0) inside
+    tables. Print under the seal is dark red (its red channel is low) and stays.
+    """
+    import numpy as np
+
+    if image.ndim == 2:
+        return None
+    red = image[:, :, 0].astype(np.int16)
+    others = np.maximum(image[:, :, 1], image[:, :, 2]).astype(np.int16)
+    mask = (red > 170) & (red - others > 50) & (others > 80)
+    return mask if mask.any() else None
 
 
 def binarize(gray: Any) -> Any:
@@ -435,6 +452,7 @@ def read_page(image: Any, engine: Engine, dpi: int) -> OcrPage:
 
     image, flattened = flatten_page(image)
     gray = clean_gray(image)
+    seal = seal_paper(image)
     ink = binarize(gray)
     angle = estimate_skew(ink)
     warnings: list[str] = ["ocr: a photographed page, flattened (perspective undone)"] if flattened else []
@@ -446,6 +464,21 @@ def read_page(image: Any, engine: Engine, dpi: int) -> OcrPage:
         ink = binarize(gray)
     horizontal, vertical = ruling_masks(ink)
     tables = find_tables(horizontal, vertical)
+    if seal is not None and tables:
+        # a seal stamped over a table: its ink goes, and the table is found again without it
+        # (only inside tables: red print elsewhere, a red-headed document's heading, is kept)
+        paper = rotate(np.where(seal, 0, 255).astype(np.uint8), angle) < 128
+        inside = np.zeros_like(paper)
+        for table in tables:
+            inside[max(0, table.top - 4) : table.bottom + 5, max(0, table.x0 - 4) : table.x1 + 5] = True
+        # a ruling the seal crosses is print under the seal: a thin line blurred into the red
+        # would be taken with it, and the cells on both sides would merge
+        paper &= inside & (cv2.bitwise_or(horizontal, vertical) == 0)
+        if paper.any():
+            gray[paper] = 255
+            ink = binarize(gray)
+            horizontal, vertical = ruling_masks(ink)
+            tables = find_tables(horizontal, vertical)
     # the engine reads the page without its ruling lines (they otherwise come back as 1, l or |)
     lines_mask = cv2.dilate(cv2.bitwise_or(horizontal, vertical), cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
     in_tables = np.zeros_like(lines_mask)
