@@ -15,7 +15,11 @@ from govreports.build import apply_checks, item_from_page
 from govreports.items import ReportPage
 
 ROOT = Path(__file__).resolve().parents[1] / "fixtures" / "real-world"
-MANIFEST: list[dict[str, Any]] = json.loads((ROOT / "manifest.json").read_text(encoding="utf-8"))["files"]
+_DEV_SET: dict[str, Any] = json.loads((ROOT / "manifest.json").read_text(encoding="utf-8"))
+MANIFEST: list[dict[str, Any]] = _DEV_SET["files"]
+# hand-checked values the parser still gets wrong, each with why it was left: not scored, tested as
+# strict expected failures (a fix makes its test fail until the value moves into `expected`)
+KNOWN_MISSES: list[dict[str, Any]] = _DEV_SET.get("known_misses", [])
 MISSING = object()
 
 
@@ -145,6 +149,9 @@ if __name__ == "__main__":
     for kind, (r, c) in sorted(per_kind.items()):
         print(f"{kind}: {r}/{c}")
     print(f"real-world development set: {right}/{checked} fields ({100 * right / checked:.1f}%)")
+    for miss in KNOWN_MISSES:
+        found = lookup(parse(miss["file"]), miss["field"])
+        print(f"known miss {miss['file']}: {miss['field']} expected {miss['expected']!r}, got {found!r} ({miss['why']})")
     right, checked, misses = score_renderings()
     print("\n".join(misses))
     print(f"renderings of complete real reports: {right}/{checked} fields ({100 * right / checked:.1f}%)")
