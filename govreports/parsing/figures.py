@@ -85,7 +85,9 @@ _ACTIVE = (
     re.compile(r"(?:共|累计|总计|合计)计?(?:主动)?(?:公开|公布|发布)[^。，,]{0,12}?信息\s*(?:共计?)?\s*" + _NUM + r"\s*" + _APPROX + r"\s*条"),
     # not "其他应主动公开政府信息856条", a category inside the breakdown
     # (nor pass a comma and a verb: "主动公开…工作计划，…，公开重大民生信息7项" counts that item)
-    re.compile(r"(?<!应)(?<!其他)主动(?:向社会)?公开" + r"(?:(?![，,]\s*(?:公开|发布|更新|公布))" + _NOT_BREAKDOWN + r"){0,70}?(?:政府)?信息(?:数量|总数量|数|总数|总量)?(?:为|达|达到)?\s*"
+    re.compile(r"(?<!应)(?<!其他)主动(?:向社会)?公开" + r"(?:(?![，,]\s*(?:公开|发布|更新|公布))" + _NOT_BREAKDOWN + r"){0,70}?(?:政府)?信息(?:数量|总数量|数|总数|总量)?"
+               # "主动公开政府信息(综合政务类)287条" (a category in brackets), "主动公开信息的有5条"
+               r"(?:[（(][^（()）。\d]{1,12}[)）])?(?:为|达|达到|的?有)?\s*"
                r"(?:共计?|累计|总计|合计)?\s*" + _NUM + r"\s*" + _APPROX + r"\s*(?:条|件|篇|项)"),
     re.compile(r"主动公开[^。]{0,60}?(?:共计?|累计|总计|合计)\s*" + _NUM + r"\s*" + _APPROX + r"\s*(?:条|件|篇|项)"),
     # "全年通过门户网站公开各类信息N条", "2016年…全年发布各类信息247条", "全年在网站和微信平台公布信息202条"
@@ -199,7 +201,9 @@ _JOINT_CASES = re.compile(
 )
 
 # -- fees -------------------------------------------------------------------------------------
-_FEES_ZERO = re.compile(r"(?:未|没有|不|无)[^。\d]{0,20}?(?:收取[^。\d]{0,30}?费|收费)|(?:免费|无收费)")
+# the negation governs the charge: not across a comma (a list of the report's sections, "依申请公开政府信息和
+# 不予公开政府信息情况，政府信息公开的收费及减免情况"), and 不予 (不予公开, an outcome) negates no charge
+_FEES_ZERO = re.compile(r"(?:未|没有|不(?!予)|无)[^。\d，,；;]{0,20}?(?:收取[^。\d，,；;]{0,30}?费|收费)|(?:免费|无收费)")
 _FEES = re.compile(r"(?:收取|收费)[^。]{0,30}?(?:费用|费)[^。\d]{0,10}?(\d+(?:\.\d+)?)\s*(万元|元)")
 
 
@@ -297,7 +301,8 @@ def _applications_received(clauses: list[str], accepted_is_received: bool, full_
     if accepted == 0 or (accepted is not None and accepted_is_received):
         return accepted
     # "未收到行政许可申请" is no disclosure application: the clause must name 公开
-    if any(_RECEIVED_ZERO.search(c) for c in about if "公开" in c):
+    # nor does "未发生依申请公开政府信息的收费以及减免情况" (no fee charged): a clause about fees is not read
+    if any(_RECEIVED_ZERO.search(c) for c in about if "公开" in c and "收费" not in c and "费用" not in c):
         return 0
     return None
 

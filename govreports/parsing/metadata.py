@@ -102,6 +102,11 @@ _LABEL_RE = re.compile(
     r"(?:^|(?<=[\s|｜│丨\]】）)]))(?P<label>"
     + "|".join(_spaced(label) for label in sorted(LABELS, key=len, reverse=True))
     + r")" + _SPACE + r"(?P<colon>[:：])?"
+    # cells glued by a copy that lost their borders ("…/2020-00001主题分类:综合政务", "成文日期:2020-01-22发布日期:"):
+    # a label of three or more characters right after a digit or Han character is one only with its colon
+    r"|(?<=[0-9\u4e00-\u9fff])(?P<glued>"
+    + "|".join(_spaced(label) for label in sorted(LABELS, key=len, reverse=True) if len(label) >= 3)
+    + r")" + _SPACE + r"(?P<glued_colon>[:：])"
 )
 # every label match starts with a label's first character: lines without one are skipped unscanned
 _LABEL_FIRST = re.compile("[" + re.escape("".join(sorted({label[0] for label in LABELS}))) + "]")
@@ -178,6 +183,9 @@ def scan_label_line(line: str) -> tuple[list[LabelHit], str]:
         return [], line
     matches = []
     for match in _LABEL_RE.finditer(simplified):
+        if match.group("glued"):
+            matches.append((match, _SPACES.sub("", match.group("glued"))))
+            continue
         label = _SPACES.sub("", match.group("label"))
         if label in _NEEDS_COLON and not match.group("colon") and not _is_spaced(match.group("label"), label):
             continue
@@ -204,6 +212,8 @@ def leads_with_label(line: str) -> bool:
     if not _LABEL_FIRST.search(simplified):
         return False
     for match in _LABEL_RE.finditer(simplified):
+        if match.group("glued"):
+            return False  # text precedes a glued label
         label = _SPACES.sub("", match.group("label"))
         if label in _NEEDS_COLON and not match.group("colon") and not _is_spaced(match.group("label"), label):
             continue
@@ -263,7 +273,7 @@ _CHROME_EXACT = frozenset(
      "附件下载", "微信", "微博", "QQ空间"}
 )
 _CHROME_START = re.compile(
-    r"^(?:您的位置|您当前的位置|您现在的位置|您所在的位置|您现在所在的位置|当前位置|所在位置|当前的位置|位置)\s*[:：>]?"
+    r"^(?:您的位置|您当前的位置|您现在的位置|您所在的位置|您现在所在的位置|您当前所在位置|您当前所在的位置|当前位置|所在位置|当前的位置|位置)\s*[:：>]?"
     # the rest of a breadcrumb broken after 首页 (">政府信息公开>政府信息公开年报>县政府信息公开年报")
     r"|^[>»›][^>»›]+[>»›]"
 )

@@ -588,3 +588,35 @@ def test_changchun_office_2024_carried_forward_written_zhuanjie() -> None:
 def test_gaoping_office_2022_outcomes_in_their_own_sentence_are_read() -> None:
     """'…上年度结转政府信息公开申请0件。处理结果中，予以公开2件，部分公开8件': the outcome sentence names no 申请."""
     assert parse("gaoping-office-2022.txt")["figures"]["applications_granted"] == 2
+
+
+def test_guantang_2020_the_sections_list_naming_fees_states_no_fee() -> None:
+    """'依申请公开政府信息和不予公开政府信息情况,政府信息公开的收费及减免情况': 不予 negates disclosure, not a
+    charge, and the comma ends it; '未向公民、法人和其他组织收取任何…费用' (洛阳 2021) still reads 0."""
+    assert "fees_yuan" not in parse("guantang-township-2020.txt")["figures"]
+    assert parse("luoyang-street-2021.txt")["figures"]["fees_yuan"] == 0
+    assert parse("binjiang-2017-hant.txt")["figures"]["fees_yuan"] == 0
+
+
+def test_maqiao_2016_no_fee_for_applications_is_no_zero_applications() -> None:
+    """'2016年未发生依申请公开政府信息的收费以及减免情况' says no fee was charged, not that none applied."""
+    figures = parse("maqiao-town-2016.txt")["figures"]
+    assert "applications_received" not in figures and figures["fees_yuan"] == 0
+
+
+def test_zhongyuanxilu_2019_labels_glued_without_cell_borders_end_each_value() -> None:
+    """'索 引 号:732464230/2020-00001主题分类:…' / '发布机构:中原西路街道办事处关 键 词:公报' /
+    '文    号成文日期:2020-01-22发布日期:2020-01-22': a copy that lost the cells' borders."""
+    item = parse("zhongyuanxilu-street-2019.txt")
+    assert item["index_no"] == "732464230/2020-00001" and item["publisher"] == "中原西路街道办事处"
+    assert item["publish_date"] == "2020-01-22"
+
+
+def test_zhongcun_2020_a_breadcrumb_opening_with_nin_dangqian_suozai_weizhi_is_chrome() -> None:
+    assert parse("zhongcun-township-2020.txt")["title"] == "中村乡2020年政府信息公开工作年度报告"
+
+
+def test_jianchaju_2014_and_daoxian_2013_active_totals_with_a_bracketed_category_or_de_you() -> None:
+    """'共主動公開政府信息(綜合政務類)287條' (a Traditional mirror) and '主动公开信息的有5条'."""
+    assert parse("jianchaju-2014-hant.txt")["figures"]["active_total"] == 287
+    assert parse("daoxian-culture-2013.txt")["figures"]["active_total"] == 5
