@@ -312,6 +312,8 @@ PLACEHOLDERS = frozenset(
     {"网站名称", "网站域名", "政府网站标识码", "网站标识码", "栏目名称", "栏目类型", "栏目描述", "栏目关键词", "文章标题",
      "标题", "发布时间", "发布日期", "文章来源", "信息来源", "来源", "关键词", "描述", "作者", "网站域名地址"}
 )
+# what a CMS prints after 来源 when the article is the site's own (or copied), not an organ's name
+_SOURCE_TAGS = frozenset({"本站原创", "本站", "本网", "本网原创", "原创", "网站原创", "本站编辑", "转载", "网络", "互联网"})
 _TEMPLATE_TOKEN = re.compile(r"\$\{|\{\{|<%|%>|\$!|#\{|^#\w+#$|^\[\w+\]$|^null$|^undefined$", re.IGNORECASE)
 
 
@@ -584,7 +586,9 @@ def extract_metadata(document: Document, hints: Mapping[str, Any] | None = None)
 
     index_no = meta.get("index_no")
     index_no = re.sub(r"[\s\u3000\u00a0]+", "", index_no) if index_no else None
-    publisher = _clean(meta.get("publisher")) or _clean(meta.get("source")) or _clean(meta.get("ContentSource"))
+    source = _clean(meta.get("source"))
+    source = None if source in _SOURCE_TAGS else source
+    publisher = _clean(meta.get("publisher")) or source or _clean(meta.get("ContentSource"))
     publisher = publisher or _clean(meta.get("js.source"))
     return Metadata(
         title=title,

@@ -109,6 +109,14 @@ def test_source_date_hits_line_gives_publisher_and_date_and_stays_out_of_text() 
     assert "点击数" not in report.text
 
 
+@pytest.mark.parametrize("tag", ["本站原创", "原创", "本网", "转载"])
+def test_a_source_that_is_the_sites_own_tag_is_no_publisher(tag: str) -> None:
+    """'来源：本站原创' says the article is the site's own (遂溪县建新镇 2018), not which organ published it."""
+    above = f"<h1>{TITLE}</h1><div class='info'><span>来源：{tag}</span>\n<span>发布日期：2019-03-12</span></div>"
+    report = parse(page(above=above))
+    assert report.publisher is None and report.publish_date == "2019-03-12"
+
+
 def test_pipe_separated_label_line_keeps_empty_fields_empty() -> None:
     hits, before = scan_label_line("发文日期: 2020-02-19 | 发布机构:政府办公室 | 文号: |")
     assert before == ""
