@@ -413,7 +413,7 @@ def _container_by_density(root: etree._Element) -> etree._Element | None:
 # ---------------------------------------------------------------- blocks
 
 
-_HAS_LONG_ROW = etree.XPath("boolean(descendant::tr[string-length() > 200])")
+_LONG_ROWS = etree.XPath("descendant::tr[string-length() > 200]")
 
 
 def is_layout_table(table: etree._Element) -> bool:
@@ -421,18 +421,18 @@ def is_layout_table(table: etree._Element) -> bool:
     if any(True for _ in table.iterdescendants("table")):
         return True
     # no nested table: every cell of every row below belongs to this table
-    rows = list(table.iter("tr"))
-    cells = (cell for row in rows for cell in row if cell.tag in ("td", "th"))
+    cells = (cell for row in table.iter("tr") for cell in row if cell.tag in ("td", "th"))
     if next(cells, None) is None or next(cells, None) is None:  # at most one cell (two looked at, not all listed)
         return True
     # whitespace only shortens a cell: none can hold most of the text when none is over 200
     # characters, and a row's text is at least as long as any of its cells'; the table's text holds
     # every row's, so one serialisation answers for the usual small table, and one XPath (libxml2's
-    # string value is the text `element_text` serialises) for every row of a larger one
-    if len(element_text(table)) <= 200 or not _HAS_LONG_ROW(table):
+    # string value is the text `element_text` serialises) finds the rows over 200, the only ones a
+    # cell over 200 can sit in (a Word-pasted report table has hundreds of short cells)
+    if len(element_text(table)) <= 200:
         return False
-    texts = [element_text(cell) for row in rows for cell in row if cell.tag in ("td", "th")]
-    if max(map(len, texts)) <= 200:
+    texts = [element_text(cell) for row in _LONG_ROWS(table) for cell in row if cell.tag in ("td", "th")]
+    if not texts or max(map(len, texts)) <= 200:
         return False
     total = len(_WHITESPACE.sub("", element_text(table)))
     longest = max(len(_WHITESPACE.sub("", text)) for text in texts)
