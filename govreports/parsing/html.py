@@ -36,7 +36,7 @@ from govreports.parsing.metadata import (
 )
 from govreports.parsing.models import Block, Document, Paragraph
 from govreports.parsing.text import collapse_whitespace, normalize_label
-from govreports.parsing.tree import drop_tree, element_text, strings
+from govreports.parsing.tree import drop_tree, element_text, elements, strings
 
 # known content containers, most specific first (docs/research/portal-patterns.md §4.3): (attribute, values);
 # an id must equal one of the values, a class must hold one of them as a word
@@ -431,7 +431,7 @@ def is_layout_table(table: etree._Element) -> bool:
     # cell over 200 can sit in (a Word-pasted report table has hundreds of short cells)
     if len(element_text(table)) <= 200:
         return False
-    texts = [element_text(cell) for row in _LONG_ROWS(table) for cell in row if cell.tag in ("td", "th")]
+    texts = [element_text(cell) for row in elements(_LONG_ROWS(table)) for cell in row if cell.tag in ("td", "th")]
     if not texts or max(map(len, texts)) <= 200:
         return False
     total = len(_WHITESPACE.sub("", element_text(table)))
