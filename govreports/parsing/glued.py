@@ -34,6 +34,11 @@ class Unglued:
     cut_short: bool = False  # the search gave up before it had looked at every split
 
 
+def plain_digits(text: str) -> bool:
+    """ASCII digits only, no longer than a whole row of counts glued with its rules (MAX_RUN_DIGITS)."""
+    return text.isascii() and text.isdigit() and len(text) <= MAX_RUN_DIGITS
+
+
 def _is_run(text: str) -> bool:
     return len(text) >= 2 and text.isascii() and text.isdigit()
 
@@ -150,7 +155,7 @@ def unglue_rules(texts: Sequence[str], expected: int, identity: Identity) -> Ung
     format's identity gives it the same value; cells the readings disagree on are null. None when
     no reading fits (or the search is cut): the damage is of another kind.
     """
-    if not texts or not all(text.isascii() and text.isdigit() and len(text) <= MAX_RUN_DIGITS for text in texts):
+    if not texts or not all(map(plain_digits, texts)):
         return None
     readings: set[tuple[str, ...]] = set()
     examined = 0

@@ -19,10 +19,10 @@ from typing import Any
 from govreports import spec
 from govreports.parsing import table_labels as L
 from govreports.parsing.glued import (
-    MAX_RUN_DIGITS,
     Identity,
     Unglued,
     group_sums_identity,
+    plain_digits,
     row_sum_identity,
     unglue,
     unglue_rules,
@@ -820,8 +820,7 @@ def _read_rules_as_ones(values: list[_Token], expected: int, identity: Identity 
     if identity is None or not values or len(values) > expected or any(t.col is not None for t in values):
         return None
     texts = [clean_cell(t.text) for t in values]
-    if not all(text.isascii() and text.isdigit() and len(text) <= MAX_RUN_DIGITS for text in texts) or not any(
-            "1" in text for text in texts):
+    if not all(map(plain_digits, texts)) or not any("1" in text for text in texts):
         return None
     if len(texts) == expected:
         if identity([int(text) for text in texts]):
