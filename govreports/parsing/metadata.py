@@ -360,11 +360,11 @@ def looks_like_title(line: str) -> bool:
         return False
     if is_chrome_line(text):
         return False
-    if text.count(" ") >= 3 and not _ANY_YEAR_DIGITS.search(text):
-        # a menu row of a printed page ("政府信息公开 领导之窗 … 政府工作报告 公示公告"): one of its
-        # items says 报告, but a report's title names its year
+    if not _TITLE_WORDS.search(simplify(text)):
         return False
-    return bool(_TITLE_WORDS.search(simplify(text)))
+    # a menu row of a printed page ("政府信息公开 领导之窗 … 政府工作报告 公示公告"): one of its
+    # items says 报告, but a report's title names its year
+    return text.count(" ") < 3 or bool(_ANY_YEAR_DIGITS.search(text))
 
 
 # a title printed on two lines, the organ above the year ("广元市人民政府以工代赈办公室" / "2020年度政府信息公开
