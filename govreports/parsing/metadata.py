@@ -272,7 +272,7 @@ _CHROME_EXACT = frozenset(
      "区县政府网站", "省政府部门网站", "相关链接", "友情链接", "政府网站", "网站声明", "无障碍", "无障碍浏览",
      "长者模式", "政府信息公开", "政务公开", "信息公开", "首页", "返回", "纠错", "我要纠错", "视力保护色", "大", "中", "小",
      "字号", "【大中小】", "[大中小]", "【打印】【关闭】", "【打印】", "【关闭】", "文字解读", "图片解读", "相关附件",
-     "附件下载", "微信", "微博", "QQ空间"}
+     "附件下载", "文件下载", "微信", "微博", "QQ空间"}
 )
 _CHROME_START = re.compile(
     r"^(?:您的位置|您当前的位置|您现在的位置|您所在的位置|您现在所在的位置|您当前所在位置|您当前所在的位置|当前位置|所在位置|当前的位置|位置)\s*[:：>]?"
@@ -364,7 +364,11 @@ def looks_like_title(line: str) -> bool:
         return False
     if is_chrome_line(text):
         return False
-    return bool(_TITLE_WORDS.search(simplify(text)))
+    if not _TITLE_WORDS.search(simplify(text)):
+        return False
+    # a menu row of a printed page ("政府信息公开 领导之窗 … 政府工作报告 公示公告"): one of its
+    # items says 报告, but a report's title names its year
+    return text.count(" ") < 3 or bool(_ANY_YEAR_DIGITS.search(text))
 
 
 # a title printed on two lines, the organ above the year ("广元市人民政府以工代赈办公室" / "2020年度政府信息公开
@@ -553,6 +557,16 @@ def _title_from_html_title(value: str | None) -> str | None:
     return None
 
 
+def _title_from_label(value: str | None) -> str | None:
+    """A 标题 label's value, without the site name a capture header appends to the page's title
+    ("标题：…2023年政府信息公开年度报告-沭阳县发改局"); the whole value when no part is the title."""
+    if value and any(mark in value for mark in "-_|｜—"):
+        first = re.split(r"\s*(?:_|\||-{1,2}|—|｜)\s*", value, maxsplit=1)[0]
+        if looks_like_title(first):
+            return first
+    return value
+
+
 def extract_metadata(document: Document, hints: Mapping[str, Any] | None = None) -> Metadata:
     """Title, year, agency, dates and labels of a report, each from the best source it has."""
     meta = document.meta
@@ -566,7 +580,7 @@ def extract_metadata(document: Document, hints: Mapping[str, Any] | None = None)
         ("ArticleTitle", lambda: _clean(meta.get("ArticleTitle"))),
         ("js.title", lambda: _clean(meta.get("js.title"))),
         ("h1", lambda: _title_from_h1(_clean(meta.get("h1")))),
-        ("label", lambda: _clean(meta.get("title"))),
+        ("label", lambda: _title_from_label(_clean(meta.get("title")))),
         ("title line", lambda: title_line(lines[:40])),
         ("html title", lambda: _title_from_html_title(meta.get("html.title"))),
         ("announced", lambda: announced_title(lines[:30])),

@@ -19,6 +19,24 @@ _BLANK_CELLS = re.compile(r"^[|｜][\s|｜]*$")
 _PIPE = re.compile(r"[|｜]")
 # the label block and page header sit above the report; look no further than this for them
 HEADER_LINES = 25
+# a printed portal page (browser print to PDF, a capture's text) sets menus and breadcrumbs above
+# the title: when the first HEADER_LINES hold no title, it is looked for down to here
+PRINTED_HEADER_LINES = 80
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
+def title_index(lines: list[str], start: int, stop: int, skip: set[int]) -> int | None:
+    """The first title line in lines[start:stop]; a yearless one ("政府信息公开年报", the breadcrumb's
+    column) gives way to a title with a year in the next two lines."""
+    for index in range(start, stop):
+        if index in skip or not looks_like_title(lines[index]):
+            continue
+        if not _YEAR.search(lines[index]):
+            for later in range(index + 1, min(index + 3, stop)):
+                if later not in skip and _YEAR.search(lines[later]) and looks_like_title(lines[later]):
+                    return later
+        return index
+    return None
 
 
 def split_header(lines: list[str]) -> tuple[dict[str, str], set[int]]:
@@ -33,12 +51,18 @@ def split_header(lines: list[str]) -> tuple[dict[str, str], set[int]]:
             break
     else:
         limit = min(len(lines), HEADER_LINES)
+        if title_index(lines, 0, limit, set()) is None:
+            stop = next((i for i in range(limit, min(len(lines), PRINTED_HEADER_LINES)) if len(lines[i]) > 100),
+                        min(len(lines), PRINTED_HEADER_LINES))
+            found = title_index(lines, limit, stop, set())
+            if found is not None:
+                limit = min(len(lines), found + 3)  # the 来源/时间 line printed under the title
     meta, used = read_label_lines(lines[:limit])
-    title_index = next((i for i in range(limit) if i not in used and looks_like_title(lines[i])), None)
-    if title_index is not None:
+    title_at = title_index(lines, 0, limit, used)
+    if title_at is not None:
         # the organ line of a two-line title ("故城县教育局" / "2020年…报告") is the title's, not header
-        keep = title_index - 1 if title_index and organ_above_title(lines[title_index - 1], lines[title_index]) else -1
-        for index in range(title_index):
+        keep = title_at - 1 if title_at and organ_above_title(lines[title_at - 1], lines[title_at]) else -1
+        for index in range(title_at):
             if index == keep:
                 continue
             line = lines[index].strip()

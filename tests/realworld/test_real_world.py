@@ -64,8 +64,19 @@ def test_known_miss_still_differs_from_the_hand_checked_value(name: str, key: st
     assert found is None if expected is None else same(expected, found)
 
 
+# values a rendering still gets wrong, and why (each must keep failing: fixed ones leave this list)
+RENDERING_MISSES: dict[tuple[str, str], str] = {
+    ("pingtan-2019.chromium-print.pdfplumber.txt", "tables.active_disclosure.normative_documents"):
+        "the 2019 table-1 header (本年新制作/本年新公开/对外公开总数量) is printed over wrapped lines and only the last column is placed",
+    **{("shuyang-fgj-2023.chromium-print.pdfplumber.txt", f"tables.applications.{row}.total"):
+       "table 2's empty cells print as nothing ('一、本年新收… 26 26' for 7 columns): which columns hold the numbers is unknown, so they stay null"
+       for row in ("new_received", "carried_over", "results_total", "carried_forward", "granted")},
+}
+
+
 @pytest.mark.parametrize(("name", "key", "expected"), [
-    pytest.param(name, key, value, id=f"{name}-{key.removeprefix('tables.')}")
+    pytest.param(name, key, value, id=f"{name}-{key.removeprefix('tables.')}",
+                 marks=[pytest.mark.xfail(strict=True, reason=why)] if (why := RENDERING_MISSES.get((name, key))) else [])
     for name, _, values in rendering_cases() if not is_ocr(name) for key, value in values.items()
 ])
 def test_rendering_of_a_complete_real_report_gives_its_hand_checked_value(name: str, key: str, expected: Any) -> None:
@@ -621,6 +632,24 @@ def test_jianchaju_2014_and_daoxian_2013_active_totals_with_a_bracketed_category
     assert parse("jianchaju-2014-hant.txt")["figures"]["active_total"] == 287
     assert parse("daoxian-culture-2013.txt")["figures"]["active_total"] == 5
 
+
+# ------------------------------------------------------------------ printed portal pages (browser print to PDF)
+def test_printed_pingtan_page_reads_title_and_source_line_under_thirty_lines_of_menus() -> None:
+    """Chromium's print of the real pingtan.gov.cn page: the menu row '… 政府工作报告 公示公告 …' is no
+    title, and the '来源：… 时间：…' line under the title (line 28) gives publisher and date."""
+    item = parse_rendering("pingtan-2023.chromium-print.pdfplumber.txt")
+    assert lookup(item, "title") == "平潭综合实验区2023年度政府信息公开工作年度报告"
+    assert lookup(item, "publisher") == "平潭综合实验区管委会办公室"
+    assert lookup(item, "publish_date") == "2024-03-08"
+
+
+def test_printed_shuyang_mirror_title_drops_the_site_name_its_capture_header_appends() -> None:
+    """'标题：…年度报告-沭阳县发改局' of a capture header is the title without the site name, and the
+    empty 文号 field does not take the page's '文件下载' button as its value."""
+    item = parse_rendering("shuyang-fgj-2023.chromium-print.pdfplumber.txt")
+    assert lookup(item, "title") == "沭阳县发展和改革局2023年政府信息公开年度报告"
+    assert lookup(item, "index_no") == "014314799/2024-00002"
+    assert lookup(item, "doc_no") is None
 
 def test_tongdao_health_2022_a_breadcrumb_opening_with_shouye_is_chrome() -> None:
     """'首页 > 政务公开 > … > 信息公开年度报告' was taken as the title: the page was judged no report."""
