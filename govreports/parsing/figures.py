@@ -91,7 +91,8 @@ _ACTIVE = (
                r"(?:共计?|累计|总计|合计)?\s*" + _NUM + r"\s*" + _APPROX + r"\s*(?:条|件|篇|项)"),
     re.compile(r"主动公开[^。]{0,60}?(?:共计?|累计|总计|合计)\s*" + _NUM + r"\s*" + _APPROX + r"\s*(?:条|件|篇|项)"),
     # "全年通过门户网站公开各类信息N条", "2016年…全年发布各类信息247条", "全年在网站和微信平台公布信息202条"
-    re.compile(r"(?:全年|本年度?|(?:19|20)\d{2}年度?|通过)" + _NOT_BREAKDOWN + r"{0,40}?(?:公开|发布|公布)"
+    # (not "2024年我局共收到依申请公开政府信息0件": 依申请公开 names applications, no publication)
+    re.compile(r"(?:全年|本年度?|(?:19|20)\d{2}年度?|通过)" + _NOT_BREAKDOWN + r"{0,40}?(?<!申请)(?:公开|发布|公布)"
                r"(?:(?!\d\s*[条件篇项份][，,、])[^。；;，,]){0,30}?信息"
                r"(?:共计?|总计|合计)?\s*" + _NUM + r"\s*" + _APPROX + r"\s*(?:条|件|篇)"),
     # "共通过门户网站及政务新媒体方式主动公开907条": the count right after 主动公开
@@ -122,7 +123,8 @@ _PARALLEL_CHANNEL = re.compile(r"[，,、]\s*[^。其包含，,；;\d]{0,12}?(?:
 _PARALLEL_ITEM = re.compile(r"[，,、]\s*(?:公开|发布|更新|公布)[^。其，,；;\d]{0,16}?信息\s*\d+\s*[条项次件个篇]")
 
 # -- applications -----------------------------------------------------------------------------
-_RECEIVE = r"(?:收到|接到|接收到?|接受|新收)"
+# a bare 收 right before the application it takes: "全年收政府信息公开申请464件" (武汉市公安局 2024)
+_RECEIVE = r"(?:收到|接到|接收到?|接受|新收|收(?=(?:政府)?(?:信息)?(?:公开)?申请))"
 _RECEIVED = (
     re.compile(_RECEIVE + r"[^。，,]{0,24}?申请[^。\d，,]{0,10}?" + _NUM + _COUNT_UNIT),
     re.compile(_RECEIVE + r"[^。，,]{0,6}?" + _NUM + _COUNT_UNIT + r"[^。，,]{0,12}?申请"),
@@ -147,7 +149,9 @@ _RECEIVED_ZERO = re.compile(
 )
 # "上年转结1件": the two characters transposed, as several portals write it; "2021年结转…申请2件" (兴仁 2022):
 # a year before 结转 is the year carried from (a year after it, "结转2023年度", is the one carried into)
-_CARRIED_OVER = re.compile(r"(?:上一?年度?|去年|(?<![至到\d])(?:19|20)\d{2}\s*年)(?:度)?(?:结转|转结)(?![至到入下]|\s*(?:19|20)\d{2})"
+# "结转上年度政府信息公开申请3件" (武汉市公安局 2024): 结转 before the year it carries from
+_CARRIED_OVER = re.compile(r"(?:(?:上一?年度?|去年|(?<![至到\d])(?:19|20)\d{2}\s*年)(?:度)?(?:结转|转结)(?![至到入下]|\s*(?:19|20)\d{2})"
+                           r"|(?:结转|转结)(?:上一?年度?|去年)(?:度)?)"
                            r"[^。，,\d下]{0,10}?" + _NUM + _COUNT_UNIT)
 # none carried over: "上年无结转" (杨村街道 2023), "不存在上年度结转政府信息公开申请" (新港街 2023)
 _NO_CARRIED_OVER = re.compile(r"(?P<zero>)(?:(?:上一?年度?|去年)(?:度)?(?:无|没有)(?:结转|转结)"

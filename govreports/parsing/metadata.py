@@ -103,10 +103,12 @@ _LABEL_RE = re.compile(
     + "|".join(_spaced(label) for label in sorted(LABELS, key=len, reverse=True))
     + r")" + _SPACE + r"(?P<colon>[:：])?"
     # cells glued by a copy that lost their borders ("…/2020-00001主题分类:综合政务", "成文日期:2020-01-22发布日期:"):
-    # a label of three or more characters right after a digit or Han character is one only with its colon
+    # a label of three or more characters right after a digit or Han character is one only with its colon,
+    # a two-character one only after a digit ("发布日期:2026-01-28来源:咸宁市…", a date's last digit)
     r"|(?<=[0-9\u4e00-\u9fff])(?P<glued>"
     + "|".join(_spaced(label) for label in sorted(LABELS, key=len, reverse=True) if len(label) >= 3)
-    + r")" + _SPACE + r"(?P<glued_colon>[:：])"
+    + r"|(?<=[0-9])(?:" + "|".join(_spaced(label) for label in sorted(LABELS) if len(label) == 2)
+    + r"))" + _SPACE + r"(?P<glued_colon>[:：])"
 )
 # every label match starts with a label's first character: lines without one are skipped unscanned
 _LABEL_FIRST = re.compile("[" + re.escape("".join(sorted({label[0] for label in LABELS}))) + "]")
@@ -276,6 +278,8 @@ _CHROME_START = re.compile(
     r"^(?:您的位置|您当前的位置|您现在的位置|您所在的位置|您现在所在的位置|您当前所在位置|您当前所在的位置|当前位置|所在位置|当前的位置|位置)\s*[:：>]?"
     # the rest of a breadcrumb broken after 首页 (">政府信息公开>政府信息公开年报>县政府信息公开年报")
     r"|^[>»›][^>»›]+[>»›]"
+    # a breadcrumb opening with 首页 ("首页 > 政务公开 > … > 信息公开年度报告": its last crumb is the column, not a title)
+    r"|^(?:网站)?首页[>»›/]"
 )
 # a flat alternation, every branch opening with a literal: re then skips ahead by first character
 _CHROME_ANYWHERE = re.compile(
@@ -393,6 +397,13 @@ def title_line(lines: Sequence[str]) -> str | None:
     for index, line in enumerate(lines):
         if looks_like_title(line):
             title = collapse_whitespace(line)
+            # a column's name printed above the article ("政府信息公开年度报告" / "咸宁市…2025年…年度报告"):
+            # a title without a year gives way to a dated one in the next few lines
+            if not _ANY_YEAR_DIGITS.search(title) and not (index and organ_above_title(lines[index - 1], title)):
+                dated = next((collapse_whitespace(later) for later in lines[index + 1: index + 5]
+                              if _ANY_YEAR_DIGITS.search(later) and looks_like_title(later)), None)
+                if dated is not None:
+                    return dated
             if index and organ_above_title(lines[index - 1], title):
                 return collapse_whitespace(lines[index - 1]) + title
             return title

@@ -650,3 +650,27 @@ def test_printed_shuyang_mirror_title_drops_the_site_name_its_capture_header_app
     assert lookup(item, "title") == "沭阳县发展和改革局2023年政府信息公开年度报告"
     assert lookup(item, "index_no") == "014314799/2024-00002"
     assert lookup(item, "doc_no") is None
+
+def test_tongdao_health_2022_a_breadcrumb_opening_with_shouye_is_chrome() -> None:
+    """'首页 > 政务公开 > … > 信息公开年度报告' was taken as the title: the page was judged no report."""
+    item = parse("tongdao-health-2022.txt")
+    assert item["title"] == "通道县卫生健康局2022年度政府信息公开年度报告" and item["is_report"] is not False
+    assert item["format"] == "2021"
+
+
+def test_xianning_data_2025_a_column_name_above_the_title_and_a_source_glued_to_a_date() -> None:
+    """'政府信息公开年度报告' (the column, no year) above the dated title; '发布日期:2026-01-28来源:咸宁市…'."""
+    item = parse("xianning-data-2025.txt")
+    assert item["title"] == "咸宁市政务服务和大数据管理局2025年政府信息公开工作年度报告"
+    assert item["publisher"] == "咸宁市政务服务和大数据管理局" and item["publish_date"] == "2026-01-28"
+
+
+def test_wuhan_police_2024_bare_shou_receives_and_jiezhuan_shangniandu_carries_over() -> None:
+    """'全年收政府信息公开申请464件，结转上年度政府信息公开申请3件'."""
+    figures = parse("wuhan-police-2024.txt")["figures"]
+    assert figures["applications_received"] == 464 and figures["applications_carried_over"] == 3
+
+
+def test_chuanshan_police_2024_applications_under_yishenqing_gongkai_are_no_active_total() -> None:
+    """'2024年我局共收到依申请公开政府信息0件' was read as 0 published: 依申请公开 is no publication."""
+    assert "active_total" not in parse("chuanshan-police-2024.txt")["figures"]
