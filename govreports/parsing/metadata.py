@@ -82,6 +82,8 @@ LABELS: dict[str, str | None] = {
     "点击率": None,
     "浏览次数": None,
     "浏览量": None,
+    "浏览数": None,
+    "访问次数": None,
     "阅读次数": None,
     "访问量": None,
     "字体": None,
@@ -91,7 +93,7 @@ LABELS: dict[str, str | None] = {
 }
 # short generic labels that only count as labels when a colon follows
 _NEEDS_COLON = frozenset({"来源", "发布者", "日期", "时间", "作者", "字体", "字号", "标题", "关键词", "主题词", "点击量", "点击率",
-                          "浏览量", "访问量", "分享到", "点击数", "浏览次数", "阅读次数", "信息来源", "文章来源"})
+                          "浏览量", "浏览数", "访问量", "访问次数", "分享到", "点击数", "浏览次数", "阅读次数", "信息来源", "文章来源"})
 
 
 def _spaced(label: str) -> str:
@@ -380,6 +382,11 @@ _ORGAN_LINE = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}(?:政府|办公室|办
 # or broken after the year, the organ and year above ("左贡县人民政府2021年度" / "信息公开年度报告")
 _ORGAN_YEAR_LINE = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}(?:19|20)\d{2}\s*年度?[\u4e00-\u9fff]{0,8}$")
 _ANY_YEAR_DIGITS = re.compile(r"(?:19|20)\d{2}")
+# or the year before the organ ("2019年西街街道" / "政府信息公开工作年度报告", 龙泉 2019)
+_YEAR_ORGAN_LINE = re.compile(r"^(?:19|20)\d{2}\s*年度?[\u4e00-\u9fff（）()]{2,30}"
+                              r"(?:政府|办公室|办公厅|局|厅|委员会|委|办|中心|管委会|办事处|街道|镇|乡|苏木)$")
+# a date printed after the title on its line ("…信息公开工作年度报告 2021-02-19", 杨浦 2020): no part of it
+_TRAILING_DATE = re.compile(r"\s+(?:19|20)\d{2}-\d{1,2}-\d{1,2}$")
 
 
 def organ_above_title(above: str, title: str) -> bool:
@@ -388,7 +395,8 @@ def organ_above_title(above: str, title: str) -> bool:
     above = simplify(collapse_whitespace(above))
     if _YEAR_FIRST.match(title):
         return bool(_ORGAN_LINE.match(above)) and not is_chrome_line(above)
-    return (not _ANY_YEAR_DIGITS.search(title) and bool(_ORGAN_YEAR_LINE.match(above))
+    return (not _ANY_YEAR_DIGITS.search(title)
+            and bool(_ORGAN_YEAR_LINE.match(above) or _YEAR_ORGAN_LINE.match(above))
             and not _TITLE_WORDS.search(above) and not is_chrome_line(above))
 
 
@@ -396,7 +404,7 @@ def title_line(lines: Sequence[str]) -> str | None:
     """The first line naming a report, with the organ line above it when the title opens with its year."""
     for index, line in enumerate(lines):
         if looks_like_title(line):
-            title = collapse_whitespace(line)
+            title = _TRAILING_DATE.sub("", collapse_whitespace(line))
             # a column's name printed above the article ("政府信息公开年度报告" / "咸宁市…2025年…年度报告"):
             # a title without a year gives way to a dated one in the next few lines
             if not _ANY_YEAR_DIGITS.search(title) and not (index and organ_above_title(lines[index - 1], title)):

@@ -674,3 +674,18 @@ def test_wuhan_police_2024_bare_shou_receives_and_jiezhuan_shangniandu_carries_o
 def test_chuanshan_police_2024_applications_under_yishenqing_gongkai_are_no_active_total() -> None:
     """'2024年我局共收到依申请公开政府信息0件' was read as 0 published: 依申请公开 is no publication."""
     assert "active_total" not in parse("chuanshan-police-2024.txt")["figures"]
+
+
+def test_anhua_jiangnan_2020_a_view_count_label_ends_the_source() -> None:
+    """'信息来源: 江南镇 浏览数:' gave the publisher '江南镇 浏览数:': 浏览数 is a label."""
+    assert parse("anhua-jiangnan-town-2020.txt")["publisher"] == "江南镇"
+
+
+def test_longquan_xijie_2019_a_title_broken_after_its_year_and_organ() -> None:
+    """'2019年西街街道' / '政府信息公开工作年度报告': the year and organ line above is the title's."""
+    assert parse("longquan-xijie-street-2019.txt")["title"] == "2019年西街街道政府信息公开工作年度报告"
+
+
+def test_yangpu_2020_a_date_after_the_title_on_its_line_is_no_part_of_it() -> None:
+    """'2020年上海市杨浦区人民政府信息公开工作年度报告 2021-02-19' (the portal's list-style header)."""
+    assert parse("yangpu-district-2020.txt")["title"] == "2020年上海市杨浦区人民政府信息公开工作年度报告"
