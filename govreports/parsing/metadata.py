@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -400,6 +400,20 @@ def organ_above_title(above: str, title: str) -> bool:
             and not _TITLE_WORDS.search(above) and not is_chrome_line(above))
 
 
+def names_a_year(text: str) -> bool:
+    """True when the text holds a year of 19xx or 20xx (a report's title names its year)."""
+    return bool(_ANY_YEAR_DIGITS.search(text))
+
+
+def dated_title_after(lines: Sequence[str], index: int, stop: int, skip: Container[int] = ()) -> int | None:
+    """Where a yearless title line (a column's name printed above the article: "政府信息公开年度报告")
+    gives way to a dated title among lines[index + 1:stop]; None when none is there."""
+    for later in range(index + 1, min(stop, len(lines))):
+        if later not in skip and names_a_year(lines[later]) and looks_like_title(lines[later]):
+            return later
+    return None
+
+
 def title_line(lines: Sequence[str]) -> str | None:
     """The first line naming a report, with the organ line above it when the title opens with its year."""
     for index, line in enumerate(lines):
@@ -407,11 +421,10 @@ def title_line(lines: Sequence[str]) -> str | None:
             title = _TRAILING_DATE.sub("", collapse_whitespace(line))
             # a column's name printed above the article ("政府信息公开年度报告" / "咸宁市…2025年…年度报告"):
             # a title without a year gives way to a dated one in the next few lines
-            if not _ANY_YEAR_DIGITS.search(title) and not (index and organ_above_title(lines[index - 1], title)):
-                dated = next((collapse_whitespace(later) for later in lines[index + 1: index + 5]
-                              if _ANY_YEAR_DIGITS.search(later) and looks_like_title(later)), None)
+            if not names_a_year(title) and not (index and organ_above_title(lines[index - 1], title)):
+                dated = dated_title_after(lines, index, index + 5)
                 if dated is not None:
-                    return dated
+                    return collapse_whitespace(lines[dated])
             if index and organ_above_title(lines[index - 1], title):
                 return collapse_whitespace(lines[index - 1]) + title
             return title
@@ -555,11 +568,15 @@ def _title_from_h1(value: str | None) -> str | None:
     return value if value and looks_like_title(value) else None
 
 
+# what sites put between a page's title and their own name ("报告_栏目_网站", "报告-沭阳县发改局")
+_TITLE_SEPARATOR = re.compile(r"\s*(?:_|\||-{1,2}|—|｜)\s*")
+
+
 def _title_from_html_title(value: str | None) -> str | None:
     """The report part of '<title>报告_栏目_网站</title>'."""
     if not value:
         return None
-    for part in re.split(r"\s*(?:_|\||-{1,2}|—|｜)\s*", value):
+    for part in _TITLE_SEPARATOR.split(value):
         if looks_like_title(part):
             return collapse_whitespace(part)
     return None
@@ -568,11 +585,8 @@ def _title_from_html_title(value: str | None) -> str | None:
 def _title_from_label(value: str | None) -> str | None:
     """A 标题 label's value, without the site name a capture header appends to the page's title
     ("标题：…2023年政府信息公开年度报告-沭阳县发改局"); the whole value when no part is the title."""
-    if value and any(mark in value for mark in "-_|｜—"):
-        first = re.split(r"\s*(?:_|\||-{1,2}|—|｜)\s*", value, maxsplit=1)[0]
-        if looks_like_title(first):
-            return first
-    return value
+    first = _TITLE_SEPARATOR.split(value, maxsplit=1)[0] if value else None
+    return first if first and looks_like_title(first) else value
 
 
 def extract_metadata(document: Document, hints: Mapping[str, Any] | None = None) -> Metadata:

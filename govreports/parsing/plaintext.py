@@ -11,7 +11,14 @@ from __future__ import annotations
 
 import re
 
-from govreports.parsing.metadata import is_chrome_line, looks_like_title, organ_above_title, read_label_lines
+from govreports.parsing.metadata import (
+    dated_title_after,
+    is_chrome_line,
+    looks_like_title,
+    names_a_year,
+    organ_above_title,
+    read_label_lines,
+)
 from govreports.parsing.models import Document, Paragraph
 
 # "|" or "||": blank table cells of a text rendering (one cell per line), not page chrome
@@ -22,7 +29,6 @@ HEADER_LINES = 25
 # a printed portal page (browser print to PDF, a capture's text) sets menus and breadcrumbs above
 # the title: when the first HEADER_LINES hold no title, it is looked for down to here
 PRINTED_HEADER_LINES = 80
-_YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
 def title_index(lines: list[str], start: int, stop: int, skip: set[int]) -> int | None:
@@ -31,10 +37,10 @@ def title_index(lines: list[str], start: int, stop: int, skip: set[int]) -> int 
     for index in range(start, stop):
         if index in skip or not looks_like_title(lines[index]):
             continue
-        if not _YEAR.search(lines[index]):
-            for later in range(index + 1, min(index + 3, stop)):
-                if later not in skip and _YEAR.search(lines[later]) and looks_like_title(lines[later]):
-                    return later
+        if not names_a_year(lines[index]):
+            dated = dated_title_after(lines, index, min(index + 3, stop), skip)
+            if dated is not None:
+                return dated
         return index
     return None
 
